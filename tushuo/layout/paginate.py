@@ -1,0 +1,46 @@
+"""Cutting a tall frame into pieces at safe breaks: long-image slices and PDF pages alike."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One piece [top, bottom) of the frame. ``forced``: no safe break fitted, cut mid-content."""
+
+    top: float
+    bottom: float
+    forced: bool = False
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+def plan_cuts(breaks: list[float], height: float, max_height: float, *, min_fill: float = 0.0) -> list[Cut]:
+    """Greedy cuts: each piece as tall as possible, at most ``max_height``, ending at a break.
+
+    ``breaks`` are safe y positions (any order). A piece ends at the lowest break that
+    keeps it within ``max_height``; when there is none (one unit taller than a piece),
+    it is cut at ``max_height`` exactly and marked ``forced``. ``min_fill`` (0–1) avoids
+    nearly-empty pieces when a break exists only very near the top.
+    """
+    if max_height <= 0:
+        raise ValueError("max_height must be positive")
+    pts = sorted({b for b in breaks if 0 < b < height})
+    cuts: list[Cut] = []
+    top = 0.0
+    eps = 1e-6
+    while height - top > max_height + eps:
+        limit = top + max_height
+        i = bisect.bisect_right(pts, limit + eps) - 1
+        if i >= 0 and pts[i] > top + max(eps, min_fill * max_height):
+            bottom, forced = pts[i], False
+        else:
+            bottom, forced = limit, True
+        cuts.append(Cut(top, bottom, forced))
+        top = bottom
+    cuts.append(Cut(top, height, False))
+    return cuts

@@ -1,0 +1,392 @@
+"""Block models: one class per block kind, one discriminated union on ``type``.
+
+Pure data: no drawing code. Every field has a description (it becomes the JSON
+Schema's). Cross-field rules live in validators so errors name the offending path.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Align = Literal["left", "center", "right"]
+Tone = Literal["positive", "negative", "neutral"]
+IconName = Literal[
+    "check", "cross", "user", "users", "vote", "document", "calendar", "flag",
+    "home", "phone", "book", "chart", "star", "warning", "info",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=True)
+
+
+# --------------------------------------------------------------------- simple blocks
+class BannerBlock(_Model):
+    """The hero at the top: formal title, subtitle, badge, optional picture."""
+
+    type: Literal["banner"] = Field(description="Block kind.")
+    title: str = Field(min_length=1, description="Main title, set in the formal serif face.")
+    subtitle: str | None = Field(None, description="Line under the title, e.g. 图说换届 · 第1期.")
+    badge: str | None = Field(None, description="Short label in a pill, e.g. 第3期.")
+    image: str | None = Field(None, description="Picture path (relative to the spec) shown in the banner.")
+    align: Align = Field("center", description="Title alignment.")
+
+
+class HeadingBlock(_Model):
+    """A section title."""
+
+    type: Literal["heading"] = Field(description="Block kind.")
+    text: str = Field(min_length=1, description="Heading text.")
+    level: int = Field(1, ge=1, le=3, description="1 (largest) to 3.")
+    number: bool = Field(False, description="Prefix automatic Chinese numbering 一、二、三、 (level 1).")
+
+
+class ParagraphBlock(_Model):
+    """Body text with inline **bold** and ==highlight== markup."""
+
+    type: Literal["paragraph"] = Field(description="Block kind.")
+    text: str = Field(description="Text; a line break starts a new line.")
+    indent: bool = Field(True, description="First-line indent of two full-width characters.")
+    align: Literal["left", "center", "right", "justify"] = Field(
+        "justify", description="justify (default: CJK lines justified except the last), left, center or right."
+    )
+
+
+class ImageBlock(_Model):
+    """A photo or picture."""
+
+    type: Literal["image"] = Field(description="Block kind.")
+    src: str = Field(min_length=1, description="Image path relative to the spec file (no URLs).")
+    caption: str | None = Field(None, description="Caption under the picture.")
+    fit: Literal["width", "cover", "contain"] = Field(
+        "width", description="width: full width, natural aspect; cover: crop to 16:9; contain: fit inside 16:9."
+    )
+
+
+class QuoteBlock(_Model):
+    """A pledge or quote card, optionally with a portrait."""
+
+    type: Literal["quote"] = Field(description="Block kind.")
+    text: str = Field(min_length=1, description="The quote or pledge.")
+    author: str | None = Field(None, description="Who said it.")
+    role: str | None = Field(None, description="Their role, e.g. 村党支部书记.")
+    image: str | None = Field(None, description="Portrait path.")
+
+
+class CalloutBlock(_Model):
+    """A highlighted note."""
+
+    type: Literal["callout"] = Field(description="Block kind.")
+    text: str = Field(min_length=1, description="Note text (inline markup).")
+    title: str | None = Field(None, description="Optional title.")
+    tone: Literal["info", "tip", "warning", "danger"] = Field("info", description="Colour and icon.")
+
+
+class ChecklistItem(_Model):
+    """One line of a checklist."""
+
+    text: str = Field(min_length=1, description="What to meet.")
+    checked: bool = Field(True, description="True draws a tick, false a cross.")
+
+
+class ChecklistBlock(_Model):
+    """A standard to meet, with vector tick / cross marks."""
+
+    type: Literal["checklist"] = Field(description="Block kind.")
+    title: str | None = Field(None, description="Title above the list.")
+    items: list[ChecklistItem] = Field(min_length=1, description="The items.")
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _strings_are_items(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"text": x} if isinstance(x, str) else x for x in v]
+        return v
+
+
+Cell = Union[str, int, float]
+
+
+class TableBlock(_Model):
+    """A plain table with a header row and zebra rows."""
+
+    type: Literal["table"] = Field(description="Block kind.")
+    title: str | None = Field(None, description="Title above the table.")
+    header: list[str] | None = Field(None, description="Column headers.")
+    rows: list[list[Cell]] = Field(min_length=1, description="Rows of cells.")
+
+    @model_validator(mode="after")
+    def _same_width(self) -> TableBlock:
+        n = len(self.header) if self.header else len(self.rows[0])
+        for i, row in enumerate(self.rows):
+            if len(row) != n:
+                raise ValueError(f"rows[{i}] has {len(row)} cells for {n} columns")
+        return self
+
+
+class QRCodeBlock(_Model):
+    """A QR code made from data (a URL or text)."""
+
+    type: Literal["qrcode"] = Field(description="Block kind.")
+    data: str = Field(min_length=1, description="What the code encodes.")
+    caption: str | None = Field(None, description="Caption under the code, e.g. 长按识别二维码.")
+    size: float = Field(360, ge=120, le=1000, description="Side length in px at 1080 wide.")
+
+
+class DividerBlock(_Model):
+    """A rule or ornament between blocks."""
+
+    type: Literal["divider"] = Field(description="Block kind.")
+    style: Literal["line", "dots", "ornament"] = Field("ornament", description="line, dots or ornament.")
+
+
+class SpacerBlock(_Model):
+    """Vertical space."""
+
+    type: Literal["spacer"] = Field(description="Block kind.")
+    height: float = Field(ge=0, le=2000, description="Height in px at 1080 wide.")
+
+
+# --------------------------------------------------------------------- steps
+class StepEdge(_Model):
+    """An outgoing edge of a step or decision."""
+
+    to: str = Field(min_length=1, description="Target item id.")
+    label: str | None = Field(None, description="Edge label, e.g. 是 / 否.")
+
+
+class StepItem(_Model):
+    """One step (a box) or decision (a diamond) of a flowchart."""
+
+    id: str | None = Field(None, description="Identifier, needed when another item's next names it.")
+    kind: Literal["step", "decision"] = Field("step", description="step (box) or decision (diamond).")
+    title: str = Field(min_length=1, description="Bold title.")
+    desc: str | None = Field(None, description="Description (wrapped).")
+    tag: str | None = Field(None, description="A pill, e.g. 选举日前20日.")
+    note: str | None = Field(None, description="A small note under the description.")
+    icon: IconName | None = Field(None, description="A built-in vector icon.")
+    next: list[StepEdge] | None = Field(None, description="Outgoing edges; default: the following item.")
+
+
+class StepsBlock(_Model):
+    """A process or flowchart."""
+
+    type: Literal["steps"] = Field(description="Block kind.")
+    title: str | None = Field(None, description="Title above the chart.")
+    items: list[StepItem] = Field(min_length=1, description="Steps and decisions in reading order.")
+    layout: Literal["auto", "vertical", "zigzag", "grid", "timeline"] = Field("auto", description="Arrangement.")
+    numbered: bool = Field(True, description="Number badges on steps.")
+
+    @model_validator(mode="after")
+    def _ids(self) -> StepsBlock:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(self.items):
+            if item.id is not None:
+                if item.id in seen:
+                    raise ValueError(f"items[{i}].id '{item.id}' repeats items[{seen[item.id]}].id")
+                seen[item.id] = i
+        for i, item in enumerate(self.items):
+            for j, edge in enumerate(item.next or []):
+                if edge.to not in seen:
+                    known = ", ".join(seen) or "none"
+                    raise ValueError(f"items[{i}].next[{j}].to: no item has id '{edge.to}' (ids: {known})")
+        return self
+
+
+# --------------------------------------------------------------------- comparison
+class ComparisonColumn(_Model):
+    """A column header."""
+
+    label: str = Field(min_length=1, description="Column label, e.g. 合格站点.")
+    tone: Tone = Field("neutral", description="positive: tick badge; negative: cross badge; neutral: none.")
+
+
+class ComparisonCell(_Model):
+    """A cell: text and an optional photo."""
+
+    text: str = Field("", description="Cell text.")
+    image: str | None = Field(None, description="Photo path, scaled to the row's common height.")
+
+
+class ComparisonRow(_Model):
+    """One aspect compared across the columns."""
+
+    aspect: str = Field(min_length=1, description="What is compared, e.g. 设备.")
+    cells: list[ComparisonCell] = Field(min_length=1, description="One cell per column.")
+
+    @field_validator("cells", mode="before")
+    @classmethod
+    def _strings_are_cells(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"text": str(x)} if isinstance(x, (str, int, float)) else x for x in v]
+        return v
+
+
+class ComparisonBlock(_Model):
+    """Side-by-side columns, e.g. 合格 vs 不合格."""
+
+    type: Literal["comparison"] = Field(description="Block kind.")
+    title: str | None = Field(None, description="Title above the comparison.")
+    columns: list[ComparisonColumn] = Field(min_length=2, max_length=4, description="2 to 4 columns.")
+    rows: list[ComparisonRow] = Field(min_length=1, description="Aspects, one per row.")
+
+    @model_validator(mode="after")
+    def _cells_per_row(self) -> ComparisonBlock:
+        n = len(self.columns)
+        for i, row in enumerate(self.rows):
+            if len(row.cells) != n:
+                raise ValueError(f"rows[{i}] ({row.aspect}) has {len(row.cells)} cells for {n} columns")
+        return self
+
+
+# --------------------------------------------------------------------- stats
+class StatItem(_Model):
+    """A big-number card."""
+
+    label: str = Field(min_length=1, description="What the number counts.")
+    value: float | int | str = Field(description="The number (or a short text such as 一肩挑).")
+    unit: str | None = Field(None, description="Unit set smaller beside the value, e.g. 个, %.")
+    delta: str | float | None = Field(None, description="Change, e.g. +12 or -3.2%; coloured by sign.")
+    icon: IconName | None = Field(None, description="A built-in vector icon.")
+
+
+class StatsBlock(_Model):
+    """Big-number cards."""
+
+    type: Literal["stats"] = Field(description="Block kind.")
+    title: str | None = Field(None, description="Title above the cards.")
+    items: list[StatItem] = Field(min_length=1, max_length=6, description="1 to 6 cards.")
+    columns: int | None = Field(None, ge=1, le=3, description="Cards per row; default 2 or 3 by count.")
+
+
+# --------------------------------------------------------------------- chart
+class Series(_Model):
+    """One data series."""
+
+    name: str = Field("", description="Series name (legend).")
+    values: list[float] = Field(min_length=1, description="One value per label.")
+
+
+class ChartBlock(_Model):
+    """A data chart drawn with matplotlib."""
+
+    type: Literal["chart"] = Field(description="Block kind.")
+    title: str | None = Field(None, description="Chart title.")
+    kind: Literal["bar", "hbar", "stacked", "line", "pie", "donut", "progress"] = Field(description="Chart kind.")
+    labels: list[str] | None = Field(None, description="Category labels (or use data_file).")
+    series: list[Series] | None = Field(None, description="Data series (or use data_file).")
+    data_file: str | None = Field(None, description="CSV: first column labels, one column per series.")
+    unit: str | None = Field(None, description="Unit for axis and value labels.")
+    show_values: bool = Field(True, description="Print values on bars / points / slices.")
+    highlight: str | None = Field(None, description="A label drawn in the accent colour.")
+    height: float | None = Field(None, ge=200, le=3000, description="Chart height in px at 1080 (default by kind).")
+
+    @model_validator(mode="after")
+    def _data(self) -> ChartBlock:
+        if self.data_file is None:
+            if self.labels is None or self.series is None:
+                raise ValueError("a chart needs labels and series, or a data_file")
+        if self.labels is not None and self.series is not None:
+            check_chart_data(self.kind, self.labels, self.series, self.highlight)
+        return self
+
+
+def check_chart_data(kind: str, labels: list[str], series: list[Series], highlight: str | None) -> None:
+    """The rules every chart's data must meet (also applied to data read from a CSV)."""
+    if not labels:
+        raise ValueError("labels is empty")
+    if not series:
+        raise ValueError("series is empty")
+    for i, s in enumerate(series):
+        if len(s.values) != len(labels):
+            raise ValueError(f"series[{i}] ({s.name or 'unnamed'}) has {len(s.values)} values for {len(labels)} labels")
+    if kind in ("pie", "donut"):
+        if len(series) != 1:
+            raise ValueError(f"a {kind} chart takes one series, got {len(series)}")
+        vals = series[0].values
+        neg = [f"{labels[i]}={v:g}" for i, v in enumerate(vals) if v < 0]
+        if neg:
+            raise ValueError(f"a {kind} chart needs non-negative values: {', '.join(neg)}")
+        if sum(vals) <= 0:
+            raise ValueError(f"a {kind} chart needs values with a positive sum")
+    if kind == "progress":
+        for s in series:
+            bad = [f"{labels[i]}={v:g}" for i, v in enumerate(s.values) if v < 0 or v > 100]
+            if bad:
+                raise ValueError(f"progress values must be 0–100: {', '.join(bad)}")
+    if highlight is not None and highlight not in labels:
+        raise ValueError(f"highlight '{highlight}' is not one of the labels")
+
+
+# --------------------------------------------------------------------- timeline, cards
+class TimelineItem(_Model):
+    """A dated event."""
+
+    date: str = Field(min_length=1, description="Date text shown in a pill, e.g. 11月26日.")
+    title: str = Field(min_length=1, description="Event title.")
+    desc: str | None = Field(None, description="Description.")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_to_str(cls, v: Any) -> Any:
+        return str(v) if v is not None and not isinstance(v, str) else v
+
+
+class TimelineBlock(_Model):
+    """Dated events along a spine."""
+
+    type: Literal["timeline"] = Field(description="Block kind.")
+    title: str | None = Field(None, description="Title above the timeline.")
+    items: list[TimelineItem] = Field(min_length=1, description="Events in order.")
+
+
+class CardItem(_Model):
+    """A card: news item, programme pick."""
+
+    title: str = Field(min_length=1, description="Card title.")
+    desc: str | None = Field(None, description="Description.")
+    image: str | None = Field(None, description="Picture path.")
+    tag: str | None = Field(None, description="Tag or date pill.")
+    image_position: Literal["left", "top"] = Field("left", description="Where the picture goes in list layout.")
+
+
+class CardsBlock(_Model):
+    """A list or grid of cards."""
+
+    type: Literal["cards"] = Field(description="Block kind.")
+    title: str | None = Field(None, description="Title above the cards.")
+    items: list[CardItem] = Field(min_length=1, description="The cards.")
+    layout: Literal["list", "grid"] = Field("list", description="list: stacked; grid: 2 columns.")
+
+
+# --------------------------------------------------------------------- section
+class SectionBlock(_Model):
+    """A chapter holding blocks: a title bar, a PDF bookmark and a contents entry."""
+
+    type: Literal["section"] = Field(description="Block kind.")
+    title: str = Field(min_length=1, description="Section title.")
+    number: bool | str = Field(True, description="True: automatic 一、二、…; a string: that label; false: none.")
+    blocks: list[Block] = Field(min_length=1, description="The section's blocks.")
+
+
+Block = Annotated[
+    Union[
+        BannerBlock, HeadingBlock, ParagraphBlock, SectionBlock, StepsBlock, ComparisonBlock,
+        StatsBlock, ChartBlock, TimelineBlock, CardsBlock, ChecklistBlock, TableBlock,
+        ImageBlock, QuoteBlock, CalloutBlock, QRCodeBlock, DividerBlock, SpacerBlock,
+    ],
+    Field(discriminator="type"),
+]
+
+SectionBlock.model_rebuild()
+
+BLOCK_TYPES: dict[str, type[BaseModel]] = {
+    m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
+    for m in (
+        BannerBlock, HeadingBlock, ParagraphBlock, SectionBlock, StepsBlock, ComparisonBlock,
+        StatsBlock, ChartBlock, TimelineBlock, CardsBlock, ChecklistBlock, TableBlock,
+        ImageBlock, QuoteBlock, CalloutBlock, QRCodeBlock, DividerBlock, SpacerBlock,
+    )
+}
