@@ -1,0 +1,212 @@
+"""Themes: finding one (built-in name, file path, inline mapping) and the colour maths they need.
+
+Built-in themes live in ``layouts/themes/NAME.yaml``. A spec names one, gives a path
+to its own theme file (sandboxed like every other path in a spec), or writes the
+theme inline. Colour helpers (mixing, WCAG contrast, making a colour readable on a
+background) live here too, because every layout and the contrast lint share them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import SpecError
+from .resources import layouts_dir
+from .spec.theme import Theme
+
+if TYPE_CHECKING:
+    from .spec.document import Document
+
+DEFAULT_THEME = "party-red"
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+# ----------------------------------------------------------------------------- lookup
+def themes_dir() -> Path:
+    return layouts_dir() / "themes"
+
+
+def builtin_themes() -> list[str]:
+    """Names of the bundled themes, sorted."""
+    return sorted(p.stem for p in themes_dir().glob("*.yaml"))
+
+
+@cache
+def builtin_theme(name: str) -> Theme:
+    """A bundled theme by name (cached: themes are frozen)."""
+    path = themes_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise SpecError(f"unknown theme '{name}' (built-in themes: {', '.join(builtin_themes())})")
+    return _read_theme_file(path)
+
+
+def _looks_like_path(value: str) -> bool:
+    return "/" in value or "\\" in value or value.lower().endswith(_SUFFIXES)
+
+
+def resolve_theme(value: Document | Theme | str | dict | None, base_dir: str | Path | None = None,
+                  roots: tuple[str | Path, ...] = ()) -> Theme:
+    """The Theme a document (or a theme value) asks for.
+
+    ``value`` is a Document (its ``theme``, folder and source locations are used), a
+    Theme (returned as is), a mapping (validated as an inline theme), a built-in name,
+    or a path to a YAML/JSON theme file relative to ``base_dir``. Mistakes raise a
+    SpecError located at the document's ``theme`` field when a Document is given.
+    """
+    doc = None
+    if value is not None and hasattr(value, "blocks") and hasattr(value, "locate"):
+        doc = value
+        value = doc.theme
+        base_dir = base_dir if base_dir is not None else doc.base_dir
+        roots = roots or tuple(getattr(doc, "_roots", ()) or ())
+    try:
+        return _resolve(value, base_dir, roots)
+    except SpecError as exc:
+        if doc is None or exc.file is not None:
+            raise
+        file, line, col = doc.locate("theme")
+        raise SpecError(exc.message, file=file, line=line, col=col, path="theme") from None
+
+
+def _resolve(value: Any, base_dir: str | Path | None, roots: tuple[str | Path, ...]) -> Theme:
+    if value is None:
+        return builtin_theme(DEFAULT_THEME)
+    if isinstance(value, Theme):
+        return _with_resolved_fonts(value, Path(base_dir) if base_dir else None)
+    if isinstance(value, dict):
+        return _with_resolved_fonts(_validate(value, None), Path(base_dir) if base_dir else None)
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError("theme must be a built-in name, a path or a mapping")
+    if not _looks_like_path(value):
+        return builtin_theme(value)
+    from .assets import resolve_path
+
+    path = resolve_path(value, Path(base_dir) if base_dir else None, tuple(Path(r) for r in roots))
+    return _read_theme_file(Path(path))
+
+
+def _read_theme_file(path: Path) -> Theme:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read theme file: {exc}", file=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecError(
+            f"theme file is not valid YAML: {getattr(exc, 'problem', exc)}",
+            file=str(path),
+            line=mark.line + 1 if mark else None,
+            col=mark.column + 1 if mark else None,
+        ) from None
+    if not isinstance(data, dict):
+        raise SpecError("a theme file must hold a mapping (palette, fonts, sizes, spacing)", file=str(path))
+    data.setdefault("name", path.stem)
+    return _with_resolved_fonts(_validate(data, path), path.parent)
+
+
+def _validate(data: dict, path: Path | None) -> Theme:
+    from pydantic import ValidationError
+
+    try:
+        return Theme.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        prefix = "" if path else "theme."
+        raise SpecError(
+            f"{prefix}{where}: {err['msg']}" + (f" ({len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""),
+            file=str(path) if path else None,
+        ) from None
+
+
+def _with_resolved_fonts(theme: Theme, folder: Path | None) -> Theme:
+    """Make relative ``font_files`` paths absolute (relative to the theme's or spec's folder)."""
+    if not theme.font_files or folder is None:
+        return theme
+    files = {k: str(p if Path(p).is_absolute() else (folder / p)) for k, p in theme.font_files.items()}
+    return theme.model_copy(update={"font_files": files})
+
+
+def user_fonts(theme: Theme) -> dict[str, str]:
+    """Font keys → files a FontBook needs for this theme (``font_files`` plus roles given as .ttf paths)."""
+    fonts = dict(theme.font_files)
+    for role in ("body", "bold", "heading", "title", "number"):
+        face = getattr(theme.fonts, role)
+        if face.lower().endswith((".ttf", ".otf")) and face not in fonts:
+            fonts[face] = face
+    return fonts
+
+
+# ----------------------------------------------------------------------------- colours
+def parse_color(color: str) -> tuple[float, float, float, float]:
+    """'#RRGGBB' or '#RRGGBBAA' → (r, g, b, a), each 0–1."""
+    c = color.lstrip("#")
+    r, g, b = (int(c[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    a = int(c[6:8], 16) / 255 if len(c) == 8 else 1.0
+    return r, g, b, a
+
+
+def to_hex(r: float, g: float, b: float) -> str:
+    return "#" + "".join(f"{round(max(0.0, min(1.0, v)) * 255):02X}" for v in (r, g, b))
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """``a`` moved towards ``b`` by ``t`` (0: a, 1: b), as an opaque '#RRGGBB'."""
+    ra, ga, ba, _ = parse_color(a)
+    rb, gb, bb, _ = parse_color(b)
+    return to_hex(ra + (rb - ra) * t, ga + (gb - ga) * t, ba + (bb - ba) * t)
+
+
+def with_alpha(color: str, alpha: float) -> str:
+    """``color`` with an alpha channel (0–1)."""
+    return color[:7] + f"{round(max(0.0, min(1.0, alpha)) * 255):02X}"
+
+
+def flatten(color: str, over: str) -> str:
+    """A translucent colour composited over an opaque one."""
+    r, g, b, a = parse_color(color)
+    return mix(over, to_hex(r, g, b), a)
+
+
+def luminance(color: str) -> float:
+    """WCAG 2 relative luminance of an opaque colour."""
+
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b, _ = parse_color(color)
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def contrast_ratio(fg: str, bg: str) -> float:
+    """WCAG contrast ratio (1–21) of ``fg`` over ``bg``; a translucent ``fg`` is composited first."""
+    if len(fg.lstrip("#")) == 8:
+        fg = flatten(fg, bg)
+    l1, l2 = luminance(fg), luminance(bg[:7])
+    hi, lo = max(l1, l2), min(l1, l2)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable(color: str, bg: str, ratio: float = 4.5) -> str:
+    """``color`` darkened (or lightened on a dark ``bg``) just enough to reach ``ratio`` on ``bg``."""
+    if contrast_ratio(color, bg) >= ratio:
+        return color
+    target = "#000000" if luminance(bg) > 0.18 else "#FFFFFF"
+    lo, hi = 0.0, 1.0
+    for _ in range(20):
+        mid = (lo + hi) / 2
+        if contrast_ratio(mix(color, target, mid), bg) >= ratio:
+            hi = mid
+        else:
+            lo = mid
+    return mix(color, target, hi)
+
+
+__all__ = [
+    "DEFAULT_THEME", "builtin_theme", "builtin_themes", "contrast_ratio", "flatten", "luminance", "mix",
+    "parse_color", "readable", "resolve_theme", "themes_dir", "to_hex", "user_fonts", "with_alpha",
+]
