@@ -1,0 +1,139 @@
+"""Shared pieces of block layouts: block titles, pills, number badges, Chinese numbering.
+
+Every block kind with a ``title`` field draws it with ``block_title`` so titles look
+the same across steps, tables, checklists, comparisons and cards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .context import LayoutContext
+from .frame import Ellipse, Frame, Path, Rect
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九; other numbers as Arabic digits."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "")
+
+
+def number_label(n: int, level: int = 1) -> str:
+    """The label of the n-th item at an outline level, as in Chinese official documents.
+
+    Level 1 一、, level 2 （一）, level 3 1., deeper （1）.
+    """
+    if level <= 1:
+        return f"{cn_numeral(n)}、"
+    if level == 2:
+        return f"（{cn_numeral(n)}）"
+    if level == 3:
+        return f"{n}."
+    return f"（{n}）"
+
+
+def next_number(ctx: LayoutContext, level: int) -> int:
+    """Advance the outline counter of ``level`` and restart the deeper ones."""
+    key = f"outline{level}"
+    n = ctx.counters.get(key, 0) + 1
+    ctx.counters[key] = n
+    for deeper in range(level + 1, 7):
+        ctx.counters.pop(f"outline{deeper}", None)
+    return n
+
+
+def nesting(ctx: LayoutContext) -> int:
+    """How many sections enclose the block being laid out (0 at the top level)."""
+    return max(0, ctx.where.count("blocks[") - 1)
+
+
+def block_title(title: str, width: float, ctx: LayoutContext, *, background: str | None = None) -> Frame:
+    """A block's own title, centred between two short ornamental rules; includes the gap below.
+
+    A title too long for one line with its ornaments wraps, and gets a short bar under it instead.
+    """
+    pal = ctx.palette
+    bg = background or pal.background
+    style = ctx.style("h3", face=ctx.face("heading"), align="center", line_height=1.35)
+    orn = ctx.px(72)  # rule length on each side
+    gap = ctx.px(20)
+    one_line = ctx.fonts.measure(title.replace("**", "").replace("==", ""), style.size, style.face)
+    frame = Frame(width, 0)
+    if one_line + 2 * (orn + gap) <= width:
+        tb = ctx.text(title, width - 2 * (orn + gap), style)
+        frame.add(tb.op(orn + gap, 0, background=bg))
+        cy = tb.height / 2
+        for side in (-1, 1):
+            inner = width / 2 + side * (tb.used_width / 2 + gap)
+            outer = inner + side * orn
+            frame.add(Rect(min(inner, outer), cy - ctx.px(1.5), orn, ctx.px(3), fill=pal.primary))
+            frame.add(diamond(inner, cy, ctx.px(8), pal.primary))
+        h = tb.height
+    else:
+        tb = ctx.text(title, width, style)
+        frame.add(tb.op(0, 0, background=bg))
+        bar_w = ctx.px(64)
+        frame.add(Rect((width - bar_w) / 2, tb.height + ctx.px(6), bar_w, ctx.px(5), fill=pal.primary, radius=ctx.px(2.5)))
+        h = tb.height + ctx.px(11)
+    frame.height = h + ctx.px(ctx.theme.spacing.gap) + ctx.px(8)
+    return frame
+
+
+def diamond(cx: float, cy: float, r: float, fill: str) -> Path:
+    """A small filled diamond centred at (cx, cy) with half-diagonal ``r``."""
+    return Path((("M", cx, cy - r), ("L", cx + r, cy), ("L", cx, cy + r), ("L", cx - r, cy), ("Z",)), fill=fill)
+
+
+def pill(ctx: LayoutContext, text: str, *, fill: str, color: str, role: str = "caption",
+         stroke: str | None = None, pad_x: float | None = None, pad_y: float | None = None) -> Frame:
+    """A one-line rounded label (tags, dates, badges); the frame is exactly the pill's size."""
+    style = ctx.style(role, face=ctx.face("bold"), color=color, line_height=1.25, markup=False)
+    tb = ctx.text(text, 10_000, style)
+    px = ctx.px(22) if pad_x is None else pad_x
+    py = ctx.px(6) if pad_y is None else pad_y
+    w, h = tb.used_width + 2 * px, tb.height + 2 * py
+    frame = Frame(w, h)
+    frame.add(Rect(0, 0, w, h, fill=fill, stroke=stroke, stroke_width=ctx.px(2) if stroke else 0, radius=h / 2))
+    frame.add(tb.op(px, py, background=fill))
+    return frame
+
+
+def number_badge(ctx: LayoutContext, label: str, size: float, *, fill: str, color: str,
+                 role: str = "h3") -> Frame:
+    """A filled disc (or a pill for longer labels) with a number or short label centred in it."""
+    style = ctx.style(role, face=ctx.face("number"), color=color, line_height=1.0, markup=False)
+    style = replace(style, size=min(style.size, size * (0.56 if len(label) <= 1 else 0.46)))
+    tb = ctx.text(label, 10_000, style)
+    w = max(size, tb.used_width + size * 0.6)
+    frame = Frame(w, size)
+    if w <= size:
+        frame.add(Ellipse(0, 0, size, size, fill=fill))
+    else:
+        frame.add(Rect(0, 0, w, size, fill=fill, radius=size / 2))
+    frame.add(tb.op((w - tb.used_width) / 2, (size - tb.height) / 2, background=fill))
+    return frame
+
+
+def card(x: float, y: float, w: float, h: float, ctx: LayoutContext, *, fill: str | None = None,
+         stroke: str | None = None) -> list:
+    """A content card: a soft shadow line under a rounded surface box."""
+    pal = ctx.palette
+    r = ctx.px(ctx.theme.spacing.radius)
+    return [
+        Rect(x, y + ctx.px(4), w, h, fill=_shadow(pal.background), radius=r),
+        Rect(x, y, w, h, fill=fill or pal.surface, stroke=stroke or pal.border, stroke_width=ctx.px(1.5), radius=r),
+    ]
+
+
+def _shadow(bg: str) -> str:
+    from ..themes import mix
+
+    return mix(bg, "#000000", 0.06)
+
+
+__all__ = ["block_title", "card", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "pill"]
