@@ -1,0 +1,5 @@
+"""``python -m tushuo``: the same command line as the ``tushuo`` script."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,507 @@
+"""The ``tushuo`` command: render, batch, check, schema, templates, new, watch.
+
+Exit codes (fixed by the spec contract): 0 done; 2 bad input (a spec, data file,
+option or usage) with a located message and no traceback; 1 an internal failure
+(a short message asking for a report; the traceback with --debug or TUSHUO_DEBUG=1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError, TushuoError
+
+FORMATS = ("png", "jpeg", "jpg", "webp", "pdf", "svg")
+SUFFIX = {"png": ".png", "jpeg": ".jpg", "jpg": ".jpg", "webp": ".webp", "pdf": ".pdf", "svg": ".svg"}
+_FORMAT_OF_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp", ".pdf": "pdf", ".svg": "svg"}
+
+
+class UsageError(SpecError):
+    """A bad combination of options (exit 2, like argparse's own usage errors)."""
+
+
+# --------------------------------------------------------------------------- output helpers
+def _err(*lines: str) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _describe(path: Path) -> str:
+    """``out.png  1080×5234 px, 1.2 MB`` for the success message."""
+    from .batch import human_size
+
+    size = human_size(path.stat().st_size)
+    if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp"):
+        try:
+            from PIL import Image
+
+            with Image.open(path) as im:
+                return f"{path}  {im.width}×{im.height} px, {size}"
+        except Exception:  # noqa: BLE001 - the size alone is fine
+            pass
+    if path.suffix.lower() == ".pdf":
+        try:
+            from pypdf import PdfReader
+
+            return f"{path}  {len(PdfReader(path).pages)} pages, {size}"
+        except Exception:  # noqa: BLE001 - pypdf is a test extra; the size alone is fine
+            pass
+    return f"{path}  {size}"
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{v} is negative")
+    return v
+
+
+def _at_least_one(text: str) -> int:
+    v = _positive(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return v
+
+
+def _quality(text: str) -> int:
+    v = _positive(text)
+    if not 1 <= v <= 100:
+        raise argparse.ArgumentTypeError(f"{v} is not within 1–100")
+    return v
+
+
+# --------------------------------------------------------------------------- parser
+_MAIN_EPILOG = """\
+examples:
+  tushuo render handbook.yaml                    # → handbook.png beside the spec
+  tushuo render handbook.yaml -o 手册.pdf         # a pocket PDF manual
+  tushuo render digest.yaml --slice-height 1920 -o out/   # numbered slices for WeChat
+  tushuo batch examples/monthly/*.yaml -o out/   # many specs, in parallel, with a report
+  tushuo batch --template pledge-card --data pledges.csv -o cards/
+  tushuo check handbook.yaml                     # validate without writing anything
+  tushuo templates && tushuo new monthly-digest -o 十一月.yaml
+  tushuo watch handbook.yaml                     # re-render on every save
+
+Exit codes: 0 done, 2 bad input (the message names file:line:col), 1 internal failure.
+Set TUSHUO_DEBUG=1 (or pass --debug) to see a traceback of an internal failure.
+"""
+
+_RENDER_EPILOG = """\
+The format follows -o's suffix (.png .jpg .webp .pdf .svg), else --format, else the
+spec's output.format, else PNG. Without -o the output goes beside the spec with the
+format's suffix (handbook.yaml → handbook.png). -o DIR/ (or --slice-height) writes
+numbered slices cut between blocks or lines, never through a line of text.
+
+examples:
+  tushuo render handbook.yaml
+  tushuo render handbook.yaml -o out/handbook.jpg --quality 85 --max-bytes 2000000
+  tushuo render handbook.yaml --format pdf --page-size A5
+  tushuo render digest.yaml --width 750 --theme gov-blue
+  tushuo render monthly-digest.yaml --data 十一月.yaml    # data fills the {{slots}}
+"""
+
+_BATCH_EPILOG = """\
+Outputs are named after the specs (a.yaml → DIR/a.png) or, with --template, after
+the --name-column of each row (made safe for file names; Chinese is kept) or the
+row number. DIR/report.json records every input: status (rendered, skipped,
+failed), outputs and sizes, seconds, error. An input whose spec, data, template,
+theme and options are unchanged since the last run is skipped ("skipped,
+unchanged"); --force renders everything again. A failing input does not stop the
+others; the exit code is 0 only when all succeeded (2: bad input, 1: internal).
+
+examples:
+  tushuo batch examples/monthly/*.yaml -o out/monthly --jobs 2
+  tushuo batch --template pledge-card --data examples/pledges.csv -o out/cards --name-column 姓名
+  tushuo batch a.yaml b.yaml -o out/ --format pdf --force
+"""
+
+_CHECK_EPILOG = """\
+Loads and lays out each spec without writing anything and prints every problem
+as FILE:LINE:COL: path.in.spec: message. Exit 2 when a spec has an error (with
+--strict, also when it has a warning), else 0.
+
+examples:
+  tushuo check handbook.yaml
+  tushuo check examples/*.yaml --strict
+"""
+
+_SCHEMA_EPILOG = """\
+Point your editor's YAML support at the schema for completion and checking, e.g.
+the first line of a spec:  # yaml-language-server: $schema=docs/tushuo.schema.json
+
+examples:
+  tushuo schema > tushuo.schema.json
+  tushuo schema -o docs/tushuo.schema.json
+"""
+
+_NEW_EPILOG = """\
+The new spec says `extends: NAME` and holds the template's sample values (with
+their comments), so it renders as it is; edit the values, keep the design. Pictures
+the sample uses are copied beside it.
+
+examples:
+  tushuo templates
+  tushuo new pledge-card -o 承诺卡.yaml && tushuo render 承诺卡.yaml
+"""
+
+_WATCH_EPILOG = """\
+Renders once, then again whenever the spec, its data file, a picture or data file
+it names, or its template is saved. Errors are printed and watching goes on.
+Stop with Ctrl-C.
+
+examples:
+  tushuo watch handbook.yaml
+  tushuo watch digest.yaml -o /tmp/preview.png --width 750
+"""
+
+
+def _add_render_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("output options (override the spec's output: section)")
+    g.add_argument("--format", choices=FORMATS, help="output format (default: from -o's suffix, else png)")
+    g.add_argument("--width", type=_at_least_one, metavar="N", help="canvas width in px (default: the spec's, 1080)")
+    g.add_argument("--theme", metavar="NAME", help="party-red, gov-blue, fresh-green, ink, or a theme file")
+    g.add_argument("--slice-height", type=_positive, metavar="N",
+                   help="cut the long image into slices at most N px tall (0: one image)")
+    g.add_argument("--max-bytes", type=_at_least_one, metavar="N",
+                   help="re-encode (JPEG/WebP quality, then size) until each file is at most N bytes")
+    g.add_argument("--page-size", metavar="SIZE", help="PDF page: pocket, A6, A5, A4 or 'W x H' in mm")
+    g.add_argument("--quality", type=_quality, metavar="Q", help="JPEG/WebP quality 1–100 (default 90)")
+    g.add_argument("--allow-missing-glyphs", action="store_true", default=None,
+                   help="draw characters no bundled font has as boxes instead of failing")
+
+
+def _add_debug(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument("--debug", action="store_true", default=default,
+                   help="show the traceback of an internal failure (also TUSHUO_DEBUG=1)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="tushuo",
+        description="图说 tushuo: turn YAML/JSON specs into Chinese infographics "
+        "(WeChat long images, pocket PDF manuals, SVG).",
+        epilog=_MAIN_EPILOG, formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"tushuo {__version__}")
+    _add_debug(parser, False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str, epilog: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, epilog=epilog, formatter_class=fmt)
+        _add_debug(p, argparse.SUPPRESS)
+        return p
+
+    p = command("render", "render one spec to PNG, JPEG, WebP, PDF or SVG", _RENDER_EPILOG)
+    p.add_argument("spec", metavar="SPEC", help="the spec file (.yaml or .json)")
+    p.add_argument("-o", "--out", metavar="OUT", help="output file, or a folder (ending in /) for slices")
+    p.add_argument("--data", metavar="FILE", help="YAML/JSON data that fills the template's {{slots}}")
+    _add_render_options(p)
+    p.set_defaults(func=cmd_render)
+
+    p = command("batch", "render many specs (or a template over CSV rows) in parallel", _BATCH_EPILOG)
+    p.add_argument("specs", metavar="SPEC", nargs="*", help="spec files")
+    p.add_argument("-o", "--out", metavar="DIR", required=True, help="output folder (made if missing)")
+    p.add_argument("--jobs", "-j", type=_at_least_one, metavar="N", help="worker processes (default: CPU count)")
+    p.add_argument("--template", metavar="NAME", help="a ready template (or template file) to fill from --data rows")
+    p.add_argument("--data", metavar="FILE",
+                   help="with --template: CSV (or YAML/JSON list), one output per row; "
+                   "with specs: YAML/JSON data for every spec's slots")
+    p.add_argument("--name-column", metavar="COL", help="with --template: the column that names each output")
+    p.add_argument("--force", action="store_true", help="render every input, even unchanged ones")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when it is a terminal)")
+    _add_render_options(p)
+    p.set_defaults(func=cmd_batch)
+
+    p = command("check", "validate specs (load and lay out) without writing anything", _CHECK_EPILOG)
+    p.add_argument("specs", metavar="SPEC", nargs="+", help="spec files")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
+    p.add_argument("--data", metavar="FILE", help="YAML/JSON data that fills the {{slots}}")
+    p.set_defaults(func=cmd_check)
+
+    p = command("schema", "print the JSON Schema of the spec language (for editors)", _SCHEMA_EPILOG)
+    p.add_argument("-o", "--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_schema)
+
+    p = command("templates", "list the ready templates", "example:\n  tushuo templates\n")
+    p.set_defaults(func=cmd_templates)
+
+    p = command("new", "start a new spec from a ready template", _NEW_EPILOG)
+    p.add_argument("name", metavar="NAME", help="template name (see `tushuo templates`)")
+    p.add_argument("-o", "--out", metavar="FILE", required=True, help="the new spec file (.yaml)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.set_defaults(func=cmd_new)
+
+    p = command("watch", "re-render a spec whenever it (or a file it uses) is saved", _WATCH_EPILOG)
+    p.add_argument("spec", metavar="SPEC", help="the spec file")
+    p.add_argument("-o", "--out", metavar="OUT", help="output file (default: beside the spec)")
+    p.add_argument("--data", metavar="FILE", help="YAML/JSON data that fills the template's {{slots}}")
+    _add_render_options(p)
+    p.set_defaults(func=cmd_watch)
+    return parser
+
+
+# --------------------------------------------------------------------------- shared steps
+def render_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The render keyword arguments the user set (unset ones keep the spec's defaults)."""
+    names = ("format", "width", "theme", "slice_height", "max_bytes", "page_size", "quality", "allow_missing_glyphs")
+    opts = {n: getattr(args, n, None) for n in names}
+    if opts.get("format") == "jpg":
+        opts["format"] = "jpeg"
+    return {k: v for k, v in opts.items() if v is not None}
+
+
+def _existing(path: str, what: str = "spec") -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise SpecError(f"no such {what} file", file=path)
+    if p.is_dir():
+        raise SpecError(f"is a folder, not a {what} file", file=path)
+    return p
+
+
+def load_data(path: str | None) -> Any:
+    if path is None:
+        return None
+    _existing(path, "data")
+    from .loader import load_data_file
+
+    return load_data_file(path)
+
+
+def default_output(spec: Path, fmt: str | None, doc: Any = None) -> Path:
+    """Beside the spec, with the format's suffix: handbook.yaml → handbook.png."""
+    if fmt is None and doc is not None:
+        fmt = doc.output.format
+    return spec.with_suffix(SUFFIX[fmt or "png"])
+
+
+def resolve_output(spec: Path, out: str | None, options: dict[str, Any], doc: Any) -> Path:
+    """Where ``render`` writes, and the format settled so the suffix and format agree."""
+    if out is None:
+        return default_output(spec, options.get("format"), doc)
+    p = Path(out)
+    if out.endswith(("/", os.sep)) or p.is_dir():
+        return p
+    suffix_fmt = _FORMAT_OF_SUFFIX.get(p.suffix.lower())
+    if suffix_fmt is not None:
+        if options.setdefault("format", suffix_fmt) != suffix_fmt:
+            raise UsageError(f"-o {out} is a {suffix_fmt.upper()} name but --format is {options['format']}; "
+                             f"drop --format or use -o {p.with_suffix(SUFFIX[options['format']])}")
+    else:
+        fmt = options.get("format") or doc.output.format or "png"
+        raise UsageError(
+            f"-o {out}: unknown suffix '{p.suffix}'; use one of .png .jpg .webp .pdf .svg "
+            f"(e.g. -o {p.with_suffix(SUFFIX[fmt])}) or a folder ending in /"
+        )
+    return p
+
+
+def render_spec(spec: str | Path, out: str | None, options: dict[str, Any], data_file: str | None = None) -> list[Path]:
+    """Load and render one spec; the paths written. Raises SpecError for bad input."""
+    from .api import load, render
+
+    spec = _existing(str(spec))
+    data = load_data(data_file)
+    doc = load(str(spec), data=data)
+    options = dict(options)
+    target = resolve_output(spec, out, options, doc)
+    is_dir = out is not None and (out.endswith(("/", os.sep)) or target.is_dir())
+    (target if is_dir else target.parent).mkdir(parents=True, exist_ok=True)
+    return [Path(p) for p in render(doc, target, **options)]
+
+
+# --------------------------------------------------------------------------- commands
+def cmd_render(args: argparse.Namespace) -> int:
+    paths = render_spec(args.spec, args.out, render_options(args), args.data)
+    for p in paths:
+        _say(f"wrote {_describe(p)}")
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from . import batch
+
+    options = render_options(args)
+    if args.template:
+        if args.specs:
+            raise UsageError("give either SPEC files or --template NAME --data FILE, not both")
+        if not args.data:
+            raise UsageError("--template needs --data FILE (a CSV, one output per row)")
+        _existing(args.data, "data")
+        jobs = batch.row_jobs(args.template, args.data, args.out, name_column=args.name_column, **options)
+    else:
+        if not args.specs:
+            raise UsageError("nothing to render: give SPEC files, or --template NAME --data FILE.csv")
+        if args.name_column:
+            raise UsageError("--name-column goes with --template (it names each row's output)")
+        for s in args.specs:
+            _existing(s)
+        if args.data:
+            _existing(args.data, "data")
+        jobs = batch.spec_jobs(args.specs, args.out, data_file=args.data, **options)
+    report = batch.run_jobs(jobs, args.out, max_workers=args.jobs, force=args.force, progress=args.progress)
+    summary = report.summary()
+    if report.ok:
+        _say(summary)
+    else:
+        # Failures go to stderr so they are seen even when stdout is redirected.
+        _say(summary)
+        _err(*(f"{i.input}: {i.error}" if not (i.error or "").startswith(i.input) else i.error
+               for i in report.items if i.status == batch.FAILED))
+    _say(f"report: {Path(args.out) / batch.REPORT_NAME}")
+    if getattr(args, "debug", False):
+        for i in report.items:
+            if i.traceback:
+                _err(i.traceback)
+    return report.exit_code
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_specs
+
+    data = load_data(args.data)
+    findings = check_specs(args.specs, data=data)
+    bad = False
+    for spec in args.specs:
+        mine = [f for f in findings if f.spec == spec]
+        for f in mine:
+            _err(f.format())
+        errors = [f for f in mine if f.level == "error"]
+        warnings = [f for f in mine if f.level == "warning"]
+        if errors or (args.strict and warnings):
+            bad = True
+        if not mine:
+            _say(f"ok  {spec}")
+        elif not errors:
+            _say(f"ok  {spec}  ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})")
+    return 2 if bad else 0
+
+
+def json_schema() -> dict[str, Any]:
+    """The spec's JSON Schema: the Document model's, plus the loader's ``extends`` key."""
+    from . import __version__
+    from .spec import Document
+
+    schema = Document.model_json_schema()
+    props = schema.get("properties", {})
+    props.pop("base_dir", None)  # set by the loader, not written in specs
+    props["extends"] = {
+        "type": "string",
+        "title": "Extends",
+        "description": "A ready template (layouts/) or a template file; this spec is merged over it "
+        "(mappings merge key by key, lists replace) and its {{slots}} are filled from data.",
+    }
+    # A spec that extends a template gets title and blocks from it.
+    required = schema.pop("required", [])
+    if required:
+        schema["anyOf"] = [{"required": ["extends"]}, {"required": required}]
+    ordered = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$comment": f"tushuo {__version__}"}
+    ordered.update(schema)
+    return ordered
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+        _say(f"wrote {_describe(out)}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from .templates import list_templates
+
+    templates = list_templates()
+    width = max((len(t.name) for t in templates), default=0)
+    for t in templates:
+        _say(f"{t.name:<{width}}  {t.description}")
+    _say("\nstart one with: tushuo new NAME -o FILE.yaml")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .templates import new_spec
+
+    written = new_spec(args.name, args.out, force=args.force)
+    for p in written:
+        _say(f"wrote {p}")
+    _say(f"render it with: tushuo render {written[0]}")
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from .watch import watch
+
+    _existing(args.spec)
+    return watch(args.spec, args.out, data_file=args.data, **render_options(args))
+
+
+# --------------------------------------------------------------------------- entry point
+def _debug_env() -> bool:
+    return os.environ.get("TUSHUO_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) and usage errors (2)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    debug = bool(getattr(args, "debug", False)) or _debug_env()
+    args.debug = debug
+    try:
+        return int(args.func(args))
+    except SpecError as exc:
+        msg = exc.format()
+        _err(msg if exc.file else f"tushuo: error: {msg}")
+        return 2
+    except KeyboardInterrupt:
+        _err("tushuo: interrupted")
+        return 130
+    except (PermissionError, FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+        # An output path that cannot be written: a usage problem, not a bug.
+        where = exc.filename or ""
+        _err(f"tushuo: error: cannot write {where}: {exc.strerror or exc}")
+        if debug:
+            traceback.print_exc()
+        return 2
+    except BrokenPipeError:  # `tushuo schema | head`
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one place internal failures become exit 1
+        kind = "" if isinstance(exc, TushuoError) else f"{type(exc).__name__}: "
+        _err(f"tushuo: internal error: {kind}{exc}")
+        if debug:
+            traceback.print_exc()
+        else:
+            _err("This is a bug in tushuo, not in your spec; please report it with the spec that caused it "
+                 "(run again with --debug or TUSHUO_DEBUG=1 for the details).")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
