@@ -19,13 +19,22 @@ class Cut:
         return self.bottom - self.top
 
 
-def plan_cuts(breaks: list[float], height: float, max_height: float, *, min_fill: float = 0.0) -> list[Cut]:
+def plan_cuts(
+    breaks: list[float],
+    height: float,
+    max_height: float,
+    *,
+    min_fill: float = 0.0,
+    avoid: list[tuple[float, float]] | tuple[tuple[float, float], ...] = (),
+) -> list[Cut]:
     """Greedy cuts: each piece as tall as possible, at most ``max_height``, ending at a break.
 
     ``breaks`` are safe y positions (any order). A piece ends at the lowest break that
     keeps it within ``max_height``; when there is none (one unit taller than a piece),
     it is cut at ``max_height`` exactly and marked ``forced``. ``min_fill`` (0–1) avoids
-    nearly-empty pieces when a break exists only very near the top.
+    nearly-empty pieces when a break exists only very near the top. ``avoid`` lists
+    (top, bottom) bands a forced cut should not pass through (lines of text): the cut
+    moves up to the band's top while that leaves the piece at least half full.
     """
     if max_height <= 0:
         raise ValueError("max_height must be positive")
@@ -39,8 +48,19 @@ def plan_cuts(breaks: list[float], height: float, max_height: float, *, min_fill
         if i >= 0 and pts[i] > top + max(eps, min_fill * max_height):
             bottom, forced = pts[i], False
         else:
-            bottom, forced = limit, True
+            bottom, forced = _dodge(limit, avoid, top + max_height / 2), True
         cuts.append(Cut(top, bottom, forced))
         top = bottom
     cuts.append(Cut(top, height, False))
     return cuts
+
+
+def _dodge(y: float, avoid: list[tuple[float, float]] | tuple[tuple[float, float], ...], floor: float) -> float:
+    """``y`` moved up above every band in ``avoid`` it falls inside, but not above ``floor``."""
+    moved = True
+    while moved:
+        moved = False
+        for a, b in avoid:
+            if a < y < b and a >= floor:
+                y, moved = a, True
+    return y

@@ -1,0 +1,363 @@
+"""The pocket manual's own pages, laid out as Frames: cover, contents, running header and footer.
+
+These are layouts like any block's (text measured and broken by the text engine,
+sizes in theme px at 1080 scaled with ``ctx.px``), sized to one page in design px;
+the PDF painter draws them with the same code as the body. Keeping them here keeps
+``pdf.py`` a painter.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..layout.context import LayoutContext
+from ..layout.frame import Ellipse, Frame, Line, Mark, Path, Rect, Text, shift
+from ..spec.theme import Theme
+from ..text.fonts import FontBook, default_fontbook
+from ..themes import mix, with_alpha
+
+if TYPE_CHECKING:
+    from ..layout.paginate import Cut
+    from ..spec.document import Document
+    from .pdf import PagePlan
+
+#: page margins in theme px at 1080 wide (a pocket page is 1920 px tall): header and footer live here
+MARGIN_TOP = 132.0
+MARGIN_BOTTOM = 118.0
+
+
+# ----------------------------------------------------------------------------- context
+def document_theme(doc: Document | None) -> Theme:
+    """The document's resolved theme (built-in defaults without a document)."""
+    if doc is None:
+        return Theme()
+    from ..themes import resolve_theme
+
+    return resolve_theme(doc)
+
+
+def document_fonts(theme: Theme) -> FontBook:
+    """A FontBook with the theme's own font files, else the shared bundled one."""
+    from ..themes import user_fonts
+
+    extra = user_fonts(theme)
+    return FontBook(extra) if extra else default_fontbook()
+
+
+def page_context(theme: Theme, fonts: FontBook, width: float, doc: Document | None) -> LayoutContext:
+    return LayoutContext(theme, fonts, width, doc=doc, where="")
+
+
+# ----------------------------------------------------------------------------- text helpers
+def _centered(ctx: LayoutContext, text: str, width: float, x: float, y: float, style, *,  # noqa: ANN001
+              background: str | None = None) -> tuple[Text, float]:
+    """``text`` broken to ``width`` with every line centred in [x, x + width]; (op, height)."""
+    tb = ctx.text(text, width, style)
+    op = tb.op(x, y, background=background)
+    runs = []
+    lines: dict[float, list] = {}
+    for r in op.runs:
+        lines.setdefault(round(r.y, 3), []).append(r)
+    for group in lines.values():
+        left = group[0].xs[0] if group[0].xs else group[0].end
+        right = group[-1].end
+        dx = x + (width - (right - left)) / 2 - left
+        runs.extend(shift(r, dx, 0) for r in group)
+    return Text(tuple(runs), op.box, role=op.role, background=background), tb.height
+
+
+def _fit(ctx: LayoutContext, text: str, width: float, size: float, face: str) -> str:
+    """``text`` shortened with an ellipsis so it fits ``width`` on one line."""
+    if ctx.fonts.measure(text, size, face) <= width:
+        return text
+    ell = "…"
+    while text and ctx.fonts.measure(text + ell, size, face) > width:
+        text = text[:-1]
+    return text.rstrip() + ell if text else ""
+
+
+def _line_op(ctx: LayoutContext, text: str, x: float, baseline: float, style, *,  # noqa: ANN001
+             background: str | None, width: float | None = None, align: str = "left") -> Text:
+    """One line of text with its baseline at ``baseline``, aligned left/centre/right in [x, x+width]."""
+    tb = ctx.text(text, width or 10_000, style)
+    ln = tb.lines[0]
+    natural = ln.runs[-1].end - ln.runs[0].xs[0] if ln.runs and ln.runs[0].xs else 0.0
+    dx = x
+    if align == "center" and width:
+        dx = x + (width - natural) / 2
+    elif align == "right" and width:
+        dx = x + width - natural
+    dy = baseline - ln.runs[0].y if ln.runs else 0.0
+    op = tb.op(dx, dy, background=background)
+    first = tuple(r for r in op.runs if abs(r.y - baseline) < 1e-6)
+    return Text(first, (dx, baseline - style.size, natural, style.size * 1.3), role=op.role, background=background)
+
+
+# ----------------------------------------------------------------------------- cover
+def _issue_label(doc: Document) -> str | None:
+    banner = doc.blocks[0] if doc.blocks and doc.blocks[0].type == "banner" else None
+    if banner is not None and getattr(banner, "badge", None):
+        return banner.badge
+    issue = doc.meta.get("issue")
+    if issue in (None, ""):
+        return None
+    return f"第{issue}期" if str(issue).isdigit() else str(issue)
+
+
+def _date_label(doc: Document) -> str | None:
+    d = doc.meta_date()
+    if d is not None:
+        return f"{d.year}年{d.month}月{d.day}日"
+    raw = doc.meta.get("date")
+    return str(raw) if raw not in (None, "") else None
+
+
+def cover(ctx: LayoutContext, doc: Document, height: float) -> Frame:
+    """The cover: the banner's (or document's) title, subtitle, badge, author and date on the theme colours."""
+    pal = ctx.palette
+    px = ctx.px
+    W, H = ctx.width, height
+    banner = doc.blocks[0] if doc.blocks and doc.blocks[0].type == "banner" else None
+    title = banner.title if banner is not None else doc.title
+    subtitle = (banner.subtitle if banner is not None and banner.subtitle else None) or doc.subtitle
+    frame = Frame(W, H)
+    bg_top, bg_bottom = pal.primary, pal.primary_dark
+    frame.add(Rect(0, 0, W, H, gradient=(bg_top, bg_bottom)))
+    ink = pal.on_primary
+    on = mix(bg_top, bg_bottom, 0.5)  # what the text stands on, for the contrast lint
+
+    # ornaments: soft rings and a gold frame line
+    frame.add(Ellipse(W * 0.52, -W * 0.30, W * 0.86, W * 0.86, fill=with_alpha("#FFFFFF", 0.06)))
+    frame.add(Ellipse(W * 0.62, -W * 0.20, W * 0.66, W * 0.66, stroke=with_alpha(pal.gold, 0.35), stroke_width=px(3)))
+    frame.add(Ellipse(-W * 0.38, H * 0.70, W * 0.80, W * 0.80, fill=with_alpha("#000000", 0.06)))
+    inset = px(36)
+    frame.add(Rect(inset, inset, W - 2 * inset, H - 2 * inset, stroke=with_alpha(pal.gold, 0.55),
+                   stroke_width=px(2), radius=px(12)))
+
+    margin = px(110)
+    inner = W - 2 * margin
+    # top line: the account or author, between gold rules
+    who = doc.meta.get("account") or doc.meta.get("author")
+    y_top = H * 0.11
+    if who:
+        style = ctx.style("caption", color=pal.gold, face=ctx.face("bold"))
+        op = _line_op(ctx, str(who), 0, y_top, style, background=on, width=W, align="center")
+        frame.add(op)
+        half = op.box[2] / 2 + px(28)
+        for side in (-1, 1):
+            x0 = W / 2 + side * half
+            frame.add(Rect(min(x0, x0 + side * px(90)), y_top - style.size * 0.36, px(90), px(3), fill=pal.gold))
+
+    # badge pill
+    y = H * 0.30
+    badge = _issue_label(doc)
+    if badge:
+        style = ctx.style("subtitle", color=pal.primary_dark, face=ctx.face("bold"), size=px(38))
+        tw = ctx.fonts.measure(badge, style.size, style.face)
+        pill_h, pad = px(68), px(36)
+        pw = tw + 2 * pad
+        frame.add(Rect((W - pw) / 2, y, pw, pill_h, fill=pal.gold, radius=pill_h / 2))
+        frame.add(_line_op(ctx, badge, (W - pw) / 2, y + pill_h / 2 + style.size * 0.35, style,
+                           background=pal.gold, width=pw, align="center"))
+        y += pill_h + px(64)
+    else:
+        y += px(40)
+
+    # title
+    tstyle = ctx.style("title", color=ink, size=px(104), line_height=1.32)
+    op, th = _centered(ctx, title, inner, margin, y, tstyle, background=on)
+    frame.add(op)
+    y += th + px(40)
+    # gold rule with a diamond
+    rule_w = px(220)
+    frame.add(Rect((W - rule_w) / 2, y, rule_w, px(4), fill=pal.gold))
+    d = px(14)
+    cx, cy = W / 2, y + px(2)
+    frame.add(Path((("M", cx, cy - d), ("L", cx + d, cy), ("L", cx, cy + d), ("L", cx - d, cy), ("Z",)),
+                   fill=pal.gold))
+    y += px(64)
+    if subtitle:
+        sstyle = ctx.style("subtitle", color=ink, size=px(44), line_height=1.45)
+        op, sh = _centered(ctx, subtitle, inner, margin, y, sstyle, background=on)
+        frame.add(op)
+        y += sh
+
+    # bottom: author and date
+    lines = [str(v) for v in (doc.meta.get("author"), _date_label(doc)) if v]
+    if lines:
+        style = ctx.style("subtitle", color=ink, size=px(36))
+        base = H * 0.86 - (len(lines) - 1) * px(58)
+        frame.add(Rect((W - px(64)) / 2, base - px(84), px(64), px(3), fill=pal.gold))
+        for i, text in enumerate(lines):
+            frame.add(_line_op(ctx, text, margin, base + i * px(58), style, background=on, width=inner,
+                               align="center"))
+    return frame
+
+
+# ----------------------------------------------------------------------------- contents
+@dataclass(frozen=True)
+class TocEntry:
+    """A mark placed on a body page: ``index`` is the body page (0-based), ``key`` its bookmark."""
+
+    title: str
+    level: int
+    y: float
+    index: int
+    key: str
+
+
+def toc_entries(marks: list[Mark], plan: PagePlan, depth: int = 2) -> list[TocEntry]:
+    """Marks of level ≤ ``depth`` in reading order, each with the body page it falls on."""
+    tops = [c.top for c in plan.cuts]
+    out = []
+    for n, m in enumerate(sorted(marks, key=lambda m: m.y)):
+        if m.level > depth or not tops:
+            continue
+        i = max(0, bisect.bisect_right(tops, m.y + 1e-6) - 1)
+        out.append(TocEntry(m.title.strip(), m.level, max(m.y, plan.cuts[i].top), i, f"tushuo-mark-{n}"))
+    return out
+
+
+def marks_by_cut(entries: list[TocEntry], pages: int) -> dict[int, list[TocEntry]]:
+    out: dict[int, list[TocEntry]] = {}
+    for e in entries:
+        out.setdefault(e.index, []).append(e)
+    return out
+
+
+def _toc_metrics(ctx: LayoutContext, height: float) -> tuple[float, float, float, float]:
+    """(first row top, level-1 row height, level-2 row height, last usable y) of a contents page."""
+    px = ctx.px
+    return px(MARGIN_TOP) + px(250), px(96), px(76), height - px(MARGIN_BOTTOM) - px(20)
+
+
+def toc_pages(ctx: LayoutContext, entries: list[TocEntry], height: float) -> list[list[int]]:
+    """Entry indices per contents page (rows never split across pages)."""
+    top, h1, h2, last = _toc_metrics(ctx, height)
+    pages: list[list[int]] = [[]]
+    y = top
+    for i, e in enumerate(entries):
+        h = h1 if e.level <= 1 else h2
+        if y + h > last and pages[-1]:
+            pages.append([])
+            y = ctx.px(MARGIN_TOP) + ctx.px(40)
+        pages[-1].append(i)
+        y += h
+    return pages if entries else []
+
+
+@dataclass
+class TocPage:
+    frame: Frame
+    links: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
+
+
+def toc_page(ctx: LayoutContext, entries: list[tuple[str, int, str, int]], index: int, count: int,
+             height: float, *, background: str) -> TocPage:
+    """Contents page ``index`` of ``count``: entries (title, level, key, page number) with dot leaders."""
+    pal = ctx.palette
+    px = ctx.px
+    W = ctx.width
+    frame = Frame(W, height, background=background)
+    frame.add(Rect(0, 0, W, height, fill=background))
+    margin = px(ctx.theme.spacing.margin) + px(24)
+    inner = W - 2 * margin
+    pages = toc_pages(ctx, [TocEntry(t, lv, 0, 0, k) for t, lv, k, _ in entries], height)
+    top, h1, h2, _ = _toc_metrics(ctx, height)
+    page = TocPage(frame)
+    if index == 0:
+        hstyle = ctx.style("h1", color=pal.primary, face=ctx.face("heading"), size=px(64))
+        base = px(MARGIN_TOP) + px(96)
+        frame.add(_line_op(ctx, "目　录", margin, base, hstyle, background=background, width=inner,
+                           align="center"))
+        frame.add(Rect((W - px(120)) / 2, base + px(42), px(120), px(6), fill=pal.primary, radius=px(3)))
+        y = top
+    else:
+        y = px(MARGIN_TOP) + px(40)
+    number_face = ctx.face("number")
+    for i in pages[index]:
+        title, level, key, number = entries[i]
+        h = h1 if level <= 1 else h2
+        if level <= 1:
+            style = ctx.style("body", face=ctx.face("heading"), color=pal.text, size=px(42))
+            x0 = margin
+        else:
+            style = ctx.style("caption", color=pal.muted, size=px(34))
+            x0 = margin + px(56)
+        num = str(number)
+        nstyle = ctx.style("body", face=number_face, color=pal.primary if level <= 1 else pal.muted,
+                           size=style.size)
+        num_w = ctx.fonts.measure(num, nstyle.size, nstyle.face)
+        room = inner - (x0 - margin) - num_w - px(90)
+        base = y + h / 2 + style.size * 0.36
+        text = _fit(ctx, title, room, style.size, style.face)
+        op = _line_op(ctx, text, x0, base, style, background=background)
+        frame.add(op)
+        frame.add(_line_op(ctx, num, margin, base, nstyle, background=background, width=inner, align="right"))
+        lead_x0 = x0 + op.box[2] + px(24)
+        lead_x1 = margin + inner - num_w - px(24)
+        if lead_x1 - lead_x0 > px(20):
+            dot = px(3.2)
+            frame.add(Line(((lead_x0, base - dot), (lead_x1, base - dot)), color=pal.border if level > 1 else
+                           mix(pal.border, pal.muted, 0.35), width=dot, dash=(dot, px(11))))
+        if level <= 1:
+            frame.add(Rect(margin, y + h - px(1), inner, px(1.5), fill=with_alpha(pal.border, 0.7)))
+        page.links.append((key, (margin, y, inner, h)))
+        y += h
+    return page
+
+
+# ----------------------------------------------------------------------------- header and footer
+def _section_at(marks: list[Mark], top: float, bottom: float) -> str | None:
+    """The level-1 mark in force at the page's top, else the first one starting on the page."""
+    current = None
+    first_on_page = None
+    for m in sorted(marks, key=lambda m: m.y):
+        if m.level != 1:
+            continue
+        if m.y <= top + 1e-6:
+            current = m.title
+        elif m.y < bottom and first_on_page is None:
+            first_on_page = m.title
+    return current or first_on_page
+
+
+def page_chrome(ctx: LayoutContext, doc: Document | None, plan: PagePlan, cut: Cut, number: int, *,
+                background: str, marks: list[Mark]) -> Frame:
+    """Page background, running header (title, current section) and the page-number footer."""
+    pal = ctx.palette
+    px = ctx.px
+    W, H = ctx.width, plan.page_height
+    frame = Frame(W, H, background=background)
+    frame.add(Rect(0, 0, W, H, fill=background))
+    margin = px(ctx.theme.spacing.margin)
+    inner = W - 2 * margin
+    cap = ctx.style("caption", color=pal.muted, size=px(28))
+    base = plan.margin_top * 0.56
+    rule_y = plan.margin_top * 0.74
+    title = doc.title if doc is not None else ""
+    section = _section_at(marks, cut.top, cut.bottom)
+    if section and section.strip() == title.strip():
+        section = None
+    left_room = inner * (0.55 if section else 1.0)
+    if title:
+        frame.add(Rect(margin, base - cap.size * 0.72, px(6), cap.size * 0.84, fill=pal.primary, radius=px(2)))
+        text = _fit(ctx, title, left_room - px(20), cap.size, cap.face)
+        frame.add(_line_op(ctx, text, margin + px(18), base, cap, background=background))
+    if section:
+        room = inner - left_room - px(24)
+        text = _fit(ctx, section, room, cap.size, cap.face)
+        frame.add(_line_op(ctx, text, margin, base, cap, background=background, width=inner, align="right"))
+    frame.add(Rect(margin, rule_y, inner, px(1.5), fill=pal.border))
+    # footer: page number between two short rules
+    nstyle = ctx.style("caption", face=ctx.face("number"), color=pal.primary, size=px(30))
+    fbase = H - plan.margin_bottom * 0.42
+    op = _line_op(ctx, str(number), 0, fbase, nstyle, background=background, width=W, align="center")
+    frame.add(op)
+    half = op.box[2] / 2 + px(20)
+    for side in (-1, 1):
+        x0 = W / 2 + side * half
+        frame.add(Rect(min(x0, x0 + side * px(44)), fbase - nstyle.size * 0.36, px(44), px(2), fill=pal.border))
+    return frame

@@ -1,0 +1,821 @@
+"""PDF painter: the long Frame as pocket-manual pages (reportlab).
+
+The frame is laid out once at its design width; here it is scaled to the page
+width and cut into pages at its safe breaks (``plan_cuts``), with a cover, a
+table of contents, a running header and a page-number footer around it
+(``manual.py`` lays those out). This module only paints: the y flip and the
+px → pt scale live here and nowhere else.
+
+Text is real PDF text: each broken line of the frame becomes one text object
+whose glyphs sit at the frame's own x positions (``TJ`` adjustments against the
+advance widths written in the PDF), in TrueType subsets of the bundled fonts,
+so it is selectable, searchable and extracted in reading order. reportlab's own
+paragraph wrapping is never used: lines arrive broken by the text engine.
+
+Choices, documented once:
+
+* Cover: when the first block is a banner, the cover page *replaces* it, and
+  body pages start at the frame's first break below the banner (a ``Box`` of
+  kind ``banner`` if the layout records one, else the first break).
+* Table of contents and outline: marks of level 1 and 2 (sections, headings);
+  the contents page is left out when there are fewer than two entries.
+* Page numbers count physical pages (the cover is page 1, unnumbered), so the
+  numbers in the contents agree with every viewer's page box.
+* Charts: ``producer("pdf", 1)`` is placed as a form XObject (vector, read with
+  pypdf); a producer that cannot give PDF is drawn as a PNG at 300 dpi.
+* Deterministic: invariant mode, creation date from ``meta.date`` (or
+  2000-01-01), subset names fixed by first use.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RenderError, SpecError
+from ..layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Path as PathOp, Rect, Text
+from ..layout.paginate import Cut, plan_cuts
+from ..text.fonts import FontBook
+from ..themes import parse_color
+from .geometry import arrow_parts, quad_to_cubic
+
+if TYPE_CHECKING:
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    from ..spec.document import Document
+    from ..spec.theme import Theme
+
+MM = 72 / 25.4
+#: named page sizes in mm (width, height); pocket is phone-like
+PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
+    "pocket": (90.0, 160.0),
+    "a6": (105.0, 148.0),
+    "a5": (148.0, 210.0),
+    "a4": (210.0, 297.0),
+}
+DEFAULT_PAGE = "pocket"
+#: custom sizes must stay within these bounds (mm) to be a page anyone can print or read
+_MIN_MM, _MAX_MM = 50.0, 1200.0
+#: raster fallback resolution for charts and the cap for photos
+RASTER_DPI = 300
+#: marks down to this level go into the contents and the outline
+TOC_DEPTH = 2
+
+
+# ----------------------------------------------------------------------------- page size
+@dataclass(frozen=True)
+class PageSize:
+    """A page in points (1/72 in)."""
+
+    name: str
+    width: float
+    height: float
+
+
+_CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*[x×X*]\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*$")
+
+
+def parse_page_size(value: str | PageSize | None, doc: Document | None = None) -> PageSize:
+    """``pocket`` (default), ``A6``, ``A5``, ``A4`` or ``"W x H"`` in mm → PageSize.
+
+    A bad value is a SpecError; when it came from the spec (``doc.output.page_size``)
+    the error is located there.
+    """
+    if isinstance(value, PageSize):
+        return value
+    if value is None or not str(value).strip():
+        w, h = PAGE_SIZES_MM[DEFAULT_PAGE]
+        return PageSize(DEFAULT_PAGE, w * MM, h * MM)
+    text = str(value).strip()
+    key = text.lower()
+    if key in PAGE_SIZES_MM:
+        w, h = PAGE_SIZES_MM[key]
+        return PageSize(key, w * MM, h * MM)
+    m = _CUSTOM.match(text)
+    problem = None
+    if m:
+        w, h = float(m.group(1)), float(m.group(2))
+        if not (_MIN_MM <= w <= _MAX_MM and _MIN_MM <= h <= _MAX_MM):
+            problem = f"page size '{text}' is out of range: width and height must be {_MIN_MM:g}–{_MAX_MM:g} mm"
+        else:
+            return PageSize(f"{w:g}x{h:g}", w * MM, h * MM)
+    else:
+        problem = f"unknown page size '{text}'"
+    message = f"{problem} (use pocket, A6, A5, A4, or width x height in mm such as 100x180)"
+    from_spec = doc is not None and doc.output.page_size is not None and str(doc.output.page_size) == str(value)
+    if from_spec:
+        file, line, col = doc.locate("output.page_size")  # type: ignore[union-attr]
+        raise SpecError(message, file=file, line=line, col=col, path="output.page_size")
+    raise SpecError(message)
+
+
+# ----------------------------------------------------------------------------- fonts
+_FONT_LOCK = threading.Lock()
+_TTFONTS: dict[Path, TTFont] = {}
+
+
+def pdf_font(path: Path) -> TTFont:
+    """The reportlab TrueType font for a font file, registered once per process.
+
+    Registering parses the whole file (about 0.25 s for a 10 MB Noto CJK face),
+    so it is cached by path; reportlab keeps subset state per document, so one
+    registration serves every PDF this process writes.
+    """
+    path = Path(path).resolve()
+    font = _TTFONTS.get(path)
+    if font is not None:
+        return font
+    with _FONT_LOCK:
+        font = _TTFONTS.get(path)
+        if font is None:
+            from reportlab.pdfbase import pdfmetrics
+            from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+            name = f"tushuo-{path.stem}-{path.stat().st_size}"
+            try:
+                font = TTFont(name, str(path))
+            except TTFError as exc:
+                from ..errors import FontError
+
+                raise FontError(f"font {path.name} cannot be embedded in a PDF: {exc}") from exc
+            pdfmetrics.registerFont(font)
+            _TTFONTS[path] = font
+    return font
+
+
+# ----------------------------------------------------------------------------- numbers
+def _n(v: float) -> str:
+    """A number for a content stream: short and stable."""
+    s = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _escape(data: bytes) -> str:
+    out = []
+    for b in data:
+        if b in (0x28, 0x29, 0x5C):
+            out.append("\\" + chr(b))
+        elif 32 <= b < 127:
+            out.append(chr(b))
+        else:
+            out.append(f"\\{b:03o}")
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------- painter
+class PdfPainter:
+    """Draws frame ops on a reportlab canvas whose current transform is design px, y down.
+
+    ``band`` (top, bottom) limits text to the lines whose middle lies inside it, so a
+    line is drawn on exactly one page even when its op straddles a cut.
+    """
+
+    def __init__(self, canvas: Canvas, fonts: FontBook, scale: float) -> None:
+        self.c = canvas
+        self.fonts = fonts
+        self.scale = scale  # pt per design px, for raster resolution
+        self._forms: dict[int, tuple[str, tuple[float, float, float, float]]] = {}
+        self._images: dict[int, Any] = {}
+
+    # -- colours -----------------------------------------------------------
+    def _fill(self, color: str) -> float:
+        r, g, b, a = parse_color(color)
+        self.c.setFillColorRGB(r, g, b)
+        if a < 1:
+            self.c.setFillAlpha(a)
+        return a
+
+    def _stroke(self, color: str, width: float, dash: tuple[float, float] | None = None) -> None:
+        r, g, b, a = parse_color(color)
+        self.c.setStrokeColorRGB(r, g, b)
+        if a < 1:
+            self.c.setStrokeAlpha(a)
+        self.c.setLineWidth(width)
+        self.c.setDash(list(dash) if dash else [])
+
+    # -- walking -----------------------------------------------------------
+    def paint(self, ops: Iterable[Op], band: tuple[float, float] | None = None) -> None:
+        for op in ops:
+            self.op(op, band)
+
+    def op(self, op: Op, band: tuple[float, float] | None = None) -> None:
+        if isinstance(op, Text):
+            self.text(op, band)
+        elif isinstance(op, Glyphs):
+            self._lines([[op]], band)
+        elif isinstance(op, Rect):
+            self.rect(op)
+        elif isinstance(op, Ellipse):
+            self.ellipse(op)
+        elif isinstance(op, Line):
+            self.line(op)
+        elif isinstance(op, PathOp):
+            self.path(op)
+        elif isinstance(op, Image):
+            self.image(op)
+        elif isinstance(op, Group):
+            self.group(op, band)
+        else:  # pragma: no cover - a new op kind must be taught to every painter
+            raise RenderError(f"the PDF painter cannot draw {type(op).__name__}")
+
+    # -- shapes ------------------------------------------------------------
+    def _rect_path(self, x: float, y: float, w: float, h: float, radius: float):  # noqa: ANN202
+        p = self.c.beginPath()
+        r = max(0.0, min(radius, w / 2, h / 2))
+        if r > 0:
+            p.roundRect(x, y, w, h, r)
+        else:
+            p.rect(x, y, w, h)
+        return p
+
+    def rect(self, op: Rect) -> None:
+        if op.w <= 0 or op.h <= 0:
+            return
+        c = self.c
+        if op.gradient:
+            from reportlab.lib.colors import Color
+
+            top, bottom = (Color(*parse_color(col)[:3]) for col in op.gradient)
+            c.saveState()
+            c.clipPath(self._rect_path(op.x, op.y, op.w, op.h, op.radius), stroke=0, fill=0)
+            c.linearGradient(op.x, op.y, op.x, op.y + op.h, (top, bottom), extend=True)
+            c.restoreState()
+        stroke = bool(op.stroke and op.stroke_width > 0)
+        fill = bool(op.fill and not op.gradient)
+        if not (fill or stroke):
+            return
+        c.saveState()
+        if fill:
+            self._fill(op.fill)  # type: ignore[arg-type]
+        if stroke:
+            self._stroke(op.stroke, op.stroke_width, op.dash)  # type: ignore[arg-type]
+        c.drawPath(self._rect_path(op.x, op.y, op.w, op.h, op.radius), stroke=int(stroke), fill=int(fill))
+        c.restoreState()
+
+    def ellipse(self, op: Ellipse) -> None:
+        stroke = bool(op.stroke and op.stroke_width > 0)
+        if not (op.fill or stroke):
+            return
+        c = self.c
+        c.saveState()
+        if op.fill:
+            self._fill(op.fill)
+        if stroke:
+            self._stroke(op.stroke, op.stroke_width)  # type: ignore[arg-type]
+        c.ellipse(op.x, op.y, op.x + op.w, op.y + op.h, stroke=int(stroke), fill=int(bool(op.fill)))
+        c.restoreState()
+
+    def line(self, op: Line) -> None:
+        if len(op.points) < 2:
+            return
+        c = self.c
+        pts, heads = arrow_parts(op.points, op.width, op.arrow_size, op.arrow_start, op.arrow_end)
+        c.saveState()
+        self._stroke(op.color, op.width, op.dash)
+        c.setLineCap(1 if not op.dash else 0)
+        c.setLineJoin(1)
+        p = c.beginPath()
+        p.moveTo(*pts[0])
+        for pt in pts[1:]:
+            p.lineTo(*pt)
+        c.drawPath(p, stroke=1, fill=0)
+        if heads:
+            self._fill(op.color)
+            c.setDash([])
+            for a, b, d in heads:
+                h = c.beginPath()
+                h.moveTo(*a)
+                h.lineTo(*b)
+                h.lineTo(*d)
+                h.close()
+                c.drawPath(h, stroke=0, fill=1)
+        c.restoreState()
+
+    def _path(self, commands: Sequence[tuple]):  # noqa: ANN202
+        p = self.c.beginPath()
+        cur = (0.0, 0.0)
+        start = cur
+        for cmd in commands:
+            kind = cmd[0]
+            if kind == "M":
+                cur = start = (cmd[1], cmd[2])
+                p.moveTo(*cur)
+            elif kind == "L":
+                cur = (cmd[1], cmd[2])
+                p.lineTo(*cur)
+            elif kind == "Q":
+                c1, c2, end = quad_to_cubic(cur, (cmd[1], cmd[2]), (cmd[3], cmd[4]))
+                p.curveTo(*c1, *c2, *end)
+                cur = end
+            elif kind == "C":
+                p.curveTo(*cmd[1:7])
+                cur = (cmd[5], cmd[6])
+            elif kind == "Z":
+                p.close()
+                cur = start
+            else:
+                raise RenderError(f"unknown path command {kind!r}")
+        return p
+
+    def path(self, op: PathOp) -> None:
+        stroke = bool(op.stroke and op.stroke_width > 0)
+        if not (op.fill or stroke) or not op.commands:
+            return
+        c = self.c
+        c.saveState()
+        if op.fill:
+            self._fill(op.fill)
+        if stroke:
+            self._stroke(op.stroke, op.stroke_width)  # type: ignore[arg-type]
+            c.setLineCap(1 if op.cap == "round" else 0)
+            c.setLineJoin(1)
+        c.drawPath(self._path(op.commands), stroke=int(stroke), fill=int(bool(op.fill)))
+        c.restoreState()
+
+    def group(self, op: Group, band: tuple[float, float] | None) -> None:
+        c = self.c
+        c.saveState()
+        if op.clip:
+            x, y, w, h = op.clip
+            c.clipPath(self._rect_path(x, y, w, h, op.radius), stroke=0, fill=0)
+        self.paint(op.ops, band)
+        c.restoreState()
+
+    # -- images --------------------------------------------------------------
+    def image(self, op: Image) -> None:
+        if op.w <= 0 or op.h <= 0:
+            return
+        c = self.c
+        c.saveState()
+        if op.radius > 0:
+            c.clipPath(self._rect_path(op.x, op.y, op.w, op.h, op.radius), stroke=0, fill=0)
+        if op.producer is not None and self._chart_form(op):
+            pass
+        else:
+            reader = self._image_reader(op)
+            if reader is not None:
+                # drawImage paints y-up: flip locally so the picture stands upright
+                c.translate(op.x, op.y + op.h)
+                c.scale(1, -1)
+                c.drawImage(reader, 0, 0, op.w, op.h, mask="auto")
+        c.restoreState()
+
+    def _image_reader(self, op: Image):  # noqa: ANN202
+        cached = self._images.get(id(op))
+        if cached is not None:
+            return cached[1]
+        from PIL import Image as PILImage
+        from reportlab.lib.utils import ImageReader
+
+        max_px = op.w * self.scale / 72 * RASTER_DPI
+        if op.producer is not None:
+            scale = max(1.0, max_px / op.w)
+            im = op.producer("png", scale)
+        else:
+            im = op.image
+        if im is None:
+            self._images[id(op)] = (op, None)
+            return None
+        if im.width > max_px * 1.05:  # more pixels than 300 dpi can show: smaller file, same look
+            ratio = max_px / im.width
+            im = im.resize((max(1, round(im.width * ratio)), max(1, round(im.height * ratio))), PILImage.LANCZOS)
+        if im.mode not in ("RGB", "RGBA", "L", "LA", "1"):
+            im = im.convert("RGBA" if "A" in im.getbands() or "transparency" in im.info else "RGB")
+        if im.mode in ("RGB", "L") and op.producer is None and im.getcolors(512) is None:
+            # a photo: pass it through as JPEG (DCTDecode), a fraction of the flate size
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=88, optimize=True)
+            buf.seek(0)
+            reader = ImageReader(buf)
+        else:
+            reader = ImageReader(im)
+        self._images[id(op)] = (op, reader)  # keep op alive so id() stays unique
+        return reader
+
+    def _chart_form(self, op: Image) -> bool:
+        """Place a chart's own PDF as a form XObject; False when the producer has no PDF."""
+        key = id(op)
+        entry = self._forms.get(key)
+        if entry is None:
+            try:
+                data = op.producer("pdf", 1)  # type: ignore[misc]
+            except NotImplementedError:
+                return False
+            if not data:
+                return False
+            name = f"tushuo-chart-{len(self._forms) + 1}"
+            bbox = import_pdf_page(self.c, data, name)
+            entry = self._forms[key] = (name, bbox)
+            self._images[key] = (op, None)  # keep op alive
+        name, (bx0, by0, bx1, by1) = entry
+        c = self.c
+        c.translate(op.x, op.y + op.h)
+        c.scale(op.w / (bx1 - bx0), -op.h / (by1 - by0))
+        c.translate(-bx0, -by0)
+        c.doForm(name)
+        return True
+
+    # -- text ----------------------------------------------------------------
+    def text(self, op: Text, band: tuple[float, float] | None) -> None:
+        for u in op.underlays:
+            if band is None or _middle_in(u.y, u.y + u.h, band):
+                self.rect(u)
+        lines: list[list[Glyphs]] = []
+        for run in op.runs:
+            if lines and abs(lines[-1][-1].y - run.y) < 1e-6:
+                lines[-1].append(run)
+            else:
+                lines.append([run])
+        self._lines(lines, band)
+
+    def _lines(self, lines: list[list[Glyphs]], band: tuple[float, float] | None) -> None:
+        doc = self.c._doc
+        for line in lines:
+            runs = [r for r in line if r.text and r.xs]
+            if not runs:
+                continue
+            first = runs[0]
+            if band is not None:
+                top = first.y - first.ascent * first.size
+                if not _middle_in(top, top + (first.ascent + first.descent) * first.size, band):
+                    continue
+            alpha = min(parse_color(r.color)[3] for r in runs)
+            code = ["BT"]
+            for run in runs:
+                font = pdf_font(self.fonts.path(run.face))
+                r, g, b, _ = parse_color(run.color)
+                code.append(f"{_n(r)} {_n(g)} {_n(b)} rg")
+                # text space y up inside a y-down page: flip the text matrix back
+                code.append(f"1 0 0 -1 {_n(run.xs[0])} {_n(run.y)} Tm")
+                code.extend(_tj(font, run, doc))
+            code.append("ET")
+            if alpha < 1:
+                self.c.saveState()
+                self.c.setFillAlpha(alpha)
+            self.c.addLiteral("\n".join(code))
+            if alpha < 1:
+                self.c.restoreState()
+
+
+def _middle_in(top: float, bottom: float, band: tuple[float, float]) -> bool:
+    mid = (top + bottom) / 2
+    return band[0] <= mid < band[1]
+
+
+def _tj(font: TTFont, run: Glyphs, doc: Any) -> list[str]:
+    """Tf + TJ operators placing every character of ``run`` at its own x.
+
+    Each character's advance in the PDF is the font's width (the /Widths reportlab
+    writes); the TJ number after it moves the pen to the next character's x exactly.
+    """
+    face = font.face
+    char_to_glyph = face.charToGlyph
+    size = run.size
+    xs = list(run.xs) + [run.end]
+    out: list[str] = []
+    i = 0
+    for subset, data in font.splitString(run.text, doc):
+        name = font.getSubsetInternalName(subset, doc)
+        out.append(f"{name} {_n(size)} Tf")
+        parts: list[str] = []
+        chunk: list[int] = []
+        for byte in data:
+            ch = run.text[i]
+            code = ord(ch)
+            if code == 0xA0:
+                code = 32
+            width = face.getCharWidth(code if code in char_to_glyph else 0)
+            want = (xs[i + 1] - xs[i]) * 1000.0 / size if size else 0.0
+            adj = width - want
+            chunk.append(byte)
+            if abs(adj) > 0.005 and i + 1 < len(run.text):
+                parts.append(f"({_escape(bytes(chunk))})")
+                parts.append(_n(adj))
+                chunk = []
+            i += 1
+        if chunk:
+            parts.append(f"({_escape(bytes(chunk))})")
+        out.append(f"[{' '.join(parts)}] TJ")
+    return out
+
+
+# ----------------------------------------------------------------------------- importing chart PDFs
+def import_pdf_page(canvas: Canvas, data: bytes, name: str) -> tuple[float, float, float, float]:
+    """Copy page 1 of a PDF into ``canvas``'s document as form XObject ``name``; returns its BBox.
+
+    reportlab cannot read PDFs, so pypdf parses it and its objects are rebuilt as
+    reportlab objects (streams keep their original encoding).
+    """
+    from pypdf import PdfReader
+    from reportlab.pdfbase import pdfdoc
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        page = reader.pages[0]
+        box = [float(v) for v in page.mediabox]
+        contents = page.get_contents()
+        content = contents.get_data() if contents is not None else b""
+        resources = page.get("/Resources")
+    except Exception as exc:  # pypdf raises many kinds on a broken file
+        raise RenderError(f"a chart gave an unreadable PDF: {exc}") from exc
+    doc = canvas._doc
+    conv = _PdfObjects(doc)
+    form = pdfdoc.PDFDictionary(
+        {
+            "Type": pdfdoc.PDFName("XObject"),
+            "Subtype": pdfdoc.PDFName("Form"),
+            "FormType": 1,
+            "BBox": pdfdoc.PDFArray(box),
+            "Resources": conv(resources) if resources is not None else pdfdoc.PDFDictionary({}),
+        }
+    )
+    stream = pdfdoc.PDFStream(form, content, filters=[pdfdoc.PDFZCompress])
+    doc.Reference(stream, pdfdoc.xObjectName(name))
+    return box[0], box[1], box[2], box[3]
+
+
+class _PdfObjects:
+    """pypdf objects → reportlab pdfdoc objects, sharing indirect objects once."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.refs: dict[tuple[int, int], Any] = {}
+
+    def __call__(self, obj: Any) -> Any:
+        from pypdf.generic import (
+            ArrayObject,
+            DictionaryObject,
+            IndirectObject,
+            StreamObject,
+        )
+        from reportlab.pdfbase import pdfdoc
+
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            ref = self.refs.get(key)
+            if ref is None:
+                target = obj.get_object()
+                converted = self(target)
+                ref = self.doc.Reference(converted) if isinstance(converted, pdfdoc.PDFObject) else converted
+                self.refs[key] = ref
+            return ref
+        if isinstance(obj, StreamObject):
+            d = {k[1:]: self(v) for k, v in obj.items() if k != "/Length"}
+            filters = None if "Filter" in d else [pdfdoc.PDFZCompress]
+            return pdfdoc.PDFStream(pdfdoc.PDFDictionary(d), obj._data, filters=filters)
+        if isinstance(obj, DictionaryObject):
+            return pdfdoc.PDFDictionary({k[1:]: self(v) for k, v in obj.items()})
+        if isinstance(obj, ArrayObject):
+            return pdfdoc.PDFArray([self(v) for v in obj])
+        buf = io.BytesIO()
+        obj.write_to_stream(buf)
+        return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------- the manual
+@dataclass(frozen=True)
+class PagePlan:
+    """How the frame becomes pages: scale, margins (design px) and the body cuts."""
+
+    page: PageSize
+    scale: float  # pt per design px
+    page_height: float  # the page's height in design px
+    margin_top: float
+    margin_bottom: float
+    body_top: float  # frame y the body starts at (below a banner the cover replaces)
+    cuts: tuple[Cut, ...]
+
+    @property
+    def band(self) -> float:
+        return self.page_height - self.margin_top - self.margin_bottom
+
+
+def _text_lines(frame: Frame) -> list[tuple[float, float]]:
+    """(top, bottom) of every line of text: bands a forced cut must not pass through."""
+    out = []
+    for op in frame.walk():
+        if isinstance(op, Glyphs):
+            x, y, w, h = op.bbox()
+            out.append((y, y + h))
+        elif isinstance(op, Text):
+            for r in op.runs:
+                x, y, w, h = r.bbox()
+                out.append((y, y + h))
+    return sorted(set(out))
+
+
+def banner_bottom(frame: Frame, doc: Document | None) -> float:
+    """Where the body starts when the cover replaces a leading banner (0 if there is none)."""
+    if doc is None or not doc.blocks or doc.blocks[0].type != "banner":
+        return 0.0
+    breaks = frame.sorted_breaks()
+    boxes = [b for b in frame.boxes if b.kind == "banner"]
+    if boxes:
+        bottom = max(b.y + b.h for b in boxes)
+        i = bisect.bisect_left(breaks, bottom - 1e-6)
+        return breaks[i] if i < len(breaks) else frame.height
+    return breaks[0] if breaks else 0.0
+
+
+def plan_pages(frame: Frame, doc: Document | None, page: PageSize, *, unit: float = 1.0) -> PagePlan:
+    """Scale the frame to the page width and cut the body into page bands at safe breaks.
+
+    ``unit`` is design px per 1080-px theme px (frame.width / 1080), for the margins.
+    """
+    from .manual import MARGIN_BOTTOM, MARGIN_TOP
+
+    scale = page.width / frame.width
+    page_h = page.height / scale
+    top_m, bottom_m = MARGIN_TOP * unit, MARGIN_BOTTOM * unit
+    band = page_h - top_m - bottom_m
+    start = banner_bottom(frame, doc)
+    height = frame.height - start
+    if height <= 1e-6:
+        cuts: list[Cut] = []
+    else:
+        breaks = [b - start for b in frame.sorted_breaks() if b > start]
+        avoid = [(a - start, b - start) for a, b in _text_lines(frame) if b > start]
+        raw = plan_cuts(breaks, height, band, min_fill=0.35, avoid=avoid)
+        cuts = [Cut(c.top + start, c.bottom + start, c.forced) for c in raw]
+    return PagePlan(page, scale, page_h, top_m, bottom_m, start, tuple(cuts))
+
+
+def render_pdf(
+    frame: Frame,
+    doc: Document | None = None,
+    *,
+    page_size: str | PageSize | None = None,
+    theme: Theme | None = None,
+    fonts: FontBook | None = None,
+) -> bytes:
+    """The manual as PDF bytes: cover, contents, body pages."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from . import manual
+
+    if page_size is None and doc is not None:
+        page_size = doc.output.page_size
+    page = parse_page_size(page_size, doc)
+    theme = theme or manual.document_theme(doc)
+    fonts = fonts or manual.document_fonts(theme)
+    unit = frame.width / 1080.0
+    plan = plan_pages(frame, doc, page, unit=unit)
+    pal = theme.palette
+
+    buf = io.BytesIO()
+    # a TrueType initial font keeps reportlab from declaring an unembedded Helvetica
+    initial = pdf_font(fonts.path(theme.fonts.body if theme.fonts.body in fonts.keys else "sans")).fontName
+    c = Canvas(buf, pagesize=(page.width, page.height), invariant=1, pageCompression=1,
+               initialFontName=initial)
+    _set_info(c, frame, doc)
+    painter = PdfPainter(c, fonts, plan.scale)
+    ctx = manual.page_context(theme, fonts, frame.width, doc)
+
+    entries = manual.toc_entries(frame.marks, plan, depth=TOC_DEPTH)
+    has_cover = doc is not None
+    toc_pages = manual.toc_pages(ctx, entries, plan.page_height) if len(entries) >= 2 else []
+    first_body = (1 if has_cover else 0) + len(toc_pages) + 1
+    numbered = [(e.title, e.level, e.key, first_body + e.index) for e in entries]
+    background = frame.background or pal.background
+
+    def begin_page() -> None:
+        c.saveState()
+        # design px, y down, origin at the page's top-left
+        c.transform(plan.scale, 0, 0, -plan.scale, 0, page.height)
+
+    def end_page() -> None:
+        c.restoreState()
+        c.showPage()
+
+    if has_cover:
+        begin_page()
+        painter.paint(manual.cover(ctx, doc, plan.page_height).ops)  # type: ignore[arg-type]
+        end_page()
+    for i, _ in enumerate(toc_pages):
+        begin_page()
+        toc = manual.toc_page(ctx, numbered, i, len(toc_pages), plan.page_height, background=background)
+        painter.paint(toc.frame.ops)
+        end_page()
+        for key, (x, y, w, h) in toc.links:
+            c.linkAbsolute("", key, Rect=(x * plan.scale, page.height - (y + h) * plan.scale,
+                                          (x + w) * plan.scale, page.height - y * plan.scale))
+    ops = _OpIndex(frame.ops)
+    marks_by_page = manual.marks_by_cut(entries, len(plan.cuts))
+    for i, cut in enumerate(plan.cuts):
+        number = first_body + i
+        begin_page()
+        chrome = manual.page_chrome(ctx, doc, plan, cut, number, background=background, marks=frame.marks)
+        painter.paint(chrome.ops)
+        c.saveState()
+        # the body band: frame y cut.top sits under the top margin
+        c.translate(0, plan.margin_top - cut.top)
+        p = c.beginPath()
+        p.rect(0, cut.top, frame.width, cut.height)
+        c.clipPath(p, stroke=0, fill=0)
+        painter.paint(ops.between(cut.top, cut.bottom), (cut.top, cut.bottom))
+        c.restoreState()
+        c.restoreState()
+        for e in marks_by_page.get(i, ()):
+            y_pt = page.height - (plan.margin_top + e.y - cut.top) * plan.scale
+            c.bookmarkPage(e.key, fit="XYZ", left=0, top=min(page.height, y_pt + 6))
+        c.showPage()
+    if not plan.cuts and not has_cover and not toc_pages:
+        c.showPage()  # an empty frame still makes a valid one-page PDF
+    level0 = min((e.level for e in entries), default=1)
+    prev = -1
+    for e in entries:
+        lvl = min(e.level - level0, prev + 1)
+        c.addOutlineEntry(e.title, e.key, level=lvl, closed=lvl > 0 or None)
+        prev = lvl
+    if entries:
+        c.showOutline()
+    c.save()
+    return buf.getvalue()
+
+
+class _OpIndex:
+    """Top-level ops with precomputed vertical extents, for fast per-page selection."""
+
+    def __init__(self, ops: list[Op]) -> None:
+        self.ops = ops
+        spans = []
+        for i, op in enumerate(ops):
+            _, y, _, h = op.bbox()
+            spans.append((y, y + h, i))
+        spans.sort()
+        self.tops = [s[0] for s in spans]
+        self.spans = spans
+
+    def between(self, y0: float, y1: float) -> list[Op]:
+        """Ops that intersect [y0, y1), in drawing order."""
+        end = bisect.bisect_left(self.tops, y1)
+        idx = sorted(i for top, bottom, i in self.spans[:end] if bottom > y0)
+        return [self.ops[i] for i in idx]
+
+
+def _set_info(c: Canvas, frame: Frame, doc: Document | None) -> None:
+    """Title, author, subject, creator and a fixed creation date (meta.date or 2000-01-01)."""
+    title = doc.title if doc is not None else "tushuo"
+    c.setTitle(title)
+    c.setCreator("tushuo")
+    c.setProducer("tushuo (reportlab)")
+    if doc is not None:
+        author = doc.meta.get("author")
+        if author:
+            c.setAuthor(str(author))
+        if doc.subtitle:
+            c.setSubject(doc.subtitle)
+    date = doc.meta_date() if doc is not None else None
+    stamp = f"D:{date:%Y%m%d}000000+08'00'" if date else "D:20000101000000+00'00'"
+    c.setDateFormatter(lambda *_: stamp)
+
+
+# ----------------------------------------------------------------------------- writing
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it: all or nothing."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_pdf(
+    frame: Frame,
+    doc: Document | None,
+    path: str | Path,
+    *,
+    page_size: str | PageSize | None = None,
+    theme: Theme | None = None,
+    fonts: FontBook | None = None,
+) -> list[Path]:
+    """Write the manual PDF to ``path`` (atomically); returns ``[path]``.
+
+    ``page_size`` overrides ``doc.output.page_size``: pocket (default), A6, A5, A4
+    or "W x H" in mm.
+    """
+    path = Path(path)
+    data = render_pdf(frame, doc, page_size=page_size, theme=theme, fonts=fonts)
+    write_atomic(path, data)
+    return [path]
+
+
+__all__ = ["PAGE_SIZES_MM", "PageSize", "PagePlan", "PdfPainter", "parse_page_size", "pdf_font",
+           "plan_pages", "render_pdf", "write_pdf", "write_atomic"]
