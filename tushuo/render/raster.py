@@ -1,0 +1,784 @@
+"""Pillow painter: a Frame → an RGB(A) image, band by band.
+
+The painter is dumb: it walks the ops in order and draws each one; it never
+measures or wraps text (glyph positions come from the layout).
+
+Antialiasing. Pillow's own shapes have jagged edges, so every shape is
+rasterised as a coverage mask and the colour is composited through it:
+
+* rectangles (the bulk of an infographic: cards, bars, backgrounds) get exact
+  analytic coverage on their straight parts; only the rows that hold a rounded
+  corner (or a fractional top/bottom edge) are supersampled, ``SS`` x ``SS``, on a
+  tile as wide as the shape and as tall as the corner;
+* ellipses, lines, arrow heads and paths are supersampled on a tile just
+  covering the shape (clipped to the band being painted), then box-downsampled.
+
+Per-shape tiles cost about 0.5 ms for a 1000 x 400 card against 11 ms for
+supersampling the whole card (and a whole-canvas 2x paint needs 4x the memory).
+
+Bands. ``paint(frame, top=, bottom=)`` paints only the rows [top, bottom) so
+slices of a very tall document never need the whole canvas; device rows are
+``round(y * scale)`` so bands stitched together equal one full paint.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image, ImageChops, ImageColor, ImageDraw
+
+from ..errors import RenderError
+from ..layout.frame import Ellipse, Frame, Glyphs, Group, Line, Path, Rect, Text
+from ..layout.frame import Image as ImageOp
+from ..text.fonts import FontBook, default_fontbook
+from .geometry import arrow_parts, quad_to_cubic
+from .glyphs import GlyphCache, default_cache, quantise
+
+if TYPE_CHECKING:
+    from ..layout.frame import Op
+
+#: supersampling factor of shape tiles (4 x 4 = 16 coverage levels + exact straight edges)
+SS = 4
+#: a tile larger than this many device px is supersampled less (memory and time stay bounded)
+_SS_AREA = 1_500_000
+#: flattening tolerance for curves, device px
+_FLAT_TOL = 0.2
+#: characters never drawn (layout gives them an advance only)
+_BLANK = frozenset(" \u3000\n\r\t\u00a0\u200b\u200c\u200d\u2060\ufeff")
+
+Pt = tuple[float, float]
+RGBA = tuple[int, int, int, int]
+
+
+@lru_cache(maxsize=2048)
+def rgba(color: str) -> RGBA:
+    """'#RRGGBB' / '#RRGGBBAA' (or a CSS name) → an RGBA tuple."""
+    try:
+        r, g, b, a = ImageColor.getcolor(color, "RGBA")  # type: ignore[misc]
+    except (ValueError, TypeError, AttributeError):
+        raise RenderError(f"not a colour: {color!r} (use #RRGGBB or #RRGGBBAA)") from None
+    return (r, g, b, a)
+
+
+def paint(
+    frame: Frame,
+    *,
+    scale: float = 1.0,
+    top: float = 0.0,
+    bottom: float | None = None,
+    fonts: FontBook | None = None,
+) -> Image.Image:
+    """Paint rows [top, bottom) of ``frame`` (design px) at ``scale`` device px per design px."""
+    return Painter(frame, scale=scale, fonts=fonts).paint(top, bottom)
+
+
+class Painter:
+    """Paints bands of one frame; keeps resized pictures and chart renders between bands."""
+
+    def __init__(
+        self,
+        frame: Frame,
+        *,
+        scale: float = 1.0,
+        fonts: FontBook | None = None,
+        glyphs: GlyphCache | None = None,
+    ) -> None:
+        if scale <= 0:
+            raise ValueError("scale must be positive")
+        self.frame = frame
+        self.scale = float(scale)
+        self.fonts = fonts or getattr(frame, "fonts", None) or default_fontbook()
+        self.glyphs = glyphs or default_cache()
+        self.width_px = max(1, round(frame.width * scale))
+        self.height_px = max(1, round(frame.height * scale))
+        self._pictures: dict[tuple[int, int, int], tuple[Any, Image.Image, Image.Image | None]] = {}
+        self._produced: dict[int, tuple[Any, Any]] = {}
+        self._spans: list[tuple[float, float]] | None = None
+
+    def rows(self, top: float = 0.0, bottom: float | None = None) -> tuple[int, int]:
+        """Device rows [r0, r1) of the band [top, bottom) in design px."""
+        r0 = max(0, round(top * self.scale))
+        r1 = self.height_px if bottom is None else min(self.height_px, round(bottom * self.scale))
+        return r0, max(r0, r1)
+
+    def paint(self, top: float = 0.0, bottom: float | None = None) -> Image.Image:
+        r0, r1 = self.rows(top, bottom)
+        if r1 <= r0:
+            raise ValueError(f"empty band [{top}, {bottom})")
+        bg = rgba(self.frame.background or "#FFFFFF")
+        if bg[3] == 255:
+            im = Image.new("RGB", (self.width_px, r1 - r0), bg[:3])
+        else:
+            im = Image.new("RGBA", (self.width_px, r1 - r0), bg)
+        self.paint_into(im, 0, r0)
+        return im
+
+    def paint_into(self, im: Image.Image, ox: int, oy: int) -> None:
+        """Paint the ops that touch ``im``, whose pixel (0, 0) is device pixel (ox, oy)."""
+        t = _Target(im, ox, oy, self.scale)
+        if self._spans is None:
+            self._spans = [_y_span(op) for op in self.frame.ops]
+        y0 = oy / self.scale
+        y1 = (oy + im.height) / self.scale
+        pad = 4 / self.scale
+        for op, (a, b) in zip(self.frame.ops, self._spans):
+            if a < y1 + pad and b > y0 - pad:
+                self._op(t, op)
+
+    # -- ops -------------------------------------------------------------------
+    def _op(self, t: _Target, op: Op) -> None:
+        if isinstance(op, Rect):
+            _rect(t, op)
+        elif isinstance(op, Text):
+            for u in op.underlays:
+                if t.touches_y(u.y, u.y + u.h):
+                    _rect(t, u)
+            for run in op.runs:
+                self._glyphs(t, run)
+        elif isinstance(op, Glyphs):
+            self._glyphs(t, op)
+        elif isinstance(op, Line):
+            _line(t, op)
+        elif isinstance(op, Ellipse):
+            _ellipse(t, op)
+        elif isinstance(op, Path):
+            _path(t, op)
+        elif isinstance(op, ImageOp):
+            self._image(t, op)
+        elif isinstance(op, Group):
+            self._group(t, op)
+        else:
+            raise RenderError(f"the Pillow painter cannot draw {type(op).__name__}")
+
+    def _group(self, t: _Target, g: Group) -> None:
+        if g.clip is None:
+            for child in g.ops:
+                if t.touches_y(*_y_span(child)):
+                    self._op(t, child)
+            return
+        x, y, w, h = g.clip
+        X0, Y0, X1, Y1 = t.box(x, y, w, h)
+        bx0, by0 = max(0, math.floor(X0)), max(0, math.floor(Y0))
+        bx1, by1 = min(t.im.width, math.ceil(X1)), min(t.im.height, math.ceil(Y1))
+        if bx1 <= bx0 or by1 <= by0:
+            return
+        # Children draw on a copy of the clip region, pasted back through the clip's coverage.
+        sub = t.im.crop((bx0, by0, bx1, by1))
+        st = _Target(sub, t.ox + bx0, t.oy + by0, t.scale)
+        for child in g.ops:
+            if st.touches_y(*_y_span(child)):
+                self._op(st, child)
+        mask = Image.new("L", sub.size, 0)
+        mt = _Target(mask, bx0, by0, 1.0)
+        for piece in _rrect_pieces(mt, (X0 - bx0, Y0 - by0, X1 - bx0, Y1 - by0, g.radius * t.scale)):
+            _composite(mt, (255, 255, 255, 255), piece)
+        t.im.paste(sub, (bx0, by0), mask)
+
+    def _glyphs(self, t: _Target, run: Glyphs) -> None:
+        if not run.text:
+            return
+        s = t.scale
+        size = run.size * s
+        if not t.touches_y(run.y - 1.2 * run.size, run.y + 0.6 * run.size):
+            return
+        face = self.fonts.face(run.face)
+        r, g, b, a = rgba(run.color)
+        if a == 0:
+            return
+        iy = round(run.y * s) - t.oy
+        rgba_target = t.im.mode == "RGBA"
+        paste = t.im.paste
+        get = self.glyphs.get
+        covers = face.covers
+        ox = t.ox
+        for ch, x in zip(run.text, run.xs):
+            if ch in _BLANK:
+                continue
+            if not covers(ch):
+                _tofu(t, x, run.y, run.size, run.color)
+                continue
+            ix, phase = quantise(x * s - ox)
+            mask, dx, dy = get(face, size, ch, phase, a)
+            if mask is None:
+                continue
+            if rgba_target:
+                _composite(t, (r, g, b, 255), (ix + dx, iy + dy, ix + dx + mask.width, iy + dy + mask.height, mask))
+            else:
+                paste((r, g, b), (ix + dx, iy + dy), mask)
+
+    def _image(self, t: _Target, op: ImageOp) -> None:
+        X0, Y0, X1, Y1 = t.box(op.x, op.y, op.w, op.h)
+        # Whole device pixels, rounded in absolute device space so bands agree.
+        ax0, ay0 = round(X0 + t.ox), round(Y0 + t.oy)
+        ax1, ay1 = round(X1 + t.ox), round(Y1 + t.oy)
+        w, h = ax1 - ax0, ay1 - ay0
+        if w <= 0 or h <= 0:
+            return
+        ix0, iy0 = ax0 - t.ox, ay0 - t.oy
+        if ix0 >= t.im.width or iy0 >= t.im.height or ix0 + w <= 0 or iy0 + h <= 0:
+            return
+        pic, mask = self._picture(op, w, h)
+        if t.im.mode == "RGBA":
+            tile = pic.convert("RGBA") if pic.mode != "RGBA" else pic.copy()
+            if mask is not None:
+                tile.putalpha(mask)
+            _composite_image(t, tile, ix0, iy0)
+        else:
+            t.im.paste(pic.convert("RGB") if pic.mode not in ("RGB",) else pic, (ix0, iy0), mask)
+
+    def _picture(self, op: ImageOp, w: int, h: int) -> tuple[Image.Image, Image.Image | None]:
+        """The op's picture resized to w x h device px, and its alpha (corners rounded)."""
+        key = (id(op), w, h)
+        hit = self._pictures.get(key)
+        if hit is not None and hit[0] is op:
+            return hit[1], hit[2]
+        src = op.image
+        if op.producer is not None:
+            made = self._produced.get(id(op))
+            if made is None or made[0] is not op:
+                made = (op, op.producer("png", self.scale))
+                self._produced[id(op)] = made
+            src = made[1]
+        if src is None:
+            raise RenderError("an Image op has neither an image nor a producer")
+        if src.mode not in ("RGB", "RGBA"):
+            has_alpha = src.mode in ("LA", "PA", "La") or (src.mode == "P" and "transparency" in src.info)
+            src = src.convert("RGBA" if has_alpha else "RGB")
+        if src.size != (w, h):
+            down = src.width >= w and src.height >= h
+            src = src.resize((w, h), Image.Resampling.LANCZOS if down else Image.Resampling.BICUBIC,
+                             reducing_gap=3.0 if down else None)
+        mask = src.getchannel("A") if src.mode == "RGBA" else None
+        if op.radius > 0:
+            rmask = Image.new("L", (w, h), 0)
+            mt = _Target(rmask, 0, 0, 1.0)
+            for piece in _rrect_pieces(mt, (0.0, 0.0, float(w), float(h), op.radius * self.scale)):
+                _composite(mt, (255, 255, 255, 255), piece)
+            mask = rmask if mask is None else ImageChops.multiply(mask, rmask)
+        if src.mode == "RGBA":
+            src = src.convert("RGB")
+        self._pictures[key] = (op, src, mask)
+        return src, mask
+
+
+# -- the drawing target -------------------------------------------------------------
+class _Target:
+    """An image whose pixel (0, 0) is device pixel (ox, oy); device = design x scale."""
+
+    __slots__ = ("im", "ox", "oy", "scale")
+
+    def __init__(self, im: Image.Image, ox: int, oy: int, scale: float) -> None:
+        self.im, self.ox, self.oy, self.scale = im, ox, oy, scale
+
+    def pt(self, x: float, y: float) -> Pt:
+        return (x * self.scale - self.ox, y * self.scale - self.oy)
+
+    def box(self, x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
+        s = self.scale
+        return (x * s - self.ox, y * s - self.oy, (x + w) * s - self.ox, (y + h) * s - self.oy)
+
+    def touches_y(self, y0: float, y1: float) -> bool:
+        s = self.scale
+        return y0 * s - self.oy < self.im.height + 2 and y1 * s - self.oy > -2
+
+
+def _y_span(op: Op) -> tuple[float, float]:
+    """Vertical extent of an op in design px, generous enough for strokes and glyph ink."""
+    if isinstance(op, Text):
+        _, y, _, h = op.box
+        lo, hi = y, y + h
+        for r in op.runs:
+            lo = min(lo, r.y - 1.2 * r.size)
+            hi = max(hi, r.y + 0.6 * r.size)
+        return lo, hi
+    if isinstance(op, Glyphs):
+        return op.y - 1.2 * op.size, op.y + 0.6 * op.size
+    if isinstance(op, Group) and op.clip is None:
+        spans = [_y_span(o) for o in op.ops]
+        return (min((a for a, _ in spans), default=0.0), max((b for _, b in spans), default=0.0))
+    _, y, _, h = op.bbox()
+    pad = getattr(op, "stroke_width", 0.0) or 0.0
+    return y - pad, y + h + pad
+
+
+# -- compositing ------------------------------------------------------------------
+# A piece: (x0, y0, x1, y1, coverage) in target px; coverage is 0-255 or an "L" mask of the box size.
+Piece = tuple[int, int, int, int, "int | Image.Image"]
+
+
+def _clip_piece(im: Image.Image, piece: Piece) -> Piece | None:
+    x0, y0, x1, y1, cov = piece
+    cx0, cy0 = max(x0, 0), max(y0, 0)
+    cx1, cy1 = min(x1, im.width), min(y1, im.height)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return None
+    if not isinstance(cov, int) and (cx0, cy0, cx1, cy1) != (x0, y0, x1, y1):
+        cov = cov.crop((cx0 - x0, cy0 - y0, cx1 - x0, cy1 - y0))
+    return (cx0, cy0, cx1, cy1, cov)
+
+
+def _scale_cov(cov: int | Image.Image, alpha: int) -> int | Image.Image:
+    if alpha == 255:
+        return cov
+    if isinstance(cov, int):
+        return cov * alpha // 255
+    return cov.point(lambda v: v * alpha // 255)
+
+
+def _composite(t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image, int, int] | None = None) -> None:
+    """Paint ``color`` (or ``source``, an RGBA image at target offset) through a piece's coverage."""
+    clipped = _clip_piece(t.im, piece)
+    if clipped is None:
+        return
+    x0, y0, x1, y1, cov = clipped
+    if isinstance(cov, int) and cov <= 0:
+        return
+    size = (x1 - x0, y1 - y0)
+    if source is not None:
+        src, sx, sy = source
+        tile = src.crop((x0 - sx, y0 - sy, x1 - sx, y1 - sy))
+        alpha = tile.getchannel("A")
+        if isinstance(cov, int):
+            if cov < 255:
+                alpha = alpha.point(lambda v: v * cov // 255)
+        else:
+            alpha = ImageChops.multiply(alpha, cov)
+        if t.im.mode == "RGBA":
+            tile.putalpha(alpha)
+            t.im.alpha_composite(tile, (x0, y0))
+        else:
+            t.im.paste(tile.convert("RGB"), (x0, y0, x1, y1), alpha)
+        return
+    r, g, b, a = color
+    cov = _scale_cov(cov, a)
+    mode = t.im.mode
+    if mode == "L":  # a mask being built: white over it through the coverage
+        if isinstance(cov, int):
+            cov = None if cov >= 255 else Image.new("L", size, cov)
+        t.im.paste(255, (x0, y0, x1, y1), cov)
+        return
+    if mode == "RGBA":
+        tile = Image.new("RGBA", size, (r, g, b, 0))
+        tile.putalpha(cov if not isinstance(cov, int) else Image.new("L", size, cov))
+        t.im.alpha_composite(tile, (x0, y0))
+        return
+    if isinstance(cov, int):
+        if cov >= 255:
+            t.im.paste((r, g, b), (x0, y0, x1, y1))
+        else:
+            t.im.paste((r, g, b), (x0, y0, x1, y1), Image.new("L", size, cov))
+    else:
+        t.im.paste((r, g, b), (x0, y0, x1, y1), cov)
+
+
+def _composite_image(t: _Target, tile: Image.Image, x0: int, y0: int) -> None:
+    """alpha_composite an RGBA tile that may hang over the target's edges."""
+    cx0, cy0 = max(x0, 0), max(y0, 0)
+    cx1, cy1 = min(x0 + tile.width, t.im.width), min(y0 + tile.height, t.im.height)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return
+    t.im.alpha_composite(tile.crop((cx0 - x0, cy0 - y0, cx1 - x0, cy1 - y0)), (cx0, cy0))
+
+
+# -- rectangles: exact straight edges, supersampled corners ---------------------------
+RRect = tuple[float, float, float, float, float]  # x0, y0, x1, y1, radius (target px)
+
+
+def _norm(rr: RRect) -> RRect | None:
+    x0, y0, x1, y1, r = rr
+    if x1 - x0 <= 1e-9 or y1 - y0 <= 1e-9:
+        return None
+    return (x0, y0, x1, y1, max(0.0, min(r, (x1 - x0) / 2, (y1 - y0) / 2)))
+
+
+def _column_cover(intervals: Iterable[tuple[float, float]], lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """Runs (c0, c1, coverage 0-255) of the union of disjoint x intervals, within columns [lo, hi)."""
+    partial: dict[int, float] = {}
+    full: list[tuple[int, int]] = []
+    for a, b in intervals:
+        if b <= a:
+            continue
+        ca, cb = math.floor(a), math.floor(b)
+        if ca == cb:
+            partial[ca] = partial.get(ca, 0.0) + (b - a)
+            continue
+        if a > ca:
+            partial[ca] = partial.get(ca, 0.0) + (ca + 1 - a)
+            ca += 1
+        if b > cb:
+            partial[cb] = partial.get(cb, 0.0) + (b - cb)
+        if cb > ca:
+            full.append((ca, cb))
+    runs = [(max(c0, lo), min(c1, hi), 255) for c0, c1 in full if min(c1, hi) > max(c0, lo)]
+    for c, f in partial.items():
+        v = round(min(f, 1.0) * 255)
+        if lo <= c < hi and v > 0:
+            runs.append((c, c + 1, v))
+    return runs
+
+
+def _rrect_pieces(t: _Target, outer: RRect, inner: RRect | None = None) -> list[Piece]:
+    """Coverage of a rounded rectangle (minus ``inner``: a stroke ring) as pieces in target px."""
+    o = _norm(outer)
+    if o is None:
+        return []
+    i = _norm(inner) if inner is not None else None
+    X0, Y0, X1, Y1, R = o
+    W, H = t.im.width, t.im.height
+    c_lo, c_hi = max(0, math.floor(X0)), min(W, math.ceil(X1))
+    r_lo, r_hi = max(0, math.floor(Y0)), min(H, math.ceil(Y1))
+    if c_hi <= c_lo or r_hi <= r_lo:
+        return []
+    # Rows holding a corner or a fractional top/bottom edge are supersampled; the rest are straight.
+    curvy = [(math.floor(Y0), math.ceil(Y0 + R)), (math.floor(Y1 - R), math.ceil(Y1))]
+    splits: list[float] = []
+    if i is not None:
+        x0, y0, x1, y1, r = i
+        curvy += [(math.floor(y0), math.ceil(y0 + r)), (math.floor(y1 - r), math.ceil(y1))]
+        splits = [y0, y1]
+    spans = _merge([(max(a, r_lo), min(b, r_hi)) for a, b in curvy])
+    pieces: list[Piece] = []
+    row = r_lo
+    for a, b in [*spans, (r_hi, r_hi)]:
+        if a > row:  # straight rows [row, a)
+            cuts = sorted({row, a, *(round(s) for s in splits if row < s < a)})
+            for ra, rb in zip(cuts, cuts[1:]):
+                mid = (ra + rb) / 2
+                if i is not None and i[1] <= mid < i[3]:
+                    xs = [(X0, i[0]), (i[2], X1)]
+                else:
+                    xs = [(X0, X1)]
+                pieces.extend((c0, ra, c1, rb, v) for c0, c1, v in _column_cover(xs, c_lo, c_hi))
+        if b > a:
+            pieces.append(_rrect_tile(o, i, c_lo, c_hi, a, b))
+        row = max(row, b)
+    return pieces
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(s for s in spans if s[1] > s[0]):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -> Piece:
+    ss = _ss_for((c1 - c0) * (r1 - r0))
+    tile = Image.new("L", ((c1 - c0) * ss, (r1 - r0) * ss), 0)
+    d = ImageDraw.Draw(tile)
+    for rr, fill in ((o, 255), (i, 0)):
+        if rr is None:
+            continue
+        x0, y0, x1, y1, r = rr
+        box = (
+            round((x0 - c0) * ss), round((y0 - r0) * ss),
+            round((x1 - c0) * ss) - 1, round((y1 - r0) * ss) - 1,
+        )
+        if box[2] < box[0] or box[3] < box[1]:
+            continue
+        rad = round(r * ss)
+        if rad > 0:
+            d.rounded_rectangle(box, radius=rad, fill=fill)
+        else:
+            d.rectangle(box, fill=fill)
+    return (c0, r0, c1, r1, tile.reduce(ss) if ss > 1 else tile)
+
+
+def _ss_for(area: float) -> int:
+    if area * SS * SS <= _SS_AREA * 16:
+        return SS
+    return 2 if area * 4 <= _SS_AREA * 16 else 1
+
+
+def _gradient_source(t: _Target, rr: RRect, top: str, bottom: str) -> tuple[Image.Image, int, int]:
+    x0, y0, x1, y1, _ = rr
+    c0, r0 = math.floor(x0), math.floor(y0)
+    w, h = max(1, math.ceil(x1) - c0), max(1, math.ceil(y1) - r0)
+    span = max(y1 - y0, 1e-9)
+    ct, cb = rgba(top), rgba(bottom)
+    col = Image.new("RGBA", (1, h))
+    col.putdata([
+        tuple(round(a + (b - a) * min(1.0, max(0.0, (r0 + k + 0.5 - y0) / span))) for a, b in zip(ct, cb))
+        for k in range(h)
+    ])
+    return (col.resize((w, h), Image.Resampling.NEAREST), c0, r0)
+
+
+def _rect(t: _Target, op: Rect) -> None:
+    X0, Y0, X1, Y1 = t.box(op.x, op.y, op.w, op.h)
+    R = op.radius * t.scale
+    shape = (X0, Y0, X1, Y1, R)
+    if op.gradient is not None:
+        src = _gradient_source(t, shape, *op.gradient)
+        for piece in _rrect_pieces(t, shape):
+            _composite(t, (0, 0, 0, 0), piece, source=src)
+    elif op.fill:
+        color = rgba(op.fill)
+        if color[3]:
+            for piece in _rrect_pieces(t, shape):
+                _composite(t, color, piece)
+    if op.stroke and op.stroke_width > 0:
+        sw = op.stroke_width * t.scale
+        color = rgba(op.stroke)
+        if op.dash:
+            outline = _rrect_outline(X0, Y0, X1, Y1, R)
+            _stroke(t, color, _dash([outline], op.dash, t.scale), sw, cap="butt")
+            return
+        h = sw / 2
+        outer = (X0 - h, Y0 - h, X1 + h, Y1 + h, R + h if R > 0 else 0.0)
+        inner = (X0 + h, Y0 + h, X1 - h, Y1 - h, max(0.0, R - h))
+        for piece in _rrect_pieces(t, outer, inner if _norm(inner) else None):
+            _composite(t, color, piece)
+
+
+def _rrect_outline(x0: float, y0: float, x1: float, y1: float, r: float) -> list[Pt]:
+    """Closed outline (clockwise from the top-left straight edge) of a rounded rectangle."""
+    r = max(0.0, min(r, (x1 - x0) / 2, (y1 - y0) / 2))
+    if r <= 0:
+        return [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+    n = max(2, math.ceil(math.pi / 2 / math.acos(max(-1.0, 1 - _FLAT_TOL / max(r, 1e-9)))))
+    pts: list[Pt] = []
+    for cx, cy, a0 in ((x1 - r, y0 + r, -90), (x1 - r, y1 - r, 0), (x0 + r, y1 - r, 90), (x0 + r, y0 + r, 180)):
+        for k in range(n + 1):
+            a = math.radians(a0 + 90 * k / n)
+            pts.append((cx + r * math.cos(a), cy + r * math.sin(a)))
+    pts.append(pts[0])
+    return pts
+
+
+# -- supersampled shapes --------------------------------------------------------------
+class _Tile:
+    """A supersampled coverage tile over target px [c0, c1) x [r0, r1)."""
+
+    def __init__(self, c0: int, r0: int, c1: int, r1: int) -> None:
+        self.c0, self.r0, self.c1, self.r1 = c0, r0, c1, r1
+        self.ss = _ss_for((c1 - c0) * (r1 - r0))
+        self.im = Image.new("L", ((c1 - c0) * self.ss, (r1 - r0) * self.ss), 0)
+        self.draw = ImageDraw.Draw(self.im)
+
+    @classmethod
+    def over(cls, t: _Target, x0: float, y0: float, x1: float, y1: float) -> _Tile | None:
+        c0, r0 = max(0, math.floor(x0) - 1), max(0, math.floor(y0) - 1)
+        c1, r1 = min(t.im.width, math.ceil(x1) + 1), min(t.im.height, math.ceil(y1) + 1)
+        if c1 <= c0 or r1 <= r0:
+            return None
+        return cls(c0, r0, c1, r1)
+
+    def p(self, pt: Pt) -> Pt:
+        """Target px → tile subpixel coordinates for polygons (Pillow fills edge pixels inclusively)."""
+        return ((pt[0] - self.c0) * self.ss - 0.5, (pt[1] - self.r0) * self.ss - 0.5)
+
+    def polygon(self, pts: Sequence[Pt], fill: int = 255) -> None:
+        if len(pts) >= 3:
+            self.draw.polygon([self.p(q) for q in pts], fill=fill)
+
+    def ellipse(self, x0: float, y0: float, x1: float, y1: float, fill: int = 255) -> None:
+        ss = self.ss
+        box = ((x0 - self.c0) * ss, (y0 - self.r0) * ss, (x1 - self.c0) * ss - 1, (y1 - self.r0) * ss - 1)
+        if box[2] >= box[0] and box[3] >= box[1]:
+            self.draw.ellipse(box, fill=fill)
+
+    def piece(self) -> Piece:
+        return (self.c0, self.r0, self.c1, self.r1, self.im.reduce(self.ss) if self.ss > 1 else self.im)
+
+
+def _ellipse(t: _Target, op: Ellipse) -> None:
+    X0, Y0, X1, Y1 = t.box(op.x, op.y, op.w, op.h)
+    sw = op.stroke_width * t.scale if op.stroke and op.stroke_width > 0 else 0.0
+    h = sw / 2
+    if op.fill:
+        color = rgba(op.fill)
+        tile = _Tile.over(t, X0, Y0, X1, Y1)
+        if tile is not None and color[3]:
+            tile.ellipse(X0, Y0, X1, Y1)
+            _composite(t, color, tile.piece())
+    if sw:
+        tile = _Tile.over(t, X0 - h, Y0 - h, X1 + h, Y1 + h)
+        if tile is not None:
+            tile.ellipse(X0 - h, Y0 - h, X1 + h, Y1 + h, 255)
+            if X1 - X0 > sw and Y1 - Y0 > sw:
+                tile.ellipse(X0 + h, Y0 + h, X1 - h, Y1 - h, 0)
+            _composite(t, rgba(op.stroke), tile.piece())
+
+
+def _stroke(
+    t: _Target,
+    color: RGBA,
+    lines: list[list[Pt]],
+    width: float,
+    *,
+    cap: str = "round",
+    closed: Sequence[bool] = (),
+    extra: Sequence[Sequence[Pt]] = (),
+) -> None:
+    """Stroke polylines (round joins, ``cap`` ends) plus filled polygons ``extra``, as one coverage."""
+    pts = [p for ln in lines for p in ln] + [p for poly in extra for p in poly]
+    if not pts or color[3] == 0:
+        return
+    h = width / 2
+    tile = _Tile.over(
+        t, min(p[0] for p in pts) - h, min(p[1] for p in pts) - h, max(p[0] for p in pts) + h, max(p[1] for p in pts) + h
+    )
+    if tile is None:
+        return
+    # A polygon's edge pixels fill inclusively: half a subpixel narrower keeps the width true.
+    hq = max(0.0, h - 0.5 / tile.ss)
+    for k, ln in enumerate(lines):
+        is_closed = k < len(closed) and closed[k]
+        for a, b in zip(ln, ln[1:]):
+            dx, dy = b[0] - a[0], b[1] - a[1]
+            d = math.hypot(dx, dy)
+            if d < 1e-9:
+                continue
+            nx, ny = -dy / d * hq, dx / d * hq
+            tile.polygon([(a[0] + nx, a[1] + ny), (b[0] + nx, b[1] + ny), (b[0] - nx, b[1] - ny), (a[0] - nx, a[1] - ny)])
+        joints = ln[1:-1] if not is_closed else ln
+        if cap == "round" and not is_closed:
+            joints = ln
+        for x, y in joints:
+            tile.ellipse(x - h, y - h, x + h, y + h)
+    for poly in extra:
+        tile.polygon(poly)
+    _composite(t, color, tile.piece())
+
+
+def _dash(lines: list[list[Pt]], dash: tuple[float, float], scale: float) -> list[list[Pt]]:
+    """Split polylines into the 'on' pieces of a dash pattern (design px, scaled)."""
+    on, off = dash[0] * scale, dash[1] * scale
+    if on <= 0 or off <= 0:
+        return lines
+    out: list[list[Pt]] = []
+    for ln in lines:
+        pos, drawing, left = 0.0, True, on
+        cur: list[Pt] = [ln[0]] if ln else []
+        for a, b in zip(ln, ln[1:]):
+            seg = math.hypot(b[0] - a[0], b[1] - a[1])
+            done = 0.0
+            while seg - done > left:
+                done += left
+                f = done / seg
+                p = (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f)
+                if drawing:
+                    cur.append(p)
+                    out.append(cur)
+                    cur = []
+                else:
+                    cur = [p]
+                drawing = not drawing
+                left = on if drawing else off
+            left -= seg - done
+            if drawing:
+                cur.append(b)
+            pos += seg
+        if drawing and len(cur) >= 2:
+            out.append(cur)
+    return out
+
+
+def _line(t: _Target, op: Line) -> None:
+    if len(op.points) < 2:
+        return
+    shaft, heads = arrow_parts(op.points, op.width, op.arrow_size, op.arrow_start, op.arrow_end)
+    lines = [[t.pt(*p) for p in shaft]]
+    if op.dash:
+        lines = _dash(lines, op.dash, t.scale)
+    polys = [[t.pt(*p) for p in head] for head in heads]
+    _stroke(t, rgba(op.color), lines, op.width * t.scale, cap="round", extra=polys)
+
+
+def flatten(commands: Sequence[tuple], to_px: Any = None, tol: float = _FLAT_TOL) -> list[tuple[list[Pt], bool]]:
+    """Path commands → subpaths as (points, closed); curves become polylines within ``tol`` px."""
+    to_px = to_px or (lambda x, y: (x, y))
+    subs: list[tuple[list[Pt], bool]] = []
+    cur: list[Pt] = []
+    start: Pt | None = None
+
+    def end(closed: bool) -> None:
+        nonlocal cur
+        if len(cur) >= 2 or (closed and cur):
+            subs.append((cur, closed))
+        cur = []
+
+    for cmd in commands:
+        op = cmd[0]
+        if op == "M":
+            end(False)
+            start = to_px(cmd[1], cmd[2])
+            cur = [start]
+        elif op == "L":
+            cur.append(to_px(cmd[1], cmd[2]))
+        elif op in ("Q", "C"):
+            p0 = cur[-1] if cur else (start or (0.0, 0.0))
+            if not cur:
+                cur = [p0]
+            if op == "Q":
+                q = to_px(cmd[1], cmd[2])
+                p3 = to_px(cmd[3], cmd[4])
+                c1, c2, _ = quad_to_cubic(p0, q, p3)
+            else:
+                c1, c2, p3 = to_px(cmd[1], cmd[2]), to_px(cmd[3], cmd[4]), to_px(cmd[5], cmd[6])
+            cur.extend(_cubic(p0, c1, c2, p3, tol))
+        elif op == "Z":
+            if cur:
+                if cur[-1] != cur[0]:
+                    cur.append(cur[0])
+                first = cur[0]
+                end(True)
+                cur = []
+                start = first
+        else:
+            raise RenderError(f"unknown path command {op!r}")
+    end(False)
+    return subs
+
+
+def _cubic(p0: Pt, c1: Pt, c2: Pt, p3: Pt, tol: float) -> list[Pt]:
+    # Segments from the control polygon's deviation (Wang's formula, simplified).
+    dd = max(
+        math.hypot(p0[0] - 2 * c1[0] + c2[0], p0[1] - 2 * c1[1] + c2[1]),
+        math.hypot(c1[0] - 2 * c2[0] + p3[0], c1[1] - 2 * c2[1] + p3[1]),
+    )
+    n = max(1, min(200, math.ceil(math.sqrt(0.75 * dd / tol)))) if dd > 0 else 1
+    out = []
+    for k in range(1, n + 1):
+        s = k / n
+        u = 1 - s
+        a, b, c, d = u * u * u, 3 * u * u * s, 3 * u * s * s, s * s * s
+        out.append((a * p0[0] + b * c1[0] + c * c2[0] + d * p3[0], a * p0[1] + b * c1[1] + c * c2[1] + d * p3[1]))
+    return out
+
+
+def _path(t: _Target, op: Path) -> None:
+    subs = flatten(op.commands, t.pt)
+    if not subs:
+        return
+    if op.fill:
+        color = rgba(op.fill)
+        pts = [p for sub, _ in subs for p in sub]
+        tile = _Tile.over(t, min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+        if tile is not None and color[3]:
+            if len(subs) == 1:
+                tile.polygon(subs[0][0])
+            else:  # even-odd: each subpath toggles coverage
+                for sub, _ in subs:
+                    layer = Image.new("L", tile.im.size, 0)
+                    ImageDraw.Draw(layer).polygon([tile.p(q) for q in sub], fill=255)
+                    tile.im = ImageChops.difference(tile.im, layer)
+            _composite(t, color, tile.piece())
+    if op.stroke and op.stroke_width > 0:
+        _stroke(
+            t, rgba(op.stroke), [s for s, _ in subs], op.stroke_width * t.scale,
+            cap=op.cap, closed=[c for _, c in subs],
+        )
+
+
+def _tofu(t: _Target, x: float, baseline: float, size: float, color: str) -> None:
+    """A visible empty box for a character no font covers (only with allow_missing_glyphs)."""
+    w = size * 0.8
+    _rect(t, Rect(x + size * 0.1, baseline - size * 0.8, w, size * 0.9, stroke=color, stroke_width=max(1.0, size * 0.06)))
