@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 Align = Literal["left", "center", "right"]
 Tone = Literal["positive", "negative", "neutral"]
@@ -19,7 +20,30 @@ IconName = Literal[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=True)
+    """Strict spec data: unknown keys are errors; numbers are accepted where text is expected
+    (``label: 2024`` is a year, not a mistake)."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=False, populate_by_name=True, coerce_numbers_to_str=True
+    )
+
+
+def located(at: str, message: str) -> PydanticCustomError:
+    """A validation error about a part of the model being validated.
+
+    ``at`` is the spec path relative to the model (``rows[1]``, ``items[2].next[0].to``);
+    the loader appends it to the model's own path so the error points at that node
+    (file:line:col), and prints ``message`` alone. Plain pydantic users see ``at: message``.
+    """
+    return PydanticCustomError("spec", "{at}: {message}", {"at": at, "message": message})
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    """`` (did you mean 'x'?)`` when a choice is close to ``word``, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # --------------------------------------------------------------------- simple blocks
@@ -120,9 +144,10 @@ class TableBlock(_Model):
     @model_validator(mode="after")
     def _same_width(self) -> TableBlock:
         n = len(self.header) if self.header else len(self.rows[0])
+        what = "header columns" if self.header else "cells in rows[0]"
         for i, row in enumerate(self.rows):
             if len(row) != n:
-                raise ValueError(f"rows[{i}] has {len(row)} cells for {n} columns")
+                raise located(f"rows[{i}]", f"row has {len(row)} cells for {n} {what}; give every row {n} cells")
         return self
 
 
@@ -167,7 +192,18 @@ class StepItem(_Model):
     tag: str | None = Field(None, description="A pill, e.g. 选举日前20日.")
     note: str | None = Field(None, description="A small note under the description.")
     icon: IconName | None = Field(None, description="A built-in vector icon.")
-    next: list[StepEdge] | None = Field(None, description="Outgoing edges; default: the following item.")
+    next: list[StepEdge] | None = Field(
+        None, description="Outgoing edges; default: the following item. An id alone (`next: s5`) is one edge."
+    )
+
+    @field_validator("next", mode="before")
+    @classmethod
+    def _ids_are_edges(cls, v: Any) -> Any:
+        if isinstance(v, (str, int)):
+            v = [v]
+        if isinstance(v, list):
+            return [{"to": str(x)} if isinstance(x, (str, int)) else x for x in v]
+        return v
 
 
 class StepsBlock(_Model):
@@ -185,13 +221,19 @@ class StepsBlock(_Model):
         for i, item in enumerate(self.items):
             if item.id is not None:
                 if item.id in seen:
-                    raise ValueError(f"items[{i}].id '{item.id}' repeats items[{seen[item.id]}].id")
+                    raise located(
+                        f"items[{i}].id", f"id '{item.id}' is already used by items[{seen[item.id]}]; ids must be unique"
+                    )
                 seen[item.id] = i
         for i, item in enumerate(self.items):
             for j, edge in enumerate(item.next or []):
                 if edge.to not in seen:
-                    known = ", ".join(seen) or "none"
-                    raise ValueError(f"items[{i}].next[{j}].to: no item has id '{edge.to}' (ids: {known})")
+                    if seen:
+                        hint = _suggest(edge.to, list(seen)) or f" (ids: {', '.join(seen)})"
+                        msg = f"no item has id '{edge.to}'{hint}"
+                    else:
+                        msg = f"no item has id '{edge.to}': give the target item `id: {edge.to}`"
+                    raise located(f"items[{i}].next[{j}].to", msg)
         return self
 
 
@@ -237,7 +279,10 @@ class ComparisonBlock(_Model):
         n = len(self.columns)
         for i, row in enumerate(self.rows):
             if len(row.cells) != n:
-                raise ValueError(f"rows[{i}] ({row.aspect}) has {len(row.cells)} cells for {n} columns")
+                raise located(
+                    f"rows[{i}]",
+                    f"rows[{i}] ({row.aspect}) has {len(row.cells)} cells for {n} columns; give one cell per column",
+                )
         return self
 
 
@@ -287,37 +332,50 @@ class ChartBlock(_Model):
     def _data(self) -> ChartBlock:
         if self.data_file is None:
             if self.labels is None or self.series is None:
-                raise ValueError("a chart needs labels and series, or a data_file")
+                missing = " and ".join(n for n in ("labels", "series") if getattr(self, n) is None)
+                raise ValueError(f"a chart needs labels and series, or a data_file (missing: {missing})")
+        elif self.labels is not None or self.series is not None:
+            raise located("data_file", "give either data_file or labels and series, not both")
         if self.labels is not None and self.series is not None:
             check_chart_data(self.kind, self.labels, self.series, self.highlight)
         return self
 
 
 def check_chart_data(kind: str, labels: list[str], series: list[Series], highlight: str | None) -> None:
-    """The rules every chart's data must meet (also applied to data read from a CSV)."""
+    """The rules every chart's data must meet (also applied to data read from a CSV).
+
+    Raises a ``located`` error whose path is relative to the chart block
+    (``series[0].values[2]``), so a CSV reader can re-locate it at its own row.
+    """
     if not labels:
-        raise ValueError("labels is empty")
+        raise located("labels", "labels is empty: a chart needs at least one label")
     if not series:
-        raise ValueError("series is empty")
+        raise located("series", "series is empty: a chart needs at least one series")
     for i, s in enumerate(series):
         if len(s.values) != len(labels):
-            raise ValueError(f"series[{i}] ({s.name or 'unnamed'}) has {len(s.values)} values for {len(labels)} labels")
+            name = f" ({s.name})" if s.name else ""
+            raise located(
+                f"series[{i}].values",
+                f"series[{i}]{name} has {len(s.values)} values for {len(labels)} labels; give one value per label",
+            )
     if kind in ("pie", "donut"):
         if len(series) != 1:
-            raise ValueError(f"a {kind} chart takes one series, got {len(series)}")
+            raise located("series", f"a {kind} chart takes exactly one series, got {len(series)}")
         vals = series[0].values
-        neg = [f"{labels[i]}={v:g}" for i, v in enumerate(vals) if v < 0]
+        neg = [i for i, v in enumerate(vals) if v < 0]
         if neg:
-            raise ValueError(f"a {kind} chart needs non-negative values: {', '.join(neg)}")
+            listed = ", ".join(f"{labels[i]} = {vals[i]:g}" for i in neg)
+            raise located(f"series[0].values[{neg[0]}]", f"a {kind} chart needs non-negative values: {listed}")
         if sum(vals) <= 0:
-            raise ValueError(f"a {kind} chart needs values with a positive sum")
+            raise located("series[0].values", f"a {kind} chart needs values with a positive sum (all are 0)")
     if kind == "progress":
-        for s in series:
-            bad = [f"{labels[i]}={v:g}" for i, v in enumerate(s.values) if v < 0 or v > 100]
+        for k, s in enumerate(series):
+            bad = [i for i, v in enumerate(s.values) if v < 0 or v > 100]
             if bad:
-                raise ValueError(f"progress values must be 0–100: {', '.join(bad)}")
+                listed = ", ".join(f"{labels[i]} = {s.values[i]:g}" for i in bad)
+                raise located(f"series[{k}].values[{bad[0]}]", f"progress values are percentages 0–100: {listed}")
     if highlight is not None and highlight not in labels:
-        raise ValueError(f"highlight '{highlight}' is not one of the labels")
+        raise located("highlight", f"highlight '{highlight}' is not one of the labels{_suggest(highlight, labels)}")
 
 
 # --------------------------------------------------------------------- timeline, cards

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from .blocks import Block
 from .theme import Theme
@@ -14,7 +14,7 @@ from .theme import Theme
 class Footer(BaseModel):
     """The closing strip: who made it, a QR code to follow."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
     text: str | None = Field(None, description="e.g. 颍州区委组织部 出品.")
     qrcode: str | None = Field(None, description="Data for a QR code (usually the account's URL).")
@@ -36,9 +36,15 @@ class Output(BaseModel):
 class Document(BaseModel):
     """A tushuo spec: one long image / one PDF manual."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
-    tushuo: Literal[1] = Field(1, description="Spec version.")
+    tushuo: Literal[1] = Field(1, description="Spec version; 1 is the only one (optional).")
+    extends: str | None = Field(
+        None,
+        exclude=True,
+        description="A template name (layouts/NAME.yaml) or a path relative to this file, deep-merged under it: "
+        "mappings merge key by key, this file's lists replace the template's. Applied by tushuo.load().",
+    )
     title: str = Field(min_length=1, description="Document title (PDF title, running header).")
     subtitle: str | None = Field(None, description="Subtitle.")
     theme: str | Theme = Field("party-red", description="Built-in theme name, a path, or an inline theme.")
@@ -48,22 +54,41 @@ class Document(BaseModel):
     footer: Footer | None = Field(None, description="Closing strip.")
     output: Output = Field(default_factory=Output, description="Output defaults.")
 
-    # Not part of the spec: where relative paths resolve (set by the loader).
-    base_dir: str | None = Field(None, exclude=True, description="Folder relative paths resolve against.")
-
-    # Where each spec path came from: {"blocks[2].src": (line, col)}, and the file name.
+    # Not part of the spec (a spec cannot set them): where the spec came from, set by the loader.
+    # The spec's folder, which relative paths resolve against; None for a dict or string spec (cwd).
+    _base_dir: str | None = PrivateAttr(None)
     _source_file: str | None = PrivateAttr(None)
-    _marks: dict[str, tuple[int, int]] = PrivateAttr(default_factory=dict)
+    # Where each spec path came from: {"blocks[2].src": (file, line, col)} (1-based); the file is
+    # the spec's or, for values inherited through ``extends``, the template's.
+    _marks: dict[str, tuple[str | None, int, int]] = PrivateAttr(default_factory=dict)
     # Extra folders (besides base_dir) that relative paths may resolve into.
     _roots: tuple[str, ...] = PrivateAttr(())
+
+    @field_validator("extends")
+    @classmethod
+    def _no_extends(cls, v: str | None) -> str | None:
+        if v is not None:
+            raise ValueError("extends is applied while loading a file: use tushuo.load(), not Document(...)")
+        return v
+
+    @property
+    def base_dir(self) -> str | None:
+        """The folder relative paths (src, image, data_file) resolve against; None means the cwd."""
+        return self._base_dir
+
+    @base_dir.setter
+    def base_dir(self, value: str | None) -> None:
+        self._base_dir = None if value is None else str(value)
 
     def locate(self, path: str) -> tuple[str | None, int | None, int | None]:
         """(file, line, col) of a spec path, or of its nearest located parent."""
         p = path
         while True:
             if p in self._marks:
-                line, col = self._marks[p]
-                return self._source_file, line, col
+                mark = self._marks[p]
+                if len(mark) == 2:  # (line, col) in this document's own file
+                    return (self._source_file, *mark)
+                return mark
             if not p:
                 return self._source_file, None, None
             cut = max(p.rfind("."), p.rfind("["))
