@@ -65,8 +65,8 @@ def block_title(title: str, width: float, ctx: LayoutContext, *, background: str
     one_line = ctx.fonts.measure(title.replace("**", "").replace("==", ""), style.size, style.face)
     frame = Frame(width, 0)
     if one_line + 2 * (orn + gap) <= width:
-        tb = ctx.text(title, width - 2 * (orn + gap), style)
-        frame.add(tb.op(orn + gap, 0, background=bg))
+        tb = ctx.text(title, one_line + 1, style)
+        frame.add(tb.op((width - tb.used_width) / 2, 0, background=bg))
         cy = tb.height / 2
         for side in (-1, 1):
             inner = width / 2 + side * (tb.used_width / 2 + gap)
@@ -120,20 +120,21 @@ def number_badge(ctx: LayoutContext, label: str, size: float, *, fill: str, colo
 
 
 def card(x: float, y: float, w: float, h: float, ctx: LayoutContext, *, fill: str | None = None,
-         stroke: str | None = None) -> list:
-    """A content card: a soft shadow line under a rounded surface box."""
+         stroke: str | None = None, radius: float | None = None) -> list:
+    """A content card: a soft shadow edge under a rounded, outlined surface box."""
     pal = ctx.palette
-    r = ctx.px(ctx.theme.spacing.radius)
+    r = ctx.px(ctx.theme.spacing.radius) if radius is None else radius
     return [
-        Rect(x, y + ctx.px(4), w, h, fill=_shadow(pal.background), radius=r),
+        Rect(x, y + ctx.px(4), w, h, fill=shadow_color(pal.background), radius=r),
         Rect(x, y, w, h, fill=fill or pal.surface, stroke=stroke or pal.border, stroke_width=ctx.px(1.5), radius=r),
     ]
 
 
-def _shadow(bg: str) -> str:
+def shadow_color(bg: str) -> str:
+    """The colour of a card's soft shadow edge on ``bg``."""
     from ..themes import mix
 
     return mix(bg, "#000000", 0.06)
 
 
-__all__ = ["block_title", "card", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "pill"]
+__all__ = ["block_title", "card", "shadow_color", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "pill"]

@@ -1,0 +1,132 @@
+"""Blocks → the long frame: theme, fonts and context set up once, blocks stacked with theme spacing.
+
+The stack owns the page: margins, the gaps between blocks, the safe breaks between
+them, the footer strip and the background. Block layouts only see their own width.
+
+Full bleed: the kinds in ``FULL_BLEED`` (the banner) are laid out at the whole canvas
+width and placed at x = 0; they read ``ctx.margin`` for their own inner margins.
+Anywhere else (inside a section) the same layout gets the content width and draws
+itself as a card.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SpecError
+from ..spec.theme import Theme
+from ..text.fonts import FontBook, default_fontbook
+from ..themes import resolve_theme, user_fonts
+from .context import LayoutContext
+from .frame import Frame
+from .registry import layout_block
+
+if TYPE_CHECKING:
+    from ..spec.document import Document
+
+#: Tallest document (design px) tushuo lays out. A 1080-wide RGB canvas this tall is
+#: about 650 MB; the image writers refuse sooner for formats with their own limits
+#: (JPEG 65,500 px, WebP 16,383 px) unless the image is sliced.
+MAX_HEIGHT = 200_000
+
+#: Block kinds laid out edge to edge at the top level.
+FULL_BLEED = frozenset({"banner"})
+
+#: Block kinds kept with what follows (no safe break right after them).
+KEEP_WITH_NEXT = frozenset({"heading"})
+
+
+def make_context(doc: Document, *, width: float | None = None, theme: Theme | str | dict | None = None,
+                 allow_missing_glyphs: bool = False, fonts: FontBook | None = None) -> LayoutContext:
+    """The LayoutContext for ``doc``: resolved theme, a FontBook with the theme's own fonts, the width."""
+    width = float(width if width is not None else doc.width)
+    if not 320 <= width <= 4096:
+        raise SpecError(f"width must be between 320 and 4096 px, got {width:g}")
+    base_dir = Path(doc.base_dir) if doc.base_dir else None
+    if theme is None:
+        resolved = resolve_theme(doc)
+    else:
+        resolved = resolve_theme(theme, base_dir, tuple(getattr(doc, "_roots", ()) or ()))
+    if fonts is None:
+        extra = user_fonts(resolved)
+        fonts = FontBook(extra) if extra else default_fontbook()
+        for key in extra:
+            try:
+                fonts.face(key)
+            except SpecError as exc:
+                file, line, col = doc.locate("theme")
+                raise SpecError(exc.message, file=file, line=line, col=col, path="theme") from None
+    return LayoutContext(resolved, fonts, width, doc=doc, base_dir=base_dir, allow_missing_glyphs=allow_missing_glyphs)
+
+
+def layout_document(doc: Document, *, width: float | None = None, theme: Theme | str | dict | None = None,
+                    allow_missing_glyphs: bool = False, fonts: FontBook | None = None,
+                    max_height: float = MAX_HEIGHT, ctx: LayoutContext | None = None) -> Frame:
+    """Lay out the whole document into one long frame.
+
+    ``width`` and ``theme`` override the document's (the command line's --width and
+    --theme). Breaks sit in the middle of the gap between blocks (never right after a
+    heading), plus every block's inner breaks; marks carry sections and headings for
+    PDF bookmarks. A document taller than ``max_height`` is a SpecError.
+    """
+    if ctx is None:
+        ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, fonts=fonts)
+    full = ctx.width
+    gap = ctx.px(ctx.theme.spacing.block)
+    body = stack_blocks(doc.blocks, ctx.content_width, ctx, "blocks", full_width=full, max_height=max_height)
+    frame = Frame(full, 0, background=ctx.palette.background)
+    top = 0.0 if doc.blocks[0].type in FULL_BLEED else gap
+    frame.place(body, 0, top)
+    y = top + body.height
+    if doc.footer is not None and (doc.footer.text or doc.footer.note or doc.footer.qrcode):
+        from .footer import layout_footer
+
+        foot = layout_footer(doc.footer, full, ctx.at("footer"))
+        top = y + gap * 1.25
+        frame.breaks.append(y + gap / 2)
+        frame.place(foot, 0, top)
+        y = top + foot.height
+    else:
+        y += gap
+    _check_height(y, max_height, ctx, "")
+    frame.height = y
+    frame.breaks = frame.sorted_breaks()
+    return frame
+
+
+def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: str, *,
+                 full_width: float | None = None, max_height: float = MAX_HEIGHT) -> Frame:
+    """Blocks one under another with the theme's block gap, content at x = margin.
+
+    ``prefix`` is the spec path of the list (``blocks`` or ``blocks[2].blocks``) so errors
+    are located. With ``full_width`` (the top level) FULL_BLEED kinds span the canvas at
+    x = 0 and the rest sit at the margin; otherwise everything is ``width`` wide at x = 0.
+    A safe break sits in the middle of each gap, except after KEEP_WITH_NEXT kinds.
+    """
+    gap = ctx.px(ctx.theme.spacing.block)
+    margin = (full_width - width) / 2 if full_width is not None else 0.0
+    frame = Frame(full_width if full_width is not None else width, 0)
+    y = 0.0
+    prev: Any = None
+    for i, block in enumerate(blocks):
+        bleed = full_width is not None and block.type in FULL_BLEED
+        child = layout_block(block, full_width if bleed else width, ctx.at(f"{prefix}[{i}]"))
+        top = 0.0 if prev is None else y + gap
+        if prev is not None and prev.type not in KEEP_WITH_NEXT:
+            frame.breaks.append(y + gap / 2)
+        frame.place(child, 0.0 if bleed else margin, top)
+        y = top + child.height
+        prev = block
+        if y > max_height:
+            _check_height(y, max_height, ctx, f"{prefix}[{i}]")
+    frame.height = y
+    return frame
+
+
+def _check_height(y: float, max_height: float, ctx: LayoutContext, where: str) -> None:
+    if y > max_height:
+        raise ctx.at(where).error(
+            f"the document is taller than {max_height:,.0f} px (the most tushuo lays out at once); "
+            "split it into several documents (one per chapter or issue)"
+        )

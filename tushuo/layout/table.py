@@ -1,0 +1,129 @@
+"""The table block: header row on the primary colour, zebra rows, wrapped cells.
+
+Column widths come from the content, the way browsers size auto tables: each column
+gets at least its widest unbreakable piece (min-content) and at most its longest line
+(max-content); the width left over is shared in proportion to how much each column
+still wants. Rows are atomic boxes with safe breaks between them.
+"""
+
+from __future__ import annotations
+
+from ..spec.blocks import TableBlock
+from ..themes import with_alpha
+from .common import block_title
+from .context import LayoutContext
+from .frame import Box, Frame, Group, Rect
+from .registry import layout_for
+
+
+def cell_text(value: str | int | float) -> str:
+    """A cell value as shown: integers without a decimal point, floats without trailing zeros."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:f}".rstrip("0").rstrip(".")
+    return value
+
+
+def column_widths(mins: list[float], maxs: list[float], width: float) -> list[float]:
+    """Share ``width`` between columns with these min- and max-content widths (auto table layout).
+
+    Everything fits: each column gets its max plus a share of the rest in proportion to
+    its max. Otherwise narrow columns (max no wider than an equal share) keep their
+    max, so short labels such as 选举委员会 never wrap, and the other columns get
+    their min plus a share of the rest in proportion to (max - min). When even the
+    mins do not fit, the mins are scaled down.
+    """
+    n = len(mins)
+    total_max, total_min = sum(maxs), sum(mins)
+    if total_max <= width:
+        extra = width - total_max
+        return [m + extra * (m / total_max if total_max else 1 / n) for m in maxs]
+    if total_min >= width:
+        return [m * width / total_min for m in mins]
+    fixed = {c for c in range(n) if maxs[c] <= width / n}
+    rest = [c for c in range(n) if c not in fixed]
+    left = width - sum(maxs[c] for c in fixed)
+    if not rest or left < sum(mins[c] for c in rest):  # cannot honour the narrow columns: share everything
+        fixed, rest, left = set(), list(range(n)), width
+    out = [maxs[c] if c in fixed else 0.0 for c in range(n)]
+    rest_min = sum(mins[c] for c in rest)
+    total_want = sum(maxs[c] - mins[c] for c in rest)
+    for c in rest:
+        share = (maxs[c] - mins[c]) / total_want if total_want else 1 / len(rest)
+        out[c] = mins[c] + (left - rest_min) * share
+    return out
+
+
+@layout_for("table")
+def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
+    pal = ctx.palette
+    frame = Frame(width, 0)
+    y = 0.0
+    if block.title:
+        t = block_title(block.title, width, ctx)
+        frame.place(t, 0, 0)
+        y = t.height
+    pad_x, pad_y = ctx.px(22), ctx.px(18)
+    head_style = ctx.style("body", face=ctx.face("bold"), color=pal.on_primary, line_height=1.4, align="center")
+    cell_style = ctx.style("body", line_height=1.45, size=ctx.size("body") * 0.9)
+    header = [cell_text(h) for h in block.header] if block.header else None
+    rows = [[cell_text(c) for c in row] for row in block.rows]
+    ncol = len(rows[0])
+    grid = ([header] if header else []) + rows
+    styles = ([head_style] if header else []) + [cell_style] * len(rows)
+    mins = [0.0] * ncol
+    maxs = [0.0] * ncol
+    floor = 2 * cell_style.size  # no column narrower than two characters
+    for r, row in enumerate(grid):
+        for c, text in enumerate(row):
+            wide = ctx.at(_cell_path(ctx, r, c, header is not None)).text(text, 1e6, styles[r]).used_width
+            narrow = ctx.text(text, 1.0, styles[r]).used_width
+            maxs[c] = max(maxs[c], wide + 2 * pad_x)
+            mins[c] = max(mins[c], min(max(narrow, floor), wide) + 2 * pad_x)
+    widths = column_widths(mins, maxs, width)
+    fits = [maxs[c] <= widths[c] + 0.01 for c in range(ncol)]
+    xs = [sum(widths[:c]) for c in range(ncol)]
+    table_top = y
+    ops: list = []
+    line = ctx.px(1.5)
+    row_boxes: list[tuple[float, float]] = []
+    for r, row in enumerate(grid):
+        is_head = header is not None and r == 0
+        body_index = r - (1 if header else 0)
+        fill = pal.primary if is_head else (pal.surface if body_index % 2 == 0 else pal.surface_alt)
+        blocks = []
+        for c, text in enumerate(row):
+            align = "center" if is_head or fits[c] else "justify"
+            blocks.append(ctx.text(text, widths[c] - 2 * pad_x, styles[r], align=align))
+        h = max(b.height for b in blocks) + 2 * pad_y
+        ops.append(Rect(0, y, width, h, fill=fill))
+        for c, tb in enumerate(blocks):
+            ops.append(tb.op(xs[c] + pad_x, y + (h - tb.height) / 2, background=fill))
+            if c:
+                sep = with_alpha(pal.on_primary, 0.35) if is_head else pal.border
+                ops.append(Rect(xs[c] - line / 2, y, line, h, fill=sep))
+        if r and not (header and r == 1):
+            ops.append(Rect(0, y - line / 2, width, line, fill=pal.border))
+        row_boxes.append((y, h))
+        y += h
+    r = ctx.px(min(ctx.theme.spacing.radius, 16))
+    frame.add(Group(tuple(ops), clip=(0, table_top, width, y - table_top), radius=r))
+    frame.add(Rect(0, table_top, width, y - table_top, stroke=pal.border, stroke_width=line, radius=r))
+    for i, (ry, rh) in enumerate(row_boxes):
+        key = "header" if header and i == 0 else f"rows[{i - (1 if header else 0)}]"
+        frame.boxes.append(Box(0, ry, width, rh, "table-row", key))
+        if i and not (header and i == 1):
+            frame.breaks.append(ry)
+    frame.height = y
+    return frame
+
+
+def _cell_path(ctx: LayoutContext, r: int, c: int, has_header: bool) -> str:
+    if has_header and r == 0:
+        return f"{ctx.where}.header[{c}]"
+    return f"{ctx.where}.rows[{r - (1 if has_header else 0)}][{c}]"
