@@ -41,7 +41,7 @@ def resolve_path(ref: str, base_dir: str | os.PathLike[str] | None, roots: Itera
             f"URLs are not allowed: {ref}: tushuo never accesses the network; download the file next to the spec"
         )
     base = Path(base_dir).resolve() if base_dir is not None else Path.cwd().resolve()
-    allowed = [base, *(Path(r).resolve() for r in roots)]
+    allowed = list(dict.fromkeys([base, *(Path(r).resolve() for r in roots)]))
     raw = Path(ref).expanduser() if ref.startswith("~") else Path(ref)
     candidate = raw if raw.is_absolute() else base / raw
     resolved = candidate.resolve()  # follows symlinks; non-strict, so missing files still resolve

@@ -220,6 +220,11 @@ def _mark(label: str | None, m: Any) -> Mark:
     return (label, m.line + 1, m.column + 1)
 
 
+def _char_at(text: str, line: int, col: int) -> str:
+    lines = text.split("\n", line + 1)
+    return lines[line][col : col + 1] if line < len(lines) else ""
+
+
 def _compose(text: str, label: str | None, what: str = "YAML") -> yaml.Node | None:
     try:
         return _Composer(text).get_single_node()
@@ -232,7 +237,7 @@ def _compose(text: str, label: str | None, what: str = "YAML") -> yaml.Node | No
         msg = f"{what} syntax error: {problem}"
         if exc.context and exc.problem and exc.context_mark is not None:
             msg += f" ({exc.context} at line {exc.context_mark.line + 1})"
-        if "\t" in text and ("\\t" in problem or "tab" in problem):
+        if m is not None and _char_at(text, m.line, m.column) == "\t":
             msg += "; indent with spaces, not tabs"
         if m is None:
             raise SpecError(msg, file=label) from None
@@ -253,6 +258,41 @@ class _Builder:
         self.count = 0
         self.active: set[int] = set()
         self._scalars = SafeConstructor()
+
+    def check_size(self, root: Any) -> None:
+        """Refuse before building when aliases would expand past the budget.
+
+        Sizes are memoised per node, so a "billion laughs" file costs a few
+        microseconds per distinct node instead of one per expanded value.
+        """
+        sizes: dict[int, int] = {}
+        active: set[int] = set()
+
+        def size(node: Any, depth: int) -> int:
+            key = id(node)
+            if key in sizes:
+                return sizes[key]
+            if depth > MAX_DEPTH:
+                raise self.error(f"spec too large: nested more than {MAX_DEPTH} levels deep (through aliases)", node)
+            if key in active:
+                raise self.error("recursive alias: a value that contains itself (through *alias)", node)
+            total = 1
+            if not isinstance(node, yaml.ScalarNode):
+                active.add(key)
+                children = node.value if isinstance(node, yaml.SequenceNode) else [x for kv in node.value for x in kv]
+                for c in children:
+                    total += size(c, depth + 1)
+                    if total > MAX_NODES:
+                        raise self.error(
+                            f"spec too large: aliases (*name) expand to more than {MAX_NODES} values; "
+                            "tushuo refuses to expand it (a 'billion laughs' file?)",
+                            node,
+                        )
+                active.discard(key)
+            sizes[key] = total
+            return total
+
+        size(root, 0)
 
     def error(self, message: str, node: Any) -> SpecError:
         _, line, col = _mark(self.label, node.start_mark)
@@ -315,7 +355,7 @@ class _Builder:
     def scalar(self, node: Any) -> Any:
         tag, text = node.tag, node.value
         if self.json_mode:
-            if node.style is None:  # unquoted: a JSON number, true, false or null
+            if not node.style:  # unquoted (libyaml says '', PyYAML None): a JSON number, true, false or null
                 try:
                     return json.loads(text)
                 except ValueError:
@@ -366,7 +406,9 @@ def _parse_text(text: str, label: str | None, json_mode: bool) -> _N:
         raise SpecError(
             "empty spec: the file has no content; a spec needs at least `title:` and `blocks:`", file=label
         )
-    return _Builder(label, json_mode).build(node)
+    builder = _Builder(label, json_mode)
+    builder.check_size(node)
+    return builder.build(node)
 
 
 # =========================================================================== sources
@@ -518,6 +560,8 @@ def _lookup(data: Mapping[str, Any], name: str) -> Any:
         return data[name]
     cur: Any = data
     for part in name.split("."):
+        if isinstance(cur, _N):  # a value from the spec's own data: mapping
+            cur = cur.v
         if isinstance(cur, Mapping) and part in cur:
             cur = cur[part]
         elif isinstance(cur, (list, tuple)) and part.isdigit() and int(part) < len(cur):
@@ -535,6 +579,25 @@ def _as_text(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+def _own_data(tree: _N, label: str | None) -> dict[str, Any]:
+    """Slot values the spec carries itself: its top-level ``data:`` mapping (located values).
+
+    A spec that says ``extends: monthly-digest`` holds its month's values under
+    ``data:``; a template's own ``data:`` gives defaults (the merge puts the spec's
+    over it). Values passed by the caller (--data, ``load(data=...)``) win.
+    """
+    node = tree.v.pop("data", None)
+    if node is None or node.v is None:
+        return {}
+    if not isinstance(node.v, dict):
+        file, line, col = node.mark if node.mark else (label, None, None)
+        raise SpecError(
+            f"data must be a mapping of slot names to values (month: 2026年11月), got {_describe(node.v)}",
+            file=file, line=line, col=col, path="data",
+        )
+    return dict(node.v)
+
+
 def _fill(n: _N, path: str, data: Mapping[str, Any], errors: list[SpecError], budget: list[int]) -> _N:
     """Every ``{{name}}`` filled from ``data``: a whole-string slot takes the value itself."""
     if isinstance(n.v, dict):
@@ -549,7 +612,7 @@ def _fill(n: _N, path: str, data: Mapping[str, Any], errors: list[SpecError], bu
 
     def missing(name: str) -> None:
         file, line, col = n.mark if n.mark else (None, None, None)
-        hint = f'pass it with --data FILE or tushuo.load(..., data={{"{name}": ...}})'
+        hint = f'give it under data: in the spec, with --data FILE, or tushuo.load(..., data={{"{name}": ...}})'
         errors.append(SpecError(f"no data for slot {{{{{name}}}}}: {hint}", file=file, line=line, col=col, path=path))
 
     whole = _SLOT.fullmatch(n.v.strip())
@@ -558,8 +621,11 @@ def _fill(n: _N, path: str, data: Mapping[str, Any], errors: list[SpecError], bu
         if value is _NO:
             missing(whole.group(1))
             return n
-        filled = _from_python(value, n.mark, budget)
-        filled.kmark = n.kmark
+        if isinstance(value, _N):  # from the spec's own data: keep where it was written
+            filled = _N(value.v, value.mark, n.kmark)
+        else:
+            filled = _from_python(value, n.mark, budget)
+            filled.kmark = n.kmark
         return filled
 
     def sub(m: re.Match[str]) -> str:
@@ -567,7 +633,7 @@ def _fill(n: _N, path: str, data: Mapping[str, Any], errors: list[SpecError], bu
         if value is _NO:
             missing(m.group(1))
             return m.group(0)
-        return _as_text(value)
+        return _as_text(_to_python(value, "", {}, {}) if isinstance(value, _N) else value)
 
     return _N(_SLOT.sub(sub, n.v), n.mark, n.kmark)
 
@@ -613,6 +679,12 @@ def _unwrap(t: Any) -> Any:
 
 def _is_model(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, BaseModel)
+
+
+def _is_block(t: Any) -> bool:
+    """Is ``t`` the Block union (an element of a ``blocks`` list)?"""
+    t = _unwrap(t)
+    return get_origin(t) in (Union, UnionType) and any(a in BLOCK_TYPES.values() for a in get_args(t))
 
 
 def _step(t: Any, seg: Any) -> tuple[Any, Any, bool]:
@@ -669,6 +741,7 @@ class _Where:
                 cur = cur[seg]
             else:
                 cur = None
+        self.type = t  # the expected type at the error, when known
         self.path = self.parent = ""
         for s in self.segs:
             self.parent, self.path = self.path, _join(self.path, s)
@@ -744,6 +817,8 @@ def _message(e: dict[str, Any], where: _Where) -> str:
         msg = str(e.get("msg", ""))
         return msg.removeprefix("Value error, ")
     if kind in _TYPE_NOUNS:
+        if _is_block(where.type):
+            return f"expected a block (a mapping with a type, e.g. `type: paragraph`), got {_describe(value)}"
         return f"expected {_TYPE_NOUNS[kind]}, got {_describe(value)}"
     msg = str(e.get("msg", kind))
     return msg[:1].lower() + msg[1:]
@@ -782,7 +857,7 @@ def _validation_errors(
             mark = kmarks.get(path) or _find_mark(marks, path)
         else:
             mark = _find_mark(marks, path)
-        if kind in _TYPE_NOUNS:
+        if kind in _TYPE_NOUNS and not _is_block(where.type):
             nouns, _, _ = typed.setdefault(path, ([], e.get("input"), mark))
             if _TYPE_NOUNS[kind] not in nouns:
                 nouns.append(_TYPE_NOUNS[kind])
@@ -865,7 +940,7 @@ def load(source: Any, data: Mapping[str, Any] | None = None, roots: Iterable[str
     root_paths = tuple(Path(r).resolve() for r in roots)
     tree = _apply_extends(tree, base_dir, (base_dir, *root_paths), ())
     errors: list[SpecError] = []
-    tree = _fill(tree, "", data or {}, errors, [MAX_NODES])
+    tree = _fill(tree, "", {**_own_data(tree, label), **(data or {})}, errors, [MAX_NODES])
     _raise(errors)
     marks: dict[str, Mark] = {}
     kmarks: dict[str, Mark] = {}

@@ -45,6 +45,12 @@ class Document(BaseModel):
         description="A template name (layouts/NAME.yaml) or a path relative to this file, deep-merged under it: "
         "mappings merge key by key, this file's lists replace the template's. Applied by tushuo.load().",
     )
+    data: dict[str, Any] | None = Field(
+        None,
+        exclude=True,
+        description="Values for {{name}} slots in this file and its templates (a template's data: gives "
+        "defaults; --data / load(data=...) win). Applied by tushuo.load().",
+    )
     title: str = Field(min_length=1, description="Document title (PDF title, running header).")
     subtitle: str | None = Field(None, description="Subtitle.")
     theme: str | Theme = Field("party-red", description="Built-in theme name, a path, or an inline theme.")
@@ -64,11 +70,11 @@ class Document(BaseModel):
     # Extra folders (besides base_dir) that relative paths may resolve into.
     _roots: tuple[str, ...] = PrivateAttr(())
 
-    @field_validator("extends")
+    @field_validator("extends", "data")
     @classmethod
-    def _no_extends(cls, v: str | None) -> str | None:
+    def _applied_by_loader(cls, v: Any, info: Any) -> Any:
         if v is not None:
-            raise ValueError("extends is applied while loading a file: use tushuo.load(), not Document(...)")
+            raise ValueError(f"{info.field_name} is applied while loading a file: use tushuo.load(), not Document(...)")
         return v
 
     @property
