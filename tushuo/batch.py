@@ -198,13 +198,31 @@ def _load_job(job: Job):  # noqa: ANN202 - Document
         data = load_data_file(job.data_file)
     if job.spec is not None:
         return load(job.spec, data=data)
-    # A template row: the row's relative paths (pictures) resolve beside the data file.
-    roots = (job.base_dir,) if job.base_dir else ()
-    doc = load(job.template, data=data, roots=roots)
-    if job.base_dir:
-        doc = doc.model_copy(update={"base_dir": job.base_dir})
-        doc._roots = tuple(dict.fromkeys((*doc._roots, str(Path(job.template).resolve().parent))))
-    return doc
+    # A template row: file names in the row are relative to the data file's folder,
+    # which becomes a sandbox root (the template's own folder stays the base).
+    base = Path(job.base_dir) if job.base_dir else None
+    row = _rebase(data, base) if base is not None else data
+    return load(job.template, data=row, roots=(base,) if base is not None else ())
+
+
+#: Suffixes of values in a data row that name a file (a portrait, a chart's CSV).
+_FILE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".svg", ".csv", ".tsv"}
+)
+
+
+def _rebase(value: Any, base: Path) -> Any:
+    """Relative file names in row data made absolute against ``base`` (the sandbox still applies)."""
+    if isinstance(value, dict):
+        return {k: _rebase(v, base) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rebase(v, base) for v in value]
+    if (
+        isinstance(value, str) and "\n" not in value and "://" not in value
+        and Path(value).suffix.lower() in _FILE_SUFFIXES and not Path(value).is_absolute()
+    ):
+        return str(base / value)
+    return value
 
 
 # --------------------------------------------------------------------------- names
@@ -224,6 +242,7 @@ def safe_name(text: Any, fallback: str) -> str:
     s = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in s)
     s = _UNSAFE.sub("_", s)
     s = re.sub(r"\.{2,}", "_", s)
+    s = re.sub(r"_[_.]*", "_", s)
     s = re.sub(r"\s+", " ", s).strip(" ._")
     if _RESERVED.match(s):
         s = "_" + s

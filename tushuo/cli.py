@@ -409,6 +409,11 @@ def json_schema() -> dict[str, Any]:
         "description": "A ready template (layouts/) or a template file; this spec is merged over it "
         "(mappings merge key by key, lists replace) and its {{slots}} are filled from data.",
     }
+    props["data"] = {
+        "type": "object",
+        "title": "Data",
+        "description": "Values for the template's {{slots}} (slot name: value); --data FILE overrides them.",
+    }
     # A spec that extends a template gets title and blocks from it.
     required = schema.pop("required", [])
     if required:

@@ -101,9 +101,10 @@ def template_file(name_or_path: str | Path) -> Path:
 def new_spec(name: str, out: str | Path, *, force: bool = False) -> list[Path]:
     """Start a spec from a ready template: writes OUT and the sample's pictures beside it.
 
-    OUT is a short spec that says ``extends: NAME`` and holds the sample data as its
-    values, comments included, so it renders at once and the user edits only the
-    values they see (the design stays the template's). Returns the written files.
+    OUT is a short spec that says ``extends: NAME`` and holds the sample data under
+    ``data:``, comments included, so it renders at once and office staff edit only
+    the values they see, as in a form, while the design stays the template's (and
+    improves with it). Returns the written files.
     """
     info = find_template(name)
     out = Path(out)
@@ -121,22 +122,24 @@ def new_spec(name: str, out: str | Path, *, force: bool = False) -> list[Path]:
 
 
 def _spec_text(info: TemplateInfo) -> str:
-    """``extends: NAME`` plus the sample data file's text (its comments kept)."""
+    """``extends: NAME`` and the sample data file's text (comments kept) under ``data:``."""
     sample = info.sample.read_text(encoding="utf-8") if info.sample else ""
     lines = sample.splitlines()
     # The sample's own header comment describes the sample; the new file gets its own.
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     head = [
-        f"# {info.description}" if info.description else f"# from the '{info.name}' template",
-        f"# Started from the ready template '{info.name}' (tushuo new {info.name}).",
-        "# Edit the values below, then: tushuo render THIS_FILE.yaml",
-        f"# The layout comes from the template; `tushuo templates` lists them all.",
+        f"# {info.description}" if info.description else f"# Started from the '{info.name}' template.",
+        f"# Made by `tushuo new {info.name}`. Edit the values under data:, then render it:",
+        "#   tushuo render THIS_FILE.yaml",
+        "# The design comes from the template; to change it, override keys beside extends:",
+        "# (mappings merge key by key, a list replaces the template's list).",
         "",
         f"extends: {info.name}",
         "",
+        "data:",
     ]
-    return "\n".join(head + lines) + "\n"
+    return "\n".join(head + [f"  {line}" if line.strip() else "" for line in lines]) + "\n"
 
 
 def _write(path: Path, text: str) -> Path:
