@@ -1,0 +1,125 @@
+"""The chart block: data (inline or CSV), an optional title, and the chart on a card.
+
+All checking happens here, while laying out, so a bad CSV or a character the chart
+font lacks is a located SpecError before anything is painted. The chart itself is
+planned now (its height depends on its labels) and drawn later, on demand, by the
+producer of an Image op: matplotlib is imported only when a painter asks for pixels.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from ..errors import SpecError
+from ..spec.blocks import ChartBlock, Series, check_chart_data
+from .common import block_title, card
+from .context import LayoutContext
+from .frame import Box, Frame, Image
+from .registry import layout_for
+
+#: Texts every chart may draw besides the spec's own (captions, merged slices, value marks).
+_CHART_TEXT = "单位：合计其他系列0123456789.-%（）"
+
+
+@layout_for("chart")
+def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
+    """Title (the shared block title), then the chart on a surface card; a break between them."""
+    from ..render.charts import ChartColors, ChartSpec, chart_producer, plan_chart
+
+    labels, series = chart_data(block, ctx)
+    faces = (ctx.face("body"), ctx.face("bold"), ctx.face("number"))
+    _check_glyphs(block, labels, series, ctx, faces)
+
+    frame = Frame(width, 0)
+    y = 0.0
+    if block.title:
+        title = block_title(block.title, width, ctx)
+        frame.place(title, 0, 0)
+        y = title.height
+    pad = ctx.px(32)
+    inner = width - 2 * pad
+    spec = ChartSpec(
+        kind=block.kind,
+        labels=labels,
+        names=[s.name for s in series],
+        values=[s.values for s in series],
+        width=inner,
+        height=ctx.px(block.height) if block.height else None,
+        colors=ChartColors.from_theme(ctx.theme),
+        fonts=ctx.fonts,
+        unit=block.unit or "",
+        show_values=block.show_values,
+        highlight=labels.index(block.highlight) if block.highlight is not None else None,
+        size=ctx.size("caption"),
+        number_size=ctx.size("number"),
+        face=faces[0],
+        bold=faces[1],
+        number=faces[2],
+        k=ctx.scale,
+    )
+    plan = plan_chart(spec)
+    for note in plan.notes:
+        ctx.warnings.append(f"{ctx.where or 'chart'}: {note}")
+    card_h = plan.height + 2 * pad
+    frame.add(*card(0, y, width, card_h, ctx))
+    frame.add(Image(pad, y + pad, inner, plan.height, producer=chart_producer(plan, ctx.fonts)))
+    frame.boxes.append(Box(0, y, width, card_h, "chart"))
+    if y:
+        frame.breaks.append(y)
+    frame.height = y + card_h + ctx.px(4)  # the card's shadow
+    return frame
+
+
+def chart_data(block: ChartBlock, ctx: LayoutContext) -> tuple[list[str], list[Series]]:
+    """The chart's labels and series: from the spec, or read from its CSV and checked like the spec's."""
+    if block.data_file is None:
+        assert block.labels is not None and block.series is not None  # the model guarantees it
+        return list(block.labels), list(block.series)
+    from ..assets import resolve_path
+    from ..data import read_table
+
+    roots = tuple(Path(r) for r in (ctx.doc._roots if ctx.doc is not None else ()))
+    try:
+        path = resolve_path(block.data_file, ctx.base_dir, roots)
+        table = read_table(path, block.data_file)
+    except SpecError as exc:
+        raise ctx.error(str(exc), "data_file") from None
+    series = [Series(name=n, values=c) for n, c in zip(table.names, table.columns)]
+    try:
+        check_chart_data(block.kind, table.labels, series, block.highlight)
+    except ValueError as exc:
+        raise ctx.error(_csv_message(exc, block.data_file, table), "data_file") from None
+    return table.labels, series
+
+
+def _csv_message(exc: ValueError, name: str, table) -> str:  # noqa: ANN001 - data.Table
+    """A data rule broken by a CSV, told at the CSV cell (``progress.csv:5:2``) when it names one."""
+    ctx_ = getattr(exc, "context", None) or {}
+    at, message = ctx_.get("at", ""), ctx_.get("message", str(exc))
+    m = re.fullmatch(r"series\[(\d+)\]\.values\[(\d+)\]", at)
+    if m:
+        col, row = int(m.group(1)) + 2, table.rows[int(m.group(2))]
+        return f"{name}:{row}:{col}: {message}"
+    return f"{name}: {message}"
+
+
+def _check_glyphs(block: ChartBlock, labels: list[str], series: list[Series], ctx: LayoutContext,
+                  faces: tuple[str, ...]) -> None:
+    """Every character the chart draws must be in the chart's own fonts (matplotlib has no fallback chain)."""
+    texts: list[tuple[str, str]] = [(f"labels[{i}]", t) for i, t in enumerate(labels)]
+    texts += [(f"series[{j}].name", s.name) for j, s in enumerate(series)]
+    texts += [("unit", block.unit or ""), ("", _CHART_TEXT)]
+    fonts = [ctx.fonts.face(f) for f in dict.fromkeys(faces)]
+    for where, text in texts:
+        for ch in dict.fromkeys(text):
+            if ch.isspace() or all(f.covers(ch) for f in fonts):
+                continue
+            name = unicodedata.name(ch, "unnamed")
+            field = where if block.data_file is None else "data_file"
+            raise ctx.error(
+                f"the chart font has no glyph for '{ch}' (U+{ord(ch):04X} {name}) in {text!r}; "
+                "charts are drawn with the theme's body font: use another character",
+                field,
+            )

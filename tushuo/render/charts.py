@@ -1,0 +1,989 @@
+"""Charts: planned in design pixels with FontBook metrics, drawn with matplotlib.
+
+Two halves, so that only drawing pays for matplotlib:
+
+* ``plan_chart(spec)`` is pure Python. It measures every label with the FontBook
+  (the same metrics as the rest of the page), wraps long Chinese labels, picks
+  nice axis ticks, places legends and pie labels without overlap, and returns a
+  ``Plan``: a list of primitives (boxes, polylines, dots, wedges, labels) in the
+  chart's own design-pixel space (top-left origin, y down). The layout uses it to
+  size the block and report problems before anything is painted.
+* ``draw_plan(plan, scale)`` builds a ``matplotlib.figure.Figure`` (object API,
+  no pyplot state) whose dpi makes one point equal one design pixel times
+  ``scale``, and draws the primitives on one axes spanning the figure. ``render_chart``
+  turns it into a PIL image at device size or into PDF/SVG bytes, and
+  ``chart_producer`` wraps that in the cached ``producer(fmt, scale)`` an Image op carries.
+
+matplotlib is imported inside the drawing functions only, so a document without
+charts never imports it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Union
+
+from ..text.layout import TextStyle, layout_text
+from ..themes import contrast_ratio, mix, readable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..spec.theme import Theme
+    from ..text.fonts import FontBook
+
+#: line pitch of chart labels, as a multiple of their size
+LINE = 1.3
+#: how far non-highlighted marks fade towards the surface colour when a label is highlighted
+FADE = 0.5
+#: pie/donut slices below this share are merged into 其他 (when there are at least two of them)
+SMALL_SLICE = 0.025
+#: most slices a pie shows before the smallest are merged into 其他
+MAX_SLICES = 9
+OTHER = "其他"
+
+
+# ============================================================================ input
+@dataclass(frozen=True)
+class ChartColors:
+    """The theme colours a chart uses."""
+
+    series: tuple[str, ...]
+    primary: str
+    accent: str
+    text: str
+    muted: str
+    border: str
+    surface: str
+    track: str  # empty part of progress bars
+
+    @classmethod
+    def from_theme(cls, theme: Theme) -> ChartColors:
+        p = theme.palette
+        return cls(
+            series=tuple(p.chart) or (p.primary,),
+            primary=p.primary,
+            accent=p.accent,
+            text=p.text,
+            muted=p.muted,
+            border=p.border,
+            surface=p.surface,
+            track=mix(p.surface_alt, p.border, 0.35),
+        )
+
+
+@dataclass(eq=False)
+class ChartSpec:
+    """Everything a chart needs, already validated, sizes in design px.
+
+    ``height`` None asks for the kind's natural height; hbar, progress and pie
+    charts grow past a given height when their labels would not fit in it.
+    ``k`` is the canvas scale (width / 1080) for fixed distances such as bar gaps.
+    """
+
+    kind: str
+    labels: Sequence[str]
+    names: Sequence[str]
+    values: Sequence[Sequence[float]]  # one sequence per series, one value per label
+    width: float
+    colors: ChartColors
+    fonts: FontBook
+    height: float | None = None
+    unit: str = ""
+    show_values: bool = True
+    highlight: int | None = None
+    size: float = 30.0  # labels, ticks, legend, values (the theme's caption size)
+    number_size: float = 80.0  # donut total (the theme's number size)
+    face: str = "sans"
+    bold: str = "sans-bold"
+    number: str = "sans-bold"
+    k: float = 1.0
+
+
+# ============================================================================ plan
+@dataclass(frozen=True)
+class Box:
+    """A filled rectangle, optionally with rounded corners."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    radius: float = 0.0
+
+
+@dataclass(frozen=True)
+class Polyline:
+    points: tuple[tuple[float, float], ...]
+    color: str
+    width: float
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    r: float
+    fill: str
+    stroke: str | None = None
+    stroke_width: float = 0.0
+
+
+@dataclass(frozen=True)
+class Wedge:
+    """A pie slice from ``start`` to ``end`` degrees, clockwise from 12 o'clock; ``ring`` for donuts."""
+
+    cx: float
+    cy: float
+    r: float
+    start: float
+    end: float
+    fill: str
+    ring: float | None = None
+    edge: str | None = None
+    edge_width: float = 0.0
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text of one or more lines whose box top is at ``y``; ``x`` is the left, centre or right edge."""
+
+    x: float
+    y: float
+    lines: tuple[str, ...]
+    size: float
+    face: str
+    color: str
+    ha: str = "left"  # left | center | right
+    widths: tuple[float, ...] = ()
+    ascent: float = 0.88
+    role: str = "label"  # label | value | legend | axis | total (for tests and lints)
+
+    @property
+    def w(self) -> float:
+        return max(self.widths, default=0.0)
+
+    @property
+    def h(self) -> float:
+        return len(self.lines) * self.size * LINE
+
+    def bbox(self) -> tuple[float, float, float, float]:
+        x0 = {"left": self.x, "center": self.x - self.w / 2, "right": self.x - self.w}[self.ha]
+        return (x0, self.y, self.w, self.h)
+
+    def baselines(self) -> list[float]:
+        pitch = self.size * LINE
+        return [self.y + i * pitch + (pitch - self.size) / 2 + self.ascent * self.size for i in range(len(self.lines))]
+
+
+Prim = Union[Box, Polyline, Dot, Wedge, Label]
+
+
+@dataclass
+class Plan:
+    """A chart as primitives in design px; ``notes`` are things a lint should tell the author."""
+
+    width: float
+    height: float
+    background: str
+    items: list[Prim] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def labels(self) -> list[Label]:
+        return [p for p in self.items if isinstance(p, Label)]
+
+
+def plan_chart(spec: ChartSpec) -> Plan:
+    """Lay the chart out: every mark and label positioned, in design px."""
+    return _PLANNERS[spec.kind](_Planner(spec))
+
+
+# ---------------------------------------------------------------------------- numbers
+def fmt_num(v: float) -> str:
+    """12 → '12', 98.5 → '98.5', 0.125 → '0.13', -3 → '-3' (ASCII minus: every font has it)."""
+    if abs(v - round(v)) < 1e-9:
+        return str(int(round(v)))
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def fmt_pct(share: float) -> str:
+    """0.352 → '35.2%', 0.5 → '50%'."""
+    return fmt_num(round(share * 100, 1)) + "%"
+
+
+def nice_ticks(lo: float, hi: float, target: int = 5, *, integer: bool = False) -> list[float]:
+    """Round tick values covering [lo, hi] with about ``target`` intervals (steps 1, 2, 2.5, 5 × 10^n)."""
+    if hi - lo < 1e-12:
+        hi = lo + (abs(lo) or 1.0)
+    raw = (hi - lo) / target
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * (1 - 1e-9))
+    if integer and step < 1:
+        step = 1.0
+    start = math.floor(lo / step + 1e-9) * step
+    end = math.ceil(hi / step - 1e-9) * step
+    n = int(round((end - start) / step))
+    return [round(start + i * step, 10) for i in range(n + 1)]
+
+
+# ---------------------------------------------------------------------------- planner
+class _Planner:
+    """Shared measuring, wrapping and drawing helpers for the per-kind planners."""
+
+    def __init__(self, spec: ChartSpec) -> None:
+        self.s = spec
+        self.c = spec.colors
+        self.k = spec.k
+        self.W = spec.width
+        self.size = spec.size
+        self.lh = spec.size * LINE
+        self.n = len(spec.labels)
+        self.ns = len(spec.values)
+        self.items: list[Prim] = []
+        self.notes: list[str] = []
+        unit = spec.unit or ""
+        # A short unit reads well after each number (12个, 98.5%); a longer one goes in a caption.
+        self.unit_in_values = bool(unit) and len(unit) <= 2
+        self.value_unit = unit if self.unit_in_values else ""
+
+    # -- text ---------------------------------------------------------------
+    def tw(self, text: str, face: str | None = None, size: float | None = None) -> float:
+        return self.s.fonts.measure(text, size or self.size, face or self.s.face)
+
+    def wrap(self, text: str, width: float, face: str | None = None, size: float | None = None) -> list[str]:
+        """Lines of ``text`` no wider than ``width``, balanced: 清河/街道 rather than 清河街/道.
+
+        Breaking follows the text engine's Chinese rules; balancing searches the
+        narrowest measure that still needs no more lines than ``width`` does.
+        """
+        face = face or self.s.face
+        size = size or self.size
+        if width <= 0 or self.tw(text, face, size) <= width:
+            return [text]
+        style = TextStyle(size=size, face=face, markup=False, line_height=LINE)
+
+        def lines_at(w: float) -> list[str]:
+            return [ln.text for ln in layout_text(text, w, style, self.s.fonts).lines if ln.text] or [text]
+
+        lines = lines_at(width)
+        lo, hi = self.tw(text, face, size) / len(lines), width
+        for _ in range(10):
+            mid = (lo + hi) / 2
+            if len(lines_at(mid)) <= len(lines):
+                hi = mid
+            else:
+                lo = mid
+        return lines_at(hi)
+
+    def label(self, x: float, y: float, lines: Sequence[str] | str, *, bold: bool = False, color: str | None = None,
+              ha: str = "left", size: float | None = None, face: str | None = None, role: str = "label",
+              add: bool = True) -> Label:
+        if isinstance(lines, str):
+            lines = [lines]
+        face = face or (self.s.bold if bold else self.s.face)
+        size = size or self.size
+        lab = Label(
+            x, y, tuple(lines), size, face, color or self.c.text, ha,
+            widths=tuple(self.tw(t, face, size) for t in lines),
+            ascent=self.s.fonts.face(face).ascent,
+            role=role,
+        )
+        if add:
+            self.items.append(lab)
+        return lab
+
+    # -- colours ------------------------------------------------------------
+    def series_color(self, s: int) -> str:
+        return self.c.series[s % len(self.c.series)]
+
+    def mark_color(self, s: int, i: int) -> str:
+        """Colour of series ``s`` at label ``i``: the highlighted label stands out, the rest fade."""
+        hl = self.s.highlight
+        base = self.series_color(s)
+        if hl is None:
+            return base
+        if i == hl:
+            return self.c.accent if self.ns == 1 else base
+        return mix(base, self.c.surface, FADE)
+
+    def label_color(self, i: int) -> tuple[str, bool]:
+        """(colour, bold) of the text naming label ``i``."""
+        if self.s.highlight == i:
+            return self.ink(self.c.accent), True
+        return self.c.text, False
+
+    def ink(self, color: str) -> str:
+        """``color`` darkened as needed to read as text on the chart's surface (4.5:1)."""
+        return readable(color, self.c.surface)
+
+    def on(self, fill: str) -> str:
+        """Text colour readable on ``fill``: white or the body text colour."""
+        return "#FFFFFF" if contrast_ratio("#FFFFFF", fill) >= contrast_ratio(self.c.text, fill) else self.c.text
+
+    def value_text(self, v: float) -> str:
+        return fmt_num(v) + self.value_unit
+
+    # -- shared pieces ------------------------------------------------------
+    def header(self, legend: bool, caption: bool) -> float:
+        """Unit caption (top left) and legend (flowing, right-aligned); returns the height used."""
+        k, lh = self.k, self.lh
+        cap_w = 0.0
+        if caption and self.s.unit:
+            cap = self.label(0, 0, f"单位：{self.s.unit}", color=self.c.muted, role="axis")
+            cap_w = cap.w + 32 * k
+        rows: list[list[tuple[str, str, float]]] = []
+        if legend:
+            sw, gap, sep = 0.62 * self.size, 10 * k, 32 * k
+            entries = [(name or f"系列{j + 1}", self.series_color(j)) for j, name in enumerate(self.s.names)]
+            avail = self.W - cap_w
+            row: list[tuple[str, str, float]] = []
+            used = 0.0
+            for name, color in entries:
+                w = sw + gap + self.tw(name)
+                if row and used + sep + w > avail:
+                    rows.append(row)
+                    row, used, avail = [], 0.0, self.W
+                used += (sep if row else 0) + w
+                row.append((name, color, w))
+            rows.append(row)
+            for r, row in enumerate(rows):
+                x = self.W - (sum(w for *_, w in row) + sep * (len(row) - 1))
+                top = r * lh
+                for name, color, w in row:
+                    self.items.append(Box(x, top + (lh - sw) / 2, sw, sw, color, radius=sw * 0.18))
+                    self.label(x + sw + gap, top, name, role="legend")
+                    x += w + sep
+        nrows = max(len(rows), 1 if cap_w else 0)
+        return nrows * lh + (18 * k if nrows else 0)
+
+    def category_labels(self, centers: list[float], slot: float, top: float, *, plan_only: bool = False) -> float:
+        """Wrapped labels centred under ``centers``; every k-th one when they cannot all fit.
+
+        Returns the height they take. Wrapping allows three lines; when even that
+        fails (too many categories for labels of readable size), labels are thinned
+        so the shown ones have room, keeping the highlighted label among them.
+        """
+        gap = 10 * self.k
+        n = self.n
+        step, wrapped = 1, []
+        for step in range(1, n + 1):
+            width = step * slot - gap
+            wrapped = [self.wrap(t, width) for t in self.s.labels]
+            max_lines = 3 if step == 1 else 2
+            if all(len(ls) <= max_lines and max(self.tw(x) for x in ls) <= width + 0.5 for ls in wrapped):
+                break
+        if step > 1:
+            self.notes.append(
+                f"{n} labels do not fit under the chart at a readable size: every {step}th label is shown "
+                "(an hbar chart shows them all)"
+            )
+        offset = (self.s.highlight or 0) % step
+        shown = [i for i in range(n) if (i - offset) % step == 0]
+        height = max(len(wrapped[i]) for i in shown) * self.lh
+        if not plan_only:
+            for i in shown:
+                color, bold = self.label_color(i)
+                w = max(self.tw(x, self.s.bold if bold else None) for x in wrapped[i])
+                x = min(max(centers[i], w / 2), self.W - w / 2)
+                self.label(x, top, wrapped[i], ha="center", color=color, bold=bold)
+        return height
+
+    def value_axis(self, ticks: list[float], y_of: Callable[[float], float], x0: float, x1: float) -> None:
+        """Horizontal grid lines at ``ticks`` with their numbers right-aligned left of ``x0``."""
+        for t in ticks:
+            y = y_of(t)
+            color = mix(self.c.border, self.c.surface, 0.35)
+            self.items.append(Polyline(((x0, y), (x1, y)), color, 1.5 * self.k))
+            self.label(x0 - 14 * self.k, y - self.lh / 2, fmt_num(t), ha="right", color=self.c.muted, role="axis")
+
+    def baseline(self, x0: float, x1: float, y: float) -> None:
+        self.items.append(Polyline(((x0, y), (x1, y)), mix(self.c.muted, self.c.surface, 0.45), 2 * self.k))
+
+    def plan(self, height: float) -> Plan:
+        return Plan(self.W, height, self.c.surface, self.items, self.notes)
+
+
+def _limits(values: Sequence[float], room: float, span: float, both: bool = True) -> tuple[float, float]:
+    """Value range of a bar axis that includes 0 and leaves ``room`` px beyond the extreme bars.
+
+    ``span`` is the axis length in px; value labels sit in the room above positive
+    and below negative bars.
+    """
+    vmax = max(0.0, max(values))
+    vmin = min(0.0, min(values))
+    if vmax - vmin < 1e-12:
+        return (0.0, 1.0)
+    a = min(room / span, 0.45) if span > 0 else 0.0
+    sides = (1 if vmax > 0 else 0) + (1 if vmin < 0 and both else 0)
+    r = (vmax - vmin) / (1 - a * sides)
+    return (vmin - (a * r if vmin < 0 and both else 0.0), vmax + (a * r if vmax > 0 else 0.0))
+
+
+# ---------------------------------------------------------------------------- bar, stacked
+def _plan_columns(p: _Planner, stacked: bool) -> Plan:
+    """Vertical bars: grouped (one bar per series) or stacked (one column per label)."""
+    s, k, W = p.s, p.k, p.W
+    H = s.height or round(0.62 * W)
+    vals = s.values
+    top = p.header(legend=p.ns > 1, caption=bool(s.unit) and (not s.show_values or not p.unit_in_values))
+    if stacked:
+        pos = [sum(max(0.0, v[i]) for v in vals) for i in range(p.n)]
+        neg = [sum(min(0.0, v[i]) for v in vals) for i in range(p.n)]
+        extremes = pos + neg
+    else:
+        extremes = [x for v in vals for x in v]
+    value_room = p.lh + 8 * k if s.show_values else 0.0
+    axis = not s.show_values
+    ticks: list[float] = []
+    left = 0.0
+    if axis:
+        lo0, hi0 = min(0.0, min(extremes)), max(0.0, max(extremes))
+        ticks = nice_ticks(lo0, hi0, integer=all(float(x).is_integer() for x in extremes))
+        left = max(p.tw(fmt_num(t)) for t in ticks) + 14 * k + 4 * k
+    x0, x1 = left, W
+    slot = (x1 - x0) / p.n
+    centers = [x0 + slot * (i + 0.5) for i in range(p.n)]
+    label_h = p.category_labels(centers, slot, 0, plan_only=True)
+    y1 = H - label_h - 12 * k  # plot bottom (value lo)
+    y0 = top + (p.lh / 2 if axis else 0.0)  # room for the top tick number
+    ph = max(y1 - y0, 40 * k)
+    lo, hi = (ticks[0], ticks[-1]) if axis else _limits(extremes, value_room, ph)
+
+    def y_of(v: float) -> float:
+        return y1 - (v - lo) / (hi - lo) * ph
+
+    if axis:
+        p.value_axis(ticks, y_of, x0 + 0, x1)
+    # bars
+    gap = 4 * k
+    if stacked:
+        bw = min(slot * 0.6, 120 * k)
+    else:
+        bw = min((slot * 0.74 - gap * (p.ns - 1)) / p.ns, 110 * k if p.ns == 1 else 64 * k)
+    group = bw if stacked else bw * p.ns + gap * (p.ns - 1)
+    labels: list[tuple[float, float, float, str, int]] = []  # x centre, y anchor, direction, text, label index
+    inside: list[Label] = []
+    for i, cx in enumerate(centers):
+        up = down = 0.0
+        for j, series in enumerate(vals):
+            v = series[i]
+            color = p.mark_color(j, i)
+            if stacked:
+                base = up if v >= 0 else down
+                a, b = y_of(base), y_of(base + v)
+                if v >= 0:
+                    up += v
+                else:
+                    down += v
+                bx = cx - bw / 2
+            else:
+                a, b = y_of(0), y_of(v)
+                bx = cx - group / 2 + j * (bw + gap)
+            top_y, h = min(a, b), abs(a - b)
+            if h > 0:
+                p.items.append(Box(bx, top_y, bw, h, color))
+            if stacked and s.show_values and v != 0:
+                text = fmt_num(v)
+                if h >= p.size * 1.15 and p.tw(text) + 8 * k <= bw:
+                    inside.append(p.label(bx + bw / 2, top_y + (h - p.lh) / 2, text, ha="center",
+                                          color=p.on(color), role="value", add=False))
+            if not stacked:
+                labels.append((bx + bw / 2, b, -1 if v >= 0 else 1, p.value_text(v), i))
+        if stacked:
+            total = sum(series[i] for series in vals)
+            labels.append((cx, y_of(up) if total >= 0 else y_of(down), -1 if total >= 0 else 1, p.value_text(total), i))
+    p.baseline(x0, x1, y_of(0))
+    p.items.extend(inside)
+    if s.show_values:
+        pitch = slot if (stacked or p.ns == 1) else bw + gap
+        widest = max(p.tw(t, s.bold) for *_, t, _ in labels)
+        if widest <= pitch - 2 * k:
+            for x, y, direction, text, i in labels:
+                color, _ = p.label_color(i)
+                ty = y - 6 * k - p.lh if direction < 0 else y + 6 * k
+                p.label(x, ty, text, ha="center", bold=True, color=color, role="value")
+        else:
+            p.notes.append("values are left out: the bars are too narrow for their numbers at a readable size")
+    p.category_labels(centers, slot, y1 + 12 * k)
+    return p.plan(H)
+
+
+# ---------------------------------------------------------------------------- hbar
+def _hbar_rows(p: _Planner) -> tuple[float, list[list[str]], float, float]:
+    """(label column width, wrapped labels, bar thickness, row pitch) of a horizontal bar chart."""
+    k = p.k
+    natural = max(p.tw(t) for t in p.s.labels)
+    col = min(natural, 0.34 * p.W)
+    wrapped = [p.wrap(t, col) for t in p.s.labels]
+    col = max(max(p.tw(x, p.s.bold) for x in ls) for ls in wrapped)
+    thick = 40 * k if p.ns == 1 else p.ns * 26 * k + (p.ns - 1) * 4 * k
+    lines = max(len(ls) for ls in wrapped)
+    pitch = max(lines * p.lh, thick) + 26 * k
+    return col, wrapped, thick, pitch
+
+
+def _plan_hbar(p: _Planner) -> Plan:
+    s, k, W = p.s, p.k, p.W
+    top = p.header(legend=p.ns > 1, caption=bool(s.unit) and (not s.show_values or not p.unit_in_values))
+    col, wrapped, thick, pitch = _hbar_rows(p)
+    flat = [x for v in s.values for x in v]
+    axis = not s.show_values
+    bottom = (p.lh + 10 * k) if axis else 0.0
+    need = top + p.n * pitch + bottom
+    H = max(s.height or 0.0, need)
+    if s.height and s.height < need - 0.5:
+        p.notes.append(f"the chart is {need:.0f} px tall to fit {p.n} rows (height {s.height:.0f} was asked)")
+    pitch = (H - top - bottom) / p.n
+    x0 = col + 18 * k
+    vw = (max(p.tw(p.value_text(v), s.bold) for v in flat) + 10 * k) if s.show_values else 0.0
+    ticks: list[float] = []
+    if axis:
+        ticks = nice_ticks(min(0.0, min(flat)), max(0.0, max(flat)), 4,
+                           integer=all(float(x).is_integer() for x in flat))
+        lo, hi = ticks[0], ticks[-1]
+        xa, xb = x0, W - p.tw(fmt_num(hi)) / 2
+    else:
+        lo, hi = min(0.0, min(flat)), max(0.0, max(flat))
+        if hi - lo < 1e-12:
+            hi = 1.0
+        xa = x0 + (vw if lo < 0 else 0.0)
+        xb = W - (vw if hi > 0 else 0.0)
+
+    def x_of(v: float) -> float:
+        return xa + (v - lo) / (hi - lo) * (xb - xa)
+
+    plot_bottom = top + p.n * pitch
+    if axis:
+        for t in ticks:
+            x = x_of(t)
+            p.items.append(Polyline(((x, top), (x, plot_bottom)), mix(p.c.border, p.c.surface, 0.35), 1.5 * k))
+            p.label(x, plot_bottom + 10 * k, fmt_num(t), ha="center", color=p.c.muted, role="axis")
+    bar = thick if p.ns == 1 else 26 * k
+    for i in range(p.n):
+        cy = top + pitch * (i + 0.5)
+        color, bold = p.label_color(i)
+        p.label(col, cy - len(wrapped[i]) * p.lh / 2, wrapped[i], ha="right", color=color, bold=bold)
+        for j, series in enumerate(s.values):
+            v = series[i]
+            by = cy - thick / 2 + j * (bar + 4 * k)
+            a, b = x_of(0), x_of(v)
+            if abs(a - b) > 0:
+                p.items.append(Box(min(a, b), by, abs(a - b), bar, p.mark_color(j, i)))
+            if s.show_values:
+                tx = b + 8 * k if v >= 0 else b - 8 * k
+                p.label(tx, by + bar / 2 - p.lh / 2, p.value_text(v), ha="left" if v >= 0 else "right",
+                        bold=True, color=color, role="value")
+    p.items.append(Polyline(((x_of(0), top), (x_of(0), plot_bottom)), mix(p.c.muted, p.c.surface, 0.45), 2 * k))
+    return p.plan(H)
+
+
+# ---------------------------------------------------------------------------- line
+def _plan_line(p: _Planner) -> Plan:
+    s, k, W = p.s, p.k, p.W
+    H = s.height or round(0.62 * W)
+    top = p.header(legend=p.ns > 1, caption=bool(s.unit))
+    p.value_unit = ""  # the value axis has the unit caption
+    flat = [x for v in s.values for x in v]
+    lo0, hi0 = min(flat), max(flat)
+    if lo0 >= 0 and lo0 <= 0.5 * hi0:
+        lo0 = 0.0  # counts: start at zero so heights compare honestly
+    ticks = nice_ticks(lo0, hi0, 4, integer=all(float(x).is_integer() for x in flat))
+    lo, hi = ticks[0], ticks[-1]
+    labels_on = s.show_values and p.ns <= 2
+    above = p.lh + 10 * k if labels_on else p.lh / 2
+    left = max(p.tw(fmt_num(t)) for t in ticks) + 18 * k
+    x0, x1 = left, W
+    slot = (x1 - x0) / p.n
+    centers = [x0 + slot * (i + 0.5) for i in range(p.n)]
+    label_h = p.category_labels(centers, slot, 0, plan_only=True)
+    y0 = top + above
+    bottom = H - label_h - 14 * k  # where the category labels start
+    below = 0.0
+    if labels_on and p.ns == 2:
+        # labels under the lower line's points must clear the category labels
+        lows = [min(a, b) for a, b in zip(*s.values) if a != b]
+        if lows:
+            f = (min(lows) - lo) / (hi - lo)
+            below = max(0.0, (12 * k + p.lh - f * (bottom - y0)) / (1 - f)) if f < 1 else 0.0
+    y1 = bottom - below
+    ph = max(y1 - y0, 40 * k)
+
+    def y_of(v: float) -> float:
+        return y1 - (v - lo) / (hi - lo) * ph
+
+    if s.highlight is not None:
+        cx = centers[s.highlight]
+        band = min(slot, 120 * k)
+        p.items.append(Box(cx - band / 2, y0 - above, band, y1 - y0 + above + below,
+                           mix(p.c.accent, p.c.surface, 0.9), radius=8 * k))
+    p.value_axis(ticks, y_of, x0, x1)
+    for j, series in enumerate(s.values):
+        color = p.series_color(j) if not (p.ns == 1 and s.highlight is not None) else p.c.series[0]
+        pts = tuple((centers[i], y_of(v)) for i, v in enumerate(series))
+        if p.n > 1:
+            p.items.append(Polyline(pts, color, 4 * k))
+        for i, (x, y) in enumerate(pts):
+            if i == s.highlight:
+                p.items.append(Dot(x, y, 9 * k, p.c.accent if p.ns == 1 else color, p.c.surface, 3 * k))
+            else:
+                p.items.append(Dot(x, y, 7 * k, p.c.surface, color, 3.5 * k))
+    if labels_on:
+        widest = max(p.tw(p.value_text(v), s.bold) for v in flat)
+        vstep = max(1, math.ceil((widest + 6 * k) / slot))
+        if vstep > 1:
+            p.notes.append(f"every {vstep}th value is labelled: the points are too close for all numbers")
+        offset = (s.highlight or 0) % vstep
+        for i in range(p.n):
+            if (i - offset) % vstep:
+                continue
+            col = [series[i] for series in s.values]
+            for j, v in enumerate(col):
+                is_low = p.ns == 2 and v < col[1 - j]
+                if p.ns == 2 and v == col[1 - j] and j == 1:
+                    continue  # equal values: one label says it
+                color, _ = p.label_color(i)
+                if p.ns > 1 and color == p.c.text:
+                    color = p.ink(p.series_color(j))
+                y = y_of(v)
+                ty = y + 12 * k if is_low else y - 12 * k - p.lh
+                x = min(max(centers[i], p.tw(p.value_text(v), s.bold) / 2), W - p.tw(p.value_text(v), s.bold) / 2)
+                p.label(x, ty, p.value_text(v), ha="center", bold=True, color=color, role="value")
+    p.category_labels(centers, slot, y1 + below + 14 * k)
+    return p.plan(H)
+
+
+# ---------------------------------------------------------------------------- pie, donut
+@dataclass(frozen=True)
+class _Slice:
+    label: str
+    value: float
+    color: str
+    index: int | None  # label index, None for the merged 其他 slice
+
+
+def _slices(p: _Planner) -> list[_Slice]:
+    """The slices drawn: tiny ones merged into 其他 (never the highlighted one)."""
+    vals = p.s.values[0]
+    total = sum(vals)
+    idx = [i for i in range(p.n) if vals[i] > 0]
+    small = [i for i in idx if vals[i] / total < SMALL_SLICE and i != p.s.highlight]
+    merge = set(small) if len(small) >= 2 else set()
+    keep = [i for i in idx if i not in merge]
+    if len(keep) + (1 if merge else 0) > MAX_SLICES:
+        by_size = sorted((i for i in keep if i != p.s.highlight), key=lambda i: vals[i])
+        extra = len(keep) + 1 - MAX_SLICES
+        merge |= set(by_size[:extra])
+        keep = [i for i in keep if i not in merge]
+    out = [_Slice(p.s.labels[i], vals[i], p.mark_color(n, i), i) for n, i in enumerate(keep)]
+    if merge:
+        names = "、".join(p.s.labels[i] for i in sorted(merge))
+        p.notes.append(f"small slices merged into {OTHER}: {names}")
+        out.append(_Slice(OTHER, sum(vals[i] for i in merge), mix(p.c.muted, p.c.surface, 0.45), None))
+    return out
+
+
+def _pie_geometry(p: _Planner) -> tuple[list[_Slice], list[Label], float, float]:
+    """Slices, their (unplaced) labels, the label column width and the radius at the natural height."""
+    k, W = p.k, p.W
+    slices = _slices(p)
+    total = sum(sl.value for sl in slices)
+    col = min(0.24 * W, max(p.tw(sl.label) for sl in slices))
+    labels = []
+    for sl in slices:
+        share = fmt_pct(sl.value / total)
+        second = f"{fmt_num(sl.value)}{p.s.unit or ''}（{share}）" if p.s.show_values else share
+        lines = p.wrap(sl.label, col) + [second]
+        bold = sl.index is not None and sl.index == p.s.highlight
+        labels.append(p.label(0, 0, lines, bold=bold, add=False,
+                              color=p.ink(p.c.accent) if bold else p.c.text, role="label"))
+    col = max(lab.w for lab in labels)
+    r = min(W / 2 - col - 52 * k, 0.3 * W)  # 44 px of leader, 8 px of air at the edge
+    if r < 0.2 * W and p.s.show_values:  # narrow: value and share on lines of their own
+        labels = [p.label(0, 0, (*lab.lines[:-1], *lab.lines[-1].rstrip("）").split("（")), face=lab.face,
+                          color=lab.color, add=False) for lab in labels]
+        col = max(lab.w for lab in labels)
+        r = min(W / 2 - col - 52 * k, 0.3 * W)
+    return slices, labels, col, r
+
+
+def _plan_pie(p: _Planner) -> Plan:
+    s, k, W = p.s, p.k, p.W
+    donut = s.kind == "donut"
+    slices, labels, col, r = _pie_geometry(p)
+    gap = 8 * k
+    stack = max(sum(lab.h + gap for lab, sl in zip(labels, slices)) / 2, 0)  # labels split over two sides
+    need = max(2 * r + 2 * (p.lh + 24 * k), stack + 2 * p.lh)
+    H = max(s.height or 0.0, need)
+    if s.height and s.height < need - 0.5:
+        p.notes.append(f"the chart is {need:.0f} px tall to fit its labels (height {s.height:.0f} was asked)")
+    r = min(r, H / 2 - p.lh - 24 * k)
+    cx, cy = W / 2, H / 2
+    total = sum(sl.value for sl in slices)
+    ring = r * 0.42 if donut else None
+    edge = p.c.surface if len(slices) > 1 else None
+    angle = 0.0
+    sides: dict[int, list[tuple[float, int, float, float, float, float]]] = {1: [], -1: []}
+    for n, sl in enumerate(slices):
+        sweep = 360.0 * sl.value / total
+        mid = math.radians(angle + sweep / 2)
+        dx, dy = math.sin(mid), -math.cos(mid)
+        pull = 10 * k if sl.index is not None and sl.index == s.highlight and len(slices) > 1 else 0.0
+        ox, oy = cx + dx * pull, cy + dy * pull
+        p.items.append(Wedge(ox, oy, r, angle, angle + sweep, sl.color, ring, edge, 3 * k))
+        side = 1 if dx >= -1e-9 else -1
+        sides[side].append((oy + dy * (r + 18 * k), n, ox, oy, dx, dy))
+        angle += sweep
+    # labels: a column each side, spread vertically so none overlap, joined by leader lines
+    leader = mix(p.c.muted, p.c.surface, 0.3)
+    for side, entries in sides.items():
+        entries.sort()
+        ys: list[float] = []
+        for want, n, *_ in entries:
+            y = want - p.lh / 2  # the first line faces the slice
+            if ys:
+                y = max(y, ys[-1] + labels[entries[len(ys) - 1][1]].h + gap)
+            ys.append(y)
+        if ys:  # pushed off the bottom: shift up, then clamp at the top
+            over = ys[-1] + labels[entries[-1][1]].h - H
+            if over > 0:
+                ys[-1] -= over
+                for m in range(len(ys) - 2, -1, -1):
+                    ys[m] = min(ys[m], ys[m + 1] - labels[entries[m][1]].h - gap)
+            shift = max(0.0, -ys[0])
+            ys = [y + shift for y in ys]
+        lx = cx + side * (r + 44 * k)
+        for (_, n, ox, oy, dx, dy), y in zip(entries, ys):
+            lab = labels[n]
+            ly = y + p.lh / 2  # the leader meets the first line
+            pts = ((ox + dx * r, oy + dy * r), (ox + dx * (r + 14 * k), oy + dy * (r + 14 * k)),
+                   (lx - side * 8 * k, ly))
+            p.items.append(Polyline(pts, leader, 1.5 * k))
+            p.items.append(Label(lx, y, lab.lines, lab.size, lab.face, lab.color, "left" if side > 0 else "right",
+                                 lab.widths, lab.ascent, lab.role))
+    if donut:
+        _donut_total(p, cx, cy, r - ring)
+    return p.plan(H)
+
+
+def _donut_total(p: _Planner, cx: float, cy: float, inner: float) -> None:
+    """合计 and the total, as large as fits inside the hole."""
+    total = fmt_num(sum(p.s.values[0]))
+    unit = p.s.unit or ""
+    cap = p.label(cx, 0, "合计", color=p.c.muted, ha="center", add=False, role="total")
+    room = inner * 1.55
+    size = p.s.number_size * 0.8
+    unit_size = p.size
+    while size > p.size and p.tw(total, p.s.number, size) + p.tw(unit, p.s.face, unit_size) > room:
+        size -= 2 * p.k
+    nw, uw = p.tw(total, p.s.number, size), p.tw(unit, p.s.face, unit_size)
+    block = cap.h + size * 1.15
+    top = cy - block / 2
+    p.label(cx, top, "合计", color=p.c.muted, ha="center", role="total")
+    num_top = top + cap.h
+    x = cx - (nw + uw) / 2
+    num = p.label(x, num_top, total, face=p.s.number, size=size, ha="left", role="total")
+    if unit:
+        # the unit shares the number's baseline
+        base = num.baselines()[0]
+        asc = p.s.fonts.face(p.s.face).ascent
+        uy = base - asc * unit_size - (unit_size * LINE - unit_size) / 2
+        p.label(x + nw + 4 * p.k, uy, unit, size=unit_size, color=p.c.muted, role="total")
+
+
+# ---------------------------------------------------------------------------- progress
+def _progress_rows(p: _Planner) -> tuple[float, float, float, float]:
+    """(value column width, track thickness, row pitch without label lines, row gap)."""
+    k = p.k
+    vw = max(p.tw(p.value_text(v), p.s.bold) for series in p.s.values for v in series) + 18 * k
+    track = 26 * k if p.ns == 1 else 18 * k
+    body = p.ns * track + (p.ns - 1) * 8 * k
+    return vw, track, body, 34 * k
+
+
+def _plan_progress(p: _Planner) -> Plan:
+    s, k, W = p.s, p.k, p.W
+    if not s.unit:
+        p.value_unit = "%"
+    top = p.header(legend=p.ns > 1, caption=False)
+    vw, track, body, row_gap = _progress_rows(p)
+    wrapped = [p.wrap(t, W - vw) for t in s.labels]
+    heights = [len(ls) * p.lh + 8 * k + body for ls in wrapped]
+    overhang = max(0.0, (p.lh - track) / 2)  # the last value label is taller than its track
+    need = top + sum(heights) + row_gap * (p.n - 1) + overhang
+    H = max(s.height or 0.0, need)
+    if s.height and s.height < need - 0.5:
+        p.notes.append(f"the chart is {need:.0f} px tall to fit {p.n} bars (height {s.height:.0f} was asked)")
+    extra = (H - need) / p.n  # a taller box spreads the rows evenly
+    heights[-1] += overhang
+    y = top + extra / 2
+    x1 = W - vw
+    for i in range(p.n):
+        color, bold = p.label_color(i)
+        p.label(0, y, wrapped[i], color=color, bold=bold)
+        ty = y + len(wrapped[i]) * p.lh + 8 * k
+        for j, series in enumerate(s.values):
+            v = max(0.0, min(100.0, series[i]))
+            p.items.append(Box(0, ty, x1, track, p.c.track, radius=track / 2))
+            fw = x1 * v / 100
+            if fw > 0:
+                p.items.append(Box(0, ty, fw, track, p.mark_color(j, i), radius=min(track / 2, fw / 2)))
+            vcolor = color if p.ns == 1 else (color if bold else p.series_color(j))
+            p.label(W, ty + track / 2 - p.lh / 2, p.value_text(series[i]), ha="right", bold=True,
+                    color=vcolor, role="value")
+            ty += track + 8 * k
+        y += heights[i] + row_gap + extra
+    return p.plan(H)
+
+
+_PLANNERS: dict[str, Callable[[_Planner], Plan]] = {
+    "bar": lambda p: _plan_columns(p, stacked=False),
+    "stacked": lambda p: _plan_columns(p, stacked=True),
+    "hbar": _plan_hbar,
+    "line": _plan_line,
+    "pie": _plan_pie,
+    "donut": _plan_pie,
+    "progress": _plan_progress,
+}
+
+
+# ============================================================================ drawing
+_font_lock = threading.Lock()
+_registered: set[str] = set()
+_vector_lock = threading.Lock()
+
+
+def register_fonts(paths: Sequence[str]) -> None:
+    """Make the bundled faces known to matplotlib's font manager, once per process per file."""
+    todo = [p for p in paths if p not in _registered]
+    if not todo:
+        return
+    from matplotlib import font_manager
+
+    with _font_lock:
+        for path in todo:
+            if path not in _registered:
+                font_manager.fontManager.addfont(path)
+                _registered.add(path)
+
+
+def draw_plan(plan: Plan, fonts: FontBook, scale: float = 1.0) -> Figure:
+    """A matplotlib Figure of ``plan`` at ``scale`` device px per design px (one point = one design px × scale).
+
+    Built with the object API only (no pyplot), so figures can be made in threads and processes.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
+    from matplotlib.patches import Wedge as MplWedge
+
+    W, H = plan.width, plan.height
+    dev_w, dev_h = max(1, round(W * scale)), max(1, round(H * scale))
+    dpi = 72.0 * scale
+    # a hair over the exact size: matplotlib truncates the pixel size, and W/dpi*dpi can land at W - 1e-12
+    fig = Figure(figsize=((dev_w + 1e-3) / dpi, (dev_h + 1e-3) / dpi), dpi=dpi, facecolor=plan.background)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, W)
+    ax.set_ylim(H, 0)  # design space: y down
+    ax.set_axis_off()
+    paths = {key: str(fonts.path(key)) for key in {lab.face for lab in plan.labels()}}
+    register_fonts(sorted(paths.values()))
+    props: dict[tuple[str, float], Any] = {}
+
+    def prop(face: str, size: float):  # noqa: ANN202
+        key = (face, size)
+        if key not in props:
+            props[key] = FontProperties(fname=paths[face], size=size)
+        return props[key]
+
+    for z, item in enumerate(plan.items):
+        if isinstance(item, Box):
+            if item.radius > 0:
+                r = min(item.radius, item.w / 2, item.h / 2)
+                patch = FancyBboxPatch((item.x, item.y), item.w, item.h, boxstyle=f"round,pad=0,rounding_size={r}",
+                                       facecolor=item.fill, edgecolor="none", linewidth=0)
+            else:
+                patch = Rectangle((item.x, item.y), item.w, item.h, facecolor=item.fill, edgecolor="none", linewidth=0)
+            patch.set_zorder(z)
+            ax.add_patch(patch)
+        elif isinstance(item, Polyline):
+            xs, ys = zip(*item.points)
+            ax.add_line(Line2D(xs, ys, color=item.color, linewidth=item.width, solid_capstyle="butt",
+                               solid_joinstyle="round", zorder=z))
+        elif isinstance(item, Dot):
+            ax.add_patch(Circle((item.x, item.y), item.r, facecolor=item.fill, edgecolor=item.stroke or "none",
+                                linewidth=item.stroke_width, zorder=z))
+        elif isinstance(item, Wedge):
+            # data angles run counter-clockwise from 3 o'clock; y is flipped, so clockwise-from-12 c ↦ c - 90
+            ax.add_patch(MplWedge((item.cx, item.cy), item.r, item.start - 90, item.end - 90, width=item.ring,
+                                  facecolor=item.fill, edgecolor=item.edge or "none",
+                                  linewidth=item.edge_width if item.edge else 0, zorder=z))
+        elif isinstance(item, Label):
+            fp = prop(item.face, item.size)
+            for line, base in zip(item.lines, item.baselines()):
+                ax.text(item.x, base, line, fontproperties=fp, color=item.color, ha=item.ha, va="baseline",
+                        usetex=False, parse_math=False, zorder=z + 0.5)
+    return fig
+
+
+def render_chart(plan: Plan, fonts: FontBook, fmt: str, scale: float = 1.0) -> Any:
+    """``png``: a PIL RGBA image of (round(w·scale), round(h·scale)) px; ``pdf``/``svg``: vector bytes."""
+    if fmt == "png":
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from PIL import Image
+
+        fig = draw_plan(plan, fonts, scale)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        size = canvas.get_width_height()
+        img = Image.frombuffer("RGBA", size, bytes(canvas.buffer_rgba()), "raw", "RGBA", 0, 1)
+        want = (max(1, round(plan.width * scale)), max(1, round(plan.height * scale)))
+        if img.size != want:  # never expected; keep the promised size exactly
+            img = img.crop((0, 0, *want))
+        return img
+    if fmt in ("pdf", "svg"):
+        import matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        fig = draw_plan(plan, fonts, 1.0)
+        FigureCanvasAgg(fig)
+        buf = io.BytesIO()
+        # TrueType embedding (searchable text) in PDF, glyph outlines in SVG, stable ids, no dates.
+        rc = {"pdf.fonttype": 42, "svg.fonttype": "path", "svg.hashsalt": "tushuo"}
+        meta = {"CreationDate": None} if fmt == "pdf" else {"Date": None}
+        with _vector_lock, matplotlib.rc_context(rc):
+            fig.savefig(buf, format=fmt, dpi=72, facecolor=plan.background, metadata=meta)
+        return buf.getvalue()
+    raise ValueError(f"charts render to png, pdf or svg, not {fmt!r}")
+
+
+def chart_producer(plan: Plan, fonts: FontBook) -> Callable[[str, float], Any]:
+    """``producer(fmt, scale)`` for an Image op: each output is made once, then served from a cache.
+
+    Vector formats ignore ``scale``. The cache is shared by all threads painting the
+    same document; callers must not modify the returned image in place.
+    """
+    cache: dict[tuple[str, float], Any] = {}
+    lock = threading.Lock()
+
+    def produce(fmt: str, scale: float = 1.0) -> Any:
+        key = (fmt, 1.0 if fmt != "png" else round(float(scale), 6))
+        with lock:
+            out = cache.get(key)
+            if out is None:
+                out = render_chart(plan, fonts, fmt, key[1])
+                cache[key] = out
+            return out
+
+    return produce
+
+
+__all__ = [
+    "Box", "ChartColors", "ChartSpec", "Dot", "Label", "Plan", "Polyline", "Wedge", "chart_producer",
+    "draw_plan", "fmt_num", "fmt_pct", "nice_ticks", "plan_chart", "register_fonts", "render_chart",
+]
