@@ -30,6 +30,7 @@ Choices, documented once:
 from __future__ import annotations
 
 import bisect
+import functools
 import io
 import os
 import re
@@ -788,6 +789,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -795,6 +797,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+@functools.cache
+def _umask() -> int:
+    """The process umask (read once: reading it means setting it for a moment)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_pdf(
