@@ -20,6 +20,7 @@ from .errors import SpecError
 #: Pictures above this many pixels are refused (Pillow's own guard warns at 89 MP).
 MAX_IMAGE_PIXELS = 60_000_000
 
+_SCALE_DOWN = "scale it down (2000 px wide is plenty)"
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://|//|data:|file:)")
 
 
@@ -147,8 +148,12 @@ def _decode(p: Path, max_pixels: int):  # noqa: ANN202
             im = Image.open(p)
     except UnidentifiedImageError:
         raise SpecError(f"not an image: {p.name} (or a format Pillow cannot read; use PNG, JPEG or WebP)") from None
-    except Image.DecompressionBombError:
-        raise SpecError(f"image too large: {p.name} claims more than {max_pixels // 1_000_000} megapixels") from None
+    except Image.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)) / 1e6:.0f} megapixels" if found else "too many pixels"
+        raise SpecError(
+            f"image too large: {size} (the limit is {max_pixels / 1e6:g}): {p.name}; {_SCALE_DOWN}"
+        ) from None
     except OSError as exc:
         raise SpecError(f"cannot read image {p.name}: {exc}") from None
     with im:
@@ -156,7 +161,7 @@ def _decode(p: Path, max_pixels: int):  # noqa: ANN202
         if w * h > max_pixels:
             raise SpecError(
                 f"image too large: {w} x {h} px ({w * h / 1e6:.0f} megapixels; the limit is "
-                f"{max_pixels / 1e6:g}): {p.name}; scale it down (2000 px wide is plenty)"
+                f"{max_pixels / 1e6:g}): {p.name}; {_SCALE_DOWN}"
             )
         try:
             im.load()
