@@ -1,0 +1,533 @@
+"""Writing a document: PNG / JPEG / WebP painted here, PDF and SVG by their painters.
+
+Options come from, in order: the explicit argument, the document's ``output``
+section, the defaults here. Every write is atomic: files are written to temporary
+names in the target folder and renamed only when all of them are complete, so a
+failed render leaves nothing behind (slices included).
+
+Encoder settings were measured on a 1080 x 48,700 px infographic (see the painter's
+report): PNG zlib level 6 gives 5.9 MB in 3.2 s, level 9 only 2.7 % smaller in 4x
+the time, so 6 is the default and 9 is tried only to meet ``max_bytes``. A 256-colour
+palette (octree) is 3x smaller with a mean error of 2/255 and is used only when
+``max_bytes`` asks for it and the error stays under ``_LOSSY_PALETTE``. JPEG keeps full
+chroma (4:4:4) at quality >= 80 because red text on white smears with 4:2:0.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RenderError, SpecError
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+    from ..layout.context import LayoutContext
+    from ..layout.frame import Frame
+    from ..spec.document import Document
+    from ..text.fonts import FontBook
+
+#: The tallest single image written (px). Taller documents are sliced or made into a PDF.
+MAX_IMAGE_HEIGHT = 200_000
+#: Format limits of one image (px): libjpeg's 65,500 and WebP's 16,383.
+FORMAT_MAX_HEIGHT = {"jpeg": 65_500, "webp": 16_383, "png": MAX_IMAGE_HEIGHT}
+#: Slices shorter than this make no sense (and would make thousands of files).
+MIN_SLICE_HEIGHT = 100
+#: Lowest JPEG/WebP quality tried when fitting ``max_bytes``.
+MIN_QUALITY = 30
+DEFAULT_QUALITY = 90
+PNG_LEVEL = 6
+#: ``slice_height`` of a folder target given none: one phone screen (9:16) per slice
+AUTO_SLICE = -1
+
+FORMAT_OF_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp", ".pdf": "pdf", ".svg": "svg"}
+SUFFIX = {"png": ".png", "jpeg": ".jpg", "webp": ".webp", "pdf": ".pdf", "svg": ".svg"}
+RASTER = frozenset({"png", "jpeg", "webp"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The output options after precedence (argument > doc.output > default)."""
+
+    format: str
+    quality: int = DEFAULT_QUALITY
+    slice_height: int = 0
+    max_bytes: int | None = None
+    page_size: str | None = None
+
+
+# -- public entry points ---------------------------------------------------------------
+def layout(
+    doc: Document, *, width: float | None = None, theme: Any = None, allow_missing_glyphs: bool = False
+) -> tuple[Frame, LayoutContext]:
+    """The document laid out once (the frame every painter reads) and its context."""
+    from ..layout.stack import layout_document, make_context
+
+    ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
+    return layout_document(doc, ctx=ctx), ctx
+
+
+def render_image(
+    doc: Document,
+    *,
+    width: float | None = None,
+    theme: Any = None,
+    allow_missing_glyphs: bool = False,
+    scale: float = 1.0,
+) -> Image:
+    """The whole long image as a PIL image (RGB, or RGBA on a transparent background)."""
+    from .raster import paint
+
+    frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
+    height = round(frame.height * scale)
+    if height > MAX_IMAGE_HEIGHT:
+        raise SpecError(
+            f"the image would be {height:,} px tall, more than the {MAX_IMAGE_HEIGHT:,} px tushuo paints at once; "
+            "write slices (render(..., slice_height=1920)) or a PDF instead"
+        )
+    return paint(frame, scale=scale, fonts=ctx.fonts)
+
+
+def render(
+    doc: Document,
+    out: str | os.PathLike[str],
+    *,
+    format: str | None = None,  # noqa: A002 - the public option name
+    quality: int | None = None,
+    slice_height: int | None = None,
+    max_bytes: int | None = None,
+    page_size: str | None = None,
+    width: float | None = None,
+    theme: Any = None,
+    allow_missing_glyphs: bool = False,
+) -> list[Path]:
+    """Lay out ``doc`` and write it to ``out``; the paths written, in order.
+
+    The format follows ``format=``, else the suffix of ``out``, else ``doc.output.format``,
+    else PNG. ``out`` ending in '/' (or an existing folder) receives numbered slices.
+    """
+    target, folder = _target(out)
+    settings = resolve_settings(
+        target, folder, doc, format=format, quality=quality, slice_height=slice_height,
+        max_bytes=max_bytes, page_size=page_size,
+    )
+    frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
+    return write_frame(frame, target, settings, doc=doc, fonts=ctx.fonts, theme=ctx.theme, folder=folder)
+
+
+def write_frame(
+    frame: Frame,
+    out: str | os.PathLike[str],
+    settings: Settings | None = None,
+    *,
+    doc: Document | None = None,
+    fonts: FontBook | None = None,
+    theme: Any = None,
+    folder: bool | None = None,
+    **options: Any,
+) -> list[Path]:
+    """Write an already laid-out frame (``options`` as in ``render`` when ``settings`` is None)."""
+    target, is_folder = _target(out)
+    folder = is_folder if folder is None else folder
+    if settings is None:
+        settings = resolve_settings(target, folder, doc, **options)
+    if folder:
+        target.mkdir(parents=True, exist_ok=True)
+    fmt = settings.format
+    if fmt in RASTER:
+        return _write_raster(frame, target, folder, settings, fonts)
+    if folder:
+        raise SpecError(f"{fmt.upper()} output needs a file name, e.g. {target / ('document' + SUFFIX[fmt])}")
+    if settings.slice_height:
+        raise SpecError(f"slice_height applies to PNG, JPEG and WebP; a {fmt.upper()} is not sliced")
+    if fmt == "pdf":
+        return _write_pdf(frame, doc, target, settings, fonts, theme)
+    return _write_svg(frame, doc, target, settings, fonts)
+
+
+# -- options ---------------------------------------------------------------------------
+def _target(out: str | os.PathLike[str]) -> tuple[Path, bool]:
+    text = os.fspath(out)
+    path = Path(text)
+    return path, text.endswith(("/", os.sep)) or path.is_dir()
+
+
+def normalise_format(fmt: str) -> str:
+    f = fmt.lower().lstrip(".")
+    f = "jpeg" if f == "jpg" else f
+    if f not in SUFFIX:
+        raise SpecError(f"unknown output format '{fmt}'; use png, jpeg, webp, pdf or svg")
+    return f
+
+
+def resolve_settings(
+    target: Path,
+    folder: bool,
+    doc: Document | None,
+    *,
+    format: str | None = None,  # noqa: A002
+    quality: int | None = None,
+    slice_height: int | None = None,
+    max_bytes: int | None = None,
+    page_size: str | None = None,
+) -> Settings:
+    """Settle every option: explicit argument > doc.output > default; check their ranges."""
+    dout = doc.output if doc is not None else None
+    fmt = normalise_format(format) if format else None
+    if not folder:
+        suffix = target.suffix.lower()
+        if not suffix:
+            raise SpecError(
+                f"output '{target}' has no suffix: name a file (e.g. {target}.png) or a folder ('{target}/')"
+            )
+        by_suffix = FORMAT_OF_SUFFIX.get(suffix)
+        if by_suffix is None:
+            raise SpecError(
+                f"unknown output suffix '{target.suffix}' in '{target}': use .png, .jpg, .jpeg, .webp, .pdf or .svg"
+            )
+        if fmt is not None and fmt != by_suffix:
+            raise SpecError(
+                f"output '{target}' is a {by_suffix.upper()} name but the format is {fmt}; "
+                f"use '{target.with_suffix(SUFFIX[fmt])}' or drop the format"
+            )
+        fmt = by_suffix
+    if fmt is None:
+        fmt = normalise_format(dout.format) if dout is not None and dout.format else "png"
+
+    q = quality if quality is not None else (dout.quality if dout is not None else DEFAULT_QUALITY)
+    if not isinstance(q, int) or not 1 <= q <= 100:
+        raise SpecError(f"quality must be a whole number from 1 to 100, got {q!r}")
+    sh = slice_height if slice_height is not None else (dout.slice_height if dout is not None else 0)
+    if sh is None or sh < 0:
+        raise SpecError(f"slice_height must be 0 (one image) or a height in px, got {sh!r}")
+    if folder and not sh and fmt in RASTER:
+        sh = AUTO_SLICE
+    if 0 < sh < MIN_SLICE_HEIGHT:
+        raise SpecError(f"slice_height {sh} px is too small; use at least {MIN_SLICE_HEIGHT} px (or 0 for one image)")
+    mb = max_bytes if max_bytes is not None else (dout.max_bytes if dout is not None else None)
+    if mb is not None and mb <= 0:
+        raise SpecError(f"max_bytes must be positive, got {mb}")
+    ps = page_size if page_size is not None else (dout.page_size if dout is not None else None)
+    return Settings(format=fmt, quality=q, slice_height=sh, max_bytes=mb, page_size=ps)
+
+
+# -- raster -----------------------------------------------------------------------------
+def _write_raster(frame: Frame, target: Path, folder: bool, s: Settings, fonts: FontBook | None) -> list[Path]:
+    from .raster import Painter
+
+    painter = Painter(frame, fonts=fonts)
+    limit = FORMAT_MAX_HEIGHT[s.format]
+    slice_h = s.slice_height if s.slice_height != AUTO_SLICE else round(painter.width_px * 16 / 9)
+    if slice_h:
+        if slice_h > limit:
+            raise SpecError(
+                f"slice_height {slice_h:,} px is taller than {s.format.upper()} allows ({limit:,} px); "
+                f"use slice_height <= {limit:,}"
+            )
+        rows = slice_rows(frame, slice_h, painter.scale)
+        names = slice_names(target, folder, s.format, len(rows))
+    else:
+        height = painter.height_px
+        if height > limit:
+            hint = "slice_height (e.g. 1920) or PNG/PDF" if s.format != "png" else "slice_height (e.g. 1920) or PDF"
+            raise SpecError(
+                f"the image is {height:,} px tall; {s.format.upper()} allows at most {limit:,} px; use {hint}"
+            )
+        rows = [(0, height)]
+        names = [target]
+    with _AtomicSet() as files:
+        for (r0, r1), name in zip(rows, names):
+            im = painter.paint(r0 / painter.scale, r1 / painter.scale)
+            data = encode(im, s.format, s.quality, s.max_bytes, name=name.name)
+            del im
+            files.add(name, data)
+    if slice_h:
+        _remove_stale_slices(target, folder, s.format, len(rows))
+    return names
+
+
+def slice_rows(frame: Frame, slice_height: int, scale: float = 1.0) -> list[tuple[int, int]]:
+    """Device rows [r0, r1) of each slice: cut at safe breaks, each at most ``slice_height`` px.
+
+    A unit taller than a slice is cut at its inner breaks; with none left the cut is
+    forced, moved off any line of text when that keeps the slice at least half full.
+    """
+    from ..layout.paginate import plan_cuts
+    from .pdf import _text_lines
+
+    height = max(1, round(frame.height * scale))
+    breaks = sorted({round(b * scale) for b in frame.sorted_breaks()})
+    avoid = [(a * scale, b * scale) for a, b in _text_lines(frame)]
+    cuts = plan_cuts([float(b) for b in breaks], float(height), float(slice_height), min_fill=0.25, avoid=avoid)
+    rows: list[tuple[int, int]] = []
+    top = 0
+    for c in cuts[:-1]:
+        bottom = math.floor(c.bottom + 1e-6)
+        if bottom <= top:
+            bottom = top + slice_height
+        rows.append((top, bottom))
+        top = bottom
+    rows.append((top, height))
+    return [r for r in rows if r[1] > r[0]]
+
+
+def slice_names(target: Path, folder: bool, fmt: str, count: int) -> list[Path]:
+    """``name-01.png …`` beside a file target, ``01.png …`` inside a folder."""
+    digits = max(2, len(str(count)))
+    ext = SUFFIX[fmt] if folder else target.suffix
+    if folder:
+        return [target / f"{i:0{digits}d}{ext}" for i in range(1, count + 1)]
+    return [target.with_name(f"{target.stem}-{i:0{digits}d}{ext}") for i in range(1, count + 1)]
+
+
+def _remove_stale_slices(target: Path, folder: bool, fmt: str, count: int) -> None:
+    """Numbered slices left from an earlier, longer render would be posted by mistake: remove them."""
+    where = target if folder else target.parent
+    ext = SUFFIX[fmt] if folder else target.suffix
+    stem = "" if folder else re.escape(target.stem) + "-"
+    pattern = re.compile(rf"^{stem}(\d{{2,}}){re.escape(ext)}$")
+    try:
+        entries = list(where.iterdir())
+    except OSError:
+        return
+    for p in entries:
+        m = pattern.match(p.name)
+        if m and int(m.group(1)) > count and p.is_file():
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+# -- encoding -----------------------------------------------------------------------------
+def encode(im: Image, fmt: str, quality: int = DEFAULT_QUALITY, max_bytes: int | None = None, *, name: str = "") -> bytes:
+    """The image file's bytes; with ``max_bytes``, re-encoded smaller until it fits."""
+    if fmt == "png":
+        data = _png(im, PNG_LEVEL)
+        if max_bytes is None or len(data) <= max_bytes:
+            return data
+        return _fit_png(im, data, max_bytes, name)
+    data = _lossy(im, fmt, quality)
+    if max_bytes is None or len(data) <= max_bytes:
+        return data
+    return _fit_lossy(im, fmt, quality, max_bytes, len(data), name)
+
+
+def _save(im: Image, **kw: Any) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, **kw)
+    return buf.getvalue()
+
+
+def _png(im: Image, level: int) -> bytes:
+    colors = im.getcolors(256)  # None past 256 colours (stops early: cheap)
+    if colors is not None and im.mode in ("RGB", "RGBA"):
+        pal = _exact_palette(im, colors)
+        if pal is not None:
+            return _save(pal, format="PNG", compress_level=level)
+    return _save(im, format="PNG", compress_level=level)
+
+
+def _exact_palette(im: Image, colors: list[tuple[int, Any]]) -> Image | None:
+    """A palette image with exactly the same pixels (lossless), or None."""
+    from PIL import Image as PILImage
+    from PIL import ImageChops
+
+    if im.mode == "RGBA":
+        return None  # palette transparency support varies by viewer; keep RGBA
+    pal = im.quantize(colors=len(colors), method=PILImage.Quantize.MEDIANCUT, dither=PILImage.Dither.NONE)
+    if ImageChops.difference(pal.convert("RGB"), im).getbbox() is not None:
+        return None
+    return pal
+
+
+def _lossy(im: Image, fmt: str, quality: int) -> bytes:
+    if fmt == "jpeg":
+        rgb = im if im.mode == "RGB" else _flatten(im)
+        return _save(rgb, format="JPEG", quality=quality, optimize=True, subsampling=0 if quality >= 80 else 2)
+    return _save(im, format="WEBP", quality=quality, method=4)
+
+
+def _flatten(im: Image) -> Image:
+    """JPEG has no alpha: a transparent background becomes white."""
+    from PIL import Image as PILImage
+
+    rgba = im.convert("RGBA")
+    base = PILImage.new("RGBA", rgba.size, (255, 255, 255, 255))
+    base.alpha_composite(rgba)
+    return base.convert("RGB")
+
+
+def _fit_lossy(im: Image, fmt: str, quality: int, max_bytes: int, size: int, name: str) -> bytes:
+    """Binary search for the highest quality whose file fits ``max_bytes``."""
+    lo, hi = MIN_QUALITY, quality - 1
+    best: bytes | None = None
+    smallest = size
+    if hi >= lo:
+        data = _lossy(im, fmt, lo)
+        smallest = min(smallest, len(data))
+        if len(data) <= max_bytes:
+            best = data
+            lo += 1
+            while lo <= hi:
+                mid = (lo + hi) // 2
+                data = _lossy(im, fmt, mid)
+                if len(data) <= max_bytes:
+                    best, lo = data, mid + 1
+                else:
+                    hi = mid - 1
+    if best is None:
+        raise SpecError(
+            f"{name or 'the image'}: cannot fit in {max_bytes:,} bytes as {fmt.upper()}: the smallest was "
+            f"{smallest:,} bytes (quality {min(quality, MIN_QUALITY)}); use slice_height, a smaller width"
+            + (" or WebP" if fmt == "jpeg" else "")
+        )
+    return best
+
+
+#: A palette is "visually lossless" when the mean channel error is at most 3/255 and
+#: at most 0.1 % of pixels are off by more than 24/255 in any channel.
+_LOSSY_PALETTE = (3.0, 24, 0.001)
+
+
+def _fit_png(im: Image, data: bytes, max_bytes: int, name: str) -> bytes:
+    """Stronger zlib, then a 256-colour palette if it is visually lossless; else a clear error."""
+    from PIL import Image as PILImage
+
+    smallest = len(data)
+    strong = _png(im, 9)
+    smallest = min(smallest, len(strong))
+    if len(strong) <= max_bytes:
+        return strong
+    note = ""
+    if im.mode == "RGB":
+        pal = im.quantize(256, method=PILImage.Quantize.FASTOCTREE, dither=PILImage.Dither.NONE)
+        if _close_enough(im, pal.convert("RGB")):
+            quant = _save(pal, format="PNG", compress_level=9)
+            smallest = min(smallest, len(quant))
+            if len(quant) <= max_bytes:
+                return quant
+        else:
+            note = " (a 256-colour palette would change the picture visibly)"
+    raise SpecError(
+        f"{name or 'the image'}: cannot fit in {max_bytes:,} bytes: the smallest PNG was {smallest:,} bytes{note}; "
+        "try format jpeg or webp, or slice_height"
+    )
+
+
+def _close_enough(a: Image, b: Image) -> bool:
+    from PIL import ImageChops, ImageStat
+
+    diff = ImageChops.difference(a, b)
+    mean_max, over_max, share = _LOSSY_PALETTE
+    if max(ImageStat.Stat(diff).mean) > mean_max:
+        return False
+    worst = diff.getchannel(0)
+    for band in (1, 2):
+        worst = ImageChops.lighter(worst, diff.getchannel(band))
+    hist = worst.histogram()
+    return sum(hist[over_max + 1 :]) <= share * a.width * a.height
+
+
+# -- PDF and SVG ---------------------------------------------------------------------------
+def _write_pdf(frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any) -> list[Path]:
+    from . import pdf
+
+    if s.max_bytes is None:
+        return [Path(p) for p in pdf.write_pdf(frame, doc, target, page_size=s.page_size, theme=theme, fonts=fonts)]
+    data = pdf.render_pdf(frame, doc, page_size=s.page_size, theme=theme, fonts=fonts)
+    if len(data) > s.max_bytes:
+        raise SpecError(
+            f"{target.name}: the PDF is {len(data):,} bytes, more than max_bytes {s.max_bytes:,}; "
+            "use smaller pictures or fewer pages"
+        )
+    with _AtomicSet() as files:
+        files.add(target, data)
+    return [target]
+
+
+def _write_svg(frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any) -> list[Path]:
+    try:
+        from .svg import write_svg
+    except ImportError as exc:  # pragma: no cover - the SVG painter ships with tushuo
+        raise RenderError(f"SVG output is not available: {exc}") from exc
+    with _AtomicSet() as files:
+        tmp = files.reserve(target)
+        write_svg(frame, doc, tmp)
+        size = tmp.stat().st_size
+        if s.max_bytes is not None and size > s.max_bytes:
+            raise SpecError(f"{target.name}: the SVG is {size:,} bytes, more than max_bytes {s.max_bytes:,}")
+    return [target]
+
+
+# -- atomic writes -------------------------------------------------------------------------
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+class _AtomicSet:
+    """Files written to temporaries beside their targets and renamed together on success.
+
+    On any failure (while writing or renaming) every temporary and every file already
+    renamed into place is removed: a failed render leaves nothing behind.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def __enter__(self) -> _AtomicSet:
+        return self
+
+    def reserve(self, target: Path) -> Path:
+        """A temporary path beside ``target`` (same suffix), renamed to it on success."""
+        folder = target.parent if str(target.parent) else Path(".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=folder)
+        os.close(fd)
+        self._pending.append((Path(tmp), target))
+        return Path(tmp)
+
+    def add(self, target: Path, data: bytes) -> None:
+        tmp = self.reserve(target)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written image is an ordinary file
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            done: list[Path] = []
+            try:
+                for tmp, target in self._pending:
+                    os.replace(tmp, target)
+                    done.append(target)
+                return
+            except BaseException:
+                for p in done:
+                    _unlink(p)
+                self._cleanup()
+                raise
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        for tmp, _ in self._pending:
+            _unlink(tmp)
+
+
+def _unlink(p: Path) -> None:
+    try:
+        p.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # pragma: no cover - a read-only folder after a write succeeded
+        raise RenderError(f"cannot remove {p}: {exc}") from exc
+
+
+__all__ = [
+    "FORMAT_MAX_HEIGHT", "MAX_IMAGE_HEIGHT", "Settings", "encode", "layout", "normalise_format",
+    "render", "render_image", "resolve_settings", "slice_names", "slice_rows", "write_frame",
+]
