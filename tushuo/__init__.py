@@ -12,8 +12,14 @@ Heavy dependencies (matplotlib, reportlab) are imported only when a document nee
 
 from __future__ import annotations
 
+from . import render as _render_package  # noqa: F401  (see below)
 from . import text
 from .api import load, render, render_image
+
+# ``tushuo.render`` is both the public function and the painters' subpackage. Python
+# binds a subpackage onto its parent when it is first imported, so the subpackage is
+# imported above, before the function is bound: later imports of tushuo.render.*
+# no longer replace the function.
 from .errors import FontError, RenderError, SpecError, TushuoError
 from .spec import *  # noqa: F401,F403  (Document and every block model)
 from .spec import Document, Theme
