@@ -131,7 +131,7 @@ class SvgPainter:
             self.image(op, out)
         elif isinstance(op, Group):
             self.group(op, out)
-        else:  # pragma: no cover
+        else:
             raise RenderError(f"the SVG painter cannot draw {type(op).__name__}")
 
     # -- shapes ------------------------------------------------------------
