@@ -18,7 +18,7 @@ def layout_footer(footer: Footer, width: float, ctx: LayoutContext) -> Frame:
     m = ctx.margin
     inner = width - 2 * m
     pad = ctx.px(64)
-    y = pad
+    y = float(round(pad))  # the stack puts the footer on a whole px: QR modules land on whole px
     ops: list = []
     boxes: list[Box] = []
     breaks: list[float] = []
@@ -27,10 +27,10 @@ def layout_footer(footer: Footer, width: float, ctx: LayoutContext) -> Frame:
     if footer.qrcode:
         matrix = qr_matrix(footer.qrcode, ctx, "qrcode")
         n = len(matrix) + 2 * QUIET_ZONE
-        qpad = ctx.px(14)
+        qpad = float(round(ctx.px(14)))
         side = qr_module(n, ctx.px(260)) * n
         card = side + 2 * qpad
-        x0 = (width - card) / 2
+        x0 = float(round((width - card) / 2))
         ops.append(Rect(x0 - ctx.px(6), y - ctx.px(6), card + ctx.px(12), card + ctx.px(12), fill=pal.gold, radius=ctx.px(20)))
         ops.append(Rect(x0, y, card, card, fill="#FFFFFF", radius=ctx.px(14)))
         ops.extend(qr_ops(matrix, x0 + qpad, y + qpad, side, QR_DARK, "#FFFFFF")[0])

@@ -127,9 +127,12 @@ def layout_qrcode(block: QRCodeBlock, width: float, ctx: LayoutContext) -> Frame
     matrix = qr_matrix(block.data, ctx)
     size = min(ctx.px(block.size), width)
     pad = ctx.px(16)
+    pad = float(round(pad))
     n = len(matrix) + 2 * QUIET_ZONE
     card = qr_module(n, size - 2 * pad) * n + 2 * pad
-    x0 = (width - card) / 2
+    # Blocks sit at x = margin and start on whole px (the stack rounds their tops): put the
+    # modules on whole px of the page too, so their shared edges leave no seams.
+    x0 = round(ctx.margin + (width - card) / 2) - ctx.margin
     frame = Frame(width, 0)
     frame.add(*card_ops(x0, 0, card, card, ctx, fill="#FFFFFF", radius=ctx.px(16)))
     frame.add(*qr_ops(matrix, x0 + pad, pad, card - 2 * pad, QR_DARK, "#FFFFFF")[0])

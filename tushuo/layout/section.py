@@ -33,7 +33,7 @@ def layout_section(block: SectionBlock, width: float, ctx: LayoutContext) -> Fra
     frame.place(bar, 0, 0)
     frame.marks.append(Mark(0, (mark_label + block.title.replace("**", "").replace("==", "")).strip(), outline))
     body = stack_blocks(block.blocks, width, ctx, f"{ctx.where}.blocks")
-    top = bar.height + ctx.px(ctx.theme.spacing.block) * 0.8
+    top = float(round(bar.height + ctx.px(ctx.theme.spacing.block) * 0.8))
     frame.place(body, 0, top)
     frame.height = top + body.height
     return frame

@@ -76,14 +76,14 @@ def layout_document(doc: Document, *, width: float | None = None, theme: Theme |
     gap = ctx.px(ctx.theme.spacing.block)
     body = stack_blocks(doc.blocks, ctx.content_width, ctx, "blocks", full_width=full, max_height=max_height)
     frame = Frame(full, 0, background=ctx.palette.background)
-    top = 0.0 if doc.blocks[0].type in FULL_BLEED else gap
+    top = 0.0 if doc.blocks[0].type in FULL_BLEED else float(round(gap))
     frame.place(body, 0, top)
     y = top + body.height
     if doc.footer is not None and (doc.footer.text or doc.footer.note or doc.footer.qrcode):
         from .footer import layout_footer
 
         foot = layout_footer(doc.footer, full, ctx.at("footer"))
-        top = y + gap * 1.25
+        top = float(round(y + gap * 1.25))
         frame.breaks.append(y + gap / 2)
         frame.place(foot, 0, top)
         y = top + foot.height
@@ -92,6 +92,7 @@ def layout_document(doc: Document, *, width: float | None = None, theme: Theme |
     _check_height(y, max_height, ctx, "")
     frame.height = y
     frame.breaks = frame.sorted_breaks()
+    frame.fonts = ctx.fonts  # type: ignore[attr-defined]  # painters draw with the theme's fonts
     return frame
 
 
@@ -112,7 +113,7 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
     for i, block in enumerate(blocks):
         bleed = full_width is not None and block.type in FULL_BLEED
         child = layout_block(block, full_width if bleed else width, ctx.at(f"{prefix}[{i}]"))
-        top = 0.0 if prev is None else y + gap
+        top = 0.0 if prev is None else float(round(y + gap))  # whole px: QR modules and hairlines stay sharp
         if prev is not None and prev.type not in KEEP_WITH_NEXT:
             frame.breaks.append(y + gap / 2)
         frame.place(child, 0.0 if bleed else margin, top)
