@@ -1,19 +1,58 @@
 """Paragraph layout: markup → broken, justified lines of positioned glyph runs.
 
-PROVISIONAL first cut (greedy per-character breaking, no clreq rules yet): the
-text-engine work replaces the breaking and justification inside while keeping
-``TextStyle``, ``layout_text`` and ``TextBlock`` as they are.
+``layout_text`` parses ``**bold**``/``==highlight==`` (markup.py), measures every
+character in the face it will really be drawn with (bold face for bold, fallback
+faces per character through the FontBook), breaks each paragraph with the one
+line-breaking engine (linebreak.wrap), then places glyphs:
+
+- a newline starts a new paragraph; with ``style.indent`` every paragraph's first
+  line is indented by two full-width characters (2 × size);
+- ``align='justify'`` stretches every line but a paragraph's last to the measure,
+  spreading the slack over the gaps between characters, never inside a Latin word,
+  a number, ``——`` or ``……`` (spaces stretch). A line whose gaps would each grow by
+  more than one em (a few characters before a pushed-down URL) is left ragged
+  rather than letter-spaced into illegibility;
+- CJK–Latin spacing: 1/8 em between a Han (or kana) character and a Latin letter or
+  digit on the same line (CSS ``text-autospace``, Chromium's default amount); no
+  space character is inserted, the gap is only in the x positions;
+- line pitch is ``line_height × size``; the em box is centred in it, so the
+  baseline is ``top + (pitch − size)/2 + 0.88 × size``;
+- ``max_lines`` cuts the text, sets ``overflow`` and ends the last kept line with
+  ``……`` when the ellipsis fits;
+- ``==highlight==`` is drawn in the accent colour over a soft band (accent at 20 %
+  alpha) covering the lower part of the characters: a marker-pen stroke.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from typing import Literal
 
 from ..layout.frame import Glyphs, Rect, Text
 from .fonts import FontBook, default_fontbook
+from .linebreak import NO_END, SPACES, wrap
+from .markup import BOLD, HIGHLIGHT, Markup, parse
 
 Align = Literal["left", "center", "right", "justify"]
+
+#: Baseline position in the em box (Noto CJK: ascent 0.88, descent 0.12).
+ASCENT = 0.88
+#: Space between Han and Latin letters/digits, in em.
+CJK_LATIN_GAP = 0.125
+#: A justified line whose gaps would each grow by more than this (in em) stays ragged.
+MAX_STRETCH = 1.0
+#: Highlighter band, in em relative to the baseline, and its alpha.
+HIGHLIGHT_TOP = 0.34
+HIGHLIGHT_BOTTOM = 0.10
+HIGHLIGHT_ALPHA = 0x33  # 20 %
+ELLIPSIS = "……"
+#: Marks dropped before an ellipsis that ends a cut line (a comma before …… reads badly).
+_BEFORE_ELLIPSIS = frozenset("，、；：。,;:") | SPACES | NO_END
+
+_NEWLINES = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -78,36 +117,258 @@ class TextBlock:
         )
 
 
+# -- character classes -------------------------------------------------------
+
+_CJK, _LATIN, _TIGHT = 1, 2, 4
+_KIND: dict[str, int] = {}
+
+
+def _kind(ch: str) -> int:
+    """Bits: _CJK (Han, kana, Hangul), _LATIN (letters/digits), _TIGHT (never stretched apart)."""
+    k = _KIND.get(ch)
+    if k is None:
+        cat = unicodedata.category(ch)
+        wide = unicodedata.east_asian_width(ch) in ("W", "F")
+        k = 0
+        if wide and cat in ("Lo", "Lm"):
+            k = _CJK
+        elif not wide and (cat in ("Lu", "Ll", "Lt", "Lm", "Lo", "Nd") or cat.startswith("M")):
+            k = _LATIN | _TIGHT
+        elif ch.isascii() and ch not in SPACES:
+            k = _TIGHT
+        _KIND[ch] = k
+    return k
+
+
+def _stretchable(prev: str, ch: str) -> bool:
+    """Whether justification may widen the gap between ``prev`` and ``ch``."""
+    if prev == ch and ch in "—―…⋯":
+        return False
+    return not ((_KIND.get(prev) or _kind(prev)) & (_KIND.get(ch) or _kind(ch)) & _TIGHT)
+
+
+# -- metrics -----------------------------------------------------------------
+
+_METRICS: weakref.WeakKeyDictionary[FontBook, dict[tuple[str, float], dict[str, tuple[float, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _metrics(fb: FontBook, key: str, size: float) -> dict[str, tuple[float, str]]:
+    """Per-character (advance, resolved face key) for one face and size, memoised per FontBook."""
+    book = _METRICS.get(fb)
+    if book is None:
+        book = _METRICS[fb] = {}
+    table = book.get((key, size))
+    if table is None:
+        table = book[(key, size)] = {}
+    return table
+
+
+def _measure_chars(fb: FontBook, text: str, key: str, size: float, table: dict) -> None:
+    for ch in text:
+        if ch not in table:
+            face = fb.resolve(ch, key)
+            table[ch] = (fb.advance(ch, size, key), face.key if face is not None else key)
+
+
+@dataclass
+class _Para:
+    """One paragraph measured: per-character advance, gap before it, face key, flags."""
+
+    text: str
+    flags: bytes
+    advs: list[float]
+    gaps: list[float]
+    faces: list[str]
+
+
+def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _Para:
+    size = float(style.size)
+    regular = _metrics(fb, style.face, size)
+    bold = _metrics(fb, style.bold_face, size)
+    _measure_chars(fb, text, style.face, size, regular)
+    if any(f & BOLD for f in flags):
+        _measure_chars(fb, text, style.bold_face, size, bold)
+        rows = [(bold if f & BOLD else regular)[ch] for ch, f in zip(text, flags)]
+    else:
+        rows = [regular[ch] for ch in text]
+    advs = [r[0] for r in rows]
+    faces = [r[1] for r in rows]
+    kinds = [_KIND.get(ch) or _kind(ch) for ch in text]
+    gap = size * CJK_LATIN_GAP
+    gaps = [0.0] * len(text)
+    for j in range(1, len(text)):
+        if (kinds[j - 1] ^ kinds[j]) & (_CJK | _LATIN) == (_CJK | _LATIN):
+            gaps[j] = gap
+    return _Para(text, flags, advs, gaps, faces)
+
+
+# -- layout ------------------------------------------------------------------
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for m in _NEWLINES.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
 def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | None = None) -> TextBlock:
     """Break ``text`` into lines no wider than ``width`` and position every glyph."""
     fb = fontbook or default_fontbook()
-    pitch = style.size * style.line_height
+    size = float(style.size)
+    pitch = size * style.line_height
+    mk = parse(text) if style.markup else Markup(text, bytes(len(text)))
+    indent = 2 * size if style.indent else 0.0
+    limit = style.max_lines
+    # (paragraph, start, end, first line of its paragraph, last line of its paragraph)
+    plan: list[tuple[_Para, int, int, bool, bool]] = []
+    overflow = False
+    for ps, pe in _paragraphs(mk.text):
+        if limit is not None and len(plan) >= limit:
+            overflow = True
+            break
+        para = _measure_para(fb, mk.text[ps:pe], mk.flags[ps:pe], style)
+        spans = wrap(
+            para.text, para.advs, width,
+            first_width=width - indent, gaps=para.gaps,
+            max_lines=None if limit is None else limit - len(plan),
+        )
+        for k, (a, e) in enumerate(spans):
+            plan.append((para, a, e, k == 0, k == len(spans) - 1))
+    if limit is not None and len(plan) > limit:
+        overflow = True
+        del plan[max(limit, 0):]
+
     lines: list[TextLine] = []
-    for para in text.split("\n"):
-        cur = ""
-        start_x = 2 * style.size if style.indent else 0.0
-        x = start_x
-        for ch in para:
-            adv = fb.advance(ch, style.size, style.face)
-            if cur and x + adv > width:
-                lines.append(_make_line(cur, start_x if not lines or lines[-1] is None else 0.0, fb, style, len(lines) * pitch, pitch))
-                cur, x = "", 0.0
-                start_x = 0.0
-            cur += ch
-            x += adv
-        lines.append(_make_line(cur, start_x, fb, style, len(lines) * pitch, pitch))
-    return TextBlock(lines=lines, width=width, height=len(lines) * pitch, style=style)
+    underlays: list[Rect] = []
+    band = _band_colour(style.accent)
+    for i, (para, a, e, first, last) in enumerate(plan):
+        x0 = indent if first else 0.0
+        avail = width - x0
+        suffix = None
+        if overflow and i == len(plan) - 1:
+            e, suffix = _cut_for_ellipsis(fb, para, a, e, avail, style)
+            last = True
+        line, unders = _set_line(
+            para, a, e, x0=x0, avail=avail, justify=style.align == "justify" and not last,
+            style=style, top=i * pitch, pitch=pitch, band=band, suffix=suffix,
+        )
+        lines.append(line)
+        underlays.extend(unders)
+    return TextBlock(lines=lines, width=width, height=len(lines) * pitch, style=style, overflow=overflow,
+                     underlays=underlays)
 
 
-def _make_line(text: str, x0: float, fb: FontBook, style: TextStyle, top: float, pitch: float) -> TextLine:
-    baseline = top + (pitch - style.size) / 2 + 0.88 * style.size
-    runs = []
-    x = x0
-    for face, chunk in fb.runs(text, style.face):
-        xs = []
-        for ch in chunk:
-            xs.append(x)
-            x += fb.advance(ch, style.size, style.face)
-        key = face.key if face else style.face
-        runs.append(Glyphs(chunk, tuple(xs), x, baseline, key, style.size, style.color))
-    return TextLine(text=text, runs=tuple(runs), top=top, height=pitch, width=x)
+def _band_colour(accent: str) -> str:
+    c = accent.lstrip("#")
+    if len(c) in (3, 4):
+        c = "".join(ch * 2 for ch in c[:3])
+    return f"#{c[:6].upper()}{HIGHLIGHT_ALPHA:02X}"
+
+
+def _cut_for_ellipsis(
+    fb: FontBook, para: _Para, a: int, e: int, avail: float, style: TextStyle
+) -> tuple[int, tuple[str, str, float] | None]:
+    """Where the last kept line ends so that ``……`` fits after it: (end, (text, face, advance))."""
+    key = style.bold_face if (e > a and para.flags[e - 1] & BOLD) else style.face
+    table = _metrics(fb, key, float(style.size))
+    _measure_chars(fb, ELLIPSIS, key, float(style.size), table)
+    w_ell = sum(table[ch][0] for ch in ELLIPSIS)
+    if w_ell > avail:
+        return e, None
+    x = 0.0
+    k = a
+    while k < e:
+        nx = x + (para.gaps[k] if k > a else 0.0) + para.advs[k]
+        if nx + w_ell > avail:
+            break
+        x = nx
+        k += 1
+    while k > a and para.text[k - 1] in _BEFORE_ELLIPSIS:
+        k -= 1
+    return k, (ELLIPSIS, table[ELLIPSIS[0]][1], table[ELLIPSIS[0]][0])
+
+
+def _set_line(
+    para: _Para, a: int, e: int, *, x0: float, avail: float, justify: bool, style: TextStyle,
+    top: float, pitch: float, band: str, suffix: tuple[str, str, float] | None,
+) -> tuple[TextLine, list[Rect]]:
+    size = float(style.size)
+    t, advs, gaps = para.text, para.advs, para.gaps
+    rel = [0.0] * (e - a)
+    x = 0.0
+    for j in range(a, e):
+        if j > a:
+            x += gaps[j]
+        rel[j - a] = x
+        x += advs[j]
+    natural = x
+    if suffix is not None:
+        natural += len(suffix[0]) * suffix[2]
+
+    extra = 0.0
+    stretch_at: list[bool] = []
+    if justify and e - a > 1 and natural < avail:
+        stretch_at = [False] + [_stretchable(t[j - 1], t[j]) for j in range(a + 1, e)]
+        count = sum(stretch_at)
+        if count and (avail - natural) / count <= MAX_STRETCH * size:
+            extra = (avail - natural) / count
+    lead = x0  # the indent; alignment offsets are not part of the line's width
+    if style.align == "center":
+        x0 += max(0.0, (avail - natural) / 2)
+    elif style.align == "right":
+        x0 += max(0.0, avail - natural)
+
+    baseline = top + (pitch - size) / 2 + ASCENT * size
+    xs = [0.0] * (e - a)
+    shift = 0.0
+    for j in range(a, e):
+        if extra and stretch_at[j - a]:
+            shift += extra
+        xs[j - a] = x0 + rel[j - a] + shift
+
+    runs: list[Glyphs] = []
+    unders: list[Rect] = []
+    faces, flags = para.faces, para.flags
+    start = a
+    for j in range(a + 1, e + 1):
+        if j < e and faces[j] == faces[start] and (flags[j] & HIGHLIGHT) == (flags[start] & HIGHLIGHT):
+            continue
+        colour = style.accent if flags[start] & HIGHLIGHT else style.color
+        end = xs[j - 1 - a] + advs[j - 1]
+        runs.append(Glyphs(t[start:j], tuple(xs[start - a : j - a]), end, baseline, faces[start], size, colour))
+        start = j
+    # highlighter bands: one per highlighted stretch of the line
+    j = a
+    while j < e:
+        if flags[j] & HIGHLIGHT:
+            k = j
+            while k < e and flags[k] & HIGHLIGHT:
+                k += 1
+            k_vis = k
+            while k_vis > j and t[k_vis - 1] in SPACES:
+                k_vis -= 1
+            if k_vis > j:
+                pad = 0.06 * size
+                left = xs[j - a] - pad
+                right = xs[k_vis - 1 - a] + advs[k_vis - 1] + pad
+                unders.append(
+                    Rect(left, baseline - HIGHLIGHT_TOP * size, right - left,
+                         (HIGHLIGHT_TOP + HIGHLIGHT_BOTTOM) * size, fill=band, radius=0.1 * size)
+                )
+            j = k
+        else:
+            j += 1
+    text = t[a:e]
+    if suffix is not None:
+        s_text, s_face, s_adv = suffix
+        sx = x0 + (rel[-1] + advs[e - 1] if e > a else 0.0)
+        xs_s = tuple(sx + i * s_adv for i in range(len(s_text)))
+        runs.append(Glyphs(s_text, xs_s, sx + len(s_text) * s_adv, baseline, s_face, size, style.color))
+        text += s_text
+    return TextLine(text=text, runs=tuple(runs), top=top, height=pitch, width=lead + natural), unders
