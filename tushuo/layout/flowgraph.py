@@ -142,8 +142,11 @@ def route_rows(
     elbow_x: dict[int, float] = {}
     for ei, e in enumerate(edges):
         if kinds[ei] == "elbow":
-            x0, x1 = xs[e.dst]
-            elbow_x[ei] = (x0 + x1) / 2
+            x = _elbow_position(e, nodes[e.dst], xs[e.dst], tips[e.dst], shafts, style)
+            if x is None:
+                return route_rows(nodes, edges, width, style, measure_label, forced=forced | {ei})
+            elbow_x[ei] = x
+            shafts.append((x, e.src, e.dst))
 
     # Labels: which corridor, and the shaft they sit beside.
     corridor_labels: dict[int, list[tuple[int, float | None]]] = {}
@@ -165,7 +168,6 @@ def route_rows(
     corridor_h: dict[int, float] = {}
     for c in range(-1, n):
         blocked = [x for x, a, b in shafts if a <= c < b]
-        blocked += [elbow_x[ei] for ei, e in enumerate(edges) if kinds[ei] == "elbow" and e.src == c]
         reqs = corridor_labels.get(c, [])
         base = style.gap if 0 <= c < n - 1 else 0.0
         if not reqs:
@@ -334,6 +336,25 @@ def _shaft_position(e: EdgeSpec, nodes: list[NodeSpec], xs: list[tuple[float, fl
     for lo_, hi_ in free:
         if lo_ <= want_src <= hi_:
             return want_src
+    best = max(free, key=lambda iv: iv[1] - iv[0])
+    return (best[0] + best[1]) / 2
+
+
+def _elbow_position(e: EdgeSpec, dst: NodeSpec, span: tuple[float, float], tip: float,
+                    shafts: list[tuple[float, int, int]], style: FlowStyle) -> float | None:
+    """Where an elbow drops into its target's top: the middle if free, else the widest free place."""
+    b0, b1 = span
+    edge = max(dst.inset, tip) + style.head
+    free = [(b0 + edge, b1 - edge)] if b1 - edge > b0 + edge else []
+    for x, s, d in shafts:
+        if s < e.dst and e.src < d:
+            free = _subtract(free, x - style.shaft_sep, x + style.shaft_sep)
+    if not free:
+        return None
+    want = (b0 + b1) / 2
+    for lo, hi in free:
+        if lo <= want <= hi:
+            return want
     best = max(free, key=lambda iv: iv[1] - iv[0])
     return (best[0] + best[1]) / 2
 

@@ -421,14 +421,19 @@ def _label_measure(ctx: LayoutContext):  # noqa: ANN202
 
 def _draw_label(ctx: LayoutContext, text: str, box: BBox, tb, padx: float, pady: float) -> tuple[list, list[BBox]]:  # noqa: ANN001
     pal = ctx.palette
-    color = _edge_color(ctx, text)
+    tone = label_tone(text)
     x, y, w, h = box
-    fill = pal.surface
-    tb2 = ctx.text(text, tb.width, ctx.style("caption", face=ctx.face("bold"), line_height=1.35,
-                                            color=readable(color, fill)))
-    ops = [Rect(x, y, w, h, fill=fill, stroke=color, stroke_width=ctx.px(2), radius=min(h / 2, ctx.px(22)))]
+    if tone == "neutral":  # a plain note on the arrow: outlined, in text colour
+        fill, stroke, ink = pal.surface, _edge_color(ctx, None), pal.text
+    else:  # 是 / 否 read at a glance: filled in the tone's colour
+        fill = pal.positive if tone == "positive" else pal.negative
+        stroke, ink = None, pal.on_primary
+    tb2 = ctx.text(text, max(tb.width, w - 2 * padx), ctx.style("caption", face=ctx.face("bold"), line_height=1.35,
+                                                            color=readable(ink, fill)))
+    ops = [Rect(x, y, w, h, fill=fill, stroke=stroke, stroke_width=ctx.px(2) if stroke else 0,
+                radius=min(h / 2, ctx.px(22)))]
     ops.append(tb2.op(x + padx, y + pady, background=fill))
-    return ops, [(x + padx, y + pady, tb2.width, tb2.height)]
+    return ops, [(x + padx, y + pady, tb2.used_width, tb2.height)]
 
 
 def _draw_edge(ctx: LayoutContext, pts: list[Point], label: str | None, back: bool, sz: _Sizes) -> list:
@@ -515,11 +520,12 @@ def _corridor_breaks(flow: FlowLayout) -> list[float]:
     out = []
     labels = flow.label_boxes()
     for y0, y1 in flow.corridors.values():
-        cuts = [(y0, y0)]
+        free, reach = [], y0
         for _, ly, _, lh in sorted((b for b in labels if b[1] < y1 and b[1] + b[3] > y0), key=lambda b: b[1]):
-            cuts.append((ly, ly + lh))
-        cuts.append((y1, y1))
-        best = max(((a[1], b[0]) for a, b in zip(cuts, cuts[1:])), key=lambda iv: iv[1] - iv[0])
+            free.append((reach, ly))
+            reach = max(reach, ly + lh)
+        free.append((reach, y1))
+        best = max(free, key=lambda iv: iv[1] - iv[0])
         if best[1] - best[0] > 0:
             out.append((best[0] + best[1]) / 2)
     return out

@@ -1,0 +1,262 @@
+"""Steps (flowchart) layout: geometry invariants for every arrangement and random flows, plus looks."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tushuo.layout.steps import choose_layout, flow_edges, main_line, steps_geometry
+from tushuo.layout.stack import make_context
+from tushuo.spec.blocks import StepsBlock
+from tushuo.spec.document import Document
+
+from geometry_checks import EPS, assert_text_inside, inside, overlap, runs_overlap, segment_hits_box, segments
+
+ELECTION = {
+    "type": "steps",
+    "title": "选举日投票流程",
+    "items": [
+        {"id": "s1", "title": "成立村民选举委员会", "desc": "由村民会议、村民代表会议或者各村民小组会议推选产生。",
+         "tag": "选举日前40日", "icon": "users"},
+        {"id": "s2", "title": "选民登记", "desc": "公布参加选举的村民名单。", "tag": "选举日前20日",
+         "note": "户籍不在本村但在本村居住一年以上的，经本人申请可以参加选举。"},
+        {"id": "s3", "title": "投票选举", "desc": "召开选举大会，选民凭选民证领取选票。", "icon": "vote"},
+        {"id": "d1", "kind": "decision", "title": "参加投票的选民是否过半数？",
+         "next": [{"to": "s5", "label": "是"}, {"to": "s1", "label": "否，选举无效，重新组织选举"}]},
+        {"id": "s5", "title": "公开唱票、计票", "desc": "当场公开唱票、计票。"},
+        {"id": "d2", "kind": "decision", "title": "候选人得票是否过半数？",
+         "next": [{"to": "s7", "label": "是"}, {"to": "s6", "label": "否"}]},
+        {"id": "s6", "title": "另行选举", "desc": "得票不少于三分之一即可当选。"},
+        {"id": "s7", "title": "公布选举结果", "tag": "当日"},
+        {"id": "s8", "title": "工作移交", "icon": "document"},
+    ],
+}
+
+LAYOUTS = ["auto", "vertical", "zigzag", "grid", "timeline"]
+
+
+def _ctx(width: int = 1080):
+    doc = Document(title="t", blocks=[{"type": "spacer", "height": 1}], width=width)
+    ctx = make_context(doc)
+    return ctx.at("blocks[0]")
+
+
+def _block(spec: dict, **over) -> StepsBlock:
+    return StepsBlock.model_validate({**spec, **over})
+
+
+def check_geometry(geo, width: float) -> None:
+    """The invariants every steps layout keeps (see the issue): nothing overlaps, arrows avoid
+    boxes and labels, labels stay on the canvas, text stays in its box, no shared edge runs."""
+    frame = geo.frame
+    boxes = [it.box for it in geo.items]
+    labels = [e.label_box for e in geo.edges if e.label_box is not None]
+    keys = [it.key for it in geo.items]
+    for i, a in enumerate(boxes):
+        assert a[0] >= -EPS and a[0] + a[2] <= width + EPS, f"box {keys[i]} leaves the canvas: {a}"
+        for j in range(i + 1, len(boxes)):
+            assert not overlap(a, boxes[j]), f"boxes {keys[i]} and {keys[j]} overlap: {a} {boxes[j]}"
+    for k, lb in enumerate(labels):
+        assert lb[0] >= -EPS and lb[1] >= -EPS and lb[0] + lb[2] <= width + EPS and lb[1] + lb[3] <= frame.height + EPS
+        for b in boxes:
+            assert not overlap(lb, b), f"label {lb} overlaps box {b}"
+        for other in labels[k + 1:]:
+            assert not overlap(lb, other), f"labels overlap: {lb} {other}"
+    for e in geo.edges:
+        assert len(e.points) >= 2
+        for x, y in e.points:
+            assert -EPS <= x <= width + EPS and -EPS <= y <= frame.height + EPS, f"edge point off canvas: {(x, y)}"
+        ends = {e.src, e.dst}
+        for p, q in segments(e.points):
+            assert p[0] == q[0] or p[1] == q[1], f"edge {e.src}->{e.dst} has a slanted segment {p}->{q}"
+            for key, b in zip(keys, boxes):
+                if key in ends:
+                    continue
+                assert not segment_hits_box(p, q, b), f"edge {e.src}->{e.dst} crosses box {key}"
+            for lb in labels:
+                assert not segment_hits_box(p, q, lb), f"edge {e.src}->{e.dst} crosses label {lb}"
+    for i, e in enumerate(geo.edges):
+        for f in geo.edges[i + 1:]:
+            for s1 in segments(e.points):
+                for s2 in segments(f.points):
+                    assert not runs_overlap(s1, s2), f"edges {e.src}->{e.dst} and {f.src}->{f.dst} share a run"
+    for it in geo.items:
+        for t in it.texts:
+            assert inside(t, it.box), f"text of {it.key} leaves its box"
+    for e in geo.edges:
+        for t in e.label_texts:
+            assert inside(t, e.label_box)
+    title_h = min((b[1] for b in boxes), default=frame.height)
+    assert_text_inside(frame, boxes + labels + [(0, 0, width, title_h)], "steps")
+    # breaks cut through no box or label
+    for y in frame.sorted_breaks():
+        for b in boxes + labels:
+            assert not (b[1] + EPS < y < b[1] + b[3] - EPS), f"break {y} cuts {b}"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("width", [1080, 750])
+def test_election_flow_every_layout(layout: str, width: int) -> None:
+    ctx = _ctx(width)
+    block = _block(ELECTION, layout=layout)
+    geo = steps_geometry(block, ctx.content_width, ctx)
+    check_geometry(geo, ctx.content_width)
+    assert len(geo.items) == 9
+    # a branching flow is always drawn vertically (grid and timeline fall back, with a warning)
+    assert geo.layout == ("zigzag" if layout == "zigzag" else "vertical")
+    if layout in ("grid", "timeline"):
+        assert any("drawn vertically" in w for w in ctx.warnings)
+
+
+def test_vertical_side_branch_and_loop() -> None:
+    ctx = _ctx()
+    block = _block(ELECTION, layout="vertical")
+    geo = steps_geometry(block, ctx.content_width, ctx)
+    items = {it.key: it for it in geo.items}
+    # 另行选举 (s6) is skipped by the main line (d2 -是-> s7) and rejoins it: it sits in a side column
+    assert main_line(block, flow_edges(block)) == {6}
+    s6, s7 = items["s6"].box, items["s7"].box
+    assert s6[0] > s7[0] + s7[2] / 2, "the side branch is right of the main column's centre"
+    main_x = {items[k].box[0] for k in ("s1", "s2", "s3", "s5", "s7", "s8")}
+    assert len(main_x) == 1
+    # the loop 否 → s1 runs in a lane left of every box, and enters s1 from the left
+    loop = next(e for e in geo.edges if e.src == "d1" and e.dst == "s1")
+    lane_x = loop.points[1][0]
+    assert all(lane_x < it.box[0] for it in geo.items)
+    assert loop.points[-1][0] == pytest.approx(items["s1"].box[0])
+    # its label sits next to the lane, in the gap above the decision
+    lb = loop.label_box
+    assert lb[0] - lane_x < ctx.px(60)
+    assert items["s3"].box[1] + items["s3"].box[3] <= lb[1] and lb[1] + lb[3] <= items["d1"].box[1]
+    # the main line runs straight down the middle
+    yes = next(e for e in geo.edges if e.src == "d1" and e.dst == "s5")
+    s5 = items["s5"].box
+    assert len(yes.points) == 2 and yes.points[0][0] == pytest.approx(s5[0] + s5[2] / 2)
+
+
+def test_numbers_skip_decisions() -> None:
+    ctx = _ctx()
+    geo = steps_geometry(_block(ELECTION, layout="vertical"), ctx.content_width, ctx)
+    drawn = [op.text for op in geo.frame.walk() if getattr(op, "role", None) == "h3" and op.text.isdigit()]
+    assert drawn == [f"{k:02d}" for k in range(1, 8)]
+
+
+def test_long_text_in_zigzag_and_narrow_width() -> None:
+    desc = ("按照“四议两公开”工作法，由村党组织提议、村“两委”会议商议、党员大会审议、村民代表会议决议，"
+            "决议公开、实施结果公开。") * 3 + "确保换届选举工作依法依规、平稳有序进行。"  # about 200 characters
+    assert len(desc) >= 190
+    spec = {"type": "steps", "layout": "zigzag",
+            "items": [{"title": "第一步"}, {"title": "召开村民代表会议讨论决定", "desc": desc, "tag": "选举日前20日"},
+                      {"title": "公示", "desc": desc[:60]}, {"title": "完成"}]}
+    for width in (1080, 750):
+        ctx = _ctx(width)
+        geo = steps_geometry(_block(spec), ctx.content_width, ctx)
+        check_geometry(geo, ctx.content_width)
+        assert geo.layout == "zigzag"
+        tall = geo.items[1].box
+        assert tall[3] > ctx.px(600)  # the whole text is set, not cut
+        assert not any(getattr(op, "overflow", False) for op in geo.frame.walk())
+
+
+def test_zigzag_alternates_and_staggers() -> None:
+    ctx = _ctx()
+    spec = {"type": "steps", "layout": "zigzag", "items": [{"title": f"步骤{k}", "desc": "说明文字" * 4} for k in range(6)]}
+    geo = steps_geometry(_block(spec), ctx.content_width, ctx)
+    xs = [it.box[0] for it in geo.items]
+    assert xs[0] == xs[2] == xs[4] < xs[1] == xs[3] == xs[5]
+    b0, b1 = geo.items[0].box, geo.items[1].box
+    assert b0[1] < b1[1] < b0[1] + b0[3], "the next box starts beside the previous one (staggered)"
+    for e in geo.edges:
+        assert len(e.points) == 3  # out sideways, across, down into the next box
+
+
+def test_grid_rows_equal_heights_and_reading_order() -> None:
+    ctx = _ctx()
+    spec = {"type": "steps", "layout": "grid",
+            "items": [{"title": t, "desc": d} for t, d in
+                      [("选民登记", "张榜公布选民名单"), ("提名", "选民直接提名"), ("资格审查", "联审把关，严格审查候选人资格条件"),
+                       ("公布", "按姓氏笔画排序"), ("竞职陈述", "公开承诺"), ("投票", "无记名投票")]]}
+    geo = steps_geometry(_block(spec), ctx.content_width, ctx)
+    check_geometry(geo, ctx.content_width)
+    boxes = [it.box for it in geo.items]
+    assert [b[1] for b in boxes[:3]] == [boxes[0][1]] * 3 and [b[3] for b in boxes[:3]] == [boxes[0][3]] * 3
+    assert boxes[3][1] > boxes[0][1] + boxes[0][3]
+    ret = geo.edges[2]  # 3rd → 4th: under the row, back to the left
+    assert ret.points[0][0] > ret.points[-1][0] and len(ret.points) == 4
+
+
+def test_auto_choice() -> None:
+    ctx = _ctx()
+    short = {"type": "steps", "items": [{"title": f"第{k}步", "desc": "简短说明"} for k in range(6)]}
+    medium = {"type": "steps", "items": [{"title": f"第{k}步", "desc": "这一步需要写一段中等长度的说明文字，大约三四十个字的样子。"} for k in range(5)]}
+    long = {"type": "steps", "items": [{"title": f"第{k}步", "desc": "很长的说明" * 30} for k in range(4)]}
+    for spec, want in ((short, "grid"), (medium, "zigzag"), (long, "vertical"), (ELECTION, "vertical")):
+        b = _block(spec)
+        assert choose_layout(b, flow_edges(b), ctx.content_width, ctx) == want
+
+
+def test_one_character_and_single_item() -> None:
+    ctx = _ctx(750)
+    for layout in LAYOUTS:
+        geo = steps_geometry(_block({"type": "steps", "layout": layout, "items": [{"title": "投"}]}), ctx.content_width, ctx)
+        check_geometry(geo, ctx.content_width)
+        assert geo.edges == []
+
+
+def test_self_loop_and_long_labels() -> None:
+    ctx = _ctx()
+    spec = {"type": "steps", "items": [
+        {"id": "a", "title": "提交材料"},
+        {"id": "b", "kind": "decision", "title": "材料齐全？",
+         "next": [{"to": "b", "label": "补正材料后重新审核，期限五个工作日，逾期视为放弃"}, {"to": "c", "label": "齐全，进入下一环节"},
+                  {"to": "a", "label": "不符合条件的退回"}]},
+        {"id": "c", "title": "审核通过"}]}
+    geo = steps_geometry(_block(spec), ctx.content_width, ctx)
+    check_geometry(geo, ctx.content_width)
+    assert sum(e.label_box is not None for e in geo.edges) == 3
+
+
+# --------------------------------------------------------------------------- random flows
+@st.composite
+def flows(draw):
+    n = draw(st.integers(1, 25))
+    items = []
+    for i in range(n):
+        kind = draw(st.sampled_from(["step", "step", "decision"]))
+        item = {"id": f"n{i}", "kind": kind, "title": draw(st.sampled_from(["投票", "资格审查", "候选人得票是否过半数？", "公布选举结果并报乡镇人民政府备案"]))}
+        if draw(st.booleans()):
+            item["desc"] = draw(st.sampled_from(["简短", "由村民会议推选产生，主持选举工作。", "说明" * 40]))
+        if draw(st.integers(0, 3)) == 0:
+            item["tag"] = "选举日前20日"
+        if draw(st.booleans()) or kind == "decision":
+            k = draw(st.integers(1, 3))
+            nxt = []
+            for _ in range(k):
+                kind_e = draw(st.sampled_from(["forward", "side", "back", "next"]))
+                if kind_e == "next" and i + 1 < n:
+                    to = i + 1
+                elif kind_e == "forward" and i + 2 < n:
+                    to = draw(st.integers(i + 2, n - 1))
+                elif kind_e == "side" and i + 1 < n:
+                    to = draw(st.integers(i + 1, min(n - 1, i + 3)))
+                else:
+                    to = draw(st.integers(0, i))
+                label = draw(st.sampled_from([None, "是", "否", "否，选举无效，重新组织选举", "得票不足三分之一的另行选举"]))
+                nxt.append({"to": f"n{to}", **({"label": label} if label else {})})
+            item["next"] = nxt
+        items.append(item)
+    layout = draw(st.sampled_from(LAYOUTS))
+    width = draw(st.sampled_from([1080, 750]))
+    return {"type": "steps", "layout": layout, "items": items}, width
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(flows())
+def test_random_flows_keep_invariants(case) -> None:
+    spec, width = case
+    ctx = _ctx(width)
+    geo = steps_geometry(_block(spec), ctx.content_width, ctx)
+    check_geometry(geo, ctx.content_width)
+    assert len(geo.items) == len(spec["items"])
+    assert len(geo.edges) == len(flow_edges(_block(spec)))
