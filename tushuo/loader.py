@@ -142,6 +142,10 @@ def _decode(raw: bytes, label: str | None) -> str:
         ) from None
 
 
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MB".replace(".0 MB", " MB") if n >= 2**20 else f"{n:,} bytes"
+
+
 def _read_file(path: Path, label: str) -> str:
     try:
         if path.is_dir():
@@ -153,8 +157,7 @@ def _read_file(path: Path, label: str) -> str:
         raise SpecError(f"cannot read {label}: {exc.strerror or exc}") from None
     if size > MAX_BYTES:
         raise SpecError(
-            f"file too large: {size / 1e6:.1f} MB (a spec or data file may be at most {MAX_BYTES // 2**20} MB)",
-            file=label,
+            f"file too large: {_size(size)} (a spec or data file may be at most {_size(MAX_BYTES)})", file=label
         )
     try:
         raw = path.read_bytes()
@@ -441,11 +444,11 @@ def _read_source(source: Any) -> tuple[_N, str | None, Path | None]:
         return tree, label, path.resolve().parent
     if isinstance(source, bytes):
         if len(source) > MAX_BYTES:
-            raise SpecError(f"spec too large: {len(source) / 1e6:.1f} MB (at most {MAX_BYTES // 2**20} MB)")
+            raise SpecError(f"spec too large: {_size(len(source))} (at most {_size(MAX_BYTES)})")
         source = _decode(source, "<string>")
     if isinstance(source, str):
         if len(source) > MAX_BYTES:
-            raise SpecError(f"spec too large: {len(source) / 1e6:.1f} MB (at most {MAX_BYTES // 2**20} MB)")
+            raise SpecError(f"spec too large: {_size(len(source))} (at most {_size(MAX_BYTES)})")
         stripped = source.lstrip()
         json_mode = False
         if stripped[:1] in ("{", "["):
