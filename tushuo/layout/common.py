@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..text.layout import TextBlock, TextStyle
 from .context import LayoutContext
 from .frame import Ellipse, Frame, Path, Rect
 
@@ -62,10 +63,9 @@ def block_title(title: str, width: float, ctx: LayoutContext, *, background: str
     style = ctx.style("h3", face=ctx.face("heading"), align="center", line_height=1.35)
     orn = ctx.px(72)  # rule length on each side
     gap = ctx.px(20)
-    one_line = ctx.fonts.measure(title.replace("**", "").replace("==", ""), style.size, style.face)
     frame = Frame(width, 0)
-    if one_line + 2 * (orn + gap) <= width:
-        tb = ctx.text(title, one_line + 1, style)
+    tb = one_line(ctx, title, style)
+    if tb.used_width + 2 * (orn + gap) <= width:
         frame.add(tb.op((width - tb.used_width) / 2, 0, background=bg))
         cy = tb.height / 2
         for side in (-1, 1):
@@ -93,7 +93,7 @@ def pill(ctx: LayoutContext, text: str, *, fill: str, color: str, role: str = "c
          stroke: str | None = None, pad_x: float | None = None, pad_y: float | None = None) -> Frame:
     """A one-line rounded label (tags, dates, badges); the frame is exactly the pill's size."""
     style = ctx.style(role, face=ctx.face("bold"), color=color, line_height=1.25, markup=False)
-    tb = ctx.text(text, 10_000, style)
+    tb = one_line(ctx, text, style)
     px = ctx.px(22) if pad_x is None else pad_x
     py = ctx.px(6) if pad_y is None else pad_y
     w, h = tb.used_width + 2 * px, tb.height + 2 * py
@@ -108,7 +108,7 @@ def number_badge(ctx: LayoutContext, label: str, size: float, *, fill: str, colo
     """A filled disc (or a pill for longer labels) with a number or short label centred in it."""
     style = ctx.style(role, face=ctx.face("number"), color=color, line_height=1.0, markup=False)
     style = replace(style, size=min(style.size, size * (0.56 if len(label) <= 1 else 0.46)))
-    tb = ctx.text(label, 10_000, style)
+    tb = one_line(ctx, label, style)
     w = max(size, tb.used_width + size * 0.6)
     frame = Frame(w, size)
     if w <= size:
@@ -117,6 +117,12 @@ def number_badge(ctx: LayoutContext, label: str, size: float, *, fill: str, colo
         frame.add(Rect(0, 0, w, size, fill=fill, radius=size / 2))
     frame.add(tb.op((w - tb.used_width) / 2, (size - tb.height) / 2, background=fill))
     return frame
+
+
+def one_line(ctx: LayoutContext, text: str, style: TextStyle) -> TextBlock:
+    """``text`` set on one line, its box exactly as wide as the text."""
+    natural = ctx.text(text, 1e6, style).used_width
+    return ctx.text(text, natural + 0.01, style)
 
 
 def card(x: float, y: float, w: float, h: float, ctx: LayoutContext, *, fill: str | None = None,
@@ -137,4 +143,4 @@ def shadow_color(bg: str) -> str:
     return mix(bg, "#000000", 0.06)
 
 
-__all__ = ["block_title", "card", "shadow_color", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "pill"]
+__all__ = ["block_title", "card", "one_line", "shadow_color", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "pill"]
