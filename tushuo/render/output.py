@@ -149,7 +149,7 @@ def write_frame(
         raise SpecError(f"slice_height applies to PNG, JPEG and WebP; a {fmt.upper()} is not sliced")
     if fmt == "pdf":
         return _write_pdf(frame, doc, target, settings, fonts, theme)
-    return _write_svg(frame, doc, target, settings, fonts)
+    return _write_svg(frame, doc, target, settings, fonts, theme)
 
 
 # -- options ---------------------------------------------------------------------------
@@ -453,17 +453,14 @@ def _write_pdf(frame: Frame, doc: Document | None, target: Path, s: Settings, fo
     return [target]
 
 
-def _write_svg(frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any) -> list[Path]:
-    try:
-        from .svg import write_svg
-    except ImportError as exc:  # pragma: no cover - the SVG painter ships with tushuo
-        raise RenderError(f"SVG output is not available: {exc}") from exc
+def _write_svg(frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any) -> list[Path]:
+    from .svg import render_svg
+
+    data = render_svg(frame, doc, theme=theme, fonts=fonts)
+    if s.max_bytes is not None and len(data) > s.max_bytes:
+        raise SpecError(f"{target.name}: the SVG is {len(data):,} bytes, more than max_bytes {s.max_bytes:,}")
     with _AtomicSet() as files:
-        tmp = files.reserve(target)
-        write_svg(frame, doc, tmp)
-        size = tmp.stat().st_size
-        if s.max_bytes is not None and size > s.max_bytes:
-            raise SpecError(f"{target.name}: the SVG is {size:,} bytes, more than max_bytes {s.max_bytes:,}")
+        files.add(target, data)
     return [target]
 
 

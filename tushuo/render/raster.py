@@ -6,10 +6,10 @@ measures or wraps text (glyph positions come from the layout).
 Antialiasing. Pillow's own shapes have jagged edges, so every shape is
 rasterised as a coverage mask and the colour is composited through it:
 
-* rectangles (the bulk of an infographic: cards, bars, backgrounds) get exact
-  analytic coverage on their straight parts; only the rows that hold a rounded
-  corner (or a fractional top/bottom edge) are supersampled, ``SS`` x ``SS``, on a
-  tile as wide as the shape and as tall as the corner;
+* rectangles (the bulk of an infographic: cards, bars, backgrounds) get analytic
+  coverage on their straight parts (edges on the 1/SS px grid); only the rows that
+  hold a rounded corner (or a fractional top/bottom edge) are supersampled,
+  ``SS`` x ``SS``, on a tile as wide as the shape and as tall as the corner;
 * ellipses, lines, arrow heads and paths are supersampled on a tile just
   covering the shape (clipped to the band being painted), then box-downsampled.
 
@@ -426,6 +426,11 @@ def _rrect_pieces(t: _Target, outer: RRect, inner: RRect | None = None) -> list[
     if o is None:
         return []
     i = _norm(inner) if inner is not None else None
+    # Vertical edges snap to the supersampling grid, so the exact straight rows and the
+    # supersampled corner rows give an edge column the same coverage (no seam).
+    o = (_snap(o[0]), o[1], _snap(o[2]), o[3], o[4])
+    if i is not None:
+        i = (_snap(i[0]), i[1], _snap(i[2]), i[3], i[4])
     X0, Y0, X1, Y1, R = o
     W, H = t.im.width, t.im.height
     c_lo, c_hi = max(0, math.floor(X0)), min(W, math.ceil(X1))
@@ -458,6 +463,10 @@ def _rrect_pieces(t: _Target, outer: RRect, inner: RRect | None = None) -> list[
     return pieces
 
 
+def _snap(v: float) -> float:
+    return round(v * SS) / SS
+
+
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a, b in sorted(s for s in spans if s[1] > s[0]):
@@ -469,7 +478,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -> Piece:
-    ss = _ss_for((c1 - c0) * (r1 - r0))
+    ss = SS  # always: the straight rows are snapped to this grid
     tile = Image.new("L", ((c1 - c0) * ss, (r1 - r0) * ss), 0)
     d = ImageDraw.Draw(tile)
     for rr, fill in ((o, 255), (i, 0)):
@@ -556,9 +565,9 @@ def _rrect_outline(x0: float, y0: float, x1: float, y1: float, r: float) -> list
 class _Tile:
     """A supersampled coverage tile over target px [c0, c1) x [r0, r1)."""
 
-    def __init__(self, c0: int, r0: int, c1: int, r1: int) -> None:
+    def __init__(self, c0: int, r0: int, c1: int, r1: int, ss: int = SS) -> None:
         self.c0, self.r0, self.c1, self.r1 = c0, r0, c1, r1
-        self.ss = _ss_for((c1 - c0) * (r1 - r0))
+        self.ss = ss
         self.im = Image.new("L", ((c1 - c0) * self.ss, (r1 - r0) * self.ss), 0)
         self.draw = ImageDraw.Draw(self.im)
 
@@ -568,11 +577,17 @@ class _Tile:
         c1, r1 = min(t.im.width, math.ceil(x1) + 1), min(t.im.height, math.ceil(y1) + 1)
         if c1 <= c0 or r1 <= r0:
             return None
-        return cls(c0, r0, c1, r1)
+        # The factor follows the whole shape, not the part in this band: bands must agree.
+        return cls(c0, r0, c1, r1, _ss_for((x1 - x0 + 2) * (y1 - y0 + 2)))
 
-    def p(self, pt: Pt) -> Pt:
-        """Target px → tile subpixel coordinates for polygons (Pillow fills edge pixels inclusively)."""
-        return ((pt[0] - self.c0) * self.ss - 0.5, (pt[1] - self.r0) * self.ss - 0.5)
+    def p(self, pt: Pt) -> tuple[int, int]:
+        """Target px → whole tile subpixels for polygons.
+
+        Whole numbers: Pillow truncates fractional vertices towards zero, which differs
+        left and right of a tile's origin, so a band would not match a full paint.
+        Pillow fills edge subpixels inclusively; flooring centres that extra subpixel.
+        """
+        return (math.floor((pt[0] - self.c0) * self.ss), math.floor((pt[1] - self.r0) * self.ss))
 
     def polygon(self, pts: Sequence[Pt], fill: int = 255) -> None:
         if len(pts) >= 3:
@@ -580,7 +595,10 @@ class _Tile:
 
     def ellipse(self, x0: float, y0: float, x1: float, y1: float, fill: int = 255) -> None:
         ss = self.ss
-        box = ((x0 - self.c0) * ss, (y0 - self.r0) * ss, (x1 - self.c0) * ss - 1, (y1 - self.r0) * ss - 1)
+        box = (
+            round((x0 - self.c0) * ss), round((y0 - self.r0) * ss),
+            round((x1 - self.c0) * ss) - 1, round((y1 - self.r0) * ss) - 1,
+        )
         if box[2] >= box[0] and box[3] >= box[1]:
             self.draw.ellipse(box, fill=fill)
 
