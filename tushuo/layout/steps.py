@@ -30,8 +30,9 @@ from ..themes import mix, readable
 from .common import block_title, card, number_badge, pill
 from .context import LayoutContext
 from .flowgraph import BBox, EdgeSpec, FlowLayout, FlowStyle, NodeSpec, Point, route_rows
-from .frame import Box, Frame, Line, Path, Rect, Text, shift
+from .frame import Box, Frame, Line, Path, Rect, shift
 from .icons import icon
+from .pieces import centered_lines
 from .registry import layout_for
 
 Layout = str  # vertical | zigzag | grid | timeline
@@ -323,7 +324,7 @@ def _draw_decision(item: StepItem, width: float, ctx: LayoutContext, sz: _Sizes)
             body_ops.append(("place", obj, (width - obj.width) / 2, y))
             y += obj.height
             continue
-        for line_op, box in _centered_lines(obj, width, y, fill):
+        for line_op, box in centered_lines(obj, 0, y, width, fill):
             body_ops.append(line_op)
             texts.append(box)
         y += obj.height
@@ -339,18 +340,6 @@ def _draw_decision(item: StepItem, width: float, ctx: LayoutContext, sz: _Sizes)
     ops.append(Path(hexagon, fill=fill, stroke=stroke, stroke_width=ctx.px(3), cap="butt"))
     ops.extend(body_ops)
     return _ItemPicture(width, height, ops, texts, tip=tip)
-
-
-def _centered_lines(tb, width: float, y: float, background: str):  # noqa: ANN001, ANN202
-    """One Text op per line of ``tb``, each centred in ``width`` (the text layout sets them left)."""
-    out = []
-    for ln in tb.lines:
-        dx = (width - ln.width) / 2
-        runs = tuple(shift(r, dx, y) for r in ln.runs)
-        box = (dx, y + ln.top, ln.width, ln.height)
-        out.append((Text(runs=runs, box=box, role=tb.style.role, background=background,  # type: ignore[arg-type]
-                         overflow=tb.overflow), box))
-    return out
 
 
 def _materialise(pic: _ItemPicture, dx: float, dy: float) -> list:
