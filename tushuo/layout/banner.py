@@ -13,7 +13,7 @@ import math
 
 from ..spec.blocks import BannerBlock
 from ..themes import with_alpha
-from .common import diamond, pill
+from .common import balanced, diamond, pill
 from .context import LayoutContext
 from .frame import Box, Frame, Group, Image, Path, Rect
 from .media import crop_to_ratio
@@ -40,14 +40,14 @@ def layout_banner(block: BannerBlock, width: float, ctx: LayoutContext) -> Frame
         bf.place(badge, x_for(badge.width), y)
         ops.extend(bf.ops)
         y += badge.height + ctx.px(32)
-    title = ctx.text(block.title, inner, "title", color=pal.on_primary, align=align, line_height=1.28)
-    ops.append(title.op(side, y, background=pal.primary))
+    title = balanced(ctx, block.title, inner, "title", color=pal.on_primary, align=align, line_height=1.28)
+    ops.append(title.op(x_for(title.width), y, background=pal.primary))
     y += title.height + ctx.px(26)
     ops.extend(_double_rule(ctx, x_for, y, min(inner, ctx.px(420)), align))
     y += ctx.px(22) + ctx.px(26)
     if block.subtitle:
-        sub = ctx.text(block.subtitle, inner, "subtitle", color=pal.on_primary, align=align, line_height=1.45)
-        ops.append(sub.op(side, y, background=pal.primary))
+        sub = balanced(ctx, block.subtitle, inner, "subtitle", color=pal.on_primary, align=align, line_height=1.45)
+        ops.append(sub.op(x_for(sub.width), y, background=pal.primary))
         y += sub.height
     if block.image:
         pic = ctx.image(block.image, "image")

@@ -13,7 +13,7 @@ from ..spec.blocks import (
 )
 from ..themes import mix, readable
 from . import icons
-from .common import block_title, card, diamond, nesting, next_number, number_label
+from .common import balanced, block_title, card, diamond, nesting, next_number, number_label
 from .context import LayoutContext
 from .frame import Box, Ellipse, Frame, Group, Image, Mark, Path, Rect
 from .registry import layout_for
@@ -34,7 +34,7 @@ def layout_heading(block: HeadingBlock, width: float, ctx: LayoutContext) -> Fra
     frame = Frame(width, 0)
     if block.level == 1:
         bar_w, gap = ctx.px(12), ctx.px(24)
-        tb = ctx.text(label + block.text, width - bar_w - gap, role, face=ctx.face("heading"), line_height=1.3)
+        tb = balanced(ctx, label + block.text, width - bar_w - gap, role, face=ctx.face("heading"), line_height=1.3)
         frame.add(Rect(0, ctx.px(4), bar_w, tb.height - ctx.px(8), fill=pal.primary, radius=bar_w / 2))
         frame.add(tb.op(bar_w + gap, 0, background=bg))
         rule_y = tb.height + ctx.px(14)
@@ -46,7 +46,7 @@ def layout_heading(block: HeadingBlock, width: float, ctx: LayoutContext) -> Fra
         r = ctx.px(13) if block.level == 2 else ctx.px(8)
         x = 0.0 if label else 2 * r + ctx.px(20)
         color = pal.primary_dark if block.level == 2 else pal.text
-        tb = ctx.text(label + block.text, width - x, role, face=ctx.face("heading"), color=color, line_height=1.3)
+        tb = balanced(ctx, label + block.text, width - x, role, face=ctx.face("heading"), color=color, line_height=1.3)
         if not label:
             cy = tb.lines[0].height / 2 if tb.lines else tb.height / 2
             marker = diamond(r, cy, r, pal.primary) if block.level == 2 else Ellipse(0, cy - r, 2 * r, 2 * r, fill=pal.primary)
@@ -87,7 +87,7 @@ def layout_divider(block: DividerBlock, width: float, ctx: LayoutContext) -> Fra
         h = ctx.px(2)
         return Frame(width, h, ops=[Rect(0, 0, width, h, fill=pal.border)])
     if block.style == "dots":
-        r, step = ctx.px(6), ctx.px(36)
+        r, step = ctx.px(7), ctx.px(40)
         h = 2 * r
         frame = Frame(width, h)
         for i, color in enumerate((pal.primary, pal.gold, pal.primary)):

@@ -75,8 +75,8 @@ def block_title(title: str, width: float, ctx: LayoutContext, *, background: str
             frame.add(diamond(inner, cy, ctx.px(8), pal.primary))
         h = tb.height
     else:
-        tb = ctx.text(title, width, style)
-        frame.add(tb.op(0, 0, background=bg))
+        tb = balanced(ctx, title, width, style)
+        frame.add(tb.op((width - tb.width) / 2, 0, background=bg))
         bar_w = ctx.px(64)
         frame.add(Rect((width - bar_w) / 2, tb.height + ctx.px(6), bar_w, ctx.px(5), fill=pal.primary, radius=ctx.px(2.5)))
         h = tb.height + ctx.px(11)
@@ -125,6 +125,55 @@ def one_line(ctx: LayoutContext, text: str, style: TextStyle) -> TextBlock:
     return ctx.text(text, natural + 0.01, style)
 
 
+def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str = "body", **overrides) -> TextBlock:
+    """``text`` wrapped to as many lines as ``width`` needs, but with lines of even length.
+
+    For titles and table cells: 清河路88号便民服务中心一 / 楼 becomes 清河路88号便 / 民服务中心一楼.
+    The narrowest measure that keeps the line count is found by bisection, then widened
+    step by step until no line ends inside a quoted or bracketed term (“两委”, 《规程》,
+    （社区）). The result's box is that measure, so callers centre or align it themselves.
+    """
+    tb = ctx.text(text, width, style, **overrides)
+    n = len(tb.lines)
+    if n < 2 or tb.style.align == "justify":
+        return tb
+    lo, hi = width / (n + 1), width
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        if len(ctx.text(text, mid, style, **overrides).lines) <= n:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo < 1:
+            break
+    step = tb.style.size / 2
+    w = hi
+    while w < width:
+        trial = ctx.text(text, w, style, **overrides)
+        if len(trial.lines) <= n and _breaks_outside_pairs(trial):
+            return trial
+        w += step
+    return tb
+
+
+_OPENING = "“‘《〈（(「『【〔"
+_CLOSING = "”’》〉）)」』】〕"
+
+
+def _breaks_outside_pairs(tb: TextBlock) -> bool:
+    """No line of ``tb`` ends while a quote or bracket opened before it is still open."""
+    depth = 0
+    for line in tb.lines[:-1]:
+        for ch in line.text:
+            if ch in _OPENING:
+                depth += 1
+            elif ch in _CLOSING:
+                depth = max(0, depth - 1)
+        if depth:
+            return False
+    return True
+
+
 def card(x: float, y: float, w: float, h: float, ctx: LayoutContext, *, fill: str | None = None,
          stroke: str | None = None, radius: float | None = None) -> list:
     """A content card: a soft shadow edge under a rounded, outlined surface box."""
@@ -143,4 +192,4 @@ def shadow_color(bg: str) -> str:
     return mix(bg, "#000000", 0.06)
 
 
-__all__ = ["block_title", "card", "one_line", "shadow_color", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "pill"]
+__all__ = ["balanced", "block_title", "card", "one_line", "shadow_color", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "pill"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..spec.blocks import SectionBlock
 from ..themes import with_alpha
-from .common import cn_numeral, nesting, next_number, number_badge, number_label
+from .common import balanced, cn_numeral, nesting, next_number, number_badge, number_label
 from .context import LayoutContext
 from .frame import Frame, Mark, Path, Rect
 from .registry import layout_for
@@ -52,7 +52,7 @@ def title_bar(title: str, label: str, width: float, ctx: LayoutContext) -> Frame
         badge = number_badge(ctx, label, ctx.px(76), fill=pal.gold, color=pal.primary_dark, role="h2")
         x += badge.width + ctx.px(24)
     chevrons = ctx.px(96)
-    tb = ctx.text(title, width - x - pad_x - chevrons, "h1", face=ctx.face("heading"), color=pal.on_primary,
+    tb = balanced(ctx, title, width - x - pad_x - chevrons, "h1", face=ctx.face("heading"), color=pal.on_primary,
                   line_height=1.3)
     h = max(tb.height, badge.height if badge else 0.0) + 2 * pad_y
     frame = Frame(width, 0)

@@ -35,6 +35,8 @@ FULL_BLEED = frozenset({"banner"})
 
 #: Block kinds kept with what follows (no safe break right after them).
 KEEP_WITH_NEXT = frozenset({"heading"})
+#: The gap under a heading, as a share of the block gap.
+HEADING_GAP = 0.55
 
 
 def make_context(doc: Document, *, width: float | None = None, theme: Theme | str | dict | None = None,
@@ -113,7 +115,9 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
     for i, block in enumerate(blocks):
         bleed = full_width is not None and block.type in FULL_BLEED
         child = layout_block(block, full_width if bleed else width, ctx.at(f"{prefix}[{i}]"))
-        top = 0.0 if prev is None else float(round(y + gap))  # whole px: QR modules and hairlines stay sharp
+        # a heading sits closer to what it introduces than to what came before
+        space = gap * HEADING_GAP if prev is not None and prev.type in KEEP_WITH_NEXT else gap
+        top = 0.0 if prev is None else float(round(y + space))  # whole px: QR modules and hairlines stay sharp
         if prev is not None and prev.type not in KEEP_WITH_NEXT:
             frame.breaks.append(y + gap / 2)
         frame.place(child, 0.0 if bleed else margin, top)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..spec.blocks import TableBlock
 from ..themes import with_alpha
-from .common import block_title
+from .common import balanced, block_title
 from .context import LayoutContext
 from .frame import Box, Frame, Group, Rect
 from .registry import layout_for
@@ -98,12 +98,14 @@ def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
         fill = pal.primary if is_head else (pal.surface if body_index % 2 == 0 else pal.surface_alt)
         blocks = []
         for c, text in enumerate(row):
-            align = "center" if is_head or fits[c] else "justify"
-            blocks.append(ctx.text(text, widths[c] - 2 * pad_x, styles[r], align=align))
+            # one-line columns centred; wrapping cells left-aligned with even line lengths
+            align = "center" if is_head or fits[c] else "left"
+            blocks.append(balanced(ctx, text, widths[c] - 2 * pad_x, styles[r], align=align))
         h = max(b.height for b in blocks) + 2 * pad_y
         ops.append(Rect(0, y, width, h, fill=fill))
         for c, tb in enumerate(blocks):
-            ops.append(tb.op(xs[c] + pad_x, y + (h - tb.height) / 2, background=fill))
+            tx = xs[c] + (widths[c] - tb.width) / 2 if tb.style.align == "center" else xs[c] + pad_x
+            ops.append(tb.op(tx, y + (h - tb.height) / 2, background=fill))
             if c:
                 sep = with_alpha(pal.on_primary, 0.35) if is_head else pal.border
                 ops.append(Rect(xs[c] - line / 2, y, line, h, fill=sep))
