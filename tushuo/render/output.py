@@ -111,7 +111,9 @@ def render(
     """Lay out ``doc`` and write it to ``out``; the paths written, in order.
 
     The format follows ``format=``, else the suffix of ``out``, else ``doc.output.format``,
-    else PNG. ``out`` ending in '/' (or an existing folder) receives numbered slices.
+    else PNG. A folder (``out`` ending in '/', an existing folder, or a name without a
+    suffix) receives numbered slices; ``slice_height`` beside a file name gives
+    ``name-01.png``, ``name-02.png`` …
     """
     target, folder = _target(out)
     settings = resolve_settings(
@@ -154,9 +156,11 @@ def write_frame(
 
 # -- options ---------------------------------------------------------------------------
 def _target(out: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """The path and whether it names a folder: a trailing '/', an existing folder, or no suffix
+    (pathlib drops trailing slashes, so ``Path("out")`` must be able to mean a folder)."""
     text = os.fspath(out)
     path = Path(text)
-    return path, text.endswith(("/", os.sep)) or path.is_dir()
+    return path, text.endswith(("/", os.sep)) or path.is_dir() or not path.suffix
 
 
 def normalise_format(fmt: str) -> str:
@@ -183,10 +187,6 @@ def resolve_settings(
     fmt = normalise_format(format) if format else None
     if not folder:
         suffix = target.suffix.lower()
-        if not suffix:
-            raise SpecError(
-                f"output '{target}' has no suffix: name a file (e.g. {target}.png) or a folder ('{target}/')"
-            )
         by_suffix = FORMAT_OF_SUFFIX.get(suffix)
         if by_suffix is None:
             raise SpecError(
