@@ -50,6 +50,18 @@ def page_context(theme: Theme, fonts: FontBook, width: float, doc: Document | No
     return LayoutContext(theme, fonts, width, doc=doc, where="")
 
 
+def closing_strip_height(ctx: LayoutContext, doc: Document | None) -> float | None:
+    """Height of the document's footer strip as the stack lays it out (None without one)."""
+    foot = doc.footer if doc is not None else None
+    if foot is None or not (foot.text or foot.note or foot.qrcode):
+        return None
+    try:
+        from ..layout.footer import layout_footer
+    except ImportError:  # pragma: no cover - the footer layout ships with tushuo
+        return None
+    return layout_footer(foot, ctx.width, ctx.at("footer")).height
+
+
 # ----------------------------------------------------------------------------- text helpers
 def _centered(ctx: LayoutContext, text: str, width: float, x: float, y: float, style, *,  # noqa: ANN001
               background: str | None = None) -> tuple[Text, float]:
@@ -66,6 +78,34 @@ def _centered(ctx: LayoutContext, text: str, width: float, x: float, y: float, s
         dx = x + (width - (right - left)) / 2 - left
         runs.extend(shift(r, dx, 0) for r in group)
     return Text(tuple(runs), op.box, role=op.role, background=background), tb.height
+
+
+def _title_block(ctx: LayoutContext, text: str, width: float, x: float, y: float, sizes: tuple[float, ...],
+                 color: str, background: str) -> tuple[Text, float]:
+    """A display title: the largest size (theme px) that needs at most two lines, lines balanced.
+
+    Balancing narrows the measure as far as the line count allows, so a two-line title
+    breaks near its middle instead of leaving two characters on the second line.
+    """
+    style = None
+    lines = 0
+    for size in sizes:
+        style = ctx.style("title", color=color, size=ctx.px(size), line_height=1.32)
+        lines = len(ctx.text(text, width, style).lines)
+        if lines <= 2:
+            break
+    assert style is not None
+    lo, hi = width * 0.4, width
+    if lines > 1:
+        for _ in range(10):
+            mid = (lo + hi) / 2
+            if len(ctx.text(text, mid, style).lines) == lines:
+                hi = mid
+            else:
+                lo = mid
+    measure = hi
+    op, h = _centered(ctx, text, measure, x + (width - measure) / 2, y, style, background=background)
+    return op, h
 
 
 def _fit(ctx: LayoutContext, text: str, width: float, size: float, face: str) -> str:
@@ -136,7 +176,7 @@ def cover(ctx: LayoutContext, doc: Document, height: float) -> Frame:
     frame.add(Rect(inset, inset, W - 2 * inset, H - 2 * inset, stroke=with_alpha(pal.gold, 0.55),
                    stroke_width=px(2), radius=px(12)))
 
-    margin = px(110)
+    margin = px(90)
     inner = W - 2 * margin
     # top line: the account or author, between gold rules
     who = doc.meta.get("account") or doc.meta.get("author")
@@ -166,8 +206,7 @@ def cover(ctx: LayoutContext, doc: Document, height: float) -> Frame:
         y += px(40)
 
     # title
-    tstyle = ctx.style("title", color=ink, size=px(104), line_height=1.32)
-    op, th = _centered(ctx, title, inner, margin, y, tstyle, background=on)
+    op, th = _title_block(ctx, title, inner, margin, y, (104, 96, 88, 80), ink, on)
     frame.add(op)
     y += th + px(40)
     # gold rule with a diamond
@@ -184,15 +223,52 @@ def cover(ctx: LayoutContext, doc: Document, height: float) -> Frame:
         frame.add(op)
         y += sh
 
-    # bottom: author and date
+    # bottom: two soft waves with a gold crest line, author and date over them
+    def wave(y0: float, amp: float, phase: float) -> list[tuple]:
+        return [("M", 0, y0), ("Q", W * 0.25, y0 - amp * phase, W * 0.5, y0),
+                ("Q", W * 0.75, y0 + amp * phase, W, y0)]
+
+    crest = wave(H * 0.78, px(70), 1)
+    frame.add(Path((*crest, ("L", W, H), ("L", 0, H), ("Z",)), fill=with_alpha("#FFFFFF", 0.06)))
+    frame.add(Path(tuple(crest), stroke=with_alpha(pal.gold, 0.55), stroke_width=px(3)))
+    low = wave(H * 0.83, px(60), -1)
+    frame.add(Path((*low, ("L", W, H), ("L", 0, H), ("Z",)), fill=with_alpha("#000000", 0.10)))
     lines = [str(v) for v in (doc.meta.get("author"), _date_label(doc)) if v]
     if lines:
         style = ctx.style("subtitle", color=ink, size=px(36))
-        base = H * 0.86 - (len(lines) - 1) * px(58)
-        frame.add(Rect((W - px(64)) / 2, base - px(84), px(64), px(3), fill=pal.gold))
+        base = H * 0.905 - (len(lines) - 1) * px(58)
         for i, text in enumerate(lines):
             frame.add(_line_op(ctx, text, margin, base + i * px(58), style, background=on, width=inner,
                                align="center"))
+    return frame
+
+
+def back_cover(ctx: LayoutContext, doc: Document | None, height: float, strip: float) -> Frame:
+    """The last page when the closing strip needs a page of its own: it mirrors the cover above the strip."""
+    pal = ctx.palette
+    px = ctx.px
+    W = ctx.width
+    top_h = height - strip
+    frame = Frame(W, height)
+    frame.add(Rect(0, 0, W, top_h + px(2), gradient=(pal.primary, pal.primary_dark)))
+    frame.add(Ellipse(-W * 0.30, -W * 0.35, W * 0.80, W * 0.80, fill=with_alpha("#FFFFFF", 0.05)))
+    frame.add(Ellipse(W * 0.55, top_h * 0.55, W * 0.70, W * 0.70, stroke=with_alpha(pal.gold, 0.30),
+                      stroke_width=px(3)))
+    if doc is None:
+        return frame
+    on = mix(pal.primary, pal.primary_dark, 0.4)
+    margin = px(110)
+    inner = W - 2 * margin
+    op, th = _title_block(ctx, doc.title, inner, margin, 0, (72, 64, 56), pal.on_primary, on)
+    y0 = top_h * 0.42 - th / 2
+    frame.add(shift(op, 0, y0))
+    y = y0 + th + px(44)
+    rule_w = px(160)
+    frame.add(Rect((W - rule_w) / 2, y, rule_w, px(4), fill=pal.gold))
+    who = doc.meta.get("account") or doc.meta.get("author")
+    if who:
+        style = ctx.style("subtitle", color=pal.gold, size=px(36), face=ctx.face("bold"))
+        frame.add(_line_op(ctx, str(who), 0, y + px(96), style, background=on, width=W, align="center"))
     return frame
 
 

@@ -184,24 +184,29 @@ class PdfPainter:
         self.c = canvas
         self.fonts = fonts
         self.scale = scale  # pt per design px, for raster resolution
+        self._ttfonts: dict[str, TTFont] = {}
         self._forms: dict[int, tuple[str, tuple[float, float, float, float]]] = {}
         self._images: dict[int, Any] = {}
 
-    # -- colours -----------------------------------------------------------
-    def _fill(self, color: str) -> float:
+    # -- colours and strokes: content-stream operators written directly ---------------
+    # (reportlab's path objects format every number in pure Python: a third of the render
+    # time of a long manual; these are a few string joins)
+    def _emit(self, code: str) -> None:
+        self.c.addLiteral(code)
+
+    def _fill(self, color: str) -> None:
         r, g, b, a = parse_color(color)
-        self.c.setFillColorRGB(r, g, b)
+        self._emit(f"{_n(r)} {_n(g)} {_n(b)} rg")
         if a < 1:
             self.c.setFillAlpha(a)
-        return a
 
-    def _stroke(self, color: str, width: float, dash: tuple[float, float] | None = None) -> None:
+    def _stroke(self, color: str, width: float, dash: tuple[float, float] | None = None,
+                cap: int = 0, join: int = 0) -> None:
         r, g, b, a = parse_color(color)
-        self.c.setStrokeColorRGB(r, g, b)
+        dash_op = f"[{_n(dash[0])} {_n(dash[1])}] 0 d" if dash else "[] 0 d"
+        self._emit(f"{_n(r)} {_n(g)} {_n(b)} RG {_n(width)} w {dash_op} {cap} J {join} j")
         if a < 1:
             self.c.setStrokeAlpha(a)
-        self.c.setLineWidth(width)
-        self.c.setDash(list(dash) if dash else [])
 
     # -- walking -----------------------------------------------------------
     def paint(self, ops: Iterable[Op], band: tuple[float, float] | None = None) -> None:
@@ -229,25 +234,23 @@ class PdfPainter:
             raise RenderError(f"the PDF painter cannot draw {type(op).__name__}")
 
     # -- shapes ------------------------------------------------------------
-    def _rect_path(self, x: float, y: float, w: float, h: float, radius: float):  # noqa: ANN202
-        p = self.c.beginPath()
-        r = max(0.0, min(radius, w / 2, h / 2))
-        if r > 0:
-            p.roundRect(x, y, w, h, r)
-        else:
-            p.rect(x, y, w, h)
-        return p
+    def _paint_path(self, path: str, fill: bool, stroke: bool) -> None:
+        self._emit(f"{path} {'B' if fill and stroke else 'f' if fill else 'S'}")
+
+    def _clip(self, path: str) -> None:
+        self._emit(f"{path} W n")
 
     def rect(self, op: Rect) -> None:
         if op.w <= 0 or op.h <= 0:
             return
         c = self.c
+        path = _rect_path(op.x, op.y, op.w, op.h, op.radius)
         if op.gradient:
             from reportlab.lib.colors import Color
 
             top, bottom = (Color(*parse_color(col)[:3]) for col in op.gradient)
             c.saveState()
-            c.clipPath(self._rect_path(op.x, op.y, op.w, op.h, op.radius), stroke=0, fill=0)
+            self._clip(path)
             c.linearGradient(op.x, op.y, op.x, op.y + op.h, (top, bottom), extend=True)
             c.restoreState()
         stroke = bool(op.stroke and op.stroke_width > 0)
@@ -259,12 +262,12 @@ class PdfPainter:
             self._fill(op.fill)  # type: ignore[arg-type]
         if stroke:
             self._stroke(op.stroke, op.stroke_width, op.dash)  # type: ignore[arg-type]
-        c.drawPath(self._rect_path(op.x, op.y, op.w, op.h, op.radius), stroke=int(stroke), fill=int(fill))
+        self._paint_path(path, fill, stroke)
         c.restoreState()
 
     def ellipse(self, op: Ellipse) -> None:
         stroke = bool(op.stroke and op.stroke_width > 0)
-        if not (op.fill or stroke):
+        if not (op.fill or stroke) or op.w <= 0 or op.h <= 0:
             return
         c = self.c
         c.saveState()
@@ -272,7 +275,7 @@ class PdfPainter:
             self._fill(op.fill)
         if stroke:
             self._stroke(op.stroke, op.stroke_width)  # type: ignore[arg-type]
-        c.ellipse(op.x, op.y, op.x + op.w, op.y + op.h, stroke=int(stroke), fill=int(bool(op.fill)))
+        self._paint_path(_ellipse_path(op.x, op.y, op.w, op.h), bool(op.fill), stroke)
         c.restoreState()
 
     def line(self, op: Line) -> None:
@@ -281,51 +284,15 @@ class PdfPainter:
         c = self.c
         pts, heads = arrow_parts(op.points, op.width, op.arrow_size, op.arrow_start, op.arrow_end)
         c.saveState()
-        self._stroke(op.color, op.width, op.dash)
-        c.setLineCap(1 if not op.dash else 0)
-        c.setLineJoin(1)
-        p = c.beginPath()
-        p.moveTo(*pts[0])
-        for pt in pts[1:]:
-            p.lineTo(*pt)
-        c.drawPath(p, stroke=1, fill=0)
+        self._stroke(op.color, op.width, op.dash, cap=0 if op.dash else 1, join=1)
+        self._paint_path(" ".join(f"{_n(x)} {_n(y)} {'m' if i == 0 else 'l'}" for i, (x, y) in enumerate(pts)),
+                         False, True)
         if heads:
             self._fill(op.color)
-            c.setDash([])
-            for a, b, d in heads:
-                h = c.beginPath()
-                h.moveTo(*a)
-                h.lineTo(*b)
-                h.lineTo(*d)
-                h.close()
-                c.drawPath(h, stroke=0, fill=1)
+            for head in heads:
+                tri = " ".join(f"{_n(x)} {_n(y)} {'m' if i == 0 else 'l'}" for i, (x, y) in enumerate(head))
+                self._paint_path(tri + " h", True, False)
         c.restoreState()
-
-    def _path(self, commands: Sequence[tuple]):  # noqa: ANN202
-        p = self.c.beginPath()
-        cur = (0.0, 0.0)
-        start = cur
-        for cmd in commands:
-            kind = cmd[0]
-            if kind == "M":
-                cur = start = (cmd[1], cmd[2])
-                p.moveTo(*cur)
-            elif kind == "L":
-                cur = (cmd[1], cmd[2])
-                p.lineTo(*cur)
-            elif kind == "Q":
-                c1, c2, end = quad_to_cubic(cur, (cmd[1], cmd[2]), (cmd[3], cmd[4]))
-                p.curveTo(*c1, *c2, *end)
-                cur = end
-            elif kind == "C":
-                p.curveTo(*cmd[1:7])
-                cur = (cmd[5], cmd[6])
-            elif kind == "Z":
-                p.close()
-                cur = start
-            else:
-                raise RenderError(f"unknown path command {kind!r}")
-        return p
 
     def path(self, op: PathOp) -> None:
         stroke = bool(op.stroke and op.stroke_width > 0)
@@ -336,10 +303,8 @@ class PdfPainter:
         if op.fill:
             self._fill(op.fill)
         if stroke:
-            self._stroke(op.stroke, op.stroke_width)  # type: ignore[arg-type]
-            c.setLineCap(1 if op.cap == "round" else 0)
-            c.setLineJoin(1)
-        c.drawPath(self._path(op.commands), stroke=int(stroke), fill=int(bool(op.fill)))
+            self._stroke(op.stroke, op.stroke_width, cap=1 if op.cap == "round" else 0, join=1)  # type: ignore[arg-type]
+        self._paint_path(_path_ops(op.commands), bool(op.fill), stroke)
         c.restoreState()
 
     def group(self, op: Group, band: tuple[float, float] | None) -> None:
@@ -347,7 +312,7 @@ class PdfPainter:
         c.saveState()
         if op.clip:
             x, y, w, h = op.clip
-            c.clipPath(self._rect_path(x, y, w, h, op.radius), stroke=0, fill=0)
+            self._clip(_rect_path(x, y, w, h, op.radius))
         self.paint(op.ops, band)
         c.restoreState()
 
@@ -358,7 +323,7 @@ class PdfPainter:
         c = self.c
         c.saveState()
         if op.radius > 0:
-            c.clipPath(self._rect_path(op.x, op.y, op.w, op.h, op.radius), stroke=0, fill=0)
+            self._clip(_rect_path(op.x, op.y, op.w, op.h, op.radius))
         if op.producer is not None and self._chart_form(op):
             pass
         else:
@@ -452,7 +417,9 @@ class PdfPainter:
             alpha = min(parse_color(r.color)[3] for r in runs)
             code = ["BT"]
             for run in runs:
-                font = pdf_font(self.fonts.path(run.face))
+                font = self._ttfonts.get(run.face)
+                if font is None:
+                    font = self._ttfonts[run.face] = pdf_font(self.fonts.path(run.face))
                 r, g, b, _ = parse_color(run.color)
                 code.append(f"{_n(r)} {_n(g)} {_n(b)} rg")
                 # text space y up inside a y-down page: flip the text matrix back
@@ -465,6 +432,65 @@ class PdfPainter:
             self.c.addLiteral("\n".join(code))
             if alpha < 1:
                 self.c.restoreState()
+
+
+_KAPPA = 0.5522847498  # cubic control distance of a quarter circle, as a share of the radius
+
+
+def _rect_path(x: float, y: float, w: float, h: float, radius: float) -> str:
+    """Path operators of a rectangle, its corners rounded by ``radius`` (clamped to fit)."""
+    r = max(0.0, min(radius, w / 2, h / 2))
+    if r <= 0:
+        return f"{_n(x)} {_n(y)} {_n(w)} {_n(h)} re"
+    k = r * (1 - _KAPPA)
+    x1, y1 = x + w, y + h
+    return " ".join((
+        f"{_n(x + r)} {_n(y)} m {_n(x1 - r)} {_n(y)} l",
+        f"{_n(x1 - k)} {_n(y)} {_n(x1)} {_n(y + k)} {_n(x1)} {_n(y + r)} c",
+        f"{_n(x1)} {_n(y1 - r)} l {_n(x1)} {_n(y1 - k)} {_n(x1 - k)} {_n(y1)} {_n(x1 - r)} {_n(y1)} c",
+        f"{_n(x + r)} {_n(y1)} l {_n(x + k)} {_n(y1)} {_n(x)} {_n(y1 - k)} {_n(x)} {_n(y1 - r)} c",
+        f"{_n(x)} {_n(y + r)} l {_n(x)} {_n(y + k)} {_n(x + k)} {_n(y)} {_n(x + r)} {_n(y)} c h",
+    ))
+
+
+def _ellipse_path(x: float, y: float, w: float, h: float) -> str:
+    rx, ry = w / 2, h / 2
+    cx, cy = x + rx, y + ry
+    kx, ky = rx * _KAPPA, ry * _KAPPA
+    return " ".join((
+        f"{_n(cx + rx)} {_n(cy)} m",
+        f"{_n(cx + rx)} {_n(cy + ky)} {_n(cx + kx)} {_n(cy + ry)} {_n(cx)} {_n(cy + ry)} c",
+        f"{_n(cx - kx)} {_n(cy + ry)} {_n(cx - rx)} {_n(cy + ky)} {_n(cx - rx)} {_n(cy)} c",
+        f"{_n(cx - rx)} {_n(cy - ky)} {_n(cx - kx)} {_n(cy - ry)} {_n(cx)} {_n(cy - ry)} c",
+        f"{_n(cx + kx)} {_n(cy - ry)} {_n(cx + rx)} {_n(cy - ky)} {_n(cx + rx)} {_n(cy)} c h",
+    ))
+
+
+def _path_ops(commands: Sequence[tuple]) -> str:
+    """Path operators of M/L/Q/C/Z commands (quadratic curves raised to cubics)."""
+    out = []
+    cur = start = (0.0, 0.0)
+    for cmd in commands:
+        kind = cmd[0]
+        if kind == "M":
+            cur = start = (cmd[1], cmd[2])
+            out.append(f"{_n(cmd[1])} {_n(cmd[2])} m")
+        elif kind == "L":
+            cur = (cmd[1], cmd[2])
+            out.append(f"{_n(cmd[1])} {_n(cmd[2])} l")
+        elif kind == "Q":
+            c1, c2, end = quad_to_cubic(cur, (cmd[1], cmd[2]), (cmd[3], cmd[4]))
+            out.append(" ".join(_n(v) for v in (*c1, *c2, *end)) + " c")
+            cur = end
+        elif kind == "C":
+            out.append(" ".join(_n(v) for v in cmd[1:7]) + " c")
+            cur = (cmd[5], cmd[6])
+        elif kind == "Z":
+            out.append("h")
+            cur = start
+        else:
+            raise RenderError(f"unknown path command {kind!r}")
+    return " ".join(out)
 
 
 def _middle_in(top: float, bottom: float, band: tuple[float, float]) -> bool:
@@ -594,10 +620,23 @@ class PagePlan:
     margin_bottom: float
     body_top: float  # frame y the body starts at (below a banner the cover replaces)
     cuts: tuple[Cut, ...]
+    #: the closing strip's frame band, kept whole at the bottom of the last page (None: in the flow)
+    footer: tuple[float, float] | None = None
+    #: body page (0-based) that carries the closing strip; len(cuts) means a page of its own
+    footer_page: int = 0
 
     @property
     def band(self) -> float:
         return self.page_height - self.margin_top - self.margin_bottom
+
+    @property
+    def body_pages(self) -> int:
+        return len(self.cuts) + (1 if self.footer is not None and self.footer_page == len(self.cuts) else 0)
+
+    def footer_y(self) -> float:
+        """Page y (design px) of the closing strip's top: it ends where the body band ends."""
+        assert self.footer is not None
+        return self.margin_top + self.band - (self.footer[1] - self.footer[0])
 
 
 def _text_lines(frame: Frame) -> list[tuple[float, float]]:
@@ -627,10 +666,13 @@ def banner_bottom(frame: Frame, doc: Document | None) -> float:
     return breaks[0] if breaks else 0.0
 
 
-def plan_pages(frame: Frame, doc: Document | None, page: PageSize, *, unit: float = 1.0) -> PagePlan:
+def plan_pages(frame: Frame, doc: Document | None, page: PageSize, *, unit: float = 1.0,
+               footer_height: float | None = None) -> PagePlan:
     """Scale the frame to the page width and cut the body into page bands at safe breaks.
 
     ``unit`` is design px per 1080-px theme px (frame.width / 1080), for the margins.
+    ``footer_height``: the closing strip at the frame's bottom; it is never split
+    but set whole at the foot of the last page (or of a page of its own).
     """
     from .manual import MARGIN_BOTTOM, MARGIN_TOP
 
@@ -639,15 +681,26 @@ def plan_pages(frame: Frame, doc: Document | None, page: PageSize, *, unit: floa
     top_m, bottom_m = MARGIN_TOP * unit, MARGIN_BOTTOM * unit
     band = page_h - top_m - bottom_m
     start = banner_bottom(frame, doc)
-    height = frame.height - start
+    end = frame.height
+    footer = None
+    if footer_height and start < frame.height - footer_height and footer_height <= band:
+        footer = (frame.height - footer_height, frame.height)
+        before = [b for b in frame.sorted_breaks() if start < b <= footer[0] + 1e-6]
+        end = before[-1] if before else footer[0]
+    height = end - start
     if height <= 1e-6:
         cuts: list[Cut] = []
     else:
-        breaks = [b - start for b in frame.sorted_breaks() if b > start]
-        avoid = [(a - start, b - start) for a, b in _text_lines(frame) if b > start]
+        breaks = [b - start for b in frame.sorted_breaks() if start < b < end]
+        avoid = [(a - start, b - start) for a, b in _text_lines(frame) if b > start and a < end]
         raw = plan_cuts(breaks, height, band, min_fill=0.35, avoid=avoid)
         cuts = [Cut(c.top + start, c.bottom + start, c.forced) for c in raw]
-    return PagePlan(page, scale, page_h, top_m, bottom_m, start, tuple(cuts))
+    footer_page = 0
+    if footer is not None:
+        room = band - (cuts[-1].height if cuts else band)
+        gap = 40 * unit
+        footer_page = len(cuts) - 1 if cuts and room >= footer[1] - footer[0] + gap else len(cuts)
+    return PagePlan(page, scale, page_h, top_m, bottom_m, start, tuple(cuts), footer, footer_page)
 
 
 def render_pdf(
@@ -667,11 +720,18 @@ def render_pdf(
         page_size = doc.output.page_size
     page = parse_page_size(page_size, doc)
     theme = theme or manual.document_theme(doc)
-    fonts = fonts or manual.document_fonts(theme)
+    fonts = fonts or getattr(frame, "fonts", None) or manual.document_fonts(theme)
     unit = frame.width / 1080.0
-    plan = plan_pages(frame, doc, page, unit=unit)
+    ctx = manual.page_context(theme, fonts, frame.width, doc)
+    plan = plan_pages(frame, doc, page, unit=unit, footer_height=manual.closing_strip_height(ctx, doc))
     pal = theme.palette
 
+    from reportlab import rl_config
+
+    # Page streams: flate only. reportlab's default adds ASCII85 on top (pure Python here:
+    # a quarter of the render time) and makes the file a quarter bigger. Set for the
+    # process, never toggled, so concurrent renders stay byte-identical.
+    rl_config.useA85 = 0
     buf = io.BytesIO()
     # a TrueType initial font keeps reportlab from declaring an unembedded Helvetica
     initial = pdf_font(fonts.path(theme.fonts.body if theme.fonts.body in fonts.keys else "sans")).fontName
@@ -679,7 +739,6 @@ def render_pdf(
                initialFontName=initial)
     _set_info(c, frame, doc)
     painter = PdfPainter(c, fonts, plan.scale)
-    ctx = manual.page_context(theme, fonts, frame.width, doc)
 
     entries = manual.toc_entries(frame.marks, plan, depth=TOC_DEPTH)
     has_cover = doc is not None
@@ -711,25 +770,39 @@ def render_pdf(
                                           (x + w) * plan.scale, page.height - y * plan.scale))
     ops = _OpIndex(frame.ops)
     marks_by_page = manual.marks_by_cut(entries, len(plan.cuts))
-    for i, cut in enumerate(plan.cuts):
+
+    def paint_band(top: float, bottom: float, at: float) -> None:
+        """Frame band [top, bottom) drawn with its top at page y ``at``, clipped to the band."""
+        c.saveState()
+        c.translate(0, at - top)
+        painter._clip(_rect_path(0, top, frame.width, bottom - top, 0))
+        painter.paint(ops.between(top, bottom), (top, bottom))
+        c.restoreState()
+
+    for i in range(plan.body_pages):
+        if i == len(plan.cuts):  # the closing strip on a page of its own: a back cover
+            assert plan.footer is not None
+            strip = plan.footer[1] - plan.footer[0]
+            begin_page()
+            painter.paint(manual.back_cover(ctx, doc, plan.page_height, strip).ops)
+            paint_band(plan.footer[0], plan.footer[1], plan.page_height - strip)
+            end_page()
+            continue
+        cut = plan.cuts[i]
         number = first_body + i
         begin_page()
         chrome = manual.page_chrome(ctx, doc, plan, cut, number, background=background, marks=frame.marks)
         painter.paint(chrome.ops)
-        c.saveState()
-        # the body band: frame y cut.top sits under the top margin
-        c.translate(0, plan.margin_top - cut.top)
-        p = c.beginPath()
-        p.rect(0, cut.top, frame.width, cut.height)
-        c.clipPath(p, stroke=0, fill=0)
-        painter.paint(ops.between(cut.top, cut.bottom), (cut.top, cut.bottom))
-        c.restoreState()
+        if i < len(plan.cuts):
+            paint_band(cut.top, cut.bottom, plan.margin_top)
+        if plan.footer is not None and i == plan.footer_page:
+            paint_band(plan.footer[0], plan.footer[1], plan.footer_y())
         c.restoreState()
         for e in marks_by_page.get(i, ()):
             y_pt = page.height - (plan.margin_top + e.y - cut.top) * plan.scale
             c.bookmarkPage(e.key, fit="XYZ", left=0, top=min(page.height, y_pt + 6))
         c.showPage()
-    if not plan.cuts and not has_cover and not toc_pages:
+    if not plan.body_pages and not has_cover and not toc_pages:
         c.showPage()  # an empty frame still makes a valid one-page PDF
     level0 = min((e.level for e in entries), default=1)
     prev = -1
