@@ -23,7 +23,7 @@ FAILURES = Path(__file__).parent / "_failures"
 UPDATE_ENV = "TUSHUO_UPDATE_BASELINES"
 
 
-def compare_images(actual: Image.Image, expected: Image.Image, pixel_threshold: int = 24) -> tuple[float, float]:
+def compare_images(actual: Image.Image, expected: Image.Image, pixel_threshold: int = 32) -> tuple[float, float]:
     """(mean absolute difference 0–255, fraction of pixels differing by more than ``pixel_threshold``)."""
     a = actual.convert("RGB")
     e = expected.convert("RGB")
@@ -58,14 +58,15 @@ def diff_image(actual: Image.Image, expected: Image.Image) -> Image.Image:
     return Image.composite(red, base, mask)
 
 
-def assert_matches_baseline(image: Image.Image, name: str, *, tolerance: float = 1.0,
-                            max_fraction: float = 0.003, pixel_threshold: int = 24) -> None:
+def assert_matches_baseline(image: Image.Image, name: str, *, tolerance: float = 0.5,
+                            max_fraction: float = 0.0005, pixel_threshold: int = 32) -> None:
     """Fail unless ``image`` matches tests/baselines/NAME.png within the tolerances.
 
     ``tolerance``: the largest mean absolute difference allowed (0–255 scale);
     ``max_fraction``: the largest share of pixels allowed to differ by more than
-    ``pixel_threshold`` in some channel. Antialiasing noise stays far below the
-    defaults; a moved line of text or a changed colour does not.
+    ``pixel_threshold`` in some channel. Antialiasing noise (a different FreeType
+    build) stays below the defaults; a moved line of text, a changed colour or a
+    changed 24 px icon on a 540 x 330 image (about 0.15 % of the pixels) does not.
     """
     ref_path = BASELINES / f"{name}.png"
     image = image.convert("RGB")

@@ -146,7 +146,7 @@ def test_missing_glyph_is_a_located_error_unless_allowed() -> None:
 
 
 def test_documents_taller_than_the_limit_are_refused() -> None:
-    blocks = [{"type": "spacer", "height": 2000}] * 120  # 240,000 px of spacers at 1080
+    blocks = [{"type": "spacer", "height": 2000}] * 520  # 1,040,000 px of spacers at 1080
     with pytest.raises(SpecError) as err:
         layout_document(doc_of(blocks))
     assert f"{MAX_HEIGHT:,}" in str(err.value)

@@ -268,6 +268,21 @@ def _square(pic):  # noqa: ANN001, ANN202 - PIL images
 
 
 # ----------------------------------------------------------------------------- checklist
+def check_mark(ctx: LayoutContext, checked: bool, x: float, y: float, size: float) -> list:
+    """A tick on a positive disc or a cross on a negative one. When the theme gives both the
+    same colour (ink, for black-and-white print) the cross sits in a ring instead, so the
+    two still differ at a glance."""
+    pal = ctx.palette
+    if checked:
+        return icons.tick(x, y, size, pal.on_primary, bg=pal.positive)
+    if pal.negative.lower() != pal.positive.lower():
+        return icons.cross(x, y, size, pal.on_primary, bg=pal.negative)
+    ring = ctx.px(3.5)
+    inner = size * 0.62
+    return [Ellipse(x + ring / 2, y + ring / 2, size - ring, size - ring, stroke=pal.negative, stroke_width=ring),
+            *icons.cross(x + (size - inner) / 2, y + (size - inner) / 2, inner, pal.negative)]
+
+
 @layout_for("checklist")
 def layout_checklist(block: ChecklistBlock, width: float, ctx: LayoutContext) -> Frame:
     """Items on a card, each with a vector tick on the positive colour or a cross on the negative one."""
@@ -293,8 +308,7 @@ def layout_checklist(block: ChecklistBlock, width: float, ctx: LayoutContext) ->
         first = tb.lines[0].height / 2 if tb.lines else tb.height / 2
         ty = y + pad_y
         my = ty + first - mark / 2
-        draw = icons.tick if item.checked else icons.cross
-        ops.extend(draw(pad_x, my, mark, pal.on_primary, bg=pal.positive if item.checked else pal.negative))
+        ops.extend(check_mark(ctx, item.checked, pad_x, my, mark))
         ops.append(tb.op(pad_x + mark + gap, ty, background=pal.surface))
         if i:
             ops.append(Rect(pad_x, y, width - 2 * pad_x, ctx.px(1.5), fill=pal.border))

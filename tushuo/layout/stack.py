@@ -25,10 +25,11 @@ from .registry import layout_block
 if TYPE_CHECKING:
     from ..spec.document import Document
 
-#: Tallest document (design px) tushuo lays out. A 1080-wide RGB canvas this tall is
-#: about 650 MB; the image writers refuse sooner for formats with their own limits
-#: (JPEG 65,500 px, WebP 16,383 px) unless the image is sliced.
-MAX_HEIGHT = 200_000
+#: Tallest document (design px) tushuo lays out: about 500 phone screens or a 500-page
+#: pocket PDF, a bound on memory and time for any spec. Writing it as ONE image has a
+#: lower limit (render/output.py MAX_IMAGE_HEIGHT, 200,000 px, and the JPEG/WebP format
+#: limits); slices and PDF pages go up to this.
+MAX_HEIGHT = 1_000_000
 
 #: Block kinds laid out edge to edge at the top level.
 FULL_BLEED = frozenset({"banner"})
@@ -132,6 +133,6 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
 def _check_height(y: float, max_height: float, ctx: LayoutContext, where: str) -> None:
     if y > max_height:
         raise ctx.at(where).error(
-            f"the document is taller than {max_height:,.0f} px (the most tushuo lays out at once); "
-            "split it into several documents (one per chapter or issue)"
+            f"the document is taller than {max_height:,.0f} px, the most tushuo lays out at once "
+            "(about 500 phone screens); split it into several documents, e.g. one per chapter or issue"
         )
