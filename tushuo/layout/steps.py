@@ -264,7 +264,9 @@ def _draw_step(item: StepItem, number: str | None, width: float, ctx: LayoutCont
         y += tag.height
     if item.desc:
         y += sz.gap
-        d_style = ctx.style("body", size=sz.desc, line_height=1.6, align="justify")
+        # justified lines of a dozen characters open wide gaps: narrow boxes are set ragged-right
+        d_style = ctx.style("body", size=sz.desc, line_height=1.6,
+                            align="justify" if body_w >= 15 * sz.desc else "left")
         db = ctx.text(item.desc, body_w, d_style)
         ops.append(db.op(body_x, y, background=pal.surface))
         texts.append((body_x, y, db.width, db.height))
@@ -538,7 +540,7 @@ def _rows(block: StepsBlock, edges: list[EdgeSpec], layout: Layout, width: float
     nodes = []
     for i in range(n):
         if layout == "vertical":
-            f0, f1 = (0.56, 1.0) if i in side else (0.0, 1.0)
+            f0, f1 = (0.54, 1.0) if i in side else (0.0, 1.0)
         else:
             f0, f1 = (0.0, 0.47) if i % 2 == 0 else (0.53, 1.0)
 
