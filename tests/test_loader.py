@@ -482,6 +482,11 @@ def test_load_data_file(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as exc:
         load_data_file(lst)
     assert str(exc.value) == f"{lst}:1:1: data must be a mapping of slot names to values (issue: 3), got a list"
+    rows = write(tmp_path, "rows.yaml", "- {name: 张三}\n- {name: 李四}\n")
+    assert load_data_file(rows, rows=True) == [{"name": "张三"}, {"name": "李四"}]
+    with pytest.raises(SpecError) as exc:
+        load_data_file(lst, rows=True)
+    assert str(exc.value) == f"{lst}:1:3: each row must be a mapping of slot names to values, got 1"
     with pytest.raises(SpecError, match="use `tushuo batch --template NAME --data FILE.csv`"):
         load_data_file(tmp_path / "d.csv")
     with pytest.raises(SpecError, match=r"d\.yaml:2:2: YAML syntax error"):

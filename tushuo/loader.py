@@ -961,8 +961,11 @@ def load(source: Any, data: Mapping[str, Any] | None = None, roots: Iterable[str
     return doc
 
 
-def load_data_file(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The mapping in a YAML or JSON data file (for ``--data FILE``), with located errors."""
+def load_data_file(path: str | os.PathLike[str], *, rows: bool = False) -> Any:
+    """The mapping in a YAML or JSON data file (for ``--data FILE``), with located errors.
+
+    ``rows=True`` (for ``tushuo batch``) also accepts a list of mappings, one per output.
+    """
     p = Path(path)
     label = os.fspath(path)
     if p.suffix.lower() in (".csv", ".tsv"):
@@ -972,10 +975,19 @@ def load_data_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             file=label,
         )
     tree = _parse_text(_read_file(p, label), label, json_mode=p.suffix.lower() == ".json")
-    if not isinstance(tree.v, dict):
-        line, col = (tree.mark[1], tree.mark[2]) if tree.mark else (None, None)
-        raise SpecError(
-            f"data must be a mapping of slot names to values (issue: 3), got {_describe(_to_python(tree, '', {}, {}))}",
-            file=label, line=line, col=col,
-        )
-    return _to_python(tree, "", {}, {})
+    if isinstance(tree.v, dict):
+        return _to_python(tree, "", {}, {})
+    if rows and isinstance(tree.v, list):
+        for item in tree.v:
+            if not isinstance(item.v, dict):
+                _, line, col = item.mark or (label, None, None)
+                raise SpecError(
+                    f"each row must be a mapping of slot names to values, got {_describe(_to_python(item, '', {}, {}))}",
+                    file=label, line=line, col=col,
+                )
+        return _to_python(tree, "", {}, {})
+    line, col = (tree.mark[1], tree.mark[2]) if tree.mark else (None, None)
+    want = "a mapping (issue: 3) or a list of mappings" if rows else "a mapping of slot names to values (issue: 3)"
+    raise SpecError(
+        f"data must be {want}, got {_describe(_to_python(tree, '', {}, {}))}", file=label, line=line, col=col
+    )
