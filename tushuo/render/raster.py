@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 
 #: supersampling factor of shape tiles (4 x 4 = 16 coverage levels + exact straight edges)
 SS = 4
-#: a tile larger than this many device px is supersampled less (memory and time stay bounded)
-_SS_AREA = 1_500_000
 #: flattening tolerance for curves, device px
 _FLAT_TOL = 0.2
 #: characters never drawn (layout gives them an advance only)
@@ -171,10 +169,13 @@ class Painter:
         for child in g.ops:
             if st.touches_y(*_y_span(child)):
                 self._op(st, child)
-        mask = Image.new("L", sub.size, 0)
-        mt = _Target(mask, bx0, by0, 1.0)
-        for piece in _rrect_pieces(mt, (X0 - bx0, Y0 - by0, X1 - bx0, Y1 - by0, g.radius * t.scale)):
-            _composite(mt, (255, 255, 255, 255), piece)
+        mask = None
+        aligned = all(abs(v - round(v)) < 1e-6 for v in (X0, Y0, X1, Y1))
+        if g.radius > 0 or not aligned:
+            mask = Image.new("L", sub.size, 0)
+            mt = _Target(mask, bx0, by0, 1.0)
+            for piece in _rrect_pieces(mt, (X0 - bx0, Y0 - by0, X1 - bx0, Y1 - by0, g.radius * t.scale)):
+                _composite(mt, (255, 255, 255, 255), piece)
         t.im.paste(sub, (bx0, by0), mask)
 
     def _glyphs(self, t: _Target, run: Glyphs) -> None:
@@ -321,11 +322,36 @@ def _clip_piece(im: Image.Image, piece: Piece) -> Piece | None:
 
 
 def _scale_cov(cov: int | Image.Image, alpha: int) -> int | Image.Image:
+    """Coverage times alpha/255 (ImageChops.multiply: in C, unlike point() with a table)."""
     if alpha == 255:
         return cov
     if isinstance(cov, int):
         return cov * alpha // 255
-    return cov.point(lambda v: v * alpha // 255)
+    return ImageChops.multiply(cov, Image.new("L", cov.size, alpha))
+
+
+#: masks bigger than this are pasted strip by strip, each trimmed to its ink
+_TRIM_AREA = 65_536
+_STRIP = 32
+
+
+def _trimmed(piece: Piece) -> Iterable[Piece]:
+    """The piece without its empty margins: a long diagonal wedge touches little of its box."""
+    x0, y0, x1, y1, cov = piece
+    if isinstance(cov, int):
+        yield piece
+        return
+    w, h = x1 - x0, y1 - y0
+    if w * h < _TRIM_AREA:
+        bb = cov.getbbox()
+        if bb is not None:
+            yield (x0 + bb[0], y0 + bb[1], x0 + bb[2], y0 + bb[3], cov.crop(bb) if bb != (0, 0, w, h) else cov)
+        return
+    for sy in range(0, h, _STRIP):
+        strip = cov.crop((0, sy, w, min(h, sy + _STRIP)))
+        bb = strip.getbbox()
+        if bb is not None:
+            yield (x0 + bb[0], y0 + sy + bb[1], x0 + bb[2], y0 + sy + bb[3], strip.crop(bb))
 
 
 def _composite(t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image, int, int] | None = None) -> None:
@@ -333,7 +359,12 @@ def _composite(t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image,
     clipped = _clip_piece(t.im, piece)
     if clipped is None:
         return
-    x0, y0, x1, y1, cov = clipped
+    for part in _trimmed(clipped):
+        _composite_part(t, color, part, source)
+
+
+def _composite_part(t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image, int, int] | None) -> None:
+    x0, y0, x1, y1, cov = piece
     if isinstance(cov, int) and cov <= 0:
         return
     size = (x1 - x0, y1 - y0)
@@ -343,7 +374,7 @@ def _composite(t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image,
         alpha = tile.getchannel("A")
         if isinstance(cov, int):
             if cov < 255:
-                alpha = alpha.point(lambda v: v * cov // 255)
+                alpha = _scale_cov(alpha, cov)
         else:
             alpha = ImageChops.multiply(alpha, cov)
         if t.im.mode == "RGBA":
@@ -499,12 +530,6 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
     return (c0, r0, c1, r1, tile.reduce(ss) if ss > 1 else tile)
 
 
-def _ss_for(area: float) -> int:
-    if area * SS * SS <= _SS_AREA * 16:
-        return SS
-    return 2 if area * 4 <= _SS_AREA * 16 else 1
-
-
 def _gradient_source(t: _Target, rr: RRect, top: str, bottom: str) -> tuple[Image.Image, int, int]:
     x0, y0, x1, y1, _ = rr
     c0, r0 = math.floor(x0), math.floor(y0)
@@ -562,48 +587,101 @@ def _rrect_outline(x0: float, y0: float, x1: float, y1: float, r: float) -> list
 
 
 # -- supersampled shapes --------------------------------------------------------------
-class _Tile:
-    """A supersampled coverage tile over target px [c0, c1) x [r0, r1)."""
+class _Shape:
+    """Polygons and ellipses (target px) rasterised as one supersampled coverage.
 
-    def __init__(self, c0: int, r0: int, c1: int, r1: int, ss: int = SS) -> None:
-        self.c0, self.r0, self.c1, self.r1 = c0, r0, c1, r1
-        self.ss = ss
-        self.im = Image.new("L", ((c1 - c0) * self.ss, (r1 - r0) * self.ss), 0)
-        self.draw = ImageDraw.Draw(self.im)
+    Primitives are collected first and drawn in order (``fill`` 0 erases: a ring is a
+    disc minus a smaller one) or, with ``evenodd``, each one toggling coverage. A big
+    shape is rasterised in strips of ``_STRIP`` rows, each only as wide as the ink in
+    it: a long diagonal ray touches a small part of its bounding box.
+    """
 
-    @classmethod
-    def over(cls, t: _Target, x0: float, y0: float, x1: float, y1: float) -> _Tile | None:
-        c0, r0 = max(0, math.floor(x0) - 1), max(0, math.floor(y0) - 1)
-        c1, r1 = min(t.im.width, math.ceil(x1) + 1), min(t.im.height, math.ceil(y1) + 1)
-        if c1 <= c0 or r1 <= r0:
-            return None
-        # The factor follows the whole shape, not the part in this band: bands must agree.
-        return cls(c0, r0, c1, r1, _ss_for((x1 - x0 + 2) * (y1 - y0 + 2)))
-
-    def p(self, pt: Pt) -> tuple[int, int]:
-        """Target px → whole tile subpixels for polygons.
-
-        Whole numbers: Pillow truncates fractional vertices towards zero, which differs
-        left and right of a tile's origin, so a band would not match a full paint.
-        Pillow fills edge subpixels inclusively; flooring centres that extra subpixel.
-        """
-        return (math.floor((pt[0] - self.c0) * self.ss), math.floor((pt[1] - self.r0) * self.ss))
+    def __init__(self, evenodd: bool = False) -> None:
+        self.prims: list[tuple[str, Any, int]] = []
+        self.evenodd = evenodd
 
     def polygon(self, pts: Sequence[Pt], fill: int = 255) -> None:
         if len(pts) >= 3:
-            self.draw.polygon([self.p(q) for q in pts], fill=fill)
+            self.prims.append(("p", list(pts), fill))
 
     def ellipse(self, x0: float, y0: float, x1: float, y1: float, fill: int = 255) -> None:
-        ss = self.ss
-        box = (
-            round((x0 - self.c0) * ss), round((y0 - self.r0) * ss),
-            round((x1 - self.c0) * ss) - 1, round((y1 - self.r0) * ss) - 1,
-        )
-        if box[2] >= box[0] and box[3] >= box[1]:
-            self.draw.ellipse(box, fill=fill)
+        if x1 > x0 and y1 > y0:
+            self.prims.append(("e", (x0, y0, x1, y1), fill))
 
-    def piece(self) -> Piece:
-        return (self.c0, self.r0, self.c1, self.r1, self.im.reduce(self.ss) if self.ss > 1 else self.im)
+    def pieces(self, t: _Target) -> list[Piece]:
+        inked = [pr for pr in self.prims if pr[2]]
+        if not inked:
+            return []
+        boxes = [_prim_box(pr) for pr in inked]
+        r0 = max(0, math.floor(min(b[1] for b in boxes)) - 1)
+        r1 = min(t.im.height, math.ceil(max(b[3] for b in boxes)) + 1)
+        out: list[Piece] = []
+        for ra in range(r0, r1, _STRIP):
+            rb = min(r1, ra + _STRIP)
+            xs = [_x_extent(pr, ra - 1, rb + 1) for pr in inked]
+            xs = [x for x in xs if x is not None]
+            if not xs:
+                continue
+            c0 = max(0, math.floor(min(x[0] for x in xs)) - 1)
+            c1 = min(t.im.width, math.ceil(max(x[1] for x in xs)) + 1)
+            if c1 > c0:
+                out.append(self._raster(c0, ra, c1, rb))
+        return out
+
+    def _raster(self, c0: int, r0: int, c1: int, r1: int) -> Piece:
+        ss = SS
+        size = ((c1 - c0) * ss, (r1 - r0) * ss)
+        tile = Image.new("L", size, 0)
+        draw = ImageDraw.Draw(tile)
+        for kind, geom, fill in self.prims:
+            target, value = draw, fill
+            if self.evenodd:
+                layer = Image.new("L", size, 0)
+                target, value = ImageDraw.Draw(layer), 255
+            if kind == "p":
+                # Whole subpixels: Pillow truncates fractional vertices towards zero, which
+                # differs either side of a tile's origin, so bands would not match a full
+                # paint. Pillow fills edge subpixels inclusively; flooring centres that extra one.
+                target.polygon([(math.floor((x - c0) * ss), math.floor((y - r0) * ss)) for x, y in geom], fill=value)
+            else:
+                x0, y0, x1, y1 = geom
+                box = (round((x0 - c0) * ss), round((y0 - r0) * ss), round((x1 - c0) * ss) - 1, round((y1 - r0) * ss) - 1)
+                if box[2] >= box[0] and box[3] >= box[1]:
+                    target.ellipse(box, fill=value)
+            if self.evenodd:
+                tile = ImageChops.difference(tile, layer)
+                draw = ImageDraw.Draw(tile)
+        return (c0, r0, c1, r1, tile.reduce(ss))
+
+
+def _prim_box(prim: tuple[str, Any, int]) -> tuple[float, float, float, float]:
+    kind, geom, _ = prim
+    if kind == "e":
+        return geom
+    xs = [p[0] for p in geom]
+    ys = [p[1] for p in geom]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _x_extent(prim: tuple[str, Any, int], ya: float, yb: float) -> tuple[float, float] | None:
+    """Where a primitive lies in x between rows ya and yb (None: not there)."""
+    kind, geom, _ = prim
+    if kind == "e":
+        x0, y0, x1, y1 = geom
+        return (x0, x1) if y0 < yb and y1 > ya else None
+    lo, hi = math.inf, -math.inf
+    n = len(geom)
+    for k in range(n):
+        (ax, ay), (bx, by) = geom[k], geom[(k + 1) % n]
+        if max(ay, by) < ya or min(ay, by) > yb:
+            continue
+        if ay == by:
+            lo, hi = min(lo, ax, bx), max(hi, ax, bx)
+            continue
+        for y in (max(min(ay, by), ya), min(max(ay, by), yb)):
+            x = ax + (bx - ax) * (y - ay) / (by - ay)
+            lo, hi = min(lo, x), max(hi, x)
+    return (lo, hi) if lo <= hi else None
 
 
 def _ellipse(t: _Target, op: Ellipse) -> None:
@@ -612,17 +690,19 @@ def _ellipse(t: _Target, op: Ellipse) -> None:
     h = sw / 2
     if op.fill:
         color = rgba(op.fill)
-        tile = _Tile.over(t, X0, Y0, X1, Y1)
-        if tile is not None and color[3]:
-            tile.ellipse(X0, Y0, X1, Y1)
-            _composite(t, color, tile.piece())
+        if color[3]:
+            shape = _Shape()
+            shape.ellipse(X0, Y0, X1, Y1)
+            for piece in shape.pieces(t):
+                _composite(t, color, piece)
     if sw:
-        tile = _Tile.over(t, X0 - h, Y0 - h, X1 + h, Y1 + h)
-        if tile is not None:
-            tile.ellipse(X0 - h, Y0 - h, X1 + h, Y1 + h, 255)
-            if X1 - X0 > sw and Y1 - Y0 > sw:
-                tile.ellipse(X0 + h, Y0 + h, X1 - h, Y1 - h, 0)
-            _composite(t, rgba(op.stroke), tile.piece())
+        shape = _Shape()
+        shape.ellipse(X0 - h, Y0 - h, X1 + h, Y1 + h, 255)
+        if X1 - X0 > sw and Y1 - Y0 > sw:
+            shape.ellipse(X0 + h, Y0 + h, X1 - h, Y1 - h, 0)
+        color = rgba(op.stroke)
+        for piece in shape.pieces(t):
+            _composite(t, color, piece)
 
 
 def _stroke(
@@ -636,17 +716,12 @@ def _stroke(
     extra: Sequence[Sequence[Pt]] = (),
 ) -> None:
     """Stroke polylines (round joins, ``cap`` ends) plus filled polygons ``extra``, as one coverage."""
-    pts = [p for ln in lines for p in ln] + [p for poly in extra for p in poly]
-    if not pts or color[3] == 0:
+    if color[3] == 0 or not any(lines) and not extra:
         return
     h = width / 2
-    tile = _Tile.over(
-        t, min(p[0] for p in pts) - h, min(p[1] for p in pts) - h, max(p[0] for p in pts) + h, max(p[1] for p in pts) + h
-    )
-    if tile is None:
-        return
-    # A polygon's edge pixels fill inclusively: half a subpixel narrower keeps the width true.
-    hq = max(0.0, h - 0.5 / tile.ss)
+    # A polygon's edge subpixels fill inclusively: half a subpixel narrower keeps the width true.
+    hq = max(0.0, h - 0.5 / SS)
+    shape = _Shape()
     for k, ln in enumerate(lines):
         is_closed = k < len(closed) and closed[k]
         for a, b in zip(ln, ln[1:]):
@@ -655,15 +730,16 @@ def _stroke(
             if d < 1e-9:
                 continue
             nx, ny = -dy / d * hq, dx / d * hq
-            tile.polygon([(a[0] + nx, a[1] + ny), (b[0] + nx, b[1] + ny), (b[0] - nx, b[1] - ny), (a[0] - nx, a[1] - ny)])
+            shape.polygon([(a[0] + nx, a[1] + ny), (b[0] + nx, b[1] + ny), (b[0] - nx, b[1] - ny), (a[0] - nx, a[1] - ny)])
         joints = ln[1:-1] if not is_closed else ln
         if cap == "round" and not is_closed:
             joints = ln
         for x, y in joints:
-            tile.ellipse(x - h, y - h, x + h, y + h)
+            shape.ellipse(x - h, y - h, x + h, y + h)
     for poly in extra:
-        tile.polygon(poly)
-    _composite(t, color, tile.piece())
+        shape.polygon(poly)
+    for piece in shape.pieces(t):
+        _composite(t, color, piece)
 
 
 def _dash(lines: list[list[Pt]], dash: tuple[float, float], scale: float) -> list[list[Pt]]:
@@ -778,17 +854,12 @@ def _path(t: _Target, op: Path) -> None:
         return
     if op.fill:
         color = rgba(op.fill)
-        pts = [p for sub, _ in subs for p in sub]
-        tile = _Tile.over(t, min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
-        if tile is not None and color[3]:
-            if len(subs) == 1:
-                tile.polygon(subs[0][0])
-            else:  # even-odd: each subpath toggles coverage
-                for sub, _ in subs:
-                    layer = Image.new("L", tile.im.size, 0)
-                    ImageDraw.Draw(layer).polygon([tile.p(q) for q in sub], fill=255)
-                    tile.im = ImageChops.difference(tile.im, layer)
-            _composite(t, color, tile.piece())
+        if color[3]:
+            shape = _Shape(evenodd=len(subs) > 1)  # even-odd: each subpath toggles coverage
+            for sub, _ in subs:
+                shape.polygon(sub)
+            for piece in shape.pieces(t):
+                _composite(t, color, piece)
     if op.stroke and op.stroke_width > 0:
         _stroke(
             t, rgba(op.stroke), [s for s, _ in subs], op.stroke_width * t.scale,
