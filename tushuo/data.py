@@ -93,15 +93,15 @@ def parse_table(text: str, name: str) -> Table:
     try:
         for cells in reader:
             cells = [c.strip() for c in cells]
-            while cells and cells[-1] == "":  # spreadsheets pad rows with empty cells
-                cells.pop()
-            if cells:
+            if any(cells):  # spreadsheets write blank rows as ",,,"
                 rows.append((reader.line_num, cells))
     except csv.Error as exc:
         raise SpecError(f"not valid CSV: {exc}", file=name, line=reader.line_num) from None
     if not rows:
         raise SpecError("the file is empty (expected a header row, then one row per label)", file=name)
     header_line, header = rows[0]
+    while header and header[-1] == "":  # columns a spreadsheet padded on, with no name and no use
+        header.pop()
     if len(header) < 2:
         raise SpecError(
             "needs at least two columns: labels first, then one column of numbers per series",
@@ -115,6 +115,8 @@ def parse_table(text: str, name: str) -> Table:
     lines: list[int] = []
     columns: list[list[float]] = [[] for _ in range(ncol - 1)]
     for line, cells in data:
+        while len(cells) > ncol and cells[-1] == "":
+            cells.pop()
         if len(cells) != ncol:
             raise SpecError(
                 f"{len(cells)} cells in this row but the header has {ncol} columns", file=name, line=line
