@@ -85,8 +85,6 @@ def _rays(width: float, h: float, ctx: LayoutContext) -> list[Path]:
         ops.append(Path((("M", cx, cy), ("L", cx + reach * math.cos(a0), cy + reach * math.sin(a0)),
                          ("L", cx + reach * math.cos(a1), cy + reach * math.sin(a1)), ("Z",)),
                         fill=with_alpha("#FFFFFF", 0.045)))
-    # a soft glow behind the title area
-    ops.append(Rect(0, 0, width, h * 0.55, fill=with_alpha("#FFFFFF", 0.03)))
     return ops
 
 
