@@ -200,6 +200,16 @@ def test_json_spec_is_located(tmp_path: Path) -> None:
     assert doc.blocks[0].height == 20
 
 
+def test_json_that_yaml_cannot_read_still_loads() -> None:
+    long_key = "k" * 1100  # YAML limits implicit keys to 1024 characters; JSON does not
+    spec = {"title": "x", "blocks": [{"type": "divider"}], "meta": {long_key: 1}}
+    assert load(json.dumps(spec)).meta == {long_key: 1}
+    spec["blocks"][0]["type"] = "dividr"
+    assert str(fails(json.dumps(spec))).startswith(  # no line numbers to give, but still the file and path
+        "<string>: blocks[0].type: unknown block type 'dividr' (did you mean 'divider'?)"
+    )
+
+
 def test_json_syntax_error_located(tmp_path: Path) -> None:
     p = tmp_path / "bad.json"
     p.write_text('{\n  "title": "x",\n  "blocks": [1,]\n}', encoding="utf-8")
@@ -453,6 +463,7 @@ def test_paths_checked_at_load_with_locations(tmp_path: Path) -> None:
     # an extra root lets the outside file in
     p2 = write(tmp_path, "s2.yaml", "title: x\nblocks:\n  - {type: image, src: ../outside.png}\n")
     assert load(p2, roots=(tmp_path.parent,)).blocks[0].src == "../outside.png"
+    assert load(p2, roots=str(tmp_path.parent)).blocks[0].src == "../outside.png"  # one root, not its letters
 
 
 def test_dict_spec_paths_resolve_against_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

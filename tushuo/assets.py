@@ -29,7 +29,9 @@ def is_url(ref: str) -> bool:
     return bool(_URL.match(ref.strip()))
 
 
-def resolve_path(ref: str, base_dir: str | os.PathLike[str] | None, roots: Iterable[str | os.PathLike[str]] = ()) -> Path:
+def resolve_path(
+    ref: str, base_dir: str | os.PathLike[str] | None, roots: Iterable[str | os.PathLike[str]] = ()
+) -> Path:
     """The file ``ref`` names, resolved against ``base_dir`` (the cwd when None).
 
     The result (after following symlinks) must lie inside ``base_dir`` or one of

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -375,7 +375,9 @@ class _Builder:
             if ":" in text:  # YAML 1.1 base-60 (9:30 → 570): keep the time as written
                 return text
             try:
-                return (self._scalars.construct_yaml_int if tag == _T + "int" else self._scalars.construct_yaml_float)(node)
+                if tag == _T + "int":
+                    return self._scalars.construct_yaml_int(node)
+                return self._scalars.construct_yaml_float(node)
             except (ValueError, yaml.YAMLError):
                 raise self.error(f"'{text}' is not a valid number", node) from None
         if tag in (_T + "timestamp", _T + "merge", _T + "value"):
@@ -403,8 +405,8 @@ def _parse_text(text: str, label: str | None, json_mode: bool) -> _N:
     except SpecError:
         if not json_mode:
             raise
-        node = None  # valid JSON that YAML cannot read (rare): use json's values, without marks
-        return _from_python(json_value, (label, 1, 1) if label else None, [MAX_NODES])
+        # Valid JSON that YAML cannot read (a key over 1024 characters): json's values, no lines.
+        return _from_python(json_value, None, [MAX_NODES])
     if node is None:
         raise SpecError(
             "empty spec: the file has no content; a spec needs at least `title:` and `blocks:`", file=label
@@ -925,7 +927,11 @@ def _check_paths(doc: Document, marks: Mapping[str, Mark], label: str | None) ->
 
 
 # =========================================================================== public
-def load(source: Any, data: Mapping[str, Any] | None = None, roots: Iterable[str | os.PathLike[str]] = ()) -> Document:
+def load(
+    source: Any,
+    data: Mapping[str, Any] | None = None,
+    roots: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None = (),
+) -> Document:
     """A validated Document from a path, YAML/JSON text (str or bytes) or a dict.
 
     ``data`` fills ``{{slots}}`` in the spec and its templates. Relative paths in
@@ -940,6 +946,8 @@ def load(source: Any, data: Mapping[str, Any] | None = None, roots: Iterable[str
     tree, label, base = _read_source(source)
     _top_mapping(tree, label)
     base_dir = base if base is not None else Path.cwd().resolve()
+    if roots is None or isinstance(roots, (str, os.PathLike)):
+        roots = () if roots is None else (roots,)
     root_paths = tuple(Path(r).resolve() for r in roots)
     tree = _apply_extends(tree, base_dir, (base_dir, *root_paths), ())
     errors: list[SpecError] = []
@@ -981,8 +989,9 @@ def load_data_file(path: str | os.PathLike[str], *, rows: bool = False) -> Any:
         for item in tree.v:
             if not isinstance(item.v, dict):
                 _, line, col = item.mark or (label, None, None)
+                got = _describe(_to_python(item, "", {}, {}))
                 raise SpecError(
-                    f"each row must be a mapping of slot names to values, got {_describe(_to_python(item, '', {}, {}))}",
+                    f"each row must be a mapping of slot names to values, got {got}",
                     file=label, line=line, col=col,
                 )
         return _to_python(tree, "", {}, {})

@@ -221,9 +221,8 @@ class StepsBlock(_Model):
         for i, item in enumerate(self.items):
             if item.id is not None:
                 if item.id in seen:
-                    raise located(
-                        f"items[{i}].id", f"id '{item.id}' is already used by items[{seen[item.id]}]; ids must be unique"
-                    )
+                    first = seen[item.id]
+                    raise located(f"items[{i}].id", f"id '{item.id}' is already used by items[{first}]; ids must be unique")
                 seen[item.id] = i
         for i, item in enumerate(self.items):
             for j, edge in enumerate(item.next or []):
