@@ -125,25 +125,28 @@ class BatchReport:
             ],
         }
 
-    def summary(self) -> str:
-        """Lines for people: one per input, then the totals."""
-        lines = []
+    def summary_lines(self) -> list[tuple[bool, str]]:
+        """(is_failure, line) for people: one per input, then the totals."""
+        lines: list[tuple[bool, str]] = []
         for i in self.items:
             if i.status == RENDERED:
                 outs = ", ".join(f"{_rel(o['path'])} ({human_size(o['bytes'])})" for o in i.outputs)
-                lines.append(f"rendered  {i.input} -> {outs}  [{i.seconds:.1f}s]")
+                lines.append((False, f"rendered  {i.input} -> {outs}  [{i.seconds:.1f}s]"))
             elif i.status == SKIPPED:
-                lines.append(f"skipped, unchanged  {i.input}")
+                lines.append((False, f"skipped, unchanged  {i.input}"))
             else:
                 msg = (i.error or "").replace("\n", "\n    ")
-                lines.append(f"FAILED    {i.input}\n    {msg}")
+                lines.append((True, f"FAILED    {i.input}\n    {msg}"))
         n_r, n_s, n_f = self.count(RENDERED), self.count(SKIPPED), self.count(FAILED)
         total = sum(i.bytes for i in self.items if i.status == RENDERED)
-        lines.append(
+        lines.append((False,
             f"{len(self.items)} inputs: {n_r} rendered ({human_size(total)}), "
             f"{n_s} skipped (unchanged), {n_f} failed  in {self.seconds:.1f}s"
-        )
-        return "\n".join(lines)
+        ))
+        return lines
+
+    def summary(self) -> str:
+        return "\n".join(line for _, line in self.summary_lines())
 
 
 def human_size(n: int) -> str:
@@ -172,6 +175,7 @@ def render_job(job: Job) -> ItemResult:
         doc = _load_job(job)
         from .api import render
 
+        Path(job.out).parent.mkdir(parents=True, exist_ok=True)
         paths = render(doc, job.out, **job.options)
         outputs = [{"path": str(p), "bytes": Path(p).stat().st_size} for p in paths]
         return ItemResult(job.input, job.name, RENDERED, outputs, time.perf_counter() - t0)
@@ -278,7 +282,7 @@ def read_rows(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     if path.suffix.lower() != ".csv":
         from .loader import load_data_file
 
-        data = load_data_file(path)
+        data = load_data_file(path, rows=True)
         if isinstance(data, dict):
             data = [data]
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):

@@ -20,7 +20,6 @@ from .errors import SpecError, TushuoError
 
 FORMATS = ("png", "jpeg", "jpg", "webp", "pdf", "svg")
 SUFFIX = {"png": ".png", "jpeg": ".jpg", "jpg": ".jpg", "webp": ".webp", "pdf": ".pdf", "svg": ".svg"}
-_FORMAT_OF_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp", ".pdf": "pdf", ".svg": "svg"}
 
 
 class UsageError(SpecError):
@@ -263,8 +262,6 @@ def render_options(args: argparse.Namespace) -> dict[str, Any]:
     """The render keyword arguments the user set (unset ones keep the spec's defaults)."""
     names = ("format", "width", "theme", "slice_height", "max_bytes", "page_size", "quality", "allow_missing_glyphs")
     opts = {n: getattr(args, n, None) for n in names}
-    if opts.get("format") == "jpg":
-        opts["format"] = "jpeg"
     return {k: v for k, v in opts.items() if v is not None}
 
 
@@ -294,24 +291,10 @@ def default_output(spec: Path, fmt: str | None, doc: Any = None) -> Path:
 
 
 def resolve_output(spec: Path, out: str | None, options: dict[str, Any], doc: Any) -> Path:
-    """Where ``render`` writes, and the format settled so the suffix and format agree."""
+    """Where ``render`` writes: -o as given (render checks its suffix), else beside the spec."""
     if out is None:
         return default_output(spec, options.get("format"), doc)
-    p = Path(out)
-    if out.endswith(("/", os.sep)) or p.is_dir():
-        return p
-    suffix_fmt = _FORMAT_OF_SUFFIX.get(p.suffix.lower())
-    if suffix_fmt is not None:
-        if options.setdefault("format", suffix_fmt) != suffix_fmt:
-            raise UsageError(f"-o {out} is a {suffix_fmt.upper()} name but --format is {options['format']}; "
-                             f"drop --format or use -o {p.with_suffix(SUFFIX[options['format']])}")
-    else:
-        fmt = options.get("format") or doc.output.format or "png"
-        raise UsageError(
-            f"-o {out}: unknown suffix '{p.suffix}'; use one of .png .jpg .webp .pdf .svg "
-            f"(e.g. -o {p.with_suffix(SUFFIX[fmt])}) or a folder ending in /"
-        )
-    return p
+    return Path(out)
 
 
 def render_spec(spec: str | Path, out: str | None, options: dict[str, Any], data_file: str | None = None) -> list[Path]:
@@ -358,14 +341,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
             _existing(args.data, "data")
         jobs = batch.spec_jobs(args.specs, args.out, data_file=args.data, **options)
     report = batch.run_jobs(jobs, args.out, max_workers=args.jobs, force=args.force, progress=args.progress)
-    summary = report.summary()
-    if report.ok:
-        _say(summary)
-    else:
-        # Failures go to stderr so they are seen even when stdout is redirected.
-        _say(summary)
-        _err(*(f"{i.input}: {i.error}" if not (i.error or "").startswith(i.input) else i.error
-               for i in report.items if i.status == batch.FAILED))
+    # Failures go to stderr, so they are seen even when stdout is redirected.
+    for failed, line in report.summary_lines():
+        (_err if failed else _say)(line)
     _say(f"report: {Path(args.out) / batch.REPORT_NAME}")
     if getattr(args, "debug", False):
         for i in report.items:
@@ -396,24 +374,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def json_schema() -> dict[str, Any]:
-    """The spec's JSON Schema: the Document model's, plus the loader's ``extends`` key."""
+    """The spec's JSON Schema: the Document model's, for editors (yaml-language-server)."""
     from . import __version__
     from .spec import Document
 
     schema = Document.model_json_schema()
     props = schema.get("properties", {})
     props.pop("base_dir", None)  # set by the loader, not written in specs
-    props["extends"] = {
-        "type": "string",
-        "title": "Extends",
-        "description": "A ready template (layouts/) or a template file; this spec is merged over it "
-        "(mappings merge key by key, lists replace) and its {{slots}} are filled from data.",
-    }
-    props["data"] = {
-        "type": "object",
-        "title": "Data",
-        "description": "Values for the template's {{slots}} (slot name: value); --data FILE overrides them.",
-    }
     # A spec that extends a template gets title and blocks from it.
     required = schema.pop("required", [])
     if required:
