@@ -171,3 +171,18 @@ def test_a_theme_may_bring_its_own_font_files(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as err:
         layout_document(tushuo.load(spec))
     assert "font file not found" in str(err.value) and "theme" in str(err.value)
+
+
+def test_a_reused_context_numbers_from_one_again_and_headings_are_never_split() -> None:
+    from tushuo.layout.stack import make_context
+
+    long_heading = {"type": "heading", "text": "关于做好村（社区）“两委”换届选举工作中候选人资格联审的若干意见", "number": True}
+    doc = doc_of([long_heading, {"type": "paragraph", "text": "正文。"}])
+    ctx = make_context(doc, width=540)
+    first = layout_document(doc, ctx=ctx)
+    second = layout_document(doc, ctx=ctx)
+    assert first.marks[0].title.startswith("一、") and second.marks[0].title.startswith("一、")
+    heading = next(b for b in first.boxes if b.kind == "heading")
+    title = next(op for op in first.ops if isinstance(op, Text) and op.text.startswith("一、"))
+    assert len({r.y for r in title.runs}) >= 2  # it wraps at 540 px
+    assert not [b for b in first.breaks if heading.y < b < heading.y + heading.h]

@@ -53,7 +53,7 @@ def layout_heading(block: HeadingBlock, width: float, ctx: LayoutContext) -> Fra
             frame.add(marker)
         frame.add(tb.op(x, 0, background=bg))
         frame.height = tb.height
-    frame.breaks.extend(_offset_breaks(tb.line_breaks(), 0))
+    frame.boxes.append(Box(0, 0, width, frame.height, "heading"))  # never split, and kept with what follows
     frame.marks.append(Mark(0, (label + _plain(block.text)).strip(), outline))
     return frame
 
@@ -61,10 +61,6 @@ def layout_heading(block: HeadingBlock, width: float, ctx: LayoutContext) -> Fra
 def _plain(text: str) -> str:
     """Text without inline markup (for bookmarks)."""
     return text.replace("**", "").replace("==", "")
-
-
-def _offset_breaks(breaks: list[float], dy: float) -> list[float]:
-    return [b + dy for b in breaks]
 
 
 # ----------------------------------------------------------------------------- paragraph

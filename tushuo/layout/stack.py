@@ -75,6 +75,7 @@ def layout_document(doc: Document, *, width: float | None = None, theme: Theme |
     """
     if ctx is None:
         ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, fonts=fonts)
+    ctx.counters.clear()  # numbering starts at 一 on every layout, even with a reused context
     full = ctx.width
     gap = ctx.px(ctx.theme.spacing.block)
     body = stack_blocks(doc.blocks, ctx.content_width, ctx, "blocks", full_width=full, max_height=max_height)
