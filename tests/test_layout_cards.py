@@ -96,3 +96,23 @@ def test_timeline() -> None:
     assert "20261112" in drawn and "11月3日" in drawn
     assert_text_inside(geo.frame, geo.events + [(0, 0, ctx.content_width, geo.events[0][1])], "timeline")
     assert len(geo.frame.sorted_breaks()) >= 2
+
+
+@pytest.mark.parametrize("name", ["cards-list", "cards-grid", "timeline"])
+def test_baseline(name: str) -> None:
+    from baseline import assert_matches_baseline
+
+    import tushuo
+    from tushuo.layout.stack import layout_document
+    from tushuo.render.raster import paint
+
+    if name == "timeline":
+        block = {"type": "timeline", "title": "大事记", "items": [
+            {"date": "11月3日", "title": "召开换届工作调度会", "desc": "通报前期进展。"},
+            {"date": "11月12日", "title": "集中选举日"}]}
+    else:
+        block = {"type": "cards", "layout": name.split("-")[1], "items": ITEMS[:3]}
+    doc = tushuo.Document.model_validate({"title": name, "width": 540, "blocks": [block]})
+    doc.base_dir = str(EXAMPLES)
+    frame = layout_document(doc)
+    assert_matches_baseline(paint(frame, fonts=frame.fonts), name)

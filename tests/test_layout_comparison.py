@@ -130,3 +130,23 @@ def test_bad_image_names_the_cell() -> None:
 
     with pytest.raises(SpecError, match=r"rows\[0\]\.cells\[0\]\.image"):
         comparison_geometry(ComparisonBlock.model_validate(spec), ctx.content_width, ctx)
+
+
+@pytest.mark.parametrize("name", ["comparison-2col", "comparison-4col"])
+def test_baseline(name: str) -> None:
+    from baseline import assert_matches_baseline
+
+    import tushuo
+    from tushuo.layout.stack import layout_document
+    from tushuo.render.raster import paint
+
+    if name == "comparison-2col":
+        block = dict(STATION, rows=STATION["rows"][:3])
+    else:
+        block = {"type": "comparison", "columns": [{"label": "优", "tone": "positive"}, {"label": "良"}, {"label": "中"},
+                                                   {"label": "差", "tone": "negative"}],
+                 "rows": [{"aspect": "学习记录", "cells": ["完整规范", "基本完整", "部分缺失", "没有记录"]}]}
+    doc = tushuo.Document.model_validate({"title": name, "width": 540, "blocks": [block]})
+    doc.base_dir = str(EXAMPLES)
+    frame = layout_document(doc)
+    assert_matches_baseline(paint(frame, fonts=frame.fonts), name)

@@ -97,3 +97,16 @@ def test_given_columns() -> None:
     geo = stats_geometry(StatsBlock.model_validate({"type": "stats", "columns": 1, "items": ITEMS[:2]}), ctx.content_width, ctx)
     assert geo.columns == 1 and geo.cards[0][2] == pytest.approx(ctx.content_width)
     assert len(geo.frame.sorted_breaks()) == 1
+
+
+def test_baseline() -> None:
+    from baseline import assert_matches_baseline
+
+    import tushuo
+    from tushuo.layout.stack import layout_document
+    from tushuo.render.raster import paint
+
+    doc = tushuo.Document.model_validate({"title": "stats", "width": 540, "blocks": [
+        {"type": "stats", "title": "数说换届", "items": ITEMS[:5]}]})
+    frame = layout_document(doc)
+    assert_matches_baseline(paint(frame, fonts=frame.fonts), "stats")

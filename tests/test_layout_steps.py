@@ -260,3 +260,32 @@ def test_random_flows_keep_invariants(case) -> None:
     check_geometry(geo, ctx.content_width)
     assert len(geo.items) == len(spec["items"])
     assert len(geo.edges) == len(flow_edges(_block(spec)))
+
+
+# --------------------------------------------------------------------------- PNG baselines
+BASELINE_FLOWS = {
+    "steps-vertical": dict(ELECTION, layout="vertical"),
+    "steps-zigzag-branches": dict(ELECTION, layout="zigzag"),
+    "steps-zigzag": {"type": "steps", "layout": "zigzag", "title": "换届准备", "items": [
+        {"title": "摸底调研", "desc": "掌握班子运行情况。", "tag": "10月上旬"}, {"title": "制定方案", "desc": "报县级组织部门审核。"},
+        {"title": "宣传发动", "icon": "flag"}, {"title": "经济审计", "desc": "审计结果向村民公布。"}]},
+    "steps-grid": {"type": "steps", "layout": "grid", "items": [
+        {"title": t, "desc": d, **({"tag": "前20日"} if k == 0 else {})} for k, (t, d) in enumerate(
+            [("选民登记", "张榜公布"), ("提名", "直接提名"), ("资格审查", "联审把关"), ("公布", "姓氏笔画为序"), ("陈述", "公开承诺")])]},
+    "steps-timeline": {"type": "steps", "layout": "timeline", "items": [
+        {"title": "召开部署会", "desc": "全区换届工作部署。", "tag": "11月26日"}, {"title": "业务培训"},
+        {"title": "选举日", "desc": "集中投票。", "tag": "12月20日"}]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(BASELINE_FLOWS))
+def test_baseline(name: str) -> None:
+    from baseline import assert_matches_baseline
+
+    import tushuo
+    from tushuo.layout.stack import layout_document
+    from tushuo.render.raster import paint
+
+    doc = tushuo.Document.model_validate({"title": name, "width": 540, "blocks": [BASELINE_FLOWS[name]]})
+    frame = layout_document(doc)
+    assert_matches_baseline(paint(frame, fonts=frame.fonts), name)

@@ -100,7 +100,8 @@ def stats_geometry(block: StatsBlock, width: float, ctx: LayoutContext) -> Stats
     texts: list[list[BBox]] = []
     scale = 1.0 if cols <= 2 else 0.86
     for r, row in enumerate(rows):
-        drawn = [_card(it, cw, ctx, scale) for it in row]
+        slot = any(it.icon for it in row)  # numbers line up across a row even where a card has no icon
+        drawn = [_card(it, cw, ctx, scale, slot) for it in row]
         h = max(d[0] for d in drawn)
         offset = (width - (len(row) * cw + (len(row) - 1) * gap)) / 2  # a short last row is centred
         for k, (ch, ops, tboxes) in enumerate(drawn):
@@ -120,17 +121,19 @@ def stats_geometry(block: StatsBlock, width: float, ctx: LayoutContext) -> Stats
     return StatsGeometry(frame, cols, cards, texts)
 
 
-def _card(item: StatItem, w: float, ctx: LayoutContext, scale: float) -> tuple[float, list, list[BBox]]:
-    """One card's content, centred in width ``w``: (height, ops, text boxes)."""
+def _card(item: StatItem, w: float, ctx: LayoutContext, scale: float, icon_slot: bool) -> tuple[float, list, list[BBox]]:
+    """One card's content, centred in width ``w``: (height, ops, text boxes). ``icon_slot``: keep
+    the icon's room even without an icon."""
     pal = ctx.palette
     pad = ctx.px(28)
     inner = w - 2 * pad
     ops: list = []
     boxes: list[BBox] = []
     y = pad + ctx.px(6)
-    if item.icon:
+    if item.icon or icon_slot:
         d = ctx.px(76) * scale
-        ops.extend(icon(item.icon, (w - d) / 2, y, d, pal.primary, bg=mix(pal.primary, pal.surface, 0.9)))
+        if item.icon:
+            ops.extend(icon(item.icon, (w - d) / 2, y, d, pal.primary, bg=mix(pal.primary, pal.surface, 0.9)))
         y += d + ctx.px(12)
     value = format_value(item.value)
     unit = (item.unit or "").strip()
