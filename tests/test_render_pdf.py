@@ -376,3 +376,58 @@ def test_chart_without_pdf_falls_back_to_300_dpi_png():
     assert str(img["/Subtype"]) == "/Image"
     placed_in = 888 * parse_page_size(None).width / 1080 / 72
     assert img["/Width"] >= 300 * placed_in - 2
+
+
+# ----------------------------------------------------------------------------- with the real layouts
+def _pipeline_doc() -> Document:
+    steps = [{"id": f"s{i}", "title": f"第{i + 1}步 召开村民代表会议", "desc": "由村党组织提议，村“两委”会议商议，党员大会审议，村民代表会议决议。"}
+             for i in range(14)]
+    return Document(
+        title="村（社区）“两委”换届选举掌上手册",
+        meta={"author": "颍州区委组织部", "date": "2026-11-26"},
+        blocks=[
+            {"type": "banner", "title": "换届选举掌上手册", "subtitle": "图说换届 · 第1期", "badge": "第1期"},
+            {"type": "paragraph", "text": PARA},
+            {"type": "section", "title": "选举程序", "blocks": [{"type": "steps", "title": "换届选举流程图", "layout": "vertical", "items": steps}]},
+            {"type": "heading", "text": "换届纪律", "level": 1},
+            {"type": "paragraph", "text": PARA * 2},
+        ],
+        footer={"text": "颍州区委组织部 出品", "note": "长按识别二维码关注"},
+    )
+
+
+def test_real_layout_flowchart_splits_between_steps_and_footer_stays_whole():
+    stack = pytest.importorskip("tushuo.layout.stack")
+    doc = _pipeline_doc()
+    frame = stack.layout_document(doc)
+    data = render_pdf(frame, doc)
+    from tushuo.render import manual
+
+    theme = manual.document_theme(doc)
+    ctx = manual.page_context(theme, frame.fonts if hasattr(frame, "fonts") else default_fontbook(), frame.width, doc)
+    plan = plan_pages(frame, doc, parse_page_size(None), footer_height=manual.closing_strip_height(ctx, doc))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1 + 1 + plan.body_pages
+    assert plan.footer is not None and plan.body_top > 0
+    steps = [b for b in frame.boxes if b.y > plan.body_top and b.h > 100]
+    assert len(steps) >= 14
+    for cut in plan.cuts:  # the flowchart is cut between steps, never through one
+        assert not any(b.y + 0.5 < cut.bottom < b.y + b.h - 0.5 for b in frame.boxes), cut
+    pdf = pdfplumber.open(io.BytesIO(data))
+    pages = [re.sub(r"\s", "", p.extract_text() or "") for p in pdf.pages]
+    assert "换届选举掌上手册" in pages[0]
+    assert not any("图说换届·第1期" in p for p in pages[2:])  # the banner became the cover
+    footer_pages = [i for i, p in enumerate(pages) if "长按识别二维码关注" in p]
+    assert footer_pages == [len(pages) - 1] and "颍州区委组织部出品" in pages[-1]
+    # every body text op is in the PDF; full-width texts (paragraphs, step titles) in reading order
+    top, bottom = plan.margin_top * plan.scale, (plan.margin_top + plan.band) * plan.scale
+    body = "".join(re.sub(r"\s", "", p.crop((0, top - 0.5, p.width, bottom + 0.5)).extract_text() or "")
+                   for p in pdf.pages[2:])
+    texts = [o for o in frame.walk() if isinstance(o, Text) and o.box[1] >= plan.body_top]
+    for op in texts:
+        assert re.sub(r"\s", "", op.text) in body
+    pos = 0
+    for op in sorted((o for o in texts if o.box[2] > frame.width / 2), key=lambda o: o.box[1]):
+        found = body.find(re.sub(r"\s", "", op.text), pos)
+        assert found >= pos, op.text
+        pos = found

@@ -26,6 +26,7 @@ def plan_cuts(
     *,
     min_fill: float = 0.0,
     avoid: list[tuple[float, float]] | tuple[tuple[float, float], ...] = (),
+    keep: list[tuple[float, float]] | tuple[tuple[float, float], ...] = (),
 ) -> list[Cut]:
     """Greedy cuts: each piece as tall as possible, at most ``max_height``, ending at a break.
 
@@ -33,8 +34,10 @@ def plan_cuts(
     keeps it within ``max_height``; when there is none (one unit taller than a piece),
     it is cut at ``max_height`` exactly and marked ``forced``. ``min_fill`` (0–1) avoids
     nearly-empty pieces when a break exists only very near the top. ``avoid`` lists
-    (top, bottom) bands a forced cut should not pass through (lines of text): the cut
+    (top, bottom) bands a forced cut must not pass through (lines of text): the cut
     moves up to the band's top while that leaves the piece at least half full.
+    ``keep`` lists bands a forced cut should rather not pass through either (boxes);
+    they give way when no cut in the lower half of the piece misses them.
     """
     if max_height <= 0:
         raise ValueError("max_height must be positive")
@@ -48,19 +51,19 @@ def plan_cuts(
         if i >= 0 and pts[i] > top + max(eps, min_fill * max_height):
             bottom, forced = pts[i], False
         else:
-            bottom, forced = _dodge(limit, avoid, top + max_height / 2), True
+            tiers = (list(avoid) + list(keep), avoid) if keep else (avoid,)
+            bottom, forced = _dodge(limit, tiers, top + max_height / 2), True
         cuts.append(Cut(top, bottom, forced))
         top = bottom
     cuts.append(Cut(top, height, False))
     return cuts
 
 
-def _dodge(y: float, avoid: list[tuple[float, float]] | tuple[tuple[float, float], ...], floor: float) -> float:
-    """``y`` moved up above every band in ``avoid`` it falls inside, but not above ``floor``."""
-    moved = True
-    while moved:
-        moved = False
-        for a, b in avoid:
-            if a < y < b and a >= floor:
-                y, moved = a, True
+def _dodge(y: float, tiers: tuple, floor: float) -> float:
+    """The lowest cut in [floor, y] outside every band of the first tier that allows one, else ``y``."""
+    for bands in tiers:
+        window = [(a, b) for a, b in bands if a < y and b > floor]
+        for cand in sorted({y, *(a for a, _ in window if floor <= a <= y)}, reverse=True):
+            if not any(a < cand < b for a, b in window):
+                return cand
     return y
