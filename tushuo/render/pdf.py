@@ -378,6 +378,10 @@ class PdfPainter:
                 return False
             if not data:
                 return False
+            try:
+                import pypdf  # noqa: F401
+            except ImportError:  # pragma: no cover - declared dependency; a raster still works
+                return False
             name = f"tushuo-chart-{len(self._forms) + 1}"
             bbox = import_pdf_page(self.c, data, name)
             entry = self._forms[key] = (name, bbox)
