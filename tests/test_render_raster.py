@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 import pytest
@@ -105,6 +106,19 @@ def test_rounded_rect_straight_rows_join_the_corner_rows_without_a_seam():
     # column 20 (30 % covered) must have one value down the whole straight edge, corner rows included
     col = [im.getpixel((20, y))[0] for y in range(40, 110)]
     assert max(col) - min(col) <= 1
+
+
+@pytest.mark.parametrize("w,h", [(120, 40), (121.5, 41), (41, 41), (40.5, 121)])
+def test_pills_are_fully_round_and_symmetric(w, h):
+    im = paint(frame(Rect(20, 20, w, h, fill="#000000", radius=min(w, h) / 2)))
+    assert im.getpixel((round(20 + w / 2), round(20 + h / 2))) == (0, 0, 0)
+    assert im.getpixel((20, 20)) == WHITE
+    assert ink_box(im) == (20, 20, math.ceil(20 + w), math.ceil(20 + h))
+    # left/right mirror images along the middle row
+    y = int(20 + h / 2)
+    left = [im.getpixel((x, y))[0] for x in range(18, 26)]
+    right = [im.getpixel((x, y))[0] for x in range(math.ceil(20 + w) + 1, math.ceil(20 + w) - 7, -1)]
+    assert sum(left) == pytest.approx(sum(right), abs=200)
 
 
 def test_stroked_rect_keeps_inside_and_outside():

@@ -522,12 +522,31 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
         )
         if box[2] < box[0] or box[3] < box[1]:
             continue
-        rad = round(r * ss)
-        if rad > 0:
-            d.rounded_rectangle(box, radius=rad, fill=fill)
-        else:
-            d.rectangle(box, fill=fill)
-    return (c0, r0, c1, r1, tile.reduce(ss) if ss > 1 else tile)
+        _rounded_box(d, box, round(r * ss), fill, tile.height)
+    return (c0, r0, c1, r1, tile.reduce(ss))
+
+
+def _rounded_box(d: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rad: int, fill: int, rows: int) -> None:
+    """A rounded rectangle (inclusive subpixel box) as two bars and the corner discs inside ``rows``.
+
+    Pillow's rounded_rectangle draws all four corners as pie slices even when a tile
+    holds only the top two; this draws only the discs that reach the tile.
+    """
+    a0, b0, a1, b1 = box
+    rad = min(rad, (a1 - a0 + 1) // 2, (b1 - b0 + 1) // 2)
+    if rad <= 0:
+        d.rectangle(box, fill=fill)
+        return
+    if a1 - rad >= a0 + rad:  # a full circle (rad = half the width) has no middle bar
+        d.rectangle((a0 + rad, b0, a1 - rad, b1), fill=fill)
+    if b1 - rad >= b0 + rad:
+        d.rectangle((a0, b0 + rad, a1, b1 - rad), fill=fill)
+    k = 2 * rad - 1
+    for top in (b0, b1 - k):
+        if top + k < 0 or top >= rows:
+            continue
+        d.ellipse((a0, top, a0 + k, top + k), fill=fill)
+        d.ellipse((a1 - k, top, a1, top + k), fill=fill)
 
 
 def _gradient_source(t: _Target, rr: RRect, top: str, bottom: str) -> tuple[Image.Image, int, int]:
@@ -535,12 +554,10 @@ def _gradient_source(t: _Target, rr: RRect, top: str, bottom: str) -> tuple[Imag
     c0, r0 = math.floor(x0), math.floor(y0)
     w, h = max(1, math.ceil(x1) - c0), max(1, math.ceil(y1) - r0)
     span = max(y1 - y0, 1e-9)
-    ct, cb = rgba(top), rgba(bottom)
-    col = Image.new("RGBA", (1, h))
-    col.putdata([
-        tuple(round(a + (b - a) * min(1.0, max(0.0, (r0 + k + 0.5 - y0) / span))) for a, b in zip(ct, cb))
-        for k in range(h)
-    ])
+    # how far down the rect each row's centre is, 0-255: the mix of bottom over top colour
+    ramp = bytes(min(255, max(0, round((r0 + k + 0.5 - y0) / span * 255))) for k in range(h))
+    mask = Image.frombytes("L", (1, h), ramp)
+    col = Image.composite(Image.new("RGBA", (1, h), rgba(bottom)), Image.new("RGBA", (1, h), rgba(top)), mask)
     return (col.resize((w, h), Image.Resampling.NEAREST), c0, r0)
 
 
