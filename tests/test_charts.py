@@ -241,7 +241,7 @@ def test_chart_block_frame(tmp_path):
     (img,) = [op for op in frame.ops if isinstance(op, Image)]
     (box,) = frame.boxes
     assert box.kind == "chart" and box.y > 0 and box.y + box.h <= frame.height
-    assert frame.breaks == [box.y]  # between the title and the chart card, nowhere inside the chart
+    assert frame.breaks == []  # never cut inside a chart, nor between it and its title
     assert box.x < img.x and img.x + img.w < box.x + box.w and box.y < img.y and img.y + img.h < box.y + box.h
     assert img.h == pytest.approx(0.62 * img.w, abs=1)  # the default bar chart shape
     out = img.producer("png", 1.0)
@@ -430,6 +430,12 @@ def test_every_kind_renders_in_every_theme(kind, theme):
     mark = s.colors.accent if s.highlight is not None else first
     rgb = tuple(int(mark[i:i + 2], 16) for i in (1, 3, 5))
     assert rgb in colors, f"{kind}/{theme}: no pixel of {mark}"
+
+
+def test_a_glyph_the_font_lacks_fails_these_tests():
+    """The layout keeps such text out; if one slipped through, matplotlib's warning would fail the render."""
+    with pytest.raises(UserWarning, match="missing from font"):
+        render(spec("bar", ["甲🙂"], [[1.0]], width=300, height=200))
 
 
 @pytest.mark.parametrize("scale", [0.25, 1.0, 1.5])

@@ -20,12 +20,17 @@ from .frame import Box, Frame, Image
 from .registry import layout_for
 
 #: Texts every chart may draw besides the spec's own (captions, merged slices, value marks).
-_CHART_TEXT = "单位：合计其他系列0123456789.-%（）"
+_CHART_TEXT = "单位：合计其他系列0123456789.\u2212%（）"
 
 
 @layout_for("chart")
 def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
-    """Title (the shared block title), then the chart on a surface card; a break between them."""
+    """Title (the shared block title), then the chart on a surface card.
+
+    The whole block is one unit for slicing and pagination: no break after the
+    title, which would leave it alone at the foot of a PDF page (as block titles
+    elsewhere, e.g. checklists, stay with their content).
+    """
     from ..render.charts import ChartColors, ChartSpec, chart_producer, plan_chart
 
     labels, series = chart_data(block, ctx)
@@ -66,8 +71,6 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
     frame.add(*card(0, y, width, card_h, ctx))
     frame.add(Image(pad, y + pad, inner, plan.height, producer=chart_producer(plan, ctx.fonts)))
     frame.boxes.append(Box(0, y, width, card_h, "chart"))
-    if y:
-        frame.breaks.append(y)
     frame.height = y + card_h + ctx.px(4)  # the card's shadow
     return frame
 

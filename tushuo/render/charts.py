@@ -418,7 +418,7 @@ class _Planner:
         return Plan(self.W, height, self.c.surface, self.items, self.notes)
 
 
-def _limits(values: Sequence[float], room: float, span: float, both: bool = True) -> tuple[float, float]:
+def _limits(values: Sequence[float], room: float, span: float) -> tuple[float, float]:
     """Value range of a bar axis that includes 0 and leaves ``room`` px beyond the extreme bars.
 
     ``span`` is the axis length in px; value labels sit in the room above positive
@@ -429,9 +429,9 @@ def _limits(values: Sequence[float], room: float, span: float, both: bool = True
     if vmax - vmin < 1e-12:
         return (0.0, 1.0)
     a = min(room / span, 0.45) if span > 0 else 0.0
-    sides = (1 if vmax > 0 else 0) + (1 if vmin < 0 and both else 0)
+    sides = (1 if vmax > 0 else 0) + (1 if vmin < 0 else 0)
     r = (vmax - vmin) / (1 - a * sides)
-    return (vmin - (a * r if vmin < 0 and both else 0.0), vmax + (a * r if vmax > 0 else 0.0))
+    return (vmin - (a * r if vmin < 0 else 0.0), vmax + (a * r if vmax > 0 else 0.0))
 
 
 # ---------------------------------------------------------------------------- bar, stacked
