@@ -165,8 +165,7 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
             content.append(h)
         row_h = max(content) + 2 * pad
         if mode == "side":
-            ab = ctx.text(row.aspect, _balanced_measure(row.aspect, aspect_w - 2 * ctx.px(12), aspect_style, ctx),
-                          aspect_style, color=pal.on_primary)
+            ab = ctx.text(row.aspect, aspect_w - 2 * ctx.px(12), aspect_style, color=pal.on_primary, align="center")
             row_h = max(row_h, ab.height + 2 * ctx.px(20))
             aspect_fill = pal.primary
             frame.add(Rect(0, y + ctx.px(3), aspect_w, row_h, fill=shadow_color(pal.background), radius=radius))
@@ -215,12 +214,3 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
     frame.breaks = [b for b in frame.breaks if 0 < b < y]
     return ComparisonGeometry(frame, mode, headers, header_texts, rows)
 
-
-def _balanced_measure(text: str, room: float, style, ctx: LayoutContext) -> float:  # noqa: ANN001
-    """A measure that splits a short label into even lines (管理员队伍 → 管理员 / 队伍, not 管理员队 / 伍)."""
-    full = ctx.fonts.measure(text, style.size, style.face)
-    if full <= room:
-        return room
-    lines = -(-full // room)
-    per = -(-len(text) // int(lines))
-    return min(room, ctx.fonts.measure(text[:per], style.size, style.face) + 0.5)

@@ -10,14 +10,19 @@ from .frame import Text, shift
 def centered_lines(tb: TextBlock, x: float, y: float, width: float, background: str | None) -> list[tuple[Text, BBox]]:
     """One Text op per line of ``tb``, each line centred in [x, x + width], the block's top at ``y``.
 
-    The text layout sets lines left; centring per line keeps short last lines in the middle.
+    Centres what each line actually draws (first pen position to last advance), whatever
+    alignment the text was set with; set it with ``align="center"`` to get balanced lines.
     Returns (op, box of the line's glyphs) pairs.
     """
     out = []
     for ln in tb.lines:
-        dx = x + (width - ln.width) / 2
+        if not ln.runs:
+            continue
+        start = min(r.xs[0] if r.xs else r.end for r in ln.runs)
+        end = max(r.end for r in ln.runs)
+        dx = x + (width - (end - start)) / 2 - start
         runs = tuple(shift(r, dx, y) for r in ln.runs)
-        box = (dx, y + ln.top, ln.width, ln.height)
+        box = (start + dx, y + ln.top, end - start, ln.height)
         out.append((Text(runs=runs, box=box, role=tb.style.role, background=background,  # type: ignore[arg-type]
                          overflow=tb.overflow), box))
     return out

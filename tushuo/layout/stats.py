@@ -171,14 +171,14 @@ def _card(item: StatItem, w: float, ctx: LayoutContext, scale: float, icon_slot:
             boxes.append((ux, uy, ub.used_width, ub.height))
         y += vb.height
     else:  # a long text value wraps, centred, with the unit after it
-        vb = ctx.text(value + (" " + unit if unit else ""), inner, vstyle)
+        vb = ctx.text(value + (" " + unit if unit else ""), inner, vstyle, align="center")
         for op, box in centered_lines(vb, pad, y, inner, pal.surface):
             ops.append(op)
             boxes.append(box)
         y += vb.height
     y += ctx.px(8)
     lstyle = ctx.style("body", size=ctx.size("body") * 0.8 * (1 if scale == 1 else 0.95),
-                       color=readable(pal.muted, pal.surface), line_height=1.45)
+                       color=readable(pal.muted, pal.surface), line_height=1.45, align="center")
     lb = ctx.text(item.label, inner, lstyle)
     for op, box in centered_lines(lb, pad, y, inner, pal.surface):
         ops.append(op)

@@ -303,7 +303,7 @@ def _draw_decision(item: StepItem, width: float, ctx: LayoutContext, sz: _Sizes)
     texts: list[BBox] = []
     y = sz.pad * 0.8
     t_style = ctx.style("h3", size=sz.title, face=ctx.face("heading"), line_height=1.35,
-                        color=readable(pal.text, fill))
+                        color=readable(pal.text, fill), align="center")
     parts = []
     if item.tag:
         tfill = pal.surface
@@ -313,10 +313,11 @@ def _draw_decision(item: StepItem, width: float, ctx: LayoutContext, sz: _Sizes)
     parts.append(("title", tb))
     if item.desc:
         db = ctx.text(item.desc, inner, ctx.style("body", size=sz.desc * 0.95, line_height=1.5,
-                                                  color=readable(pal.muted, fill)))
+                                                  color=readable(pal.muted, fill), align="center"))
         parts.append(("text", db))
     if item.note:
-        nb = ctx.text(item.note, inner, ctx.style("caption", color=readable(pal.muted, fill), line_height=1.45))
+        nb = ctx.text(item.note, inner, ctx.style("caption", color=readable(pal.muted, fill), line_height=1.45,
+                                                  align="center"))
         parts.append(("text", nb))
     body_ops: list = []
     for k, (kind, obj) in enumerate(parts):
@@ -506,20 +507,16 @@ def _finish(block: StepsBlock, layout: Layout, width: float, height: float, ctx:
     return StepsGeometry(frame, layout, items, edges)
 
 
-def _corridor_breaks(flow: FlowLayout) -> list[float]:
-    """A safe cut in each corridor: the middle of its tallest stretch free of labels."""
+def _gap_breaks(boxes: list[BBox], height: float, shadow: float) -> list[float]:
+    """Safe cuts: the middle of every horizontal band that no box, label or box shadow reaches into."""
+    spans = sorted((y, y + h + shadow) for _, y, _, h in boxes)
     out = []
-    labels = flow.label_boxes()
-    for y0, y1 in flow.corridors.values():
-        free, reach = [], y0
-        for _, ly, _, lh in sorted((b for b in labels if b[1] < y1 and b[1] + b[3] > y0), key=lambda b: b[1]):
-            free.append((reach, ly))
-            reach = max(reach, ly + lh)
-        free.append((reach, y1))
-        best = max(free, key=lambda iv: iv[1] - iv[0])
-        if best[1] - best[0] > 0:
-            out.append((best[0] + best[1]) / 2)
-    return out
+    reach = None
+    for y0, y1 in spans:
+        if reach is not None and y0 > reach:
+            out.append((reach + y0) / 2)
+        reach = y1 if reach is None else max(reach, y1)
+    return [y for y in out if 0 < y < height]
 
 
 def _rows(block: StepsBlock, edges: list[EdgeSpec], layout: Layout, width: float, ctx: LayoutContext) -> StepsGeometry:
@@ -553,7 +550,8 @@ def _rows(block: StepsBlock, edges: list[EdgeSpec], layout: Layout, width: float
     flow = route_rows(nodes, edges, width, _flow_style(ctx, sz), measure_label)
     pics = [(pic(i, w), x, y) for i, (x, y, w, h) in enumerate(flow.boxes)]
     routed = [(e.src, e.dst, e.points, e.label, e.label_box, e.label_payload) for e in flow.edges]
-    return _finish(block, layout, width, flow.height, ctx, sz, pics, routed, (padx, pady), _corridor_breaks(flow))
+    breaks = _gap_breaks(flow.boxes + flow.label_boxes(), flow.height, ctx.px(6))
+    return _finish(block, layout, width, flow.height, ctx, sz, pics, routed, (padx, pady), breaks)
 
 
 def _zigzag_staggered(block: StepsBlock, edges: list[EdgeSpec], width: float, ctx: LayoutContext) -> StepsGeometry:
@@ -599,14 +597,7 @@ def _zigzag_staggered(block: StepsBlock, edges: list[EdgeSpec], width: float, ct
         sx = _side_x(box, pa[0].tip, y, "R" if to_right else "L")
         tx = col_x[b % 2] + cw / 2
         routed.append((a, b, [(sx, y), (tx, y), (tx, tops[b])], None, None, None))
-    # cut between a box and the next one in its column, where nothing else is
-    breaks = []
-    for i in range(n - 1):
-        y = max(tops[i] + pics[i].height, ports[i] + ctx.px(4))
-        nxt = tops[i + 1]
-        if all(not (t < y < t + p.height) for t, p in zip(tops, pics)):
-            breaks.append(y + 1)
-        del nxt
+    breaks = _gap_breaks([(x, t, cw, p.height) for p, x, t in placed], height, ctx.px(6))
     return _finish(block, "zigzag", width, height, ctx, sz, placed, routed, (0.0, 0.0), breaks)
 
 
@@ -637,7 +628,6 @@ def _grid(block: StepsBlock, width: float, ctx: LayoutContext) -> StepsGeometry:
         y += h + gy
     height = y - gy
     routed = []
-    breaks = []
     pad = ctx.px(10)
     for r, row in enumerate(rows):
         cy = row_tops[r] + row_h[r] / 2
@@ -651,7 +641,7 @@ def _grid(block: StepsBlock, width: float, ctx: LayoutContext) -> StepsGeometry:
             mid = bottom + gy / 2
             routed.append((last, first, [(bx, bottom), (bx, mid), (cw / 2, mid), (cw / 2, row_tops[r + 1])],
                            None, None, None))
-            breaks.append(bottom + gy * 0.25)
+    breaks = _gap_breaks([(x, t, cw, p.height) for p, x, t in placed], height, ctx.px(6))
     return _finish(block, "grid", width, height, ctx, sz, placed, routed, (0.0, 0.0), breaks)
 
 
@@ -690,7 +680,7 @@ def _timeline(block: StepsBlock, width: float, ctx: LayoutContext) -> StepsGeome
     height = y - gap
     geo = _finish(block, "timeline", width, height, ctx, sz, placed,
                   [(i, i + 1, [(spine_x, centers[i] + node / 2), (spine_x, centers[i + 1] - node / 2)], None, None, None)
-                   for i in range(n - 1)], (0.0, 0.0), [t + p.height + gap / 2 for p, _, t in placed[:-1]],
+                   for i in range(n - 1)], (0.0, 0.0), _gap_breaks([(x, t, cw, p.height) for p, x, t in placed], height, ctx.px(6)),
                   draw_edges=False)
     # the spine stands for the arrows; item boxes widen to take in their node
     frame = geo.frame
