@@ -20,7 +20,15 @@ line-breaking engine (linebreak.wrap), then places glyphs:
 - ``max_lines`` cuts the text, sets ``overflow`` and ends the last kept line with
   ``……`` when the ellipsis fits;
 - ``==highlight==`` is drawn in the accent colour over a soft band (accent at 20 %
-  alpha) covering the lower part of the characters: a marker-pen stroke.
+  alpha) covering the lower part of the characters: a marker-pen stroke;
+- punctuation compression (clreq §3.1.6, after breaking, so it never makes a line
+  wider): of two adjacent full-width marks such as ``。”``, ``）。``, ``：“``, ``（“`` or ``）……``
+  the first loses its blank half; a closing mark that ends a line loses its blank
+  half, so justified lines end flush; the two halves of ``——`` are pulled together
+  so the dash is one unbroken rule (Noto's em dash is narrower than its advance);
+- centred text is balanced: its lines are set to the narrowest measure that needs no
+  more lines (CSS ``text-wrap: balance``), so a two-line title does not leave one
+  word alone on the second line.
 """
 
 from __future__ import annotations
@@ -49,6 +57,12 @@ HIGHLIGHT_TOP = 0.34
 HIGHLIGHT_BOTTOM = 0.10
 HIGHLIGHT_ALPHA = 0x33  # 20 %
 ELLIPSIS = "……"
+#: Full-width marks whose ink sits in the left half of the em (Simplified Chinese forms)
+#: and those whose ink sits in the right half; the blank halves are what compression removes.
+LEFT_INK = frozenset("，。、：；？！）】》」』”’〉〕〗〙〛｝］")
+RIGHT_INK = frozenset("（【《「『“‘〈〔〖〘〚｛［")
+_DASHES = frozenset("—―")
+_AFTER_CLOSE = LEFT_INK | RIGHT_INK | frozenset("…⋯—―")
 #: Marks dropped before an ellipsis that ends a cut line (a comma before …… reads badly).
 _BEFORE_ELLIPSIS = frozenset("，、；：。,;:") | SPACES | NO_END
 
@@ -80,7 +94,7 @@ class TextLine:
     runs: tuple[Glyphs, ...]
     top: float
     height: float
-    width: float  # natural width before justification
+    width: float  # natural width before justification (indent included; what the breaker measured)
 
 
 @dataclass
@@ -233,11 +247,10 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
             overflow = True
             break
         para = _measure_para(fb, mk.text[ps:pe], mk.flags[ps:pe], style)
-        spans = wrap(
-            para.text, para.advs, width,
-            first_width=width - indent, gaps=para.gaps,
-            max_lines=None if limit is None else limit - len(plan),
-        )
+        room = None if limit is None else limit - len(plan)
+        spans = wrap(para.text, para.advs, width, first_width=width - indent, gaps=para.gaps, max_lines=room)
+        if style.align == "center" and 1 < len(spans) and (room is None or len(spans) <= room):
+            spans = _balance(para, spans, width, indent)
         for k, (a, e) in enumerate(spans):
             plan.append((para, a, e, k == 0, k == len(spans) - 1))
     if limit is not None and len(plan) > limit:
@@ -255,13 +268,33 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
             e, suffix = _cut_for_ellipsis(fb, para, a, e, avail, style)
             last = True
         line, unders = _set_line(
-            para, a, e, x0=x0, avail=avail, justify=style.align == "justify" and not last,
+            fb, para, a, e, x0=x0, avail=avail, justify=style.align == "justify" and not last,
             style=style, top=i * pitch, pitch=pitch, band=band, suffix=suffix,
         )
         lines.append(line)
         underlays.extend(unders)
     return TextBlock(lines=lines, width=width, height=len(lines) * pitch, style=style, overflow=overflow,
                      underlays=underlays)
+
+
+def _balance(para: _Para, spans: list[tuple[int, int]], width: float, indent: float) -> list[tuple[int, int]]:
+    """The same number of lines at the narrowest measure that needs no forced break."""
+    forced: list[int] = []
+    wrap(para.text, para.advs, width, first_width=width - indent, gaps=para.gaps, forced=forced)
+    allowed_forced = len(forced)
+    lo, hi, best = 0.0, width, spans
+    for _ in range(14):
+        mid = (lo + hi) / 2
+        forced = []
+        trial = wrap(para.text, para.advs, mid, first_width=mid - indent, gaps=para.gaps,
+                     max_lines=len(spans), forced=forced)
+        if len(trial) <= len(spans) and len(forced) <= allowed_forced:
+            hi, best = mid, trial
+        else:
+            lo = mid
+        if hi - lo < 0.5:
+            break
+    return best
 
 
 def _band_colour(accent: str) -> str:
@@ -294,22 +327,65 @@ def _cut_for_ellipsis(
     return k, (ELLIPSIS, table[ELLIPSIS[0]][1], table[ELLIPSIS[0]][0])
 
 
+def _compressed(fb: FontBook, para: _Para, a: int, e: int, size: float) -> list[float]:
+    """Advances of ``text[a:e]`` set as one line, after punctuation compression."""
+    t = para.text
+    advs = para.advs[a:e]
+    full = 0.9 * size
+    half = 0.5 * size
+    for j in range(a, e):
+        c = t[j]
+        if c in LEFT_INK:
+            if advs[j - a] >= full and (j == e - 1 or t[j + 1] in _AFTER_CLOSE):
+                advs[j - a] -= half
+        elif c in RIGHT_INK:
+            if advs[j - a] >= full and j + 1 < e and t[j + 1] in RIGHT_INK:
+                advs[j - a] -= half
+        elif c in _DASHES and j + 1 < e and t[j + 1] == c:
+            advs[j - a] -= _dash_gap(fb, para.faces[j], c) * size
+    return advs
+
+
+_DASH_GAPS: dict[tuple[str, str], float] = {}
+
+
+def _dash_gap(fb: FontBook, key: str, ch: str) -> float:
+    """Blank (in em) between two copies of a dash set side by side in face ``key``."""
+    gap = _DASH_GAPS.get((key, ch))
+    if gap is None:
+        gap = 0.0
+        try:
+            face = fb.face(key)
+            ink = face.pil(1000).getmask(ch).getbbox()
+            if ink:
+                gap = max(0.0, (face.advance(ch, 1000) - (ink[2] - ink[0])) / 1000)
+        except Exception:  # noqa: BLE001 - a cosmetic adjustment must never fail a layout
+            gap = 0.0
+        _DASH_GAPS[(key, ch)] = gap
+    return gap
+
+
 def _set_line(
+    fb: FontBook,
     para: _Para, a: int, e: int, *, x0: float, avail: float, justify: bool, style: TextStyle,
     top: float, pitch: float, band: str, suffix: tuple[str, str, float] | None,
 ) -> tuple[TextLine, list[Rect]]:
     size = float(style.size)
-    t, advs, gaps = para.text, para.advs, para.gaps
+    t, gaps = para.text, para.gaps
+    advs = _compressed(fb, para, a, e, size)
     rel = [0.0] * (e - a)
     x = 0.0
     for j in range(a, e):
         if j > a:
             x += gaps[j]
         rel[j - a] = x
-        x += advs[j]
-    natural = x
+        x += advs[j - a]
+    natural = x  # as drawn, after compression
+    # as the breaker counts it: a box this wide sets the same text on the same lines
+    fit = sum(para.advs[a:e]) + sum(gaps[a + 1 : e])
     if suffix is not None:
         natural += len(suffix[0]) * suffix[2]
+        fit += len(suffix[0]) * suffix[2]
 
     extra = 0.0
     stretch_at: list[bool] = []
@@ -340,7 +416,7 @@ def _set_line(
         if j < e and faces[j] == faces[start] and (flags[j] & HIGHLIGHT) == (flags[start] & HIGHLIGHT):
             continue
         colour = style.accent if flags[start] & HIGHLIGHT else style.color
-        end = xs[j - 1 - a] + advs[j - 1]
+        end = xs[j - 1 - a] + advs[j - 1 - a]
         runs.append(Glyphs(t[start:j], tuple(xs[start - a : j - a]), end, baseline, faces[start], size, colour))
         start = j
     # highlighter bands: one per highlighted stretch of the line
@@ -356,7 +432,7 @@ def _set_line(
             if k_vis > j:
                 pad = 0.06 * size
                 left = xs[j - a] - pad
-                right = xs[k_vis - 1 - a] + advs[k_vis - 1] + pad
+                right = xs[k_vis - 1 - a] + advs[k_vis - 1 - a] + pad
                 unders.append(
                     Rect(left, baseline - HIGHLIGHT_TOP * size, right - left,
                          (HIGHLIGHT_TOP + HIGHLIGHT_BOTTOM) * size, fill=band, radius=0.1 * size)
@@ -367,8 +443,8 @@ def _set_line(
     text = t[a:e]
     if suffix is not None:
         s_text, s_face, s_adv = suffix
-        sx = x0 + (rel[-1] + advs[e - 1] if e > a else 0.0)
+        sx = x0 + (rel[-1] + advs[-1] if e > a else 0.0)
         xs_s = tuple(sx + i * s_adv for i in range(len(s_text)))
         runs.append(Glyphs(s_text, xs_s, sx + len(s_text) * s_adv, baseline, s_face, size, style.color))
         text += s_text
-    return TextLine(text=text, runs=tuple(runs), top=top, height=pitch, width=lead + natural), unders
+    return TextLine(text=text, runs=tuple(runs), top=top, height=pitch, width=lead + fit), unders

@@ -251,6 +251,7 @@ def wrap(
     first_width: float | None = None,
     gaps: Sequence[float] | None = None,
     max_lines: int | None = None,
+    forced: list[int] | None = None,
 ) -> list[tuple[int, int]]:
     """Break one paragraph into lines; returns ``(start, end)`` of each line's visible text.
 
@@ -258,7 +259,8 @@ def wrap(
     ``text[i-1]`` and ``text[i]`` when both are on one line (CJK–Latin spacing);
     ``first_width`` the measure of the first line (after an indent). Spaces at a
     break are dropped. Stops after ``max_lines + 1`` lines when ``max_lines`` is set
-    (enough to know the text overflows).
+    (enough to know the text overflows). ``forced``, when given, collects the index
+    of every line that ends at a fallback break (a rule or a unit had to give).
     """
     n = len(text)
     if n == 0:
@@ -286,6 +288,8 @@ def wrap(
         p = pos[j] if j >= 0 else -1
         if p <= a:
             p = _fallback(text, opp, S, a, limit)
+            if forced is not None:
+                forced.append(len(lines))
         e = p
         while e > a and text[e - 1] in SPACES:
             e -= 1

@@ -1,0 +1,276 @@
+"""Paragraph layout: exact positions for indent, justification, alignment, markup, pitch, cuts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tushuo.text import break_lines, measure
+from tushuo.text.fonts import default_fontbook
+from tushuo.text.layout import TextStyle, layout_text
+from tushuo.text.markup import BOLD, HIGHLIGHT, parse, strip
+
+FB = default_fontbook()
+CASES = json.loads((Path(__file__).parent / "data" / "linebreak_public.json").read_text("utf-8"))
+PARA = (
+    "为切实做好村两委换届工作，镇党委召开专题会议，对选举程序、候选人资格审查、投票计票等环节逐项进行部署。"
+    "2026年完成率98.5%，共1,286个村（社区）…… WeChat 搜索“颍州先锋”关注我们。"
+)
+
+
+def chars(line):
+    """(char, x, face, colour) of every glyph of a line, in order."""
+    return [(ch, x, r.face, r.color) for r in line.runs for ch, x in zip(r.text, r.xs)]
+
+
+def line_end(line) -> float:
+    return max(r.end for r in line.runs)
+
+
+def test_indent_is_two_full_width_characters() -> None:
+    tb = layout_text("中" * 40, 800, TextStyle(size=40, indent=True))
+    assert tb.lines[0].runs[0].xs[0] == 80.0
+    assert tb.lines[1].runs[0].xs[0] == 0.0
+    assert [len(ln.text) for ln in tb.lines] == [18, 20, 2]  # (800 - 80) / 40 = 18 on the first line
+    assert tb.lines[0].width == 800.0  # the indent counts in the line's width
+
+
+def test_every_paragraph_after_a_newline_is_indented_and_its_last_line_not_justified() -> None:
+    tb = layout_text("第一段文字\n第二段", 800, TextStyle(size=40, indent=True, align="justify"))
+    assert [ln.text for ln in tb.lines] == ["第一段文字", "第二段"]
+    assert [ln.runs[0].xs[0] for ln in tb.lines] == [80.0, 80.0]
+    assert [c[1] for c in chars(tb.lines[0])] == [80.0, 120.0, 160.0, 200.0, 240.0]  # not stretched
+
+
+def test_justified_lines_end_exactly_at_the_measure_and_the_last_does_not() -> None:
+    width = 1000.0
+    tb = layout_text(PARA, width, TextStyle(size=40, align="justify", indent=True))
+    assert len(tb.lines) >= 3
+    for ln in tb.lines[:-1]:
+        assert line_end(ln) == pytest.approx(width, abs=1e-6)
+    last = tb.lines[-1]
+    assert line_end(last) < width - 40
+    # the last line is set at its natural spacing: consecutive Han are exactly 1 em apart
+    xs = [x for ch, x, *_ in chars(last)]
+    assert xs[-1] - xs[-2] == pytest.approx(40.0)
+
+
+def test_justification_never_opens_a_number_a_word_or_a_dash() -> None:
+    text = "完成率98.5%共1,286个村WeChat搜索——好好学习天天向上努力工作认真负责" * 2
+    tb = layout_text(text, 700, TextStyle(size=40, align="justify"))
+    assert len(tb.lines) > 2
+    for ln in tb.lines[:-1]:
+        cs = chars(ln)
+        for (c0, x0, f0, _), (c1, x1, *_r) in zip(cs, cs[1:]):
+            tight = c0.isascii() and c1.isascii() and c0 != " " and c1 != " "
+            if tight:  # inside 98.5% / 1,286 / WeChat: exactly the advance
+                assert x1 - x0 == pytest.approx(FB.advance(c0, 40, f0)), (c0, c1, ln.text)
+            if c0 == c1 == "—":
+                assert x1 - x0 < FB.advance("—", 40, f0)  # the two halves pulled together, never apart
+
+
+def test_pitch_and_baseline() -> None:
+    tb = layout_text(PARA, 600, TextStyle(size=40, line_height=1.6))
+    pitch = 64.0
+    assert tb.height == pitch * len(tb.lines)
+    for i, ln in enumerate(tb.lines):
+        assert ln.top == i * pitch and ln.height == pitch
+        # em box centred in the pitch: baseline = top + (pitch - size)/2 + 0.88 * size
+        assert all(r.y == pytest.approx(i * pitch + 12.0 + 35.2) for r in ln.runs)
+    assert tb.line_breaks() == [i * pitch for i in range(1, len(tb.lines))]
+
+
+def test_bold_is_measured_in_the_bold_face_and_is_wider() -> None:
+    plain = layout_text("数字2026年", 1000, TextStyle(size=40))
+    bold = layout_text("数字**2026**年", 1000, TextStyle(size=40))
+    assert bold.lines[0].text == "数字2026年"
+    assert bold.lines[0].width > plain.lines[0].width
+    faces = {ch: face for ch, _, face, _ in chars(bold.lines[0])}
+    assert faces["2"] == "sans-bold" and faces["数"] == "sans"
+    expected = 80 + 5 + FB.measure("2026", 40, "sans-bold") + 5 + 40  # 1/8 em CJK–Latin gaps
+    assert bold.lines[0].width == pytest.approx(expected)
+
+
+def test_bold_width_decides_the_break() -> None:
+    digits = "2026" * 6
+    width = FB.measure(digits, 40, "sans") + 1  # fits in the regular face only
+    assert len(layout_text(digits, width, TextStyle(size=40)).lines) == 1
+    assert len(layout_text(f"**{digits}**", width, TextStyle(size=40)).lines) == 2
+
+
+def test_highlight_is_accent_text_on_a_soft_band() -> None:
+    style = TextStyle(size=40, accent="#C9302C", color="#222222")
+    tb = layout_text("要求==换届纪律==严明", 1000, style)
+    assert tb.lines[0].text == "要求换届纪律严明"
+    colours = {ch: col for ch, _, _, col in chars(tb.lines[0])}
+    assert colours["换"] == colours["律"] == "#C9302C"
+    assert colours["要"] == colours["明"] == "#222222"
+    [band] = tb.underlays
+    assert band.fill == "#C9302C33"  # accent at 20 % alpha
+    xs = {ch: x for ch, x, *_ in chars(tb.lines[0])}
+    assert band.x < xs["换"] and band.x + band.w > xs["律"] + 40 - 1e-6
+    assert band.x + band.w <= xs["严"] + 0.1 * 40  # at most a hair under the next character
+    baseline = tb.lines[0].runs[0].y
+    assert band.y == pytest.approx(baseline - 0.34 * 40) and band.y + band.h == pytest.approx(baseline + 0.1 * 40)
+    op = tb.op(100, 50)
+    assert op.underlays[0].x == pytest.approx(band.x + 100) and op.underlays[0].y == pytest.approx(band.y + 50)
+
+
+def test_highlight_band_follows_each_line() -> None:
+    tb = layout_text("==" + "重点内容" * 10 + "==", 600, TextStyle(size=40))
+    assert len(tb.underlays) == len(tb.lines) == 3
+    for band, ln in zip(tb.underlays, tb.lines):
+        assert ln.top < band.y < band.y + band.h < ln.top + ln.height
+
+
+def test_center_and_right_alignment_offsets() -> None:
+    c = layout_text("中文", 400, TextStyle(size=40, align="center"))
+    assert c.lines[0].runs[0].xs == (160.0, 200.0)
+    r = layout_text("中文", 400, TextStyle(size=40, align="right"))
+    assert r.lines[0].runs[0].xs == (320.0, 360.0)
+    # a closing mark's blank half does not count when centring
+    c2 = layout_text("中文。", 400, TextStyle(size=40, align="center"))
+    assert c2.lines[0].runs[0].xs == (150.0, 190.0, 230.0)
+
+
+def test_centred_lines_are_balanced() -> None:
+    title = "村（社区）“两委”换届选举流程图解"
+    width = 15.5 * 64
+    left = layout_text(title, width, TextStyle(size=64, face="serif"))
+    centred = layout_text(title, width, TextStyle(size=64, face="serif", align="center"))
+    assert len(left.lines) == len(centred.lines) == 2
+    assert left.lines[1].text == "图解"  # greedy leaves two characters alone
+    widths = [ln.width for ln in centred.lines]
+    assert max(widths) - min(widths) <= 64 * 1.5
+    for ln in centred.lines:
+        assert ln.runs[0].xs[0] == pytest.approx((width - ln.width) / 2, abs=33)  # compression may shift by half an em
+
+
+def test_punctuation_compression() -> None:
+    tb = layout_text("好。”他说（“对”）。", 800, TextStyle(size=40))
+    xs = [x for _, x, *_ in chars(tb.lines[0])]
+    # 。 followed by ” and ” followed by 他: only the first of two adjacent marks loses its blank half
+    assert xs[:4] == [0.0, 40.0, 60.0, 100.0]
+    # 说（“对”）。 : （ before “ and ”, ） before another mark lose their blank half
+    assert [round(b - a, 3) for a, b in zip(xs[4:], xs[5:])] == [40.0, 20.0, 40.0, 40.0, 20.0, 20.0]
+
+
+def test_max_lines_cuts_and_ends_with_an_ellipsis() -> None:
+    style = TextStyle(size=40, align="justify", max_lines=2)
+    tb = layout_text(PARA, 600, style)
+    assert tb.overflow is True
+    assert len(tb.lines) == 2 and tb.height == 2 * 64.0
+    assert tb.lines[-1].text.endswith("……")
+    assert line_end(tb.lines[-1]) <= 600 + 1e-6
+    assert tb.lines[0].text + tb.lines[1].text[:-2] == PARA[: len(tb.lines[0].text) + len(tb.lines[1].text) - 2]
+    fits = layout_text("短文本", 600, style)
+    assert fits.overflow is False and fits.lines[-1].text == "短文本"
+    too_narrow = layout_text(PARA, 60, style)  # …… (2 em) cannot fit in 1.5 em: cut without it
+    assert too_narrow.overflow and not too_narrow.lines[-1].text.endswith("……")
+    paragraphs = layout_text("一\n二\n三", 600, TextStyle(size=40, max_lines=2))
+    assert paragraphs.overflow and [ln.text for ln in paragraphs.lines] == ["一", "二……"]
+
+
+def test_glyph_runs_name_the_face_that_has_the_glyph() -> None:
+    tb = layout_text("✓ 合格 ✗ 不合格 ① **粗体✗** ==重点✗==", 2000, TextStyle(size=40))
+    seen = set()
+    for ln in tb.lines:
+        for r in ln.runs:
+            seen.add(r.face)
+            for ch in r.text:
+                if ch != " ":
+                    assert FB.face(r.face).covers(ch), (ch, r.face)
+    assert {"sans", "sans-bold", "symbols"} <= seen
+    serif = layout_text("标题✗", 600, TextStyle(size=40, face="serif"))
+    assert [r.face for r in serif.lines[0].runs] == ["serif", "symbols"]
+
+
+def test_cjk_latin_spacing_is_an_eighth_em_and_no_space_is_inserted() -> None:
+    tb = layout_text("中A中1中", 400, TextStyle(size=40))
+    ln = tb.lines[0]
+    assert ln.text == "中A中1中"
+    a, one = measure("A", 40), measure("1", 40)
+    assert ln.runs[0].xs == pytest.approx((0.0, 45.0, 50.0 + a, 95.0 + a, 100.0 + a + one))
+    # none next to punctuation or between Latin letters
+    assert layout_text("98.5%，", 400, TextStyle(size=40)).lines[0].width == pytest.approx(measure("98.5%，", 40))
+
+
+def test_layout_breaks_exactly_like_break_lines() -> None:
+    for case in CASES:
+        for em in (7, 12.5, 19):
+            lines = [ln.text for ln in layout_text(case["text"], em * 30, TextStyle(size=30, markup=False)).lines]
+            assert lines == break_lines(case["text"], em * 30, 30)
+
+
+def test_used_width_is_enough_to_set_the_same_lines() -> None:
+    for case in CASES:
+        tb = layout_text(case["text"], 600, TextStyle(size=30, align="justify", indent=True))
+        again = layout_text(case["text"], tb.used_width, TextStyle(size=30, align="justify", indent=True))
+        assert [ln.text for ln in again.lines] == [ln.text for ln in tb.lines]
+
+
+def test_empty_text() -> None:
+    tb = layout_text("", 400, TextStyle(size=40))
+    assert all(not ln.runs for ln in tb.lines) and not tb.overflow
+
+
+# -- markup ----------------------------------------------------------------------
+
+
+def test_markup_pairs_and_literals() -> None:
+    m = parse("前**粗**中==亮==后")
+    assert m.text == "前粗中亮后"
+    assert list(m.flags) == [0, BOLD, 0, HIGHLIGHT, 0]
+    assert strip("一**二") == "一**二"  # unmatched: printed literally
+    assert strip("a****b") == "a****b" and strip("x====y") == "x====y"  # empty pairs too
+    assert strip("2*3=6, a==b") == "2*3=6, a==b"
+    both = parse("**粗==都**亮==")
+    assert both.text == "粗都亮" and list(both.flags) == [BOLD, BOLD | HIGHLIGHT, HIGHLIGHT]
+    assert parse("**a**b**c").text == "ab**c"
+    assert parse("**多\n行**").flags == bytes([BOLD, BOLD, BOLD])
+    assert parse("==重点==").spans() == [("重点", HIGHLIGHT)]
+
+
+def test_markup_off_prints_markers() -> None:
+    tb = layout_text("**不解析**", 800, TextStyle(size=40, markup=False))
+    assert tb.lines[0].text == "**不解析**"
+
+
+# -- properties ------------------------------------------------------------------
+
+pieces = st.one_of(
+    st.text(alphabet="中国人民党员换届工作选举", min_size=1, max_size=8),
+    st.sampled_from(["，", "。", "、", "“", "”", "（", "）", "《", "》", "……", "——", "：", "！"]),
+    st.from_regex(r"[A-Za-z]{1,10}|[0-9]{1,4}(\.[0-9])?%?", fullmatch=True),
+    st.sampled_from([" ", "**", "==", "\n"]),
+)
+
+
+@given(st.lists(pieces, max_size=30).map("".join), st.integers(min_value=40, max_value=1200),
+       st.sampled_from(["left", "center", "right", "justify"]), st.booleans(),
+       st.one_of(st.none(), st.integers(min_value=1, max_value=4)))
+def test_every_glyph_stays_inside_the_measure(text: str, width: int, align: str, indent: bool, max_lines) -> None:
+    style = TextStyle(size=30, align=align, indent=indent, max_lines=max_lines)
+    tb = layout_text(text, width, style)
+    assert tb.height == pytest.approx(len(tb.lines) * 48.0)
+    if max_lines is not None:
+        assert len(tb.lines) <= max_lines
+    shown = strip(text)
+    for ln in tb.lines:
+        for r in ln.runs:
+            assert list(r.xs) == sorted(r.xs)
+            assert r.xs[0] >= -1e-6 or len(ln.text) == 1
+            assert r.end <= width + 1e-6 or len(ln.text.strip()) == 1 or (indent and len(ln.text) <= 1)
+            for ch in r.text:
+                if ch != " ":
+                    assert FB.face(r.face).covers(ch)
+    body = [ln.text for ln in tb.lines]
+    if tb.overflow and body and body[-1].endswith("……"):
+        body[-1] = body[-1][:-2]
+    flat = shown.replace("\n", "")
+    for t in body:
+        assert t in flat
