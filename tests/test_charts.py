@@ -294,9 +294,10 @@ def test_twenty_character_labels_wrap_without_clipping(kind):
     assert any(len(lab.lines) > 1 for lab in plan.labels()) or kind == "progress"
 
 
-def test_bar_labels_wrap_balanced():
-    plan = plan_chart(spec("bar", ["清河街道"] * 8, [[1.0] * 8]))
-    assert ("清河", "街道") in [lab.lines for lab in plan.labels()]
+def test_bar_labels_wrap_balanced_and_keep_the_authors_breaks():
+    plan = plan_chart(spec("bar", ["清河街道"] * 7 + ["颍西\n街道"], [[1.0] * 8]))
+    lines = [lab.lines for lab in plan.labels()]
+    assert ("清河", "街道") in lines and ("颍西", "街道") in lines
 
 
 @pytest.mark.parametrize("kind", ["bar", "stacked", "hbar", "line", "progress"])

@@ -265,6 +265,8 @@ class _Planner:
         """
         face = face or self.s.face
         size = size or self.size
+        if "\n" in text:  # the author's own line breaks come first
+            return [ln for part in text.split("\n") for ln in self.wrap(part, width, face, size) if ln]
         if width <= 0 or self.tw(text, face, size) <= width:
             return [text]
         style = TextStyle(size=size, face=face, markup=False, line_height=LINE)
