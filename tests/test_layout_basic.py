@@ -296,3 +296,18 @@ def test_basics_example_text_stays_inside_at_any_width(width: int) -> None:
         for b in boxes[i + 1:]:
             overlap = a.x < b.x + b.w - 0.01 and b.x < a.x + a.w - 0.01 and a.y < b.y + b.h - 0.01 and b.y < a.y + a.h - 0.01
             assert not overlap, (a, b)
+
+
+def test_balanced_wrapping_evens_lines_and_keeps_quoted_terms_whole() -> None:
+    from tushuo.layout.common import balanced
+    from tushuo.layout.stack import make_context
+
+    for theme in ("party-red", "fresh-green"):
+        ctx = make_context(doc_of([{"type": "paragraph", "text": "x"}]), theme=theme)
+        title = balanced(ctx, "村（社区）“两委”换届工作提示", 968, "title", align="center")
+        assert [ln.text for ln in title.lines] == ["村（社区）“两委”", "换届工作提示"]
+        cell = balanced(ctx, "清河路88号便民服务中心一楼", 452, "body", align="left")
+        a, b = (ln.width for ln in cell.lines)
+        assert len(cell.lines) == 2 and abs(a - b) <= 2 * 40  # no one-character orphan
+        one = balanced(ctx, "短标题", 968, "title")
+        assert len(one.lines) == 1

@@ -128,15 +128,25 @@ def one_line(ctx: LayoutContext, text: str, style: TextStyle) -> TextBlock:
 def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str = "body", **overrides) -> TextBlock:
     """``text`` wrapped to as many lines as ``width`` needs, but with lines of even length.
 
-    For titles and table cells: 清河路88号便民服务中心一 / 楼 becomes 清河路88号便 / 民服务中心一楼.
-    The narrowest measure that keeps the line count is found by bisection, then widened
-    step by step until no line ends inside a quoted or bracketed term (“两委”, 《规程》,
-    （社区）). The result's box is that measure, so callers centre or align it themselves.
+    For titles and table cells: 清河路88号便民服务中心一 / 楼 becomes 清河路88号便 /
+    民服务中心一楼, and no line ends inside a quoted or bracketed term (“两委”, 《规程》,
+    （社区）) when another choice exists. Plain text is split at the line breaker's own
+    opportunities so that the longest line is as short as possible (a small dynamic
+    programme); text with markup, or very long text, falls back to the narrowest measure
+    that keeps the line count. The box is ``width`` or that measure: callers centre or
+    align the block by its own width.
     """
     tb = ctx.text(text, width, style, **overrides)
     n = len(tb.lines)
     if n < 2 or tb.style.align == "justify":
         return tb
+    plain = "\n" not in text and not (tb.style.markup and ("**" in text or "==" in text))
+    if plain:
+        lines = _even_split(ctx, text, width, n, tb.style)
+        if lines:
+            even = ctx.text("\n".join(lines), width, style, **overrides)
+            if len(even.lines) == len(lines):
+                return even
     lo, hi = width / (n + 1), width
     for _ in range(12):
         mid = (lo + hi) / 2
@@ -146,32 +156,80 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
             lo = mid
         if hi - lo < 1:
             break
-    step = tb.style.size / 2
-    w = hi
-    while w < width:
-        trial = ctx.text(text, w, style, **overrides)
-        if len(trial.lines) <= n and _breaks_outside_pairs(trial):
-            return trial
-        w += step
-    return tb
+    return ctx.text(text, hi, style, **overrides)
+
+
+#: Longest text (in break opportunities) split by the dynamic programme.
+_EVEN_MAX_UNITS = 120
+
+
+def _even_split(ctx: LayoutContext, text: str, width: float, n: int, style: TextStyle) -> list[str] | None:
+    """``text`` as ``n`` lines at break opportunities, the longest as short as possible.
+
+    Breaks inside a quote or bracket pair are avoided, with one more line if need be;
+    only when that fails too are they allowed.
+    """
+    from ..text.linebreak import opportunities
+
+    opp = opportunities(text)
+    ends, vis = opp.best_pos, opp.best_vis
+    if len(ends) > _EVEN_MAX_UNITS:
+        return None
+    prefix = [0.0]
+    for ch in text:
+        prefix.append(prefix[-1] + ctx.fonts.advance(ch, style.size, style.face))
+    starts = [0, *ends[:-1]]  # line k may start at 0 or after any opportunity
+    depth_ok = []
+    depth = 0
+    i = 0
+    for e in ends:
+        while i < e:
+            if text[i] in _OPENING:
+                depth += 1
+            elif text[i] in _CLOSING:
+                depth = max(0, depth - 1)
+            i += 1
+        depth_ok.append(depth == 0)
+    u = len(ends)
+    for n, strict in ((n, True), (n + 1, True), (n, False)):
+        inf = float("inf")
+        # best[j][b]: smallest possible longest line when the first j lines end at ends[b]
+        best = [[inf] * u for _ in range(n + 1)]
+        back = [[-1] * u for _ in range(n + 1)]
+        for b in range(u):
+            w = prefix[vis[b]] - prefix[0]
+            if w <= width and (b == u - 1 or not strict or depth_ok[b]):
+                best[1][b] = w
+        for j in range(2, n + 1):
+            for b in range(u):
+                if b < u - 1 and strict and not depth_ok[b]:
+                    continue
+                for a in range(b):
+                    if best[j - 1][a] == inf:
+                        continue
+                    w = prefix[vis[b]] - prefix[starts[a + 1]]
+                    if w > width:
+                        continue
+                    cost = max(best[j - 1][a], w)
+                    if cost < best[j][b]:
+                        best[j][b], back[j][b] = cost, a
+        if best[n][u - 1] < inf:
+            cuts = []
+            b = u - 1
+            for j in range(n, 0, -1):
+                cuts.append(b)
+                b = back[j][b]
+            cuts.reverse()
+            out, a = [], 0
+            for b in cuts:
+                out.append(text[a : vis[b]].lstrip(" "))
+                a = ends[b]
+            return out
+    return None
 
 
 _OPENING = "“‘《〈（(「『【〔"
 _CLOSING = "”’》〉）)」』】〕"
-
-
-def _breaks_outside_pairs(tb: TextBlock) -> bool:
-    """No line of ``tb`` ends while a quote or bracket opened before it is still open."""
-    depth = 0
-    for line in tb.lines[:-1]:
-        for ch in line.text:
-            if ch in _OPENING:
-                depth += 1
-            elif ch in _CLOSING:
-                depth = max(0, depth - 1)
-        if depth:
-            return False
-    return True
 
 
 def card(x: float, y: float, w: float, h: float, ctx: LayoutContext, *, fill: str | None = None,
