@@ -166,6 +166,11 @@ class Face:
 def _describe(ch: str) -> str:
     import unicodedata
 
+    kinds = {"Co": "a private-use character", "Cn": "an unassigned code point", "Cc": "a control character",
+             "Cs": "a lone surrogate"}
+    cat = unicodedata.category(ch)
+    if cat in kinds:  # nothing printable to quote
+        return f"U+{ord(ch):04X} ({kinds[cat]})"
     name = unicodedata.name(ch, "unnamed")
     return f"'{ch}' (U+{ord(ch):04X} {name})"
 
