@@ -431,3 +431,19 @@ def test_real_layout_flowchart_splits_between_steps_and_footer_stays_whole():
         found = body.find(re.sub(r"\s", "", op.text), pos)
         assert found >= pos, op.text
         pos = found
+
+
+@pytest.mark.parametrize("name", ["NotoSansSymbols2-Regular", "NotoSansSC-Regular"])
+def test_fast_font_loader_agrees_with_reportlab(name):
+    """The bulk table reader fills exactly what reportlab's own parser does."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from tushuo.render.ttface import load_ttfont
+    from tushuo.resources import fonts_dir
+
+    path = str(fonts_dir() / f"{name}.ttf")
+    ref, fast = TTFont("ref", path).face, load_ttfont("fast", path).face
+    for attr in ("charToGlyph", "glyphToChar", "charWidths", "defaultWidth", "hmetrics", "glyphPos",
+                 "numGlyphs", "name", "ascent", "descent", "bbox", "flags"):
+        assert getattr(fast, attr) == getattr(ref, attr), attr
+    assert len(fast.charToGlyph) > (20_000 if "SC" in name else 1_000)
