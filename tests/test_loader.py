@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 import tushuo
@@ -504,3 +506,38 @@ def test_load_data_file(tmp_path: Path) -> None:
         load_data_file(write(tmp_path, "d.yaml", "a: [1\nb: 2\n"))
     with pytest.raises(SpecError, match="file not found"):
         load_data_file(tmp_path / "nope.yaml")
+
+
+# ----------------------------------------------------------------------------- never a traceback
+_yaml_bits = st.sampled_from(
+    ["title: ", "blocks:", "\n", "  - ", "type: ", "steps", "items", "{", "}", "[", "]", ", ", ": ", "&a ", "*a",
+     "!!python/name:os.system", "<<: ", "{{x}}", "extends: ", "digest", "---", "\t", "'", '"', "#", "2026-11-26",
+     "9:30", "no", "-1", "1e3", "null", "text: 文字", "label: 甲", "values: [1, -2]", "kind: pie", "\x00", "\ufeff"]
+)
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8)
+    | st.sampled_from(["steps", "chart", "pie", "type", "{{x}}", "../x.png", "https://x"]),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(
+        st.sampled_from(["type", "title", "text", "items", "blocks", "kind", "labels", "series", "values", "src",
+                         "next", "to", "id", "cells", "columns", "rows", "theme", "extends", "data", "meta"]),
+        kids, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_yaml_bits, max_size=30).map("".join))
+def test_any_text_gives_a_document_or_a_spec_error(text: str) -> None:
+    try:
+        load("title: t\n" + text if text.startswith("\n") else text)
+    except SpecError as err:
+        assert str(err) and err.exit_code == 2
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({"title": _values, "blocks": _values}, optional={"theme": _values, "meta": _values}))
+def test_any_dict_gives_a_document_or_a_spec_error(spec: dict[str, Any]) -> None:
+    try:
+        load(spec, data={"x": [1]})
+    except SpecError as err:
+        assert str(err) and err.exit_code == 2
