@@ -292,7 +292,7 @@ class StatItem(_Model):
     label: str = Field(min_length=1, description="What the number counts.")
     value: float | int | str = Field(description="The number (or a short text such as 一肩挑).")
     unit: str | None = Field(None, description="Unit set smaller beside the value, e.g. 个, %.")
-    delta: str | float | None = Field(None, description="Change, e.g. +12 or -3.2%; coloured by sign.")
+    delta: str | int | float | None = Field(None, description="Change, e.g. +12 or -3.2%; coloured by sign.")
     icon: IconName | None = Field(None, description="A built-in vector icon.")
 
 
