@@ -45,3 +45,19 @@ def test_example_renders(spec: str) -> None:
     # a designed page, not a blank one: plenty of distinct colours
     colours = img.convert("RGB").resize((img.width // 4, img.height // 4)).getcolors(1 << 20)
     assert colours is not None and len(colours) > 50
+
+
+@pytest.mark.parametrize("theme", ["party-red", "gov-blue", "fresh-green", "ink"])
+def test_basics_paints_in_every_theme_at_540(theme: str) -> None:
+    doc = tushuo.load(EXAMPLES / "basics.yaml")
+    frame = layout_document(doc, theme=theme, width=540)
+    img = paint(frame, fonts=frame.fonts)
+    assert img.size == (540, round(frame.height))
+    # the banner opens in the theme's primary colour (rays are faint), the footer closes in primary_dark
+    from tushuo.themes import builtin_theme, parse_color
+
+    pal = builtin_theme(theme).palette
+    for (x, y), want in (((270, 3), pal.primary), ((270, img.height - 2), pal.primary_dark)):
+        got = img.convert("RGB").getpixel((x, y))
+        ref = [round(v * 255) for v in parse_color(want)[:3]]
+        assert max(abs(a - b) for a, b in zip(got, ref)) < 30, (theme, (x, y), got, want)
