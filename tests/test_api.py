@@ -18,8 +18,16 @@ SPEC = {
     "blocks": [
         {"type": "banner", "title": "图说换届", "subtitle": "颍州区委组织部 · 第1期", "badge": "第1期"},
         {"type": "heading", "text": "一、选民登记"},
-        {"type": "paragraph", "text": "选举日前20日公布选民名单。对选民名单有不同意见的，可以在名单公布之日起5日内向村民选举委员会提出申诉。" * 3},
-        {"type": "callout", "title": "提示", "text": "外出务工人员可以书面委托本村有选举权的近亲属代为投票。"},
+        {
+            "type": "paragraph",
+            "text": "选举日前20日公布选民名单。对选民名单有不同意见的，可以在名单公布之日起5日内向村民选举委员会提出申诉。"
+            * 3,
+        },
+        {
+            "type": "callout",
+            "title": "提示",
+            "text": "外出务工人员可以书面委托本村有选举权的近亲属代为投票。",
+        },
         {"type": "paragraph", "text": "投票结束后，应当众公开唱票、计票，当场公布选举结果。" * 4},
     ],
     "footer": {"text": "颍州区委组织部 出品"},
@@ -120,5 +128,7 @@ def test_render_stays_the_function_after_submodules_load():
 
 def test_importing_tushuo_stays_light():
     code = "import tushuo, sys; print('matplotlib' in sys.modules, 'reportlab' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["False", "False"]

@@ -55,8 +55,12 @@ def files_in(folder) -> list[str]:
 # -- formats ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "name,magic,fmt",
-    [("a.png", b"\x89PNG", "PNG"), ("a.jpg", b"\xff\xd8\xff", "JPEG"), ("a.JPEG", b"\xff\xd8\xff", "JPEG"),
-     ("a.webp", b"RIFF", "WEBP")],
+    [
+        ("a.png", b"\x89PNG", "PNG"),
+        ("a.jpg", b"\xff\xd8\xff", "JPEG"),
+        ("a.JPEG", b"\xff\xd8\xff", "JPEG"),
+        ("a.webp", b"RIFF", "WEBP"),
+    ],
 )
 def test_format_follows_the_suffix(tmp_path, name, magic, fmt):
     paths = write_frame(striped(300), tmp_path / name)
@@ -121,8 +125,11 @@ def test_a_name_without_suffix_is_a_folder(tmp_path):
 
 def test_options_explicit_beat_the_document_which_beats_defaults(tmp_path):
     doc = Document.model_validate(
-        {"title": "t", "blocks": [{"type": "spacer", "height": 10}],
-         "output": {"format": "webp", "quality": 40, "slice_height": 500}}
+        {
+            "title": "t",
+            "blocks": [{"type": "spacer", "height": 10}],
+            "output": {"format": "webp", "quality": 40, "slice_height": 500},
+        }
     )
     s = resolve_settings(tmp_path, True, doc)
     assert (s.format, s.quality, s.slice_height) == ("webp", 40, 500)
@@ -141,7 +148,11 @@ def test_options_explicit_beat_the_document_which_beats_defaults(tmp_path):
 
 def test_document_output_format_is_used_for_a_folder(tmp_path):
     doc = Document.model_validate(
-        {"title": "t", "blocks": [{"type": "spacer", "height": 10}], "output": {"format": "jpeg", "slice_height": 400}}
+        {
+            "title": "t",
+            "blocks": [{"type": "spacer", "height": 10}],
+            "output": {"format": "jpeg", "slice_height": 400},
+        }
     )
     paths = write_frame(striped(1000), f"{tmp_path}/out/", doc=doc)
     assert [p.name for p in paths] == ["01.jpg", "02.jpg", "03.jpg"]
@@ -269,7 +280,9 @@ def test_max_bytes_for_webp(tmp_path):
 def test_max_bytes_that_cannot_be_met_fails_and_leaves_nothing(tmp_path):
     with pytest.raises(SpecError, match=r"cannot fit in 500 bytes as JPEG: the smallest was [\d,]+ bytes"):
         write_frame(noisy(), tmp_path / "a.jpg", max_bytes=500)
-    with pytest.raises(SpecError, match=r"cannot fit in 500 bytes: the smallest PNG was [\d,]+ bytes.*jpeg or webp"):
+    with pytest.raises(
+        SpecError, match=r"cannot fit in 500 bytes: the smallest PNG was [\d,]+ bytes.*jpeg or webp"
+    ):
         write_frame(noisy(), tmp_path / "a.png", max_bytes=500)
     with pytest.raises(SpecError, match="cannot fit"):
         write_frame(noisy(300, 900), f"{tmp_path}/s/", max_bytes=500, slice_height=300)

@@ -14,6 +14,7 @@ from tushuo.render import raster
 from tushuo.render.glyphs import GlyphCache, quantise
 from tushuo.render.raster import Painter, paint
 from tushuo.text.fonts import default_fontbook
+import itertools
 
 WHITE = (255, 255, 255)
 
@@ -141,7 +142,7 @@ def test_vertical_gradient_goes_from_top_colour_to_bottom_colour():
 def test_dashed_line_alternates_ink_and_gap():
     im = paint(frame(Line(((10, 50), (190, 50)), color="#000000", width=2, dash=(10, 10))))
     row = [im.getpixel((x, 50))[0] for x in range(10, 190)]
-    runs = sum(1 for a, b in zip(row, row[1:]) if (a < 128) != (b < 128))
+    runs = sum(1 for a, b in itertools.pairwise(row) if (a < 128) != (b < 128))
     assert runs >= 14  # about nine dashes: in and out of each
 
 
@@ -155,8 +156,10 @@ def test_arrow_head_ends_at_the_end_point_and_is_wider_than_the_shaft():
     im = paint(frame(Line(((20, 100), (150, 100)), color="#000000", width=4, arrow_end=True)))
     ink_cols = [x for x in range(200) if im.getpixel((x, 100))[0] < 200]
     assert 148 <= max(ink_cols) <= 150  # the tip sits on the end point, not beyond
+
     def height(x):
         return sum(1 for y in range(60, 140) if im.getpixel((x, y))[0] < 128)
+
     assert height(60) in (4, 5)  # the shaft
     assert height(140) > 8  # the head, 18 px long and 18 px wide at its base
     # the tip is sharp: one column before the tip holds only a sliver of ink
@@ -230,7 +233,9 @@ def test_image_downscale_keeps_detail_without_aliasing():
 def test_image_with_rounded_corners_and_transparency():
     src = PILImage.new("RGBA", (50, 50), (0, 0, 0, 255))
     src.paste((0, 0, 0, 0), (0, 0, 25, 50))  # left half transparent
-    im = paint(frame(Image(0, 0, 100, 100, image=quadrants(), radius=30), Image(100, 100, 100, 100, image=src)))
+    im = paint(
+        frame(Image(0, 0, 100, 100, image=quadrants(), radius=30), Image(100, 100, 100, 100, image=src))
+    )
     assert im.getpixel((1, 1)) == WHITE  # rounded away
     assert close(im.getpixel((30, 30)), (255, 0, 0), 8)
     assert im.getpixel((120, 150)) == WHITE  # transparent part shows the background
@@ -265,7 +270,9 @@ def test_producer_runs_once_across_bands():
 
 
 # -- text -------------------------------------------------------------------------------
-def glyph_run(text: str, x: float, baseline: float, size: float = 40, face: str = "sans", color="#000000") -> Glyphs:
+def glyph_run(
+    text: str, x: float, baseline: float, size: float = 40, face: str = "sans", color="#000000"
+) -> Glyphs:
     fb = default_fontbook()
     xs = []
     for ch in text:
@@ -283,7 +290,7 @@ def test_latin_ink_sits_on_the_baseline_and_inside_the_run_box():
     im = paint(frame(run, w=300))
     x0, y0, x1, y1 = ink_box(im)
     assert y1 == 100  # the last inked row is the one just above the baseline
-    bx, by, bw, bh = run.bbox()
+    bx, by, bw, _ = run.bbox()
     assert bx - 1 <= x0 and x1 <= bx + bw + 1 and by - 1 <= y0
 
 

@@ -22,7 +22,8 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import RenderError, SpecError
 
@@ -47,7 +48,14 @@ PNG_LEVEL = 6
 #: ``slice_height`` of a folder target given none: one phone screen (9:16) per slice
 AUTO_SLICE = -1
 
-FORMAT_OF_SUFFIX = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp", ".pdf": "pdf", ".svg": "svg"}
+FORMAT_OF_SUFFIX = {
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".webp": "webp",
+    ".pdf": "pdf",
+    ".svg": "svg",
+}
 SUFFIX = {"png": ".png", "jpeg": ".jpg", "webp": ".webp", "pdf": ".pdf", "svg": ".svg"}
 RASTER = frozenset({"png", "jpeg", "webp"})
 
@@ -99,7 +107,7 @@ def render(
     doc: Document,
     out: str | os.PathLike[str],
     *,
-    format: str | None = None,  # noqa: A002 - the public option name
+    format: str | None = None,
     quality: int | None = None,
     slice_height: int | None = None,
     max_bytes: int | None = None,
@@ -113,12 +121,18 @@ def render(
     The format follows ``format=``, else the suffix of ``out``, else ``doc.output.format``,
     else PNG. A folder (``out`` ending in '/', an existing folder, or a name without a
     suffix) receives numbered slices; ``slice_height`` beside a file name gives
-    ``name-01.png``, ``name-02.png`` …
+    ``name-01.png``, ``name-02.png`` … ``max_bytes`` caps each file written.
     """
     target, folder = _target(out)
     settings = resolve_settings(
-        target, folder, doc, format=format, quality=quality, slice_height=slice_height,
-        max_bytes=max_bytes, page_size=page_size,
+        target,
+        folder,
+        doc,
+        format=format,
+        quality=quality,
+        slice_height=slice_height,
+        max_bytes=max_bytes,
+        page_size=page_size,
     )
     frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
     return write_frame(frame, target, settings, doc=doc, fonts=ctx.fonts, theme=ctx.theme, folder=folder)
@@ -176,7 +190,7 @@ def resolve_settings(
     folder: bool,
     doc: Document | None,
     *,
-    format: str | None = None,  # noqa: A002
+    format: str | None = None,
     quality: int | None = None,
     slice_height: int | None = None,
     max_bytes: int | None = None,
@@ -210,7 +224,9 @@ def resolve_settings(
     if folder and not sh and fmt in RASTER:
         sh = AUTO_SLICE
     if 0 < sh < MIN_SLICE_HEIGHT:
-        raise SpecError(f"slice_height {sh} px is too small; use at least {MIN_SLICE_HEIGHT} px (or 0 for one image)")
+        raise SpecError(
+            f"slice_height {sh} px is too small; use at least {MIN_SLICE_HEIGHT} px (or 0 for one image)"
+        )
     mb = max_bytes if max_bytes is not None else (dout.max_bytes if dout is not None else None)
     if mb is not None and mb <= 0:
         raise SpecError(f"max_bytes must be positive, got {mb}")
@@ -219,7 +235,9 @@ def resolve_settings(
 
 
 # -- raster -----------------------------------------------------------------------------
-def _write_raster(frame: Frame, target: Path, folder: bool, s: Settings, fonts: FontBook | None) -> list[Path]:
+def _write_raster(
+    frame: Frame, target: Path, folder: bool, s: Settings, fonts: FontBook | None
+) -> list[Path]:
     from .raster import Painter
 
     painter = Painter(frame, fonts=fonts)
@@ -236,7 +254,11 @@ def _write_raster(frame: Frame, target: Path, folder: bool, s: Settings, fonts: 
     else:
         height = painter.height_px
         if height > limit:
-            hint = "slice_height (e.g. 1920) or PNG/PDF" if s.format != "png" else "slice_height (e.g. 1920) or PDF"
+            hint = (
+                "slice_height (e.g. 1920) or PNG/PDF"
+                if s.format != "png"
+                else "slice_height (e.g. 1920) or PDF"
+            )
             raise SpecError(
                 f"the image is {height:,} px tall; {s.format.upper()} allows at most {limit:,} px; use {hint}"
             )
@@ -265,7 +287,9 @@ def slice_rows(frame: Frame, slice_height: int, scale: float = 1.0) -> list[tupl
     height = max(1, round(frame.height * scale))
     breaks = sorted({round(b * scale) for b in frame.sorted_breaks()})
     avoid = [(a * scale, b * scale) for a, b in _text_lines(frame)]
-    cuts = plan_cuts([float(b) for b in breaks], float(height), float(slice_height), min_fill=0.25, avoid=avoid)
+    cuts = plan_cuts(
+        [float(b) for b in breaks], float(height), float(slice_height), min_fill=0.25, avoid=avoid
+    )
     rows: list[tuple[int, int]] = []
     top = 0
     for c in cuts[:-1]:
@@ -307,7 +331,9 @@ def _remove_stale_slices(target: Path, folder: bool, fmt: str, count: int) -> No
 
 
 # -- encoding -----------------------------------------------------------------------------
-def encode(im: Image, fmt: str, quality: int = DEFAULT_QUALITY, max_bytes: int | None = None, *, name: str = "") -> bytes:
+def encode(
+    im: Image, fmt: str, quality: int = DEFAULT_QUALITY, max_bytes: int | None = None, *, name: str = ""
+) -> bytes:
     """The image file's bytes; with ``max_bytes``, re-encoded smaller until it fits."""
     if fmt == "png":
         data = _png(im, PNG_LEVEL)
@@ -351,7 +377,9 @@ def _exact_palette(im: Image, colors: list[tuple[int, Any]]) -> Image | None:
 def _lossy(im: Image, fmt: str, quality: int) -> bytes:
     if fmt == "jpeg":
         rgb = im if im.mode == "RGB" else _flatten(im)
-        return _save(rgb, format="JPEG", quality=quality, optimize=True, subsampling=0 if quality >= 80 else 2)
+        return _save(
+            rgb, format="JPEG", quality=quality, optimize=True, subsampling=0 if quality >= 80 else 2
+        )
     return _save(im, format="WEBP", quality=quality, method=4)
 
 
@@ -437,11 +465,16 @@ def _close_enough(a: Image, b: Image) -> bool:
 
 
 # -- PDF and SVG ---------------------------------------------------------------------------
-def _write_pdf(frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any) -> list[Path]:
+def _write_pdf(
+    frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any
+) -> list[Path]:
     from . import pdf
 
     if s.max_bytes is None:
-        return [Path(p) for p in pdf.write_pdf(frame, doc, target, page_size=s.page_size, theme=theme, fonts=fonts)]
+        return [
+            Path(p)
+            for p in pdf.write_pdf(frame, doc, target, page_size=s.page_size, theme=theme, fonts=fonts)
+        ]
     data = pdf.render_pdf(frame, doc, page_size=s.page_size, theme=theme, fonts=fonts)
     if len(data) > s.max_bytes:
         raise SpecError(
@@ -453,7 +486,9 @@ def _write_pdf(frame: Frame, doc: Document | None, target: Path, s: Settings, fo
     return [target]
 
 
-def _write_svg(frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any) -> list[Path]:
+def _write_svg(
+    frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any
+) -> list[Path]:
     from .svg import render_svg
 
     data = render_svg(frame, doc, theme=theme, fonts=fonts)
@@ -468,6 +503,7 @@ def _write_svg(frame: Frame, doc: Document | None, target: Path, s: Settings, fo
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
+
 class _AtomicSet:
     """Files written to temporaries beside their targets and renamed together on success.
 
@@ -478,7 +514,7 @@ class _AtomicSet:
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []
 
-    def __enter__(self) -> _AtomicSet:
+    def __enter__(self) -> Self:
         return self
 
     def reserve(self, target: Path) -> Path:
@@ -495,7 +531,9 @@ class _AtomicSet:
             fh.write(data)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written image is an ordinary file
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
             done: list[Path] = []
             try:
@@ -525,6 +563,16 @@ def _unlink(p: Path) -> None:
 
 
 __all__ = [
-    "FORMAT_MAX_HEIGHT", "MAX_IMAGE_HEIGHT", "Settings", "encode", "layout", "normalise_format",
-    "render", "render_image", "resolve_settings", "slice_names", "slice_rows", "write_frame",
+    "FORMAT_MAX_HEIGHT",
+    "MAX_IMAGE_HEIGHT",
+    "Settings",
+    "encode",
+    "layout",
+    "normalise_format",
+    "render",
+    "render_image",
+    "resolve_settings",
+    "slice_names",
+    "slice_rows",
+    "write_frame",
 ]

@@ -23,6 +23,7 @@ slices of a very tall document never need the whole canvas; device rows are
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -122,9 +123,17 @@ class Painter:
         y0 = oy / self.scale
         y1 = (oy + im.height) / self.scale
         pad = 4 / self.scale
+        self._forget_above(y0 - pad)
         for op, (a, b) in zip(self.frame.ops, self._spans):
             if a < y1 + pad and b > y0 - pad:
                 self._op(t, op)
+
+    def _forget_above(self, y: float) -> None:
+        """Drop pictures kept for ops wholly above ``y``: bands go top to bottom, so a long
+        document with many photos holds only those near the band being painted."""
+        for cache in (self._pictures, self._produced):
+            for key in [k for k, v in cache.items() if v[0].y + v[0].h < y]:
+                del cache[key]
 
     # -- ops -------------------------------------------------------------------
     def _op(self, t: _Target, op: Op) -> None:
@@ -206,7 +215,9 @@ class Painter:
             if mask is None:
                 continue
             if rgba_target:
-                _composite(t, (r, g, b, 255), (ix + dx, iy + dy, ix + dx + mask.width, iy + dy + mask.height, mask))
+                _composite(
+                    t, (r, g, b, 255), (ix + dx, iy + dy, ix + dx + mask.width, iy + dy + mask.height, mask)
+                )
             else:
                 paste((r, g, b), (ix + dx, iy + dy), mask)
 
@@ -250,8 +261,11 @@ class Painter:
             src = src.convert("RGBA" if has_alpha else "RGB")
         if src.size != (w, h):
             down = src.width >= w and src.height >= h
-            src = src.resize((w, h), Image.Resampling.LANCZOS if down else Image.Resampling.BICUBIC,
-                             reducing_gap=3.0 if down else None)
+            src = src.resize(
+                (w, h),
+                Image.Resampling.LANCZOS if down else Image.Resampling.BICUBIC,
+                reducing_gap=3.0 if down else None,
+            )
         mask = src.getchannel("A") if src.mode == "RGBA" else None
         if op.radius > 0:
             rmask = Image.new("L", (w, h), 0)
@@ -345,7 +359,13 @@ def _trimmed(piece: Piece) -> Iterable[Piece]:
     if w * h < _TRIM_AREA:
         bb = cov.getbbox()
         if bb is not None:
-            yield (x0 + bb[0], y0 + bb[1], x0 + bb[2], y0 + bb[3], cov.crop(bb) if bb != (0, 0, w, h) else cov)
+            yield (
+                x0 + bb[0],
+                y0 + bb[1],
+                x0 + bb[2],
+                y0 + bb[3],
+                cov.crop(bb) if bb != (0, 0, w, h) else cov,
+            )
         return
     for sy in range(0, h, _STRIP):
         strip = cov.crop((0, sy, w, min(h, sy + _STRIP)))
@@ -354,7 +374,9 @@ def _trimmed(piece: Piece) -> Iterable[Piece]:
             yield (x0 + bb[0], y0 + sy + bb[1], x0 + bb[2], y0 + sy + bb[3], strip.crop(bb))
 
 
-def _composite(t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image, int, int] | None = None) -> None:
+def _composite(
+    t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image, int, int] | None = None
+) -> None:
     """Paint ``color`` (or ``source``, an RGBA image at target offset) through a piece's coverage."""
     clipped = _clip_piece(t.im, piece)
     if clipped is None:
@@ -363,7 +385,9 @@ def _composite(t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image,
         _composite_part(t, color, part, source)
 
 
-def _composite_part(t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image, int, int] | None) -> None:
+def _composite_part(
+    t: _Target, color: RGBA, piece: Piece, source: tuple[Image.Image, int, int] | None
+) -> None:
     x0, y0, x1, y1, cov = piece
     if isinstance(cov, int) and cov <= 0:
         return
@@ -472,7 +496,7 @@ def _rrect_pieces(t: _Target, outer: RRect, inner: RRect | None = None) -> list[
     curvy = [(math.floor(Y0), math.ceil(Y0 + R)), (math.floor(Y1 - R), math.ceil(Y1))]
     splits: list[float] = []
     if i is not None:
-        x0, y0, x1, y1, r = i
+        _, y0, _, y1, r = i
         curvy += [(math.floor(y0), math.ceil(y0 + r)), (math.floor(y1 - r), math.ceil(y1))]
         splits = [y0, y1]
     spans = _merge([(max(a, r_lo), min(b, r_hi)) for a, b in curvy])
@@ -481,7 +505,7 @@ def _rrect_pieces(t: _Target, outer: RRect, inner: RRect | None = None) -> list[
     for a, b in [*spans, (r_hi, r_hi)]:
         if a > row:  # straight rows [row, a)
             cuts = sorted({row, a, *(round(s) for s in splits if row < s < a)})
-            for ra, rb in zip(cuts, cuts[1:]):
+            for ra, rb in itertools.pairwise(cuts):
                 mid = (ra + rb) / 2
                 if i is not None and i[1] <= mid < i[3]:
                     xs = [(X0, i[0]), (i[2], X1)]
@@ -517,8 +541,10 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
             continue
         x0, y0, x1, y1, r = rr
         box = (
-            round((x0 - c0) * ss), round((y0 - r0) * ss),
-            round((x1 - c0) * ss) - 1, round((y1 - r0) * ss) - 1,
+            round((x0 - c0) * ss),
+            round((y0 - r0) * ss),
+            round((x1 - c0) * ss) - 1,
+            round((y1 - r0) * ss) - 1,
         )
         if box[2] < box[0] or box[3] < box[1]:
             continue
@@ -526,7 +552,9 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
     return (c0, r0, c1, r1, tile.reduce(ss))
 
 
-def _rounded_box(d: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rad: int, fill: int, rows: int) -> None:
+def _rounded_box(
+    d: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rad: int, fill: int, rows: int
+) -> None:
     """A rounded rectangle (inclusive subpixel box) as two bars and the corner discs inside ``rows``.
 
     Pillow's rounded_rectangle draws all four corners as pie slices even when a tile
@@ -595,7 +623,12 @@ def _rrect_outline(x0: float, y0: float, x1: float, y1: float, r: float) -> list
         return [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
     n = max(2, math.ceil(math.pi / 2 / math.acos(max(-1.0, 1 - _FLAT_TOL / max(r, 1e-9)))))
     pts: list[Pt] = []
-    for cx, cy, a0 in ((x1 - r, y0 + r, -90), (x1 - r, y1 - r, 0), (x0 + r, y1 - r, 90), (x0 + r, y0 + r, 180)):
+    for cx, cy, a0 in (
+        (x1 - r, y0 + r, -90),
+        (x1 - r, y1 - r, 0),
+        (x0 + r, y1 - r, 90),
+        (x0 + r, y0 + r, 180),
+    ):
         for k in range(n + 1):
             a = math.radians(a0 + 90 * k / n)
             pts.append((cx + r * math.cos(a), cy + r * math.sin(a)))
@@ -659,10 +692,17 @@ class _Shape:
                 # Whole subpixels: Pillow truncates fractional vertices towards zero, which
                 # differs either side of a tile's origin, so bands would not match a full
                 # paint. Pillow fills edge subpixels inclusively; flooring centres that extra one.
-                target.polygon([(math.floor((x - c0) * ss), math.floor((y - r0) * ss)) for x, y in geom], fill=value)
+                target.polygon(
+                    [(math.floor((x - c0) * ss), math.floor((y - r0) * ss)) for x, y in geom], fill=value
+                )
             else:
                 x0, y0, x1, y1 = geom
-                box = (round((x0 - c0) * ss), round((y0 - r0) * ss), round((x1 - c0) * ss) - 1, round((y1 - r0) * ss) - 1)
+                box = (
+                    round((x0 - c0) * ss),
+                    round((y0 - r0) * ss),
+                    round((x1 - c0) * ss) - 1,
+                    round((y1 - r0) * ss) - 1,
+                )
                 if box[2] >= box[0] and box[3] >= box[1]:
                     target.ellipse(box, fill=value)
             if self.evenodd:
@@ -741,13 +781,20 @@ def _stroke(
     shape = _Shape()
     for k, ln in enumerate(lines):
         is_closed = k < len(closed) and closed[k]
-        for a, b in zip(ln, ln[1:]):
+        for a, b in itertools.pairwise(ln):
             dx, dy = b[0] - a[0], b[1] - a[1]
             d = math.hypot(dx, dy)
             if d < 1e-9:
                 continue
             nx, ny = -dy / d * hq, dx / d * hq
-            shape.polygon([(a[0] + nx, a[1] + ny), (b[0] + nx, b[1] + ny), (b[0] - nx, b[1] - ny), (a[0] - nx, a[1] - ny)])
+            shape.polygon(
+                [
+                    (a[0] + nx, a[1] + ny),
+                    (b[0] + nx, b[1] + ny),
+                    (b[0] - nx, b[1] - ny),
+                    (a[0] - nx, a[1] - ny),
+                ]
+            )
         joints = ln[1:-1] if not is_closed else ln
         if cap == "round" and not is_closed:
             joints = ln
@@ -768,7 +815,7 @@ def _dash(lines: list[list[Pt]], dash: tuple[float, float], scale: float) -> lis
     for ln in lines:
         pos, drawing, left = 0.0, True, on
         cur: list[Pt] = [ln[0]] if ln else []
-        for a, b in zip(ln, ln[1:]):
+        for a, b in itertools.pairwise(ln):
             seg = math.hypot(b[0] - a[0], b[1] - a[1])
             done = 0.0
             while seg - done > left:
@@ -803,7 +850,9 @@ def _line(t: _Target, op: Line) -> None:
     _stroke(t, rgba(op.color), lines, op.width * t.scale, cap="round", extra=polys)
 
 
-def flatten(commands: Sequence[tuple], to_px: Any = None, tol: float = _FLAT_TOL) -> list[tuple[list[Pt], bool]]:
+def flatten(
+    commands: Sequence[tuple], to_px: Any = None, tol: float = _FLAT_TOL
+) -> list[tuple[list[Pt], bool]]:
     """Path commands → subpaths as (points, closed); curves become polylines within ``tol`` px."""
     to_px = to_px or (lambda x, y: (x, y))
     subs: list[tuple[list[Pt], bool]] = []
@@ -861,7 +910,9 @@ def _cubic(p0: Pt, c1: Pt, c2: Pt, p3: Pt, tol: float) -> list[Pt]:
         s = k / n
         u = 1 - s
         a, b, c, d = u * u * u, 3 * u * u * s, 3 * u * s * s, s * s * s
-        out.append((a * p0[0] + b * c1[0] + c * c2[0] + d * p3[0], a * p0[1] + b * c1[1] + c * c2[1] + d * p3[1]))
+        out.append(
+            (a * p0[0] + b * c1[0] + c * c2[0] + d * p3[0], a * p0[1] + b * c1[1] + c * c2[1] + d * p3[1])
+        )
     return out
 
 
@@ -879,12 +930,26 @@ def _path(t: _Target, op: Path) -> None:
                 _composite(t, color, piece)
     if op.stroke and op.stroke_width > 0:
         _stroke(
-            t, rgba(op.stroke), [s for s, _ in subs], op.stroke_width * t.scale,
-            cap=op.cap, closed=[c for _, c in subs],
+            t,
+            rgba(op.stroke),
+            [s for s, _ in subs],
+            op.stroke_width * t.scale,
+            cap=op.cap,
+            closed=[c for _, c in subs],
         )
 
 
 def _tofu(t: _Target, x: float, baseline: float, size: float, color: str) -> None:
     """A visible empty box for a character no font covers (only with allow_missing_glyphs)."""
     w = size * 0.8
-    _rect(t, Rect(x + size * 0.1, baseline - size * 0.8, w, size * 0.9, stroke=color, stroke_width=max(1.0, size * 0.06)))
+    _rect(
+        t,
+        Rect(
+            x + size * 0.1,
+            baseline - size * 0.8,
+            w,
+            size * 0.9,
+            stroke=color,
+            stroke_width=max(1.0, size * 0.06),
+        ),
+    )
