@@ -429,3 +429,38 @@ def test_batch_progress_bar_only_when_asked_or_on_a_terminal(tmp_path: Path, spe
     assert "tushuo batch" in err and "1/1" in err
     assert main(["batch", str(spec), "-o", str(tmp_path / "b"), "--jobs", "1"]) == 0
     assert capsys.readouterr().err == ""  # stderr is not a terminal here: quiet
+
+
+def test_batch_data_file_fills_every_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    specs = []
+    for i in range(2):
+        p = tmp_path / f"c{i}.yaml"
+        p.write_text(SLOTTED, encoding="utf-8")
+        specs.append(str(p))
+    data = tmp_path / "data.yaml"
+    data.write_text("name: 张伟\npledge: 承诺\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["batch", *specs, "--data", str(data), "-o", str(out), "--jobs", "1"]) == 0
+    assert main(["batch", *specs, "--data", str(data), "-o", str(out), "--jobs", "1"]) == 0
+    assert capsys.readouterr().out.count("skipped, unchanged") == 2
+    data.write_text("name: 李芳\npledge: 承诺\n", encoding="utf-8")  # new data: not unchanged
+    assert main(["batch", *specs, "--data", str(data), "-o", str(out), "--jobs", "1"]) == 0
+    assert capsys.readouterr().out.count("rendered  ") == 2
+
+
+def test_unwritable_output_is_exit_2(spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["batch", str(spec), "-o", str(blocker)]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert main(["render", str(spec), "-o", str(blocker / "x.png")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_committed_schema_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/tushuo.schema.json (what editors read) matches the models; regenerate it with
+    `python3 -m tushuo schema -o docs/tushuo.schema.json` after changing a model."""
+    main(["schema"])
+    current = json.loads(capsys.readouterr().out)
+    committed = json.loads((ROOT / "docs" / "tushuo.schema.json").read_text(encoding="utf-8"))
+    assert committed == current, "run: python3 -m tushuo schema -o docs/tushuo.schema.json"

@@ -455,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("tushuo: interrupted")
         return 130
-    except (PermissionError, FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+    except (PermissionError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
         # An output path that cannot be written: a usage problem, not a bug.
         where = exc.filename or ""
         _err(f"tushuo: error: cannot write {where}: {exc.strerror or exc}")

@@ -1,0 +1,67 @@
+"""Regenerate docs/templates/NAME.jpg: a preview of every ready template with its sample data.
+
+Run from the repository root: ``python3 docs/make_previews.py``. Each template is
+started with ``tushuo new`` in a scratch folder and rendered at 1080 px, then scaled
+to 360 px wide (the PDF standee: its pages side by side, via poppler's pdftoppm when
+it is installed, else the long image).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import tushuo  # noqa: E402
+from tushuo.templates import list_templates, new_spec  # noqa: E402
+
+OUT = ROOT / "docs" / "templates"
+WIDTH = 360
+
+
+def pdf_pages(pdf: Path, tmp: Path) -> Image.Image | None:
+    if shutil.which("pdftoppm") is None:
+        return None
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(tmp / "page")], check=True)
+    pages = [Image.open(p).convert("RGB") for p in sorted(tmp.glob("page-*.png"))]
+    gap = 12
+    sheet = Image.new("RGB", (sum(p.width for p in pages) + gap * (len(pages) + 1),
+                              max(p.height for p in pages) + 2 * gap), "#9A9A9A")
+    x = gap
+    for p in pages:
+        sheet.paste(p, (x, gap))
+        x += p.width + gap
+    return sheet
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        for t in list_templates():
+            spec = tmp / t.name / f"{t.name}.yaml"
+            new_spec(t.name, spec)
+            doc = tushuo.load(str(spec))
+            fmt = doc.output.format or "png"
+            out = spec.with_suffix(".pdf" if fmt == "pdf" else ".png")
+            tushuo.render(doc, out)
+            im = pdf_pages(out, spec.parent) if fmt == "pdf" else None
+            if im is None:
+                im = tushuo.render_image(doc)
+            im = im.convert("RGB")
+            width = WIDTH * 2 if fmt == "pdf" else WIDTH
+            im = im.resize((width, round(im.height * width / im.width)), Image.Resampling.LANCZOS)
+            target = OUT / f"{t.name}.jpg"
+            im.save(target, quality=82, optimize=True, progressive=True)
+            print(f"{target.relative_to(ROOT)}  {im.width}×{im.height}  {target.stat().st_size // 1000} KB")
+
+
+if __name__ == "__main__":
+    main()
