@@ -447,3 +447,25 @@ def test_fast_font_loader_agrees_with_reportlab(name):
                  "numGlyphs", "name", "ascent", "descent", "bbox", "flags"):
         assert getattr(fast, attr) == getattr(ref, attr), attr
     assert len(fast.charToGlyph) > (20_000 if "SC" in name else 1_000)
+
+
+def test_long_contents_run_over_pages_and_still_point_right():
+    frame = manual_frame(sections=16, paras=2)
+    doc = doc_for()
+    data = render_pdf(frame, doc)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    plan = plan_pages(frame, doc, parse_page_size(None))
+    toc_count = len(reader.pages) - 1 - len(plan.cuts)
+    assert toc_count == 2  # 32 entries do not fit one pocket page
+    pdf = pdfplumber.open(io.BytesIO(data))
+    lines = [ln for p in pdf.pages[1:1 + toc_count] for ln in p.extract_text().splitlines() if ln.startswith("第")]
+    assert len(lines) == len(frame.marks)
+    outline = [it for it in reader.outline if not isinstance(it, list)]
+    children = [it for sub in reader.outline if isinstance(sub, list) for it in sub]
+    dests = {it.title: reader.get_destination_page_number(it) + 1 for it in outline + children}
+    for ln in lines:
+        title, number = ln.rsplit(" ", 1)
+        assert dests[title] == int(number), ln
+    # the contents link each row to its page
+    links = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
+    assert len(links) == len(pdf.pages[1].extract_text().splitlines()) - 1  # every row but the title

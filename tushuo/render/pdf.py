@@ -377,14 +377,14 @@ class PdfPainter:
         entry = self._forms.get(key)
         if entry is None:
             try:
+                import pypdf  # noqa: F401
+            except ImportError:  # pragma: no cover - declared dependency; a raster still works
+                return False
+            try:
                 data = op.producer("pdf", 1)  # type: ignore[misc]
             except NotImplementedError:
                 return False
             if not data:
-                return False
-            try:
-                import pypdf  # noqa: F401
-            except ImportError:  # pragma: no cover - declared dependency; a raster still works
                 return False
             name = f"tushuo-chart-{len(self._forms) + 1}"
             bbox = import_pdf_page(self.c, data, name)
@@ -773,10 +773,11 @@ def render_pdf(
         begin_page()
         toc = manual.toc_page(ctx, numbered, i, len(toc_pages), plan.page_height, background=background)
         painter.paint(toc.frame.ops)
-        end_page()
-        for key, (x, y, w, h) in toc.links:
+        c.restoreState()
+        for key, (x, y, w, h) in toc.links:  # each row is a link to its page
             c.linkAbsolute("", key, Rect=(x * plan.scale, page.height - (y + h) * plan.scale,
                                           (x + w) * plan.scale, page.height - y * plan.scale))
+        c.showPage()
     ops = _OpIndex(frame.ops)
     marks_by_page = manual.marks_by_cut(entries, len(plan.cuts))
 
