@@ -18,18 +18,47 @@ def load(source: Any, data: dict[str, Any] | None = None, *, roots: tuple[str | 
     return _load(source, data=data, roots=roots)
 
 
-def render_image(doc: Document, **options: Any) -> Image:
-    """The whole long image as a PIL image."""
+def render_image(
+    doc: Document,
+    *,
+    width: float | None = None,
+    theme: Any = None,
+    allow_missing_glyphs: bool = False,
+    scale: float = 1.0,
+) -> Image:
+    """The whole long image as a PIL image (``scale`` 2 gives a sharper, twice as large one).
+
+    ``width`` and ``theme`` override the document's; a character no bundled font has is
+    an error unless ``allow_missing_glyphs`` (then it is drawn as an empty box).
+    """
     from .render.output import render_image as _render_image
 
-    return _render_image(doc, **options)
+    return _render_image(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, scale=scale)
 
 
-def render(doc: Document, out: str | Path, **options: Any) -> list[Path]:
+def render(
+    doc: Document,
+    out: str | Path,
+    *,
+    format: str | None = None,
+    quality: int | None = None,
+    slice_height: int | None = None,
+    max_bytes: int | None = None,
+    page_size: str | None = None,
+    width: float | None = None,
+    theme: Any = None,
+    allow_missing_glyphs: bool = False,
+) -> list[Path]:
     """Write ``doc`` to ``out``; the format follows the suffix (png jpg webp pdf svg) or ``format=``.
 
-    A folder (or ``slice_height``) gives numbered slices cut at safe breaks. Returns the written paths.
+    A folder (or ``slice_height``) gives numbered slices cut at safe breaks. Options not
+    given come from the document's ``output`` section. ``max_bytes`` caps each file
+    (JPEG/WebP lower their quality, PNG tries a palette). Returns the written paths; a
+    failed render leaves no file behind.
     """
     from .render.output import render as _render
 
-    return _render(doc, out, **options)
+    return _render(
+        doc, out, format=format, quality=quality, slice_height=slice_height, max_bytes=max_bytes,
+        page_size=page_size, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs,
+    )
