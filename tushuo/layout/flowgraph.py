@@ -153,15 +153,8 @@ def route_rows(
     for ei, e in enumerate(edges):
         if not e.label:
             continue
-        if kinds[ei] == "direct":
-            corridor_labels.setdefault(e.src, []).append((ei, shaft_x[ei]))
-        elif kinds[ei] == "elbow":
-            corridor_labels.setdefault(e.src, []).append((ei, elbow_x[ei]))
-        else:
-            c = e.src if e.dst > e.src else e.src - 1
-            if e.dst == e.src:
-                c = e.src if e.src < n - 1 else e.src - 1
-            corridor_labels.setdefault(c, []).append((ei, None))
+        beside = shaft_x.get(ei, elbow_x.get(ei))  # None for a lane edge: its label goes by the lanes
+        corridor_labels.setdefault(_label_corridor(e, kinds[ei], n), []).append((ei, beside))
 
     content = (left, width)
     placed: dict[int, tuple[float, float, float, float, object]] = {}  # ei → x, dy, w, h, payload
@@ -233,6 +226,8 @@ def route_rows(
 
 
 def _label_corridor(e: EdgeSpec, kind: str, n: int) -> int:
+    """The corridor holding an edge's label: below its source, or for a loop back the one above
+    it (the lane passes there); a self-loop's goes below (above for the last row)."""
     if kind in ("direct", "elbow"):
         return e.src
     if e.dst == e.src:
