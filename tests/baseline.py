@@ -7,8 +7,9 @@ differs by more than ``pixel_threshold``. On failure the actual image and a diff
 image (differences amplified, on a dimmed copy of the reference) are written to
 tests/_failures/ and the assertion message names them.
 
-References are created or replaced only when the environment has
-TUSHUO_UPDATE_BASELINES=1; a missing reference otherwise fails the test.
+References are created, or replaced when they no longer match, only when the
+environment has TUSHUO_UPDATE_BASELINES=1 (matching ones are left alone, so git shows
+only real changes); a missing reference otherwise fails the test.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def assert_matches_baseline(image: Image.Image, name: str, *, tolerance: float =
     """
     ref_path = BASELINES / f"{name}.png"
     image = image.convert("RGB")
-    if os.environ.get(UPDATE_ENV) == "1":
+    update = os.environ.get(UPDATE_ENV) == "1"
+    if update and not ref_path.is_file():
         BASELINES.mkdir(parents=True, exist_ok=True)
         image.save(ref_path, optimize=True)
         return
@@ -84,6 +86,9 @@ def assert_matches_baseline(image: Image.Image, name: str, *, tolerance: float =
         expected = ref.convert("RGB")
     mean, frac = compare_images(image, expected, pixel_threshold)
     if image.size != expected.size or mean > tolerance or frac > max_fraction:
+        if update:  # only references that really changed are rewritten (no churn in git)
+            image.save(ref_path, optimize=True)
+            return
         actual_path, diff_path = _write_failure(image, expected, name)
         raise AssertionError(
             f"{name}: image differs from {ref_path}: size {image.size} vs {expected.size}, "
