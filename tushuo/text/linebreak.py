@@ -79,14 +79,14 @@ def _joins_previous(ch: str) -> bool:
 # -- UAX #14 through uniseg, on canonical segments ----------------------------
 
 _OTHER, _ID, _AL, _RUN, _INFIX = 0, 1, 2, 3, 4
-#: char → (representative, kind). _ID: class ID; _AL: AL (and AI/XX, resolved to AL);
-#: _RUN: NU/SP, whose runs are shortened in a canonical segment.
+#: char → (representative, kind). _ID: class ID; _AL: AL/NU (and AI/XX, resolved to AL);
+#: _RUN: SP, whose runs are shortened in a canonical segment; _INFIX: SY/IS.
 _CHARS: dict[str, tuple[str, int]] = {}
 _REPS: dict[tuple, str] = {}
 _SEGMENTS: dict[str, tuple[int, ...]] = {}
 _MAX_SEGMENTS = 50_000
 _KEEP = 3  # copies of a run character kept in a canonical segment
-_KINDS = {"ID": _ID, "AL": _AL, "AI": _AL, "XX": _AL, "NU": _RUN, "SP": _RUN, "SY": _INFIX, "IS": _INFIX}
+_KINDS = {"ID": _ID, "AL": _AL, "AI": _AL, "XX": _AL, "NU": _AL, "SP": _RUN, "SY": _INFIX, "IS": _INFIX}
 
 
 def _char_info(ch: str) -> tuple[str, int]:
@@ -119,12 +119,13 @@ def uax14_breaks(text: str) -> bytearray:
 
     Equal to ``uniseg.linebreak.line_break_breakables(text)`` (with ``flags[0] == 0``),
     computed on segments with a per-process cache. The text is cut before every
-    letter (AL) and ideograph (ID): no rule looks back across such a character and
+    letter (AL), digit (NU) and ideograph (ID): no rule looks back across such a character and
     the boundary before it needs no look-ahead, so a segment runs from one cut up to
     and including the character at the next cut (whose boundary it decides). Two
     quirks of uniseg peek one character further back; the cuts respect the one that
     matters (no cut before an ideograph after ``.``, ``,``, ``/``: LB25 there sees the
-    number before), the other (LB21a) concerns Hebrew letters only.
+    number before; before a letter or digit LB24/LB25 decide the same either way), the
+    other (LB21a) concerns Hebrew letters only.
     """
     n = len(text)
     flags = bytearray(n)
