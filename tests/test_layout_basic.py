@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ import segno
 import tushuo
 from tushuo.errors import SpecError
 from tushuo.layout.common import cn_numeral, number_label
-from tushuo.layout.frame import Ellipse, Group, Image, Path as PathOp, Rect, Text
+from tushuo.layout.frame import Ellipse, Group, Image, Rect, Text
+from tushuo.layout.frame import Path as PathOp
 from tushuo.layout.media import QUIET_ZONE
 from tushuo.layout.stack import layout_document
 from tushuo.layout.table import column_widths
@@ -26,15 +28,15 @@ def doc_of(blocks: list, **top) -> tushuo.Document:
     return tushuo.load({"title": "测试", "blocks": blocks, **top}, roots=(EXAMPLES,))
 
 
-def texts(frame) -> list[Text]:  # noqa: ANN001
+def texts(frame) -> list[Text]:
     return [op for op in frame.walk() if isinstance(op, Text)]
 
 
-def text_op(frame, start: str) -> Text:  # noqa: ANN001
+def text_op(frame, start: str) -> Text:
     return next(op for op in texts(frame) if op.text.startswith(start))
 
 
-def assert_text_inside_boxes(frame) -> None:  # noqa: ANN001
+def assert_text_inside_boxes(frame) -> None:
     """Every glyph run lies inside its Text box, and every Text box inside the page."""
     for op in texts(frame):
         x, y, w, h = op.box
@@ -115,7 +117,7 @@ def test_checklist_marks_are_vector_shapes_and_items_atomic() -> None:
     assert len(marks) == 1 + 2 + 1  # a tick is one stroke, a cross two
     rows = [b for b in frame.boxes if b.kind == "checklist-item"]
     assert len(rows) == 3
-    for a, b in zip(rows, rows[1:]):
+    for a, b in pairwise(rows):
         assert a.y + a.h == pytest.approx(b.y)
         assert any(b.y == pytest.approx(br) for br in frame.breaks)
     for disc, row in zip(discs, rows):
@@ -215,7 +217,7 @@ def test_image_fits(fit: str) -> None:
 
 
 # --------------------------------------------------------------------------- qrcode
-def _read_modules(img, x0: float, y0: float, module: float, n: int) -> list[list[bool]]:  # noqa: ANN001
+def _read_modules(img, x0: float, y0: float, module: float, n: int) -> list[list[bool]]:
     px = img.convert("L").load()
     return [[px[int(x0 + (c + 0.5) * module), int(y0 + (r + 0.5) * module)] < 128 for c in range(n)] for r in range(n)]
 

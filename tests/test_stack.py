@@ -16,7 +16,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 
 
-def glyph_runs(frame) -> list[Glyphs]:  # noqa: ANN001
+def glyph_runs(frame) -> list[Glyphs]:
     """Every glyph run of every Text op, groups included."""
     return [r for op in frame.walk() if isinstance(op, Text) for r in op.runs]
 
@@ -48,7 +48,7 @@ def test_blocks_stack_top_to_bottom_inside_margins_banner_full_bleed() -> None:
     margin = 56
     for op in frame.ops:
         if isinstance(op, Text):
-            x, y, w, h = op.box
+            x, y, w, _ = op.box
             if y > banner.h:  # everything under the banner sits between the margins
                 assert x >= margin - 0.01 or op.background != frame.background
                 assert x + w <= 1080 - margin + 0.01 or op.background != frame.background
@@ -101,7 +101,7 @@ def test_width_750_gives_the_same_picture_scaled() -> None:
     small = layout_document(doc, width=750)
     assert small.width == 750
     assert small.height == pytest.approx(big.height * 750 / 1080, rel=0.01)
-    lines = lambda f: [op.text for op in glyph_runs(f)]  # noqa: E731
+    lines = lambda f: [op.text for op in glyph_runs(f)]
     assert len(lines(big)) > 50
     assert lines(small) == lines(big)
 

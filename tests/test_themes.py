@@ -13,7 +13,14 @@ from tushuo.layout.stack import layout_document
 from tushuo.spec.theme import Theme
 from tushuo.text.layout import HIGHLIGHT_ALPHA
 from tushuo.themes import (
-    builtin_theme, builtin_themes, contrast_ratio, flatten, mix, readable, resolve_theme, with_alpha,
+    builtin_theme,
+    builtin_themes,
+    contrast_ratio,
+    flatten,
+    mix,
+    readable,
+    resolve_theme,
+    with_alpha,
 )
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -131,7 +138,7 @@ def test_theme_paths_are_sandboxed_and_checked(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- rendered frames
-def _text_contrast_failures(frame) -> list[str]:  # noqa: ANN001
+def _text_contrast_failures(frame) -> list[str]:
     """Every glyph run whose colour falls short against what its Text op says it stands on."""
     bad = []
     big = 48 * frame.width / 1080

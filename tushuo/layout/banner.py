@@ -88,7 +88,7 @@ def _rays(width: float, h: float, ctx: LayoutContext) -> list[Path]:
     return ops
 
 
-def _double_rule(ctx: LayoutContext, x_for, y: float, w: float, align: str) -> list:  # noqa: ANN001
+def _double_rule(ctx: LayoutContext, x_for, y: float, w: float, align: str) -> list:
     """Gold rules, a thick one over a thin one, broken by a diamond in the middle."""
     gold = ctx.palette.gold
     x = x_for(w)

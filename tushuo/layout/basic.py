@@ -9,7 +9,13 @@ from __future__ import annotations
 import math
 
 from ..spec.blocks import (
-    CalloutBlock, ChecklistBlock, DividerBlock, HeadingBlock, ParagraphBlock, QuoteBlock, SpacerBlock,
+    CalloutBlock,
+    ChecklistBlock,
+    DividerBlock,
+    HeadingBlock,
+    ParagraphBlock,
+    QuoteBlock,
+    SpacerBlock,
 )
 from ..themes import mix, readable
 from . import icons
@@ -255,7 +261,7 @@ def layout_quote(block: QuoteBlock, width: float, ctx: LayoutContext) -> Frame:
     return frame
 
 
-def _square(pic):  # noqa: ANN001, ANN202 - PIL images
+def _square(pic):
     """The centre square of a picture (portraits are shown round)."""
     w, h = pic.size
     s = min(w, h)

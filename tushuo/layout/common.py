@@ -163,8 +163,8 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
 _EVEN_MAX_UNITS = 120
 
 
-def _even_split(ctx: LayoutContext, text: str, width: float, n: int, style: TextStyle) -> list[str] | None:
-    """``text`` as ``n`` lines at break opportunities, the longest as short as possible.
+def _even_split(ctx: LayoutContext, text: str, width: float, lines: int, style: TextStyle) -> list[str] | None:
+    """``text`` as ``lines`` lines at break opportunities, the longest as short as possible.
 
     Breaks inside a quote or bracket pair are avoided, with one more line if need be;
     only when that fails too are they allowed.
@@ -191,7 +191,7 @@ def _even_split(ctx: LayoutContext, text: str, width: float, n: int, style: Text
             i += 1
         depth_ok.append(depth == 0)
     u = len(ends)
-    for n, strict in ((n, True), (n + 1, True), (n, False)):
+    for n, strict in ((lines, True), (lines + 1, True), (lines, False)):
         inf = float("inf")
         # best[j][b]: smallest possible longest line when the first j lines end at ends[b]
         best = [[inf] * u for _ in range(n + 1)]
@@ -250,4 +250,4 @@ def shadow_color(bg: str) -> str:
     return mix(bg, "#000000", 0.06)
 
 
-__all__ = ["balanced", "block_title", "card", "one_line", "shadow_color", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "pill"]
+__all__ = ["balanced", "block_title", "card", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "one_line", "pill", "shadow_color"]

@@ -52,7 +52,7 @@ def layout_image(block: ImageBlock, width: float, ctx: LayoutContext) -> Frame:
     return frame
 
 
-def crop_to_ratio(pic, ratio: float):  # noqa: ANN001, ANN201 - PIL images
+def crop_to_ratio(pic, ratio: float):
     """The centre of ``pic`` cropped to width/height = ``ratio`` (never stretched)."""
     w, h = pic.size
     if w / h > ratio:

@@ -16,7 +16,7 @@ from .frame import Box, Frame, Group, Rect
 from .registry import layout_for
 
 
-def cell_text(value: str | int | float) -> str:
+def cell_text(value: str | float) -> str:
     """A cell value as shown: integers without a decimal point, floats without trailing zeros."""
     if isinstance(value, bool):
         return str(value)
