@@ -834,7 +834,12 @@ class _OpIndex:
         spans = []
         for i, op in enumerate(ops):
             _, y, _, h = op.bbox()
-            spans.append((y, y + h, i))
+            top, bottom = y, y + h
+            if isinstance(op, Text):  # lines may reach past the layout's box
+                for r in op.runs:
+                    _, ry, _, rh = r.bbox()
+                    top, bottom = min(top, ry), max(bottom, ry + rh)
+            spans.append((top, bottom, i))
         spans.sort()
         self.tops = [s[0] for s in spans]
         self.spans = spans
