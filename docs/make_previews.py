@@ -19,8 +19,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import tushuo  # noqa: E402
-from tushuo.templates import list_templates, new_spec  # noqa: E402
+import tushuo
+from tushuo.templates import list_templates, new_spec
 
 OUT = ROOT / "docs" / "templates"
 WIDTH = 360

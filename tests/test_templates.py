@@ -42,7 +42,7 @@ def test_sample_fills_exactly_the_slots(name: str) -> None:
 def test_a_missing_slot_is_named(name: str) -> None:
     t = find_template(name)
     data = load_data_file(t.sample)
-    slot = sorted(data)[0]
+    slot = min(data)
     del data[slot]
     with pytest.raises(SpecError) as e:
         tushuo.load(str(t.path), data=data, roots=(t.sample.parent,))

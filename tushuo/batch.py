@@ -139,10 +139,11 @@ class BatchReport:
                 lines.append((True, f"FAILED    {i.input}\n    {msg}"))
         n_r, n_s, n_f = self.count(RENDERED), self.count(SKIPPED), self.count(FAILED)
         total = sum(i.bytes for i in self.items if i.status == RENDERED)
-        lines.append((False,
+        totals = (
             f"{len(self.items)} inputs: {n_r} rendered ({human_size(total)}), "
             f"{n_s} skipped (unchanged), {n_f} failed  in {self.seconds:.1f}s"
-        ))
+        )
+        lines.append((False, totals))
         return lines
 
     def summary(self) -> str:
@@ -192,7 +193,7 @@ def render_job(job: Job) -> ItemResult:
         )
 
 
-def _load_job(job: Job):  # noqa: ANN202 - Document
+def _load_job(job: Job) -> Any:
     from .api import load
 
     data = job.data

@@ -8,6 +8,7 @@ option or usage) with a located message and no traceback; 1 an internal failure
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -41,21 +42,18 @@ def _describe(path: Path) -> str:
     from .batch import human_size
 
     size = human_size(path.stat().st_size)
+    # The size alone is fine when the header cannot be read (pypdf is only a test extra).
     if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp"):
-        try:
+        with contextlib.suppress(Exception):
             from PIL import Image
 
             with Image.open(path) as im:
                 return f"{path}  {im.width}×{im.height} px, {size}"
-        except Exception:  # noqa: BLE001 - the size alone is fine
-            pass
     if path.suffix.lower() == ".pdf":
-        try:
+        with contextlib.suppress(Exception):
             from pypdf import PdfReader
 
             return f"{path}  {len(PdfReader(path).pages)} pages, {size}"
-        except Exception:  # noqa: BLE001 - pypdf is a test extra; the size alone is fine
-            pass
     return f"{path}  {size}"
 
 
