@@ -10,11 +10,14 @@ rasterised as a coverage mask and the colour is composited through it:
   coverage on their straight parts (edges on the 1/SS px grid); only the rows that
   hold a rounded corner (or a fractional top/bottom edge) are supersampled,
   ``SS`` x ``SS``, on a tile as wide as the shape and as tall as the corner;
-* ellipses, lines, arrow heads and paths are supersampled on a tile just
-  covering the shape (clipped to the band being painted), then box-downsampled.
+* ellipses, lines, arrow heads and paths are supersampled in strips of rows, each
+  only as wide as the shape's ink in it (clipped to the band being painted), then
+  box-downsampled.
 
-Per-shape tiles cost about 0.5 ms for a 1000 x 400 card against 11 ms for
-supersampling the whole card (and a whole-canvas 2x paint needs 4x the memory).
+Measured here (2 shared cores): a 1,080 x 2,121 px document paints in 0.33 s with
+per-shape tiles against 0.64 s for drawing the whole canvas at 2x with Pillow's own
+shapes and shrinking it (which also gives only 4 coverage levels); on an 11,428 px
+document 0.87 s and 199 MB peak against 1.0 s and 754 MB.
 
 Bands. ``paint(frame, top=, bottom=)`` paints only the rows [top, bottom) so
 slices of a very tall document never need the whole canvas; device rows are
