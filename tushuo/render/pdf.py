@@ -702,7 +702,8 @@ def plan_pages(frame: Frame, doc: Document | None, page: PageSize, *, unit: floa
         breaks = [b - start for b in frame.sorted_breaks() if start < b < end]
         avoid = [(a - start, b - start) for a, b in _text_lines(frame) if b > start and a < end]
         keep = [(b.y - start, b.y + b.h - start) for b in frame.boxes if b.y + b.h > start and b.y < end]
-        raw = plan_cuts(breaks, height, band, min_fill=0.35, avoid=avoid, keep=keep)
+        # a page may end a fifth full rather than cut through a box that fits the next page
+        raw = plan_cuts(breaks, height, band, min_fill=0.2, avoid=avoid, keep=keep)
         cuts = [Cut(c.top + start, c.bottom + start, c.forced) for c in raw]
     footer_page = 0
     if footer is not None:

@@ -152,7 +152,8 @@ def load_ttfont(name: str, path: str) -> TTFont:
     """A reportlab TTFont whose face was parsed by ``FastFace`` (reportlab's own parser as a fallback)."""
     try:
         face = FastFace(path)
-    except Unsupported:
+    except (Unsupported, KeyError, IndexError, struct.error):
+        # anything unusual (a CFF font, a missing table): reportlab's parser says what is wrong
         return TTFont(name, path)
     font = TTFont.__new__(TTFont)
     # TTFont.__init__ minus its own face parsing (reportlab 4/5 keep these four fields)
