@@ -429,10 +429,29 @@ def _draw_label(ctx: LayoutContext, text: str, box: BBox, tb, padx: float, pady:
 
 
 def _draw_edge(ctx: LayoutContext, pts: list[Point], label: str | None, back: bool, sz: _Sizes) -> list:
+    """An arrow along ``pts``; solid arrows turn their corners in a curve, loops back are dashed."""
     color = _edge_color(ctx, label)
     pts = [p for k, p in enumerate(pts) if k == 0 or p != pts[k - 1]]
-    return [Line(tuple(pts), color, width=sz.line, arrow_end=True, arrow_size=sz.head,
-                 dash=(ctx.px(14), ctx.px(9)) if back else None)]
+    if back or len(pts) < 3:
+        return [Line(tuple(pts), color, width=sz.line, arrow_end=True, arrow_size=sz.head,
+                     dash=(ctx.px(14), ctx.px(9)) if back else None)]
+    # rounded corners: straight runs joined by quadratic turns, the last run carries the head
+    cmds: list[tuple] = [("M", *pts[0])]
+    for k in range(1, len(pts) - 1):
+        (ax, ay), (bx, by), (cx, cy) = pts[k - 1], pts[k], pts[k + 1]
+        r = min(ctx.px(16), abs(bx - ax + by - ay) / 2, abs(cx - bx + cy - by) / 2)
+        ux, uy = _unit(ax, ay, bx, by)
+        vx, vy = _unit(bx, by, cx, cy)
+        cmds.append(("L", bx - ux * r, by - uy * r))
+        cmds.append(("Q", bx, by, bx + vx * r, by + vy * r))
+    last = cmds[-1][-2:]
+    return [Path(tuple(cmds), stroke=color, stroke_width=sz.line, cap="butt"),
+            Line((tuple(last), pts[-1]), color, width=sz.line, arrow_end=True, arrow_size=sz.head)]
+
+
+def _unit(ax: float, ay: float, bx: float, by: float) -> tuple[float, float]:
+    d = abs(bx - ax) + abs(by - ay)  # axis-parallel: one of the two is zero
+    return ((bx - ax) / d, (by - ay) / d) if d else (0.0, 0.0)
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -583,6 +602,10 @@ def _zigzag_staggered(block: StepsBlock, edges: list[EdgeSpec], width: float, ct
             want = max(want, tops[i - 1] + pics[i - 1].height + clear)
         tops.append(top)
         ports.append(min(want, top + p.height - q))
+    # an arrow leaves its box as late as it can, so its drop into the next box stays short
+    for i in range(n - 1):
+        if block.items[i].kind != "decision":
+            ports[i] = max(ports[i], min(tops[i] + pics[i].height - q, tops[i + 1] - drop))
     height = max(t + p.height for t, p in zip(tops, pics))
     placed = [(p, col_x[i % 2], tops[i]) for i, p in enumerate(pics)]
     routed = []
