@@ -222,6 +222,9 @@ class Frame:
     boxes: list[Box] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
     background: Color | None = None
+    #: (top, bottom, spec path) of each block laid out in this frame (the stack records them),
+    #: so a lint about an op can name the block it came from (``tushuo check``).
+    origins: list[tuple[float, float, str]] = field(default_factory=list)
 
     def add(self, *ops: Op) -> None:
         self.ops.extend(ops)
@@ -235,6 +238,7 @@ class Frame:
         self.ops.extend(shift(op, dx, dy) for op in child.ops)
         self.boxes.extend(replace(b, x=b.x + dx, y=b.y + dy) for b in child.boxes)
         self.marks.extend(replace(m, y=m.y + dy) for m in child.marks)
+        self.origins.extend((a + dy, b + dy, where) for a, b, where in child.origins)
         if keep_breaks:
             self.breaks.extend(b + dy for b in child.breaks)
 

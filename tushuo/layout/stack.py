@@ -90,6 +90,7 @@ def layout_document(doc: Document, *, width: float | None = None, theme: Theme |
         top = float(round(y + gap * 1.25))
         frame.breaks.append(y + gap / 2)
         frame.place(foot, 0, top)
+        frame.origins.append((top, top + foot.height, "footer"))
         y = top + foot.height
     else:
         y += gap
@@ -123,6 +124,7 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
         if prev is not None and prev.type not in KEEP_WITH_NEXT:
             frame.breaks.append(y + gap / 2)
         frame.place(child, 0.0 if bleed else margin, top)
+        frame.origins.append((top, top + child.height, f"{prefix}[{i}]"))
         y = top + child.height
         prev = block
         if y > max_height:
