@@ -155,7 +155,7 @@ def _card(item: StatItem, w: float, ctx: LayoutContext, scale: float, icon_slot:
     if span(size) <= inner:
         vb = ctx.text(value, inner + 1, vstyle)
         us = max(size * unit_ratio, ctx.size("caption") * 0.8)
-        ub = ctx.text(unit, inner, ctx.style("body", size=us, face=ctx.face("bold"), color=color, line_height=1.0,
+        ub = ctx.text(unit, inner, ctx.style("number", size=us, face=ctx.face("bold"), color=color, line_height=1.0,
                                            markup=False)) if unit else None
         total = span(size)
         x0 = (w - total) / 2
