@@ -240,10 +240,15 @@ class SvgPainter:
             self._chars[key] = set()
         return fam
 
+    def _family_list(self, key: str) -> str:
+        """The embedded family, then a generic one for viewers that cannot load WOFF2."""
+        generic = "serif" if key == "serif" else "sans-serif"
+        return f"{self._family(key)}, {generic}"
+
     def glyphs(self, run: Glyphs, out: list[str]) -> None:
         if not run.text or not run.xs:
             return
-        fam = self._family(run.face)
+        fam = self._family_list(run.face)
         self._chars[run.face].update(run.text)
         xs = " ".join(_n(x) for x in run.xs)
         out.append(f'<text x="{xs}" y="{_n(run.y)}" font-family="{fam}" font-size="{_n(run.size)}"'
