@@ -464,3 +464,20 @@ def test_committed_schema_is_current(capsys: pytest.CaptureFixture[str]) -> None
     current = json.loads(capsys.readouterr().out)
     committed = json.loads((ROOT / "docs" / "tushuo.schema.json").read_text(encoding="utf-8"))
     assert committed == current, "run: python3 -m tushuo schema -o docs/tushuo.schema.json"
+
+
+def test_check_strict_turns_warnings_into_exit_2(spec: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import tushuo.check as check
+
+    assert main(["check", "--strict", str(spec)]) == 0
+    capsys.readouterr()
+
+    def one_warning(specs, **_: object) -> list:  # noqa: ANN001
+        return [check.Finding(str(s), "warning", "text is small", file=str(s), line=3, col=5) for s in specs]
+
+    monkeypatch.setattr(check, "check_specs", one_warning)
+    assert main(["check", str(spec)]) == 0
+    cap = capsys.readouterr()
+    assert f"{spec}:3:5: warning: text is small" in cap.err and "(1 warning)" in cap.out
+    assert main(["check", "--strict", str(spec)]) == 2
