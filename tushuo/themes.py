@@ -105,7 +105,35 @@ def _read_theme_file(path: Path) -> Theme:
     if not isinstance(data, dict):
         raise SpecError("a theme file must hold a mapping (palette, fonts, sizes, spacing)", file=str(path))
     data.setdefault("name", path.stem)
-    return _with_resolved_fonts(_validate(data, path), path.parent)
+    try:
+        return _with_resolved_fonts(_validate(data, path), path.parent)
+    except SpecError as exc:
+        loc = getattr(exc, "loc", ())
+        exc.line, exc.col = _yaml_position(path.read_text(encoding="utf-8"), loc)
+        raise SpecError(exc.message, file=exc.file, line=exc.line, col=exc.col) from None
+
+
+def _yaml_position(text: str, loc: tuple) -> tuple[int | None, int | None]:
+    """1-based (line, col) of the value at ``loc`` (keys and indices) in a YAML text, or its nearest parent."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None, None
+    found = node
+    for part in loc:
+        nxt = None
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            nxt = node.value[part]
+        if nxt is None:
+            break
+        node = found = nxt
+    if found is None:
+        return None, None
+    return found.start_mark.line + 1, found.start_mark.column + 1
 
 
 def _validate(data: dict, path: Path | None) -> Theme:
@@ -117,10 +145,15 @@ def _validate(data: dict, path: Path | None) -> Theme:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         prefix = "" if path else "theme."
-        raise SpecError(
-            f"{prefix}{where}: {err['msg']}" + (f" ({len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""),
+        msg = err["msg"]
+        if err["type"] == "string_pattern_mismatch":
+            msg = f"not a colour: {err['input']!r} (write #RRGGBB or #RRGGBBAA)"
+        located = SpecError(
+            f"{prefix}{where}: {msg}" + (f" ({len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""),
             file=str(path) if path else None,
-        ) from None
+        )
+        located.loc = tuple(err["loc"])  # type: ignore[attr-defined]  # for the file's line and column
+        raise located from None
 
 
 def _with_resolved_fonts(theme: Theme, folder: Path | None) -> Theme:
