@@ -213,6 +213,12 @@ def test_used_width_is_enough_to_set_the_same_lines() -> None:
         assert [ln.text for ln in again.lines] == [ln.text for ln in tb.lines]
 
 
+def test_a_character_wider_than_the_measure_is_reported() -> None:
+    tb = layout_text("中文", 30, TextStyle(size=40))
+    assert [ln.text for ln in tb.lines] == ["中", "文"] and tb.overflow
+    assert not layout_text("中文", 40, TextStyle(size=40)).overflow
+
+
 def test_empty_text() -> None:
     tb = layout_text("", 400, TextStyle(size=40))
     assert all(not ln.runs for ln in tb.lines) and not tb.overflow

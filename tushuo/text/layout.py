@@ -18,7 +18,8 @@ line-breaking engine (linebreak.wrap), then places glyphs:
 - line pitch is ``line_height × size``; the em box is centred in it, so the
   baseline is ``top + (pitch − size)/2 + 0.88 × size``;
 - ``max_lines`` cuts the text, sets ``overflow`` and ends the last kept line with
-  ``……`` when the ellipsis fits;
+  ``……`` when the ellipsis fits; ``overflow`` is also set when a single character is
+  wider than the measure (the only case where a line sticks out);
 - ``==highlight==`` is drawn in the accent colour over a soft band (accent at 20 %
   alpha) covering the lower part of the characters: a marker-pen stroke;
 - punctuation compression (clreq §3.1.6, after breaking, so it never makes a line
@@ -154,11 +155,7 @@ def _kind(ch: str) -> int:
     return k
 
 
-def _stretchable(prev: str, ch: str) -> bool:
-    """Whether justification may widen the gap between ``prev`` and ``ch``."""
-    if prev == ch and ch in "—―…⋯":
-        return False
-    return not ((_KIND.get(prev) or _kind(prev)) & (_KIND.get(ch) or _kind(ch)) & _TIGHT)
+_DASH_PAIRS = frozenset("—―…⋯")  # never stretched apart when doubled
 
 
 # -- metrics -----------------------------------------------------------------
@@ -195,6 +192,7 @@ class _Para:
     advs: list[float]
     gaps: list[float]
     faces: list[str]
+    kinds: list[int]
 
 
 def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _Para:
@@ -215,7 +213,7 @@ def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _P
     for j in range(1, len(text)):
         if (kinds[j - 1] ^ kinds[j]) & (_CJK | _LATIN) == (_CJK | _LATIN):
             gaps[j] = gap
-    return _Para(text, flags, advs, gaps, faces)
+    return _Para(text, flags, advs, gaps, faces, kinds)
 
 
 # -- layout ------------------------------------------------------------------
@@ -273,6 +271,8 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
         )
         lines.append(line)
         underlays.extend(unders)
+        if line.width > width + 1e-6:  # a character wider than the measure: it sticks out
+            overflow = True
     return TextBlock(lines=lines, width=width, height=len(lines) * pitch, style=style, overflow=overflow,
                      underlays=underlays)
 
@@ -374,10 +374,9 @@ def _set_line(
     t, gaps = para.text, para.gaps
     advs = _compressed(fb, para, a, e, size)
     rel = [0.0] * (e - a)
-    x = 0.0
-    for j in range(a, e):
-        if j > a:
-            x += gaps[j]
+    x = advs[0] if e > a else 0.0
+    for j in range(a + 1, e):
+        x += gaps[j]
         rel[j - a] = x
         x += advs[j - a]
     natural = x  # as drawn, after compression
@@ -390,7 +389,11 @@ def _set_line(
     extra = 0.0
     stretch_at: list[bool] = []
     if justify and e - a > 1 and natural < avail:
-        stretch_at = [False] + [_stretchable(t[j - 1], t[j]) for j in range(a + 1, e)]
+        kinds = para.kinds
+        stretch_at = [False] + [
+            not (kinds[j - 1] & kinds[j] & _TIGHT or (t[j] == t[j - 1] and t[j] in _DASH_PAIRS))
+            for j in range(a + 1, e)
+        ]
         count = sum(stretch_at)
         if count and (avail - natural) / count <= MAX_STRETCH * size:
             extra = (avail - natural) / count
@@ -401,12 +404,15 @@ def _set_line(
         x0 += max(0.0, avail - natural)
 
     baseline = top + (pitch - size) / 2 + ASCENT * size
-    xs = [0.0] * (e - a)
-    shift = 0.0
-    for j in range(a, e):
-        if extra and stretch_at[j - a]:
-            shift += extra
-        xs[j - a] = x0 + rel[j - a] + shift
+    if extra:
+        xs = [0.0] * (e - a)
+        shift = x0
+        for k in range(e - a):
+            if stretch_at[k]:
+                shift += extra
+            xs[k] = rel[k] + shift
+    else:
+        xs = [r + x0 for r in rel]
 
     runs: list[Glyphs] = []
     unders: list[Rect] = []

@@ -212,8 +212,12 @@ class Opportunities:
         raw = uax14_breaks(text)
         good = bytearray(n)
         for i in range(1, n):
-            if raw[i] and clreq_allows(text, i):
-                good[i] = 1
+            if raw[i]:
+                prev, ch = text[i - 1], text[i]
+                if prev in SPACES or ch in SPACES:  # look past the spaces (rare in Chinese)
+                    good[i] = clreq_allows(text, i)
+                else:
+                    good[i] = not (ch in NO_START or prev in NO_END or (ch in _PAIRED and prev == ch))
         best = bytearray(good)
         for s, e in unit_spans(text):
             # inside a URL the fallback may use UAX #14's own breaks (after "//", "/", "?")
