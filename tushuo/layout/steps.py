@@ -30,7 +30,7 @@ from ..themes import mix, readable
 from .common import block_title, card, number_badge, pill
 from .context import LayoutContext
 from .flowgraph import BBox, EdgeSpec, FlowLayout, FlowStyle, NodeSpec, Point, route_rows
-from .frame import Box, Frame, Line, Path, Rect, shift
+from .frame import Box, Ellipse, Frame, Line, Path, Rect, shift
 from .icons import icon
 from .pieces import centered_lines
 from .registry import layout_for
@@ -712,9 +712,15 @@ def _timeline(block: StepsBlock, width: float, ctx: LayoutContext) -> StepsGeome
     nodes: list = []
     for i, c in enumerate(centers):
         label = numbers[i]
-        if label is None:
+        if block.items[i].kind == "decision":
             nodes.append(Path(_diamond_cmds(spine_x, c, node * 0.42), fill=pal.gold, stroke=pal.primary,
                               stroke_width=ctx.px(3)))
+            continue
+        if label is None:  # numbered: false — a ringed dot
+            d = node * 0.5
+            nodes.append(Ellipse(spine_x - d / 2, c - d / 2, d, d, fill=pal.surface, stroke=pal.primary,
+                                 stroke_width=ctx.px(5)))
+            nodes.append(Line(((spine_x + d / 2, c), (card_x, c)), spine, width=ctx.px(3)))
             continue
         badge = number_badge(ctx, label, node, fill=pal.primary, color=pal.on_primary)
         nodes.extend(shift(o, spine_x - badge.width / 2, c - node / 2) for o in badge.ops)
