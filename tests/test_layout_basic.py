@@ -287,11 +287,15 @@ def test_footer_strip_with_qr_note_and_text() -> None:
     assert made.runs[0].color == "#FFFFFF"
 
 
-@pytest.mark.parametrize("width", [540, 750, 1080, 1600])
-def test_basics_example_text_stays_inside_at_any_width(width: int) -> None:
-    doc = tushuo.load(EXAMPLES / "basics.yaml")
+@pytest.mark.parametrize("spec", ["basics.yaml", "basics-gov-blue.yaml"])
+@pytest.mark.parametrize("width", [320, 540, 750, 1080, 2160])
+def test_examples_hold_together_at_any_width(spec: str, width: int) -> None:
+    doc = tushuo.load(EXAMPLES / spec)
     frame = layout_document(doc, width=width)
     assert_text_inside_boxes(frame)
+    assert not [op.text for op in texts(frame) if op.overflow]
+    for b in frame.breaks:  # safe breaks never fall inside an atomic item
+        assert not [x for x in frame.boxes if x.y + 0.01 < b < x.y + x.h - 0.01], b
     # boxes never overlap one another unless one holds the other (a row inside its table)
     boxes = frame.boxes
     for i, a in enumerate(boxes):
