@@ -6,6 +6,8 @@ avoids every box but its own ends, labels sit inside the canvas, text stays in i
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from tushuo.layout.frame import Frame, Text
 
 EPS = 0.5  # design px of slack for antialiasing-free float comparisons
@@ -38,7 +40,7 @@ def segment_hits_box(p, q, box, eps: float = EPS) -> bool:
 
 
 def segments(points):
-    return list(zip(points, points[1:]))
+    return list(pairwise(points))
 
 
 def runs_overlap(s1, s2, sep: float = 2.0, min_len: float = 2.0) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from geometry_checks import EPS, assert_text_inside, inside, overlap
 
 from tushuo.layout.cards import cards_geometry
 from tushuo.layout.frame import Image, Text
@@ -12,8 +13,6 @@ from tushuo.layout.stack import make_context
 from tushuo.layout.timeline import timeline_geometry
 from tushuo.spec.blocks import CardsBlock, TimelineBlock
 from tushuo.spec.document import Document
-
-from geometry_checks import EPS, assert_text_inside, inside, overlap
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 

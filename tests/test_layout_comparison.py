@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from geometry_checks import EPS, assert_text_inside, inside, overlap
 
 from tushuo.layout.comparison import comparison_geometry
-from tushuo.layout.frame import Image, Path as PathOp, Text
+from tushuo.layout.frame import Image, Text
+from tushuo.layout.frame import Path as PathOp
 from tushuo.layout.stack import make_context
 from tushuo.spec.blocks import ComparisonBlock
 from tushuo.spec.document import Document
-
-from geometry_checks import EPS, assert_text_inside, inside, overlap
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from geometry_checks import EPS, assert_text_inside, inside, overlap
 
 from tushuo.layout.frame import Path, Text
 from tushuo.layout.stack import make_context
 from tushuo.layout.stats import auto_columns, delta_sign, delta_text, format_value, stats_geometry
 from tushuo.spec.blocks import StatsBlock
 from tushuo.spec.document import Document
-
-from geometry_checks import EPS, assert_text_inside, inside, overlap
 
 
 def _ctx(width: int = 1080):
@@ -83,7 +82,7 @@ def test_values_units_and_delta_colours() -> None:
     assert unit.runs[0].xs[0] > value.runs[-1].end
     arrows = [p for p in geo.frame.walk() if isinstance(p, Path) and len(p.commands) == 8]
     fills = [p.fill for p in arrows]
-    from tushuo.themes import readable, mix
+    from tushuo.themes import mix, readable
 
     pal = ctx.palette
     assert readable(pal.positive, mix(pal.positive, pal.surface, 0.88)) in fills

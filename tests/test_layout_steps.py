@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from geometry_checks import (
+    EPS,
+    assert_text_inside,
+    inside,
+    overlap,
+    runs_overlap,
+    segment_hits_box,
+    segments,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tushuo.layout.steps import choose_layout, flow_edges, main_line, steps_geometry
 from tushuo.layout.stack import make_context
+from tushuo.layout.steps import choose_layout, flow_edges, main_line, steps_geometry
 from tushuo.spec.blocks import StepsBlock
 from tushuo.spec.document import Document
-
-from geometry_checks import EPS, assert_text_inside, inside, overlap, runs_overlap, segment_hits_box, segments
 
 ELECTION = {
     "type": "steps",

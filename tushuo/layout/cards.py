@@ -70,7 +70,7 @@ def cards_geometry(block: CardsBlock, width: float, ctx: LayoutContext) -> Cards
     return geo
 
 
-def _card(item: CardItem, i: int, w: float, ctx: LayoutContext, grid: bool):  # noqa: ANN202
+def _card(item: CardItem, i: int, w: float, ctx: LayoutContext, grid: bool):
     """(natural height, draw(height) → (ops, text boxes, image box)) of one card at width ``w``."""
     pal = ctx.palette
     pad = ctx.px(28)
@@ -111,7 +111,7 @@ def _card(item: CardItem, i: int, w: float, ctx: LayoutContext, grid: bool):  # 
         ty += db.height
     natural = max(ty + pad, (pad + img_h + pad) if left else 0.0)
 
-    def draw(h: float):  # noqa: ANN202
+    def draw(h: float):
         ops: list = list(card(0, 0, w, h, ctx, radius=radius))
         texts: list[BBox] = []
         img_box = None

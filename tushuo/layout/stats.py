@@ -37,7 +37,7 @@ def layout_stats(block: StatsBlock, width: float, ctx: LayoutContext) -> Frame:
     return stats_geometry(block, width, ctx).frame
 
 
-def format_value(value: float | int | str) -> str:
+def format_value(value: float | str) -> str:
     """126 → 126, 126.0 → 126, 98.5 → 98.5, 12345 → 12,345, 0.1 + 0.2 → 0.3; text as written."""
     if isinstance(value, str):
         return value.strip()

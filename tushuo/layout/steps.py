@@ -29,7 +29,7 @@ from ..spec.blocks import StepItem, StepsBlock
 from ..themes import mix, readable
 from .common import block_title, card, number_badge, pill
 from .context import LayoutContext
-from .flowgraph import BBox, EdgeSpec, FlowLayout, FlowStyle, NodeSpec, Point, route_rows
+from .flowgraph import BBox, EdgeSpec, FlowStyle, NodeSpec, Point, route_rows
 from .frame import Box, Ellipse, Frame, Line, Path, Rect, shift
 from .icons import icon
 from .pieces import centered_lines
@@ -399,11 +399,11 @@ def _edge_color(ctx: LayoutContext, label: str | None) -> str:
     return mix(pal.primary, pal.background, 0.15)
 
 
-def _label_measure(ctx: LayoutContext):  # noqa: ANN202
+def _label_measure(ctx: LayoutContext):
     """Label pills: caption text wrapped to the room given, in a rounded box."""
     padx, pady = ctx.px(16), ctx.px(6)
 
-    def measure(text: str, max_w: float):  # noqa: ANN202
+    def measure(text: str, max_w: float):
         style = ctx.style("caption", face=ctx.face("bold"), line_height=1.35)
         tb = ctx.text(text, max(max_w - 2 * padx, ctx.size("caption")), style)
         return tb.used_width + 2 * padx, tb.height + 2 * pady, tb
@@ -411,7 +411,7 @@ def _label_measure(ctx: LayoutContext):  # noqa: ANN202
     return measure, padx, pady
 
 
-def _draw_label(ctx: LayoutContext, text: str, box: BBox, tb, padx: float, pady: float) -> tuple[list, list[BBox]]:  # noqa: ANN001
+def _draw_label(ctx: LayoutContext, text: str, box: BBox, tb, padx: float, pady: float) -> tuple[list, list[BBox]]:
     pal = ctx.palette
     tone = label_tone(text)
     x, y, w, h = box
