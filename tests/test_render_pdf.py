@@ -14,15 +14,19 @@ import pytest
 pypdf = pytest.importorskip("pypdf")
 pdfplumber = pytest.importorskip("pdfplumber")
 
-from tushuo.errors import RenderError, SpecError  # noqa: E402
-from tushuo.layout.context import LayoutContext  # noqa: E402
-from tushuo.layout.frame import Box, Frame, Image, Line, Mark, Path, Rect, Text  # noqa: E402
-from tushuo.render.pdf import (  # noqa: E402
-    MM, parse_page_size, plan_pages, render_pdf, write_pdf,
+from tushuo.errors import RenderError, SpecError
+from tushuo.layout.context import LayoutContext
+from tushuo.layout.frame import Box, Frame, Image, Line, Mark, Path, Rect, Text
+from tushuo.render.pdf import (
+    MM,
+    parse_page_size,
+    plan_pages,
+    render_pdf,
+    write_pdf,
 )
-from tushuo.spec.document import Document  # noqa: E402
-from tushuo.spec.theme import Theme  # noqa: E402
-from tushuo.text.fonts import default_fontbook  # noqa: E402
+from tushuo.spec.document import Document
+from tushuo.spec.theme import Theme
+from tushuo.text.fonts import default_fontbook
 
 PARA = (
     "为切实做好村（社区）“两委”换届工作，区委组织部召开专题会议，对**选举程序**、候选人资格审查、"
@@ -116,7 +120,7 @@ def body_bands(frame: Frame, doc: Document | None, data: bytes):
 def test_pocket_pages_count_and_size(manual):
     frame, doc, data = manual
     reader = pypdf.PdfReader(io.BytesIO(data))
-    plan, bands = body_bands(frame, doc, data)
+    plan, _ = body_bands(frame, doc, data)
     assert len(plan.cuts) >= 3
     # cover + one contents page + the body pages
     assert len(reader.pages) == 1 + 1 + len(plan.cuts)

@@ -48,7 +48,7 @@ def rendered():
 
 
 def test_well_formed_with_size_and_title(rendered):
-    f, doc, data = rendered
+    _, _, data = rendered
     root = ET.fromstring(data)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("viewBox") == "0 0 1080 1400"
@@ -98,7 +98,7 @@ def test_shapes_gradients_clips_and_images(rendered):
     root = ET.fromstring(data)
     grads = root.findall(".//s:linearGradient", NS)
     assert len(grads) == 1 and [s.get("stop-color") for s in grads[0]] == ["#B7181E", "#8E0F14"]
-    assert root.find(".//s:rect[@fill='url(#%s)']" % grads[0].get("id"), NS) is not None
+    assert root.find(f".//s:rect[@fill='url(#{grads[0].get('id')})']", NS) is not None
     dashed = root.find(".//s:rect[@stroke-dasharray]", NS)
     assert dashed.get("rx") == "20" and dashed.get("stroke-dasharray") == "8 4"
     assert root.find(".//s:ellipse", NS).get("fill-opacity") == "0.5"

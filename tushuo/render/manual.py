@@ -63,7 +63,7 @@ def closing_strip_height(ctx: LayoutContext, doc: Document | None) -> float | No
 
 
 # ----------------------------------------------------------------------------- text helpers
-def _centered(ctx: LayoutContext, text: str, width: float, x: float, y: float, style, *,  # noqa: ANN001
+def _centered(ctx: LayoutContext, text: str, width: float, x: float, y: float, style, *,
               background: str | None = None) -> tuple[Text, float]:
     """``text`` broken to ``width`` with every line centred in [x, x + width]; (op, height)."""
     tb = ctx.text(text, width, style)
@@ -118,7 +118,7 @@ def _fit(ctx: LayoutContext, text: str, width: float, size: float, face: str) ->
     return text.rstrip() + ell if text else ""
 
 
-def _line_op(ctx: LayoutContext, text: str, x: float, baseline: float, style, *,  # noqa: ANN001
+def _line_op(ctx: LayoutContext, text: str, x: float, baseline: float, style, *,
              background: str | None, width: float | None = None, align: str = "left") -> Text:
     """One line of text with its baseline at ``baseline``, aligned left/centre/right in [x, x+width]."""
     tb = ctx.text(text, width or 10_000, style)
@@ -296,7 +296,8 @@ def toc_entries(marks: list[Mark], plan: PagePlan, depth: int = 2) -> list[TocEn
     return out
 
 
-def marks_by_cut(entries: list[TocEntry], pages: int) -> dict[int, list[TocEntry]]:
+def marks_by_cut(entries: list[TocEntry]) -> dict[int, list[TocEntry]]:
+    """Entries grouped by the body page they fall on (where their bookmarks go)."""
     out: dict[int, list[TocEntry]] = {}
     for e in entries:
         out.setdefault(e.index, []).append(e)
@@ -326,13 +327,15 @@ def toc_pages(ctx: LayoutContext, entries: list[TocEntry], height: float) -> lis
 
 @dataclass
 class TocPage:
+    """A contents page and its links: (bookmark key, row box in design px)."""
+
     frame: Frame
     links: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
 
 
-def toc_page(ctx: LayoutContext, entries: list[tuple[str, int, str, int]], index: int, count: int,
-             height: float, *, background: str) -> TocPage:
-    """Contents page ``index`` of ``count``: entries (title, level, key, page number) with dot leaders."""
+def toc_page(ctx: LayoutContext, entries: list[tuple[str, int, str, int]], index: int, height: float, *,
+             background: str) -> TocPage:
+    """Contents page ``index``: entries (title, level, key, page number) with dot leaders; rows are links."""
     pal = ctx.palette
     px = ctx.px
     W = ctx.width

@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError, SpecError
-from ..layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Path as PathOp, Rect, Text
+from ..layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
+from ..layout.frame import Path as PathOp
 from ..layout.paginate import Cut, plan_cuts
 from ..text.fonts import FontBook
 from ..themes import parse_color
@@ -339,7 +340,7 @@ class PdfPainter:
                 c.drawImage(reader, 0, 0, op.w, op.h, mask="auto")
         c.restoreState()
 
-    def _image_reader(self, op: Image):  # noqa: ANN202
+    def _image_reader(self, op: Image):
         cached = self._images.get(id(op))
         if cached is not None:
             return cached[1]
@@ -652,11 +653,11 @@ def _text_lines(frame: Frame) -> list[tuple[float, float]]:
     out = []
     for op in frame.walk():
         if isinstance(op, Glyphs):
-            x, y, w, h = op.bbox()
+            _, y, _, h = op.bbox()
             out.append((y, y + h))
         elif isinstance(op, Text):
             for r in op.runs:
-                x, y, w, h = r.bbox()
+                _, y, _, h = r.bbox()
                 out.append((y, y + h))
     return sorted(set(out))
 
@@ -772,7 +773,7 @@ def render_pdf(
         end_page()
     for i, _ in enumerate(toc_pages):
         begin_page()
-        toc = manual.toc_page(ctx, numbered, i, len(toc_pages), plan.page_height, background=background)
+        toc = manual.toc_page(ctx, numbered, i, plan.page_height, background=background)
         painter.paint(toc.frame.ops)
         c.restoreState()
         for key, (x, y, w, h) in toc.links:  # each row is a link to its page
@@ -780,7 +781,7 @@ def render_pdf(
                                           (x + w) * plan.scale, page.height - y * plan.scale))
         c.showPage()
     ops = _OpIndex(frame.ops)
-    marks_by_page = manual.marks_by_cut(entries, len(plan.cuts))
+    marks_by_page = manual.marks_by_cut(entries)
 
     def paint_band(top: float, bottom: float, at: float) -> None:
         """Frame band [top, bottom) drawn with its top at page y ``at``, clipped to the band."""
@@ -916,5 +917,15 @@ def write_pdf(
     return [path]
 
 
-__all__ = ["PAGE_SIZES_MM", "PageSize", "PagePlan", "PdfPainter", "parse_page_size", "pdf_font",
-           "plan_pages", "render_pdf", "write_pdf", "write_atomic"]
+__all__ = [
+    "PAGE_SIZES_MM",
+    "PagePlan",
+    "PageSize",
+    "PdfPainter",
+    "parse_page_size",
+    "pdf_font",
+    "plan_pages",
+    "render_pdf",
+    "write_atomic",
+    "write_pdf",
+]

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from ..errors import FontError, RenderError
-from ..layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Path as PathOp, Rect, Text
+from ..layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
+from ..layout.frame import Path as PathOp
 from ..text.fonts import FontBook
 from ..themes import parse_color
 from .geometry import arrow_parts
@@ -40,7 +41,7 @@ def _paint(color: str | None, attr: str) -> str:
     """``fill="#RRGGBB" fill-opacity="a"`` (or ``fill="none"``)."""
     if not color:
         return f' {attr}="none"'
-    r, g, b, a = parse_color(color)
+    a = parse_color(color)[3]
     out = f' {attr}="{color[:7].upper()}"'
     if a < 1:
         out += f' {attr}-opacity="{_n(a)}"'
@@ -142,7 +143,7 @@ class SvgPainter:
             gid = self._gradients[key] = self._id("g")
             stops = []
             for offset, col in (("0", top), ("1", bottom)):
-                r, g, b, a = parse_color(col)
+                a = parse_color(col)[3]
                 op = f' stop-opacity="{_n(a)}"' if a < 1 else ""
                 stops.append(f'<stop offset="{offset}" stop-color="{col[:7].upper()}"{op}/>')
             self.defs.append(f'<linearGradient id="{gid}" x1="0" y1="0" x2="0" y2="1">{"".join(stops)}</linearGradient>')
@@ -305,8 +306,8 @@ def render_svg(frame: Frame, doc: Document | None = None, *, theme: Theme | None
     w, h = _n(frame.width), _n(frame.height)
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
-        f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" xml:space="preserve">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
+         f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" xml:space="preserve">'),
     ]
     if doc is not None:
         head.append(f"<title>{escape(doc.title)}</title>")

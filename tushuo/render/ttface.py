@@ -54,9 +54,7 @@ def _cmap_offset(face: Any) -> int:
             enc, encoffs = 1, offset
         elif platform == 1 and encoding == 0 and enc != 1:
             enc, encoffs = 2, offset
-        elif platform == 1 and encoding == 1:
-            enc, encoffs = 1, offset
-        elif platform == 0 and encoding != 5:
+        elif platform == 1 and encoding == 1 or platform == 0 and encoding != 5:
             enc, encoffs = 1, offset
     if encoffs is None:
         raise Unsupported("no suitable cmap")
@@ -104,7 +102,7 @@ def _cmap(face: Any) -> dict[int, int]:
 class FastFace(TTFontFace):
     """reportlab's TrueType face with the per-character tables read in bulk."""
 
-    def extractInfo(self, charInfo: int = 1) -> None:  # noqa: N802, N803 - reportlab's names
+    def extractInfo(self, charInfo: int = 1) -> None:
         super().extractInfo(0)  # header, names, metrics; stops before the per-character tables
         if not charInfo:
             return
