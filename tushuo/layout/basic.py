@@ -19,7 +19,7 @@ from ..spec.blocks import (
 )
 from ..themes import mix, readable
 from . import icons
-from .common import balanced, block_title, card, diamond, nesting, next_number, number_label
+from .common import balanced, card, diamond, nesting, next_number, number_label, titled
 from .context import LayoutContext
 from .frame import Box, Ellipse, Frame, Group, Image, Mark, Path, Rect
 from .registry import layout_for
@@ -289,12 +289,7 @@ def check_mark(ctx: LayoutContext, checked: bool, x: float, y: float, size: floa
 def layout_checklist(block: ChecklistBlock, width: float, ctx: LayoutContext) -> Frame:
     """Items on a card, each with a vector tick on the positive colour or a cross on the negative one."""
     pal = ctx.palette
-    frame = Frame(width, 0)
-    y = 0.0
-    if block.title:
-        t = block_title(block.title, width, ctx)
-        frame.place(t, 0, 0)
-        y = t.height
+    frame, y = titled(block.title, width, ctx)
     pad_x, pad_y = ctx.px(36), ctx.px(26)
     mark = ctx.px(48)
     gap = ctx.px(24)

@@ -84,6 +84,19 @@ def block_title(title: str, width: float, ctx: LayoutContext, *, background: str
     return frame
 
 
+def titled(title: str | None, width: float, ctx: LayoutContext) -> tuple[Frame, float]:
+    """A block's frame, its ``block_title`` already placed when it has one, and the y below it.
+
+    The usual start of a block layout: ``frame, y = titled(block.title, width, ctx)``.
+    """
+    frame = Frame(width, 0)
+    if not title:
+        return frame, 0.0
+    head = block_title(title, width, ctx)
+    frame.place(head, 0, 0)
+    return frame, head.height
+
+
 def diamond(cx: float, cy: float, r: float, fill: str) -> Path:
     """A small filled diamond centred at (cx, cy) with half-diagonal ``r``."""
     return Path((("M", cx, cy - r), ("L", cx + r, cy), ("L", cx, cy + r), ("L", cx - r, cy), ("Z",)), fill=fill)

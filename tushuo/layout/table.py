@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..spec.blocks import TableBlock
 from ..themes import with_alpha
-from .common import balanced, block_title
+from .common import balanced, titled
 from .context import LayoutContext
 from .frame import Box, Frame, Group, Rect
 from .registry import layout_for
@@ -62,12 +62,7 @@ def column_widths(mins: list[float], maxs: list[float], width: float) -> list[fl
 @layout_for("table")
 def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
     pal = ctx.palette
-    frame = Frame(width, 0)
-    y = 0.0
-    if block.title:
-        t = block_title(block.title, width, ctx)
-        frame.place(t, 0, 0)
-        y = t.height
+    frame, y = titled(block.title, width, ctx)
     pad_x, pad_y = ctx.px(22), ctx.px(18)
     head_style = ctx.style("body", face=ctx.face("bold"), color=pal.on_primary, line_height=1.4, align="center")
     cell_style = ctx.style("body", line_height=1.45, size=ctx.size("body") * 0.9)
