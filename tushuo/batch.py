@@ -466,6 +466,24 @@ def _cached(job: Job, cache: dict[str, Any], out_dir: Path) -> ItemResult | None
     return ItemResult(job.input, job.name, SKIPPED, outputs)
 
 
+def _mp_context() -> Any:
+    """Worker processes forked from a clean server process, not from this one.
+
+    Forking the caller directly is unsafe once it runs threads (a progress bar's
+    monitor, a Dask client, a GUI): a lock held by another thread stays locked in
+    the child forever. The fork server starts clean, imports tushuo once, and forks
+    each worker from there, so workers start fast and safe. Where there is no fork
+    server (Windows, macOS default), the platform's default is used.
+    """
+    import multiprocessing as mp
+
+    if "forkserver" not in mp.get_all_start_methods():
+        return None
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["tushuo.batch", "tushuo.api", "tushuo.loader", "tushuo.render.output"])
+    return ctx
+
+
 def default_jobs() -> int:
     """Worker processes by default: the CPUs this process may use."""
     try:
@@ -528,7 +546,7 @@ def run_jobs(
                 done(i, render_job(jobs[i]))
         elif todo:
             own = executor is None
-            ex = executor or cf.ProcessPoolExecutor(max_workers=min(workers, len(todo)))
+            ex = executor or cf.ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_mp_context())
             try:
                 futures = {ex.submit(render_job, jobs[i]): i for i in todo}
                 for fut in cf.as_completed(futures):
