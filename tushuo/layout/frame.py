@@ -222,6 +222,9 @@ class Frame:
     boxes: list[Box] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
     background: Color | None = None
+    # The FontBook the layout measured with (a theme may bring its own fonts):
+    # painters must draw with the same one. None means the bundled default.
+    fonts: Any = None
     #: (top, bottom, spec path) of each block laid out in this frame (the stack records them),
     #: so a lint about an op can name the block it came from (``tushuo check``).
     origins: list[tuple[float, float, str]] = field(default_factory=list)

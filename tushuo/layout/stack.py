@@ -97,7 +97,7 @@ def layout_document(doc: Document, *, width: float | None = None, theme: Theme |
     _check_height(y, max_height, ctx, "")
     frame.height = y
     frame.breaks = frame.sorted_breaks()
-    frame.fonts = ctx.fonts  # type: ignore[attr-defined]  # painters draw with the theme's fonts
+    frame.fonts = ctx.fonts  # painters draw with the theme's fonts
     return frame
 
 

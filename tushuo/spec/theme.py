@@ -19,7 +19,7 @@ class Palette(_Strict):
     primary: HexColor = Field("#B7181E", description="Main brand colour: banners, title bars, badges.")
     primary_dark: HexColor = Field("#8E0F14", description="Darker primary for gradients and pressed shapes.")
     on_primary: HexColor = Field("#FFFFFF", description="Text colour on primary fills.")
-    accent: HexColor = Field("#C9302C", description="Highlights (==mark==), chart highlight, numbers.")
+    accent: HexColor = Field("#A32420", description="Highlights (==mark==), chart highlight, numbers.")
     gold: HexColor = Field("#F2C46D", description="Ornament colour (rules, stars, badges on primary).")
     positive: HexColor = Field("#1E7B3A", description="Qualified / good / increase.")
     negative: HexColor = Field("#C62828", description="Unqualified / bad / decrease.")
