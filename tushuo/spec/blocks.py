@@ -6,6 +6,7 @@ Schema's). Cross-field rules live in validators so errors name the offending pat
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -145,6 +146,8 @@ class TableBlock(_Model):
     def _same_width(self) -> TableBlock:
         n = len(self.header) if self.header else len(self.rows[0])
         what = "header columns" if self.header else "cells in rows[0]"
+        if n == 0:
+            raise located("rows[0]", "rows[0] has no cells: a table needs at least one column")
         for i, row in enumerate(self.rows):
             if len(row) != n:
                 raise located(f"rows[{i}]", f"row has {len(row)} cells for {n} {what}; give every row {n} cells")
@@ -295,6 +298,13 @@ class StatItem(_Model):
     delta: str | int | float | None = Field(None, description="Change, e.g. +12 or -3.2%; coloured by sign.")
     icon: IconName | None = Field(None, description="A built-in vector icon.")
 
+    @field_validator("value", "delta")
+    @classmethod
+    def _finite(cls, v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"{v} is not a number to show; write the number, or text such as 一肩挑")
+        return v
+
 
 class StatsBlock(_Model):
     """Big-number cards."""
@@ -340,6 +350,10 @@ class ChartBlock(_Model):
         return self
 
 
+#: Largest magnitude a chart value may have (axis maths overflows long before 1e308).
+MAX_CHART_VALUE = 1e15
+
+
 def check_chart_data(kind: str, labels: list[str], series: list[Series], highlight: str | None) -> None:
     """The rules every chart's data must meet (also applied to data read from a CSV).
 
@@ -351,6 +365,11 @@ def check_chart_data(kind: str, labels: list[str], series: list[Series], highlig
     if not series:
         raise located("series", "series is empty: a chart needs at least one series")
     for i, s in enumerate(series):
+        for j, v in enumerate(s.values):
+            if not math.isfinite(v) or abs(v) > MAX_CHART_VALUE:
+                what = "not a number" if v != v else ("infinite" if math.isinf(v) else "too large to chart")
+                raise located(f"series[{i}].values[{j}]",
+                              f"{v:g} is {what}; chart values are finite numbers within ±{MAX_CHART_VALUE:g}")
         if len(s.values) != len(labels):
             name = f" ({s.name})" if s.name else ""
             raise located(
