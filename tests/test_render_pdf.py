@@ -473,3 +473,19 @@ def test_long_contents_run_over_pages_and_still_point_right():
     # the contents link each row to its page
     links = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
     assert len(links) == len(pdf.pages[1].extract_text().splitlines()) - 1  # every row but the title
+
+
+def test_forced_cuts_dodge_lines_then_boxes():
+    from tushuo.layout.paginate import plan_cuts
+
+    boxes = [(0, 300), (350, 700), (750, 1100), (1150, 1500)]
+    # no breaks at all: the cut moves up to a box's top (at least half a page down)
+    cuts = plan_cuts([], 2000, 1000, keep=boxes)
+    assert [c.bottom for c in cuts[:-1]] == [750, 1750] and all(c.forced for c in cuts[:-1])
+    # staggered boxes leave no clean y: the cut then only keeps clear of text lines
+    stagger = [(0, 600), (400, 1000), (800, 1400)]
+    lines = [(930, 960), (970, 1000), (1010, 1040)]
+    cuts = plan_cuts([], 2000, 1000, keep=stagger, avoid=lines)
+    assert cuts[0].bottom == 970 and not any(a < cuts[0].bottom < b for a, b in lines)
+    # nothing to dodge within the lower half: cut at the page height
+    assert plan_cuts([], 2000, 1000, keep=[(100, 1900)])[0].bottom == 1000
