@@ -333,35 +333,72 @@ def _compressed(fb: FontBook, para: _Para, a: int, e: int, size: float) -> list[
     advs = para.advs[a:e]
     full = 0.9 * size
     half = 0.5 * size
+    faces = para.faces
     for j in range(a, e):
         c = t[j]
         if c in LEFT_INK:
-            if advs[j - a] >= full and (j == e - 1 or t[j + 1] in _AFTER_CLOSE):
+            if advs[j - a] >= full and (j == e - 1 or t[j + 1] in _AFTER_CLOSE) and _sc_marks(fb, faces[j]):
                 advs[j - a] -= half
         elif c in RIGHT_INK:
-            if advs[j - a] >= full and j + 1 < e and t[j + 1] in RIGHT_INK:
+            if advs[j - a] >= full and j + 1 < e and t[j + 1] in RIGHT_INK and _sc_marks(fb, faces[j]):
                 advs[j - a] -= half
         elif c in _DASHES and j + 1 < e and t[j + 1] == c:
             advs[j - a] -= _dash_gap(fb, para.faces[j], c) * size
     return advs
 
 
-_DASH_GAPS: dict[tuple[str, str], float] = {}
+_SC_MARKS: dict[str, bool] = {}  # by font file
+
+
+def _ink(fb: FontBook, key: str, ch: str) -> tuple[float, float] | None:
+    """Horizontal ink extent of ``ch`` in face ``key``, in em (None if blank)."""
+    box = fb.face(key).pil(1000).getmask(ch).getbbox()
+    return (box[0] / 1000, box[2] / 1000) if box else None
+
+
+def _sc_marks(fb: FontBook, key: str) -> bool:
+    """Whether face ``key`` draws full-width marks the Simplified Chinese way (，on the left, （ on
+    the right), which compression relies on. True for the bundled faces; a user's font is looked at."""
+    try:
+        path = fb.path(key)
+    except Exception:  # noqa: BLE001 - an unknown face: nothing to compress
+        return False
+    ok = _SC_MARKS.get(str(path))
+    if ok is None:
+        from ..resources import fonts_dir
+        from .fonts import BUNDLED
+
+        try:
+            if path.parent == fonts_dir() and path.name in BUNDLED.values():
+                ok = True
+            else:
+                comma, paren = _ink(fb, key, "，"), _ink(fb, key, "（")
+                ok = bool(comma and paren and comma[1] <= 0.55 and paren[0] >= 0.45)
+        except Exception:  # noqa: BLE001 - unknown shapes: leave the marks alone
+            ok = False
+        _SC_MARKS[str(path)] = ok
+    return ok
+
+
+_DASH_GAPS: dict[tuple[str, str], float] = {}  # by (font file, dash)
 
 
 def _dash_gap(fb: FontBook, key: str, ch: str) -> float:
     """Blank (in em) between two copies of a dash set side by side in face ``key``."""
-    gap = _DASH_GAPS.get((key, ch))
+    try:
+        k = (str(fb.path(key)), ch)
+    except Exception:  # noqa: BLE001 - an unknown face: leave the dash as it is
+        return 0.0
+    gap = _DASH_GAPS.get(k)
     if gap is None:
         gap = 0.0
         try:
-            face = fb.face(key)
-            ink = face.pil(1000).getmask(ch).getbbox()
+            ink = _ink(fb, key, ch)
             if ink:
-                gap = max(0.0, (face.advance(ch, 1000) - (ink[2] - ink[0])) / 1000)
+                gap = max(0.0, fb.face(key).advance(ch, 1) - (ink[1] - ink[0]))
         except Exception:  # noqa: BLE001 - a cosmetic adjustment must never fail a layout
             gap = 0.0
-        _DASH_GAPS[(key, ch)] = gap
+        _DASH_GAPS[k] = gap
     return gap
 
 
