@@ -473,9 +473,10 @@ def _set_line(
             while k_vis > j and t[k_vis - 1] in SPACES:
                 k_vis -= 1
             if k_vis > j:
-                pad = 0.06 * size
-                left = xs[j - a] - pad
-                right = xs[k_vis - 1 - a] + advs[k_vis - 1 - a] + pad
+                pad = 0.06 * size  # a little past the glyphs, but never out of the text box
+                left = max(0.0, xs[j - a] - pad)
+                right = min(max(avail + lead, xs[k_vis - 1 - a] + advs[k_vis - 1 - a]),
+                            xs[k_vis - 1 - a] + advs[k_vis - 1 - a] + pad)
                 unders.append(
                     Rect(left, baseline - HIGHLIGHT_TOP * size, right - left,
                          (HIGHLIGHT_TOP + HIGHLIGHT_BOTTOM) * size, fill=band, radius=0.1 * size)
