@@ -68,3 +68,11 @@ class FontError(SpecError):
 
 class RenderError(TushuoError):
     """Something failed while drawing or writing output that is not the user's fault."""
+
+
+class TushuoWarning(UserWarning):
+    """A problem that did not stop the render (a character drawn as a box, a layout fallback).
+
+    The message starts with the spec path it is about (``blocks[2]: ...``); the command
+    line prints it located, as ``tushuo check`` does.
+    """
