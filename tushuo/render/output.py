@@ -76,10 +76,16 @@ def layout(
     doc: Document, *, width: float | None = None, theme: Any = None, allow_missing_glyphs: bool = False
 ) -> tuple[Frame, LayoutContext]:
     """The document laid out once (the frame every painter reads) and its context."""
+    import warnings
+
+    from ..errors import TushuoWarning
     from ..layout.stack import layout_document, make_context
 
     ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
-    return layout_document(doc, ctx=ctx), ctx
+    frame = layout_document(doc, ctx=ctx)
+    for note in ctx.warnings:  # e.g. characters drawn as boxes: the caller (the CLI) shows them
+        warnings.warn(note, TushuoWarning, stacklevel=3)
+    return frame, ctx
 
 
 def render_image(
@@ -135,7 +141,13 @@ def render(
         page_size=page_size,
     )
     frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
-    return write_frame(frame, target, settings, doc=doc, fonts=ctx.fonts, theme=ctx.theme, folder=folder)
+    try:
+        return write_frame(frame, target, settings, doc=doc, fonts=ctx.fonts, theme=ctx.theme, folder=folder)
+    except SpecError as exc:
+        # too tall, too many bytes: about this spec, so name it (the message alone was unplaced)
+        if exc.file is not None or not getattr(doc, "_source_file", None):
+            raise
+        raise SpecError(exc.message, file=doc._source_file, path=exc.path) from None
 
 
 def write_frame(
