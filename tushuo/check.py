@@ -118,6 +118,14 @@ def check_spec(spec: str | Path, *, data: Any = None, allow_missing_glyphs: bool
     return sorted(found, key=lambda f: f.level != "error")  # stable: document order within each level
 
 
+def note_finding(spec: str, doc: Document, note: str, code: str = "layout") -> Finding:
+    """A layout note (``blocks[2]: message``, from ``ctx.warnings`` or a TushuoWarning) as a located warning."""
+    m = _WHERE.match(note)
+    path, msg = (m.group(1), m.group(2)) if m else ("", note)
+    file, line, col = doc.locate(path) if path else (getattr(doc, "_source_file", None), None, None)
+    return Finding(spec, "warning", msg, file or spec, line, col, path or None, code)
+
+
 def check_specs(specs: Iterable[str | Path], *, data: Any = None, allow_missing_glyphs: bool = False) -> list[Finding]:
     """The problems of every spec, in order."""
     out: list[Finding] = []
@@ -180,9 +188,7 @@ class _Linter:
     def layout_warning(self, w: str) -> None:
         if "missing glyphs drawn as boxes" in w:  # reported from the ops below, with the characters
             return
-        m = _WHERE.match(w)
-        path, msg = (m.group(1), m.group(2)) if m else ("", w)
-        self.add("layout", "warning", msg, path, once=False)
+        self.out.append(note_finding(self.name, self.doc, w))
 
     # -- text -----------------------------------------------------------------
     def text(self, op: Text) -> None:

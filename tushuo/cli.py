@@ -311,7 +311,20 @@ def render_spec(spec: str | Path, out: str | None, options: dict[str, Any], data
     target = resolve_output(spec, out, options, doc)
     is_dir = out is not None and (out.endswith(("/", os.sep)) or target.is_dir())
     (target if is_dir else target.parent).mkdir(parents=True, exist_ok=True)
-    return [Path(p) for p in render(doc, target, **options)]
+    import warnings
+
+    from .check import note_finding
+    from .errors import TushuoWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TushuoWarning)
+        paths = [Path(p) for p in render(doc, target, **options)]
+    for w in caught:  # e.g. characters drawn as boxes with --allow-missing-glyphs, located like check's
+        if issubclass(w.category, TushuoWarning):
+            _err(note_finding(str(spec), doc, str(w.message)).format())
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return paths
 
 
 # --------------------------------------------------------------------------- commands
