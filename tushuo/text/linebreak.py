@@ -17,15 +17,15 @@ order, to a break that splits a URL, to any character boundary that keeps the
 clreq rules, and then to any character boundary. No line is ever wider than the
 measure except a single character that is wider on its own.
 
-Speed: uniseg is exact but pure Python (about 0.1-0.2 ms a character), so it runs
-on short *canonical segments* only. Between two ideographs (class ID) UAX #14
-always allows a break and no rule looks across such a pair, so text is cut there;
-every character is replaced by a representative with the same UAX #14 inputs
-(line-break class, general category, East Asian width, pictographic flag), and runs
-of letters, digits or spaces are shortened (no rule distinguishes the inside of
-such a run). Chinese text thus reduces to a few hundred distinct segments, each
-run through uniseg once per process. ``tests/test_text_linebreak.py`` checks the
-result equals uniseg on the whole string.
+Speed: uniseg is exact but pure Python (0.1-0.3 ms a character), so it only sees
+short *canonical segments*. No UAX #14 rule looks back across an ideograph, a letter
+or a digit, and the break before one needs no look-ahead, so the text is cut before
+each of them (see :func:`uax14_breaks`); every character is replaced by a
+representative with the same UAX #14 inputs (line-break class, general category,
+East Asian width, pictographic flag) and runs of spaces are shortened. Chinese text
+thus reduces to a few hundred distinct segments such as ``为，为`` or ``5%、``, each
+run through uniseg once per process and cached. ``tests/test_text_linebreak.py``
+checks the result equals uniseg on the whole string.
 """
 
 from __future__ import annotations
