@@ -257,6 +257,15 @@ def _compose(text: str, label: str | None, what: str = "YAML") -> yaml.Node | No
             raise SpecError(msg, file=label) from None
         _, line, col = _mark(label, m)
         raise SpecError(msg, file=label, line=line, col=col) from None
+    except yaml.reader.ReaderError as exc:  # a control character (often pasted from Word or Excel)
+        ch = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        pos = max(0, min(exc.position, len(text)))
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise SpecError(
+            f"{what} cannot hold the control character U+{ch:04X} (often pasted from Word or Excel); delete it",
+            file=label, line=line, col=col,
+        ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"{what} syntax error: {exc}", file=label) from None
     except RecursionError:
