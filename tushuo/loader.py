@@ -259,7 +259,9 @@ def _compose(text: str, label: str | None, what: str = "YAML") -> yaml.Node | No
         raise SpecError(msg, file=label, line=line, col=col) from None
     except yaml.reader.ReaderError as exc:  # a control character (often pasted from Word or Excel)
         ch = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        pos = max(0, min(exc.position, len(text)))
+        pos = exc.position
+        if not (0 <= pos < len(text) and ord(text[pos]) == ch):  # libyaml counts UTF-8 bytes
+            pos = len(text.encode("utf-8")[: max(0, pos)].decode("utf-8", "ignore"))
         line = text.count("\n", 0, pos) + 1
         col = pos - (text.rfind("\n", 0, pos) + 1) + 1
         raise SpecError(
