@@ -224,6 +224,44 @@ def test_self_loop_and_long_labels() -> None:
     assert sum(e.label_box is not None for e in geo.edges) == 3
 
 
+def _long_flows() -> list[tuple[str, dict]]:
+    """Flows of 8+ items: plain sequences (short and medium texts, with a decision) and the branching election."""
+    medium = "这一步需要写一段中等长度的说明文字，大约三四十个字的样子。"
+    seq = [{"title": f"第{k}步", "desc": medium} for k in range(10)]
+    seq[4] = {"kind": "decision", "title": "材料是否齐全？"}
+    short = [{"title": "投"} for _ in range(8)]
+    flows = [("medium", {"type": "steps", "items": seq}), ("short", {"type": "steps", "items": short}),
+             ("election", ELECTION)]
+    return [(f"{name}-{layout}", dict(spec, layout=layout)) for name, spec in flows for layout in LAYOUTS]
+
+
+@pytest.mark.parametrize("width", [1080, 750])
+def test_long_flows_have_safe_breaks(width: int) -> None:
+    """Every arrangement of a long flow (staggered zigzag included) gives pages and slices somewhere
+    to cut, and no break passes through a box or a label."""
+    for name, spec in _long_flows():
+        spec = {k: v for k, v in spec.items() if k != "title"}  # the title's own break would hide a missing one
+        ctx = _ctx(width)
+        frame = steps_geometry(_block(spec), ctx.content_width, ctx).frame
+        assert frame.breaks, f"{name}: no safe break in a flow of {len(spec['items'])} items"
+        for y in frame.breaks:
+            for b in frame.boxes:
+                assert not (b.y + EPS < y < b.y + b.h - EPS), f"{name}: break {y:.1f} cuts {b.kind} {b.key}"
+
+
+def test_long_zigzag_pages_without_forced_cuts() -> None:
+    """A 20-step zigzag cut into A6 pages: every page ends at a safe break, none cuts a step box."""
+    from tushuo.layout.paginate import plan_cuts
+
+    ctx = _ctx()
+    items = [{"title": f"第{k}步", "desc": "由村民会议推选产生，主持选举工作。"} for k in range(20)]
+    geo = steps_geometry(_block({"type": "steps", "layout": "zigzag", "items": items}), ctx.content_width, ctx)
+    assert geo.layout == "zigzag"
+    band = 1272 * ctx.content_width / 1080  # an A6 page's body band at this width
+    cuts = plan_cuts(geo.frame.breaks, geo.frame.height, band, min_fill=0.2)
+    assert len(cuts) >= 2 and not any(c.forced for c in cuts)
+
+
 # --------------------------------------------------------------------------- random flows
 @st.composite
 def flows(draw):

@@ -23,13 +23,14 @@ polylines, labels) so tests can check the invariants without looking at pixels.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ..spec.blocks import StepItem, StepsBlock
 from ..themes import mix, readable
 from .common import block_title, card, number_badge, pill
 from .context import LayoutContext
-from .flowgraph import BBox, EdgeSpec, FlowStyle, NodeSpec, Point, route_rows
+from .flowgraph import BBox, EdgeSpec, FlowStyle, NodeSpec, Point, _side_x, route_rows
 from .frame import Box, Ellipse, Frame, Line, Path, Rect, shift
 from .icons import icon
 from .pieces import centered_lines
@@ -573,9 +574,22 @@ def _rows(block: StepsBlock, edges: list[EdgeSpec], layout: Layout, width: float
     return _finish(block, layout, width, flow.height, ctx, sz, pics, routed, (padx, pady), breaks)
 
 
+#: A staggered zigzag restarts level (a clean row, with a safe break above it) at least this often,
+#: in 1080-px design px: below the shortest page band (A5/A4/A6 ≈ 1270 px), so a page always finds a break.
+_ZIGZAG_SEGMENT = 900.0
+#: … and after at most this many items, so long flows also slice cleanly on short slices.
+_ZIGZAG_RUN = 6
+
+
 def _zigzag_staggered(block: StepsBlock, edges: list[EdgeSpec], width: float, ctx: LayoutContext) -> StepsGeometry:
     """Two columns, boxes alternating; each box starts level with the arrow leaving the previous
-    one, so the flow snakes down at half the height of one box per step."""
+    one, so the flow snakes down at half the height of one box per step.
+
+    Staggered boxes always overlap vertically, so there is nowhere to cut. A long flow
+    is therefore drawn as even runs of staggered boxes; the first box of a run starts
+    below every box before it, leaving a band a page or slice can be cut at (the arrow
+    into it crosses the cut, but no box or text does).
+    """
     n = len(block.items)
     numbers = _numbers(block)
     sz = _sizes(ctx, True)
@@ -583,6 +597,40 @@ def _zigzag_staggered(block: StepsBlock, edges: list[EdgeSpec], width: float, ct
     cw = (width - gutter) / 2
     col_x = (0.0, cw + gutter)
     pics = [_picture(block, i, numbers, cw, ctx, sz) for i in range(n)]
+    tops, ports = _stagger(block, pics, set(), ctx, sz)
+    height = max(t + p.height for t, p in zip(tops, pics))
+    runs = max(math.ceil(height / ctx.px(_ZIGZAG_SEGMENT)), math.ceil(n / _ZIGZAG_RUN))
+    if runs > 1 and n >= 4:
+        # restart at the items whose staggered top is nearest each even share of the height
+        starts: set[int] = set()
+        for j in range(1, runs):
+            want = height * j / runs
+            cand = [k for k in range(2, n - 1) if k not in starts and all(abs(k - s) >= 2 for s in starts)]
+            if cand:
+                starts.add(min(cand, key=lambda k: abs(tops[k] - want)))
+        tops, ports = _stagger(block, pics, starts, ctx, sz)
+        height = max(t + p.height for t, p in zip(tops, pics))
+    placed = [(p, col_x[i % 2], tops[i]) for i, p in enumerate(pics)]
+    routed = []
+    for e in edges:
+        a, b = e.src, e.dst
+        pa = placed[a]
+        y = ports[a]
+        to_right = a % 2 == 0
+        box = (pa[1], pa[2], cw, pa[0].height)
+        sx = _side_x(box, pa[0].tip, y, "R" if to_right else "L")
+        tx = col_x[b % 2] + cw / 2
+        routed.append((a, b, [(sx, y), (tx, y), (tx, tops[b])], None, None, None))
+    breaks = _gap_breaks([(x, t, cw, p.height) for p, x, t in placed], height, ctx.px(6))
+    return _finish(block, "zigzag", width, height, ctx, sz, placed, routed, (0.0, 0.0), breaks)
+
+
+def _stagger(block: StepsBlock, pics: list[_ItemPicture], starts: set[int], ctx: LayoutContext,
+             sz: _Sizes) -> tuple[list[float], list[float]]:
+    """Tops of the zigzag's boxes and the y each one's arrow leaves at.
+
+    An item in ``starts`` begins a new run: its box starts below every earlier box.
+    """
     same_gap = ctx.px(56)  # between two boxes of one column
     clear = ctx.px(30)  # an arrow leaving sideways passes this far under the box above
     drop = ctx.px(64)  # the arrow's last, vertical run
@@ -597,31 +645,18 @@ def _zigzag_staggered(block: StepsBlock, edges: list[EdgeSpec], width: float, ct
             top = max(top, tops[i - 1] + pics[i - 1].height + clear + q - p.height)
         if i >= 2:
             top = max(top, tops[i - 2] + pics[i - 2].height + same_gap)
+        if i in starts:
+            top = max(top, max(t + pp.height for t, pp in zip(tops, pics)) + same_gap)
         want = top + (p.height / 2 if block.items[i].kind == "decision" else min(p.height / 2, ctx.px(72)))
         if i >= 1:
             want = max(want, tops[i - 1] + pics[i - 1].height + clear)
         tops.append(top)
         ports.append(min(want, top + p.height - q))
     # an arrow leaves its box as late as it can, so its drop into the next box stays short
-    for i in range(n - 1):
+    for i in range(len(pics) - 1):
         if block.items[i].kind != "decision":
             ports[i] = max(ports[i], min(tops[i] + pics[i].height - q, tops[i + 1] - drop))
-    height = max(t + p.height for t, p in zip(tops, pics))
-    placed = [(p, col_x[i % 2], tops[i]) for i, p in enumerate(pics)]
-    routed = []
-    for e in edges:
-        a, b = e.src, e.dst
-        pa = placed[a]
-        y = ports[a]
-        to_right = a % 2 == 0
-        box = (pa[1], pa[2], cw, pa[0].height)
-        from .flowgraph import _side_x
-
-        sx = _side_x(box, pa[0].tip, y, "R" if to_right else "L")
-        tx = col_x[b % 2] + cw / 2
-        routed.append((a, b, [(sx, y), (tx, y), (tx, tops[b])], None, None, None))
-    breaks = _gap_breaks([(x, t, cw, p.height) for p, x, t in placed], height, ctx.px(6))
-    return _finish(block, "zigzag", width, height, ctx, sz, placed, routed, (0.0, 0.0), breaks)
+    return tops, ports
 
 
 def _grid(block: StepsBlock, width: float, ctx: LayoutContext) -> StepsGeometry:
