@@ -313,7 +313,16 @@ def test_a_failing_encoder_leaves_no_file_and_keeps_the_old_one(tmp_path, monkey
             raise OSError("disk full")
         return real(im, fmt, *a, **k)
 
+    real_stream = output.stream_png  # PNG without max_bytes is painted and encoded band by band
+
+    def boom_stream(*a, **k):
+        calls.append("png")
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real_stream(*a, **k)
+
     monkeypatch.setattr(output, "encode", boom)
+    monkeypatch.setattr(output, "stream_png", boom_stream)
     with pytest.raises(OSError, match="disk full"):
         write_frame(striped(1000), tmp_path / "a.png", slice_height=300)
     assert files_in(tmp_path) == ["a.png"]  # no slices, no temporaries
@@ -322,6 +331,7 @@ def test_a_failing_encoder_leaves_no_file_and_keeps_the_old_one(tmp_path, monkey
         write_frame(striped(1000), tmp_path / "d", slice_height=300)
     assert files_in(tmp_path / "d") == []
     monkeypatch.setattr(output, "encode", lambda *a, **k: (_ for _ in ()).throw(ValueError("bad")))
+    monkeypatch.setattr(output, "stream_png", lambda *a, **k: (_ for _ in ()).throw(ValueError("bad")))
     with pytest.raises(ValueError):
         write_frame(striped(100), tmp_path / "a.png")
     assert (tmp_path / "a.png").read_bytes() == b"old"
@@ -357,3 +367,74 @@ def test_pdf_and_svg_are_written_by_their_painters(tmp_path):
     with pytest.raises(SpecError, match="more than max_bytes"):
         write_frame(f, tmp_path / "c.svg", max_bytes=100)
     assert sorted(p for p in files_in(tmp_path) if not os.path.isdir(tmp_path / p)) == ["a.pdf", "a.svg"]
+
+
+# -- the PNG writer -------------------------------------------------------------------------
+def _png_rows(path) -> list[int]:
+    """The filter byte of every row of an 8-bit RGB(A) PNG (0 none, 2 up)."""
+    import struct
+    import zlib
+
+    data = path.read_bytes()
+    pos, idat, width, bpp = 8, b"", 0, 3
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + n]
+        if kind == b"IHDR":
+            width, _, _, color = struct.unpack(">IIBB", body[:10])
+            bpp = 3 if color == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    stride = width * bpp + 1
+    return [raw[i] for i in range(0, len(raw), stride)]
+
+
+def photo(w: int, h: int) -> PILImage.Image:
+    import random
+
+    rnd = random.Random(7)
+    return PILImage.frombytes("RGB", (w, h), bytes(rnd.randrange(256) for _ in range(w * h * 3)))
+
+
+def test_png_rows_are_unfiltered_except_photos_which_use_up(tmp_path):
+    from tushuo.layout.frame import Image as ImageOp
+    from tushuo.render.raster import paint
+
+    f = noisy(300, 1300)  # taller than a band: the photo straddles two bands
+    f.add(ImageOp(20, 400, 200, 300, image=photo(200, 300)))
+    write_frame(f, tmp_path / "a.png")
+    with PILImage.open(tmp_path / "a.png") as im:
+        assert im.mode == "RGB" and ImageChops.difference(im.convert("RGB"), paint(f)).getbbox() is None
+    kinds = _png_rows(tmp_path / "a.png")
+    assert len(kinds) == 1300
+    assert {kinds[y] for y in range(400, 700)} == {2} and {kinds[y] for y in range(400)} == {0}
+    assert {kinds[y] for y in range(700, 1300)} == {0}
+
+
+def test_png_of_a_transparent_canvas_keeps_alpha(tmp_path):
+    from tushuo.render.raster import paint
+
+    f = Frame(200, 700, background="#00000000")
+    f.add(Rect(10, 10, 150, 650, fill="#C9302C80", radius=30))
+    write_frame(f, tmp_path / "a.png")
+    with PILImage.open(tmp_path / "a.png") as im:
+        assert im.mode == "RGBA"
+        assert ImageChops.difference(im, paint(f)).getbbox() is None
+        assert im.getpixel((100, 300))[3] == 0x80 and im.getpixel((190, 5))[3] == 0
+
+
+def test_a_tall_few_colour_image_is_one_palette_png_and_many_colours_later_are_not(tmp_path):
+    from tushuo.render.raster import paint
+
+    flat = striped(1600)  # flat colours over several bands: held back and written as a palette
+    write_frame(flat, tmp_path / "flat.png")
+    with PILImage.open(tmp_path / "flat.png") as im:
+        assert im.mode == "P" and ImageChops.difference(im.convert("RGB"), paint(flat)).getbbox() is None
+    late = striped(1600)  # the many colours start in the third band: held bands are written first
+    late.add(Rect(0, 1200, 200, 300, gradient=("#000000", "#FFFFFF")))
+    late.add(Rect(0, 1200, 200, 300, gradient=("#FF000080", "#0000FF80")))
+    write_frame(late, tmp_path / "late.png")
+    with PILImage.open(tmp_path / "late.png") as im:
+        assert im.mode == "RGB" and ImageChops.difference(im, paint(late)).getbbox() is None
