@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..spec.blocks import CardItem, CardsBlock
 from ..themes import mix, readable
-from .common import block_title, card, pill
+from .common import card, pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .frame import Box, Frame, Image, shift
@@ -38,12 +38,7 @@ def layout_cards(block: CardsBlock, width: float, ctx: LayoutContext) -> Frame:
 
 
 def cards_geometry(block: CardsBlock, width: float, ctx: LayoutContext) -> CardsGeometry:
-    frame = Frame(width, 0)
-    y = 0.0
-    if block.title:
-        t = block_title(block.title, width, ctx)
-        frame.place(t, 0, 0)
-        y = t.height
+    frame, y = titled(block.title, width, ctx)
     grid = block.layout == "grid" and width >= ctx.px(560)
     cols = 2 if grid and len(block.items) > 1 else 1
     gap = ctx.px(24)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import SpecError
 from ..spec.blocks import ChartBlock, Series, check_chart_data
-from .common import block_title, card
+from .common import card, titled
 from .context import LayoutContext
 from .frame import Box, Frame, Image
 from .registry import layout_for
@@ -37,12 +37,7 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
     faces = (ctx.face("body"), ctx.face("bold"), ctx.face("number"))
     _check_glyphs(block, labels, series, ctx, faces)
 
-    frame = Frame(width, 0)
-    y = 0.0
-    if block.title:
-        title = block_title(block.title, width, ctx)
-        frame.place(title, 0, 0)
-        y = title.height
+    frame, y = titled(block.title, width, ctx)
     pad = ctx.px(32)
     inner = width - 2 * pad
     spec = ChartSpec(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..spec.blocks import ComparisonBlock
 from ..themes import mix, readable
-from .common import block_title, shadow_color
+from .common import shadow_color, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .frame import Box, Frame, Image, Rect
@@ -66,12 +66,7 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
     n = len(block.columns)
     mode = "side" if n == 2 and width >= ctx.px(760) else "band"
     dense = n >= 3
-    frame = Frame(width, 0)
-    y = 0.0
-    if block.title:
-        t = block_title(block.title, width, ctx)
-        frame.place(t, 0, 0)
-        y = t.height
+    frame, y = titled(block.title, width, ctx)
     gap = ctx.px(14 if dense else 16)
     aspect_w = ctx.px(150) if mode == "side" else 0.0
     left = aspect_w + (gap if mode == "side" else 0.0)

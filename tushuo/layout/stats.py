@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..spec.blocks import StatItem, StatsBlock
 from ..themes import mix, readable
-from .common import block_title, card
+from .common import card, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .frame import Box, Frame, Path, Rect, shift
@@ -89,12 +89,7 @@ def stats_geometry(block: StatsBlock, width: float, ctx: LayoutContext) -> Stats
     if block.columns is None and cols == 3 and (width - 2 * gap) / 3 < ctx.px(250):
         cols = 2
     cw = (width - (cols - 1) * gap) / cols
-    frame = Frame(width, 0)
-    y = 0.0
-    if block.title:
-        t = block_title(block.title, width, ctx)
-        frame.place(t, 0, 0)
-        y = t.height
+    frame, y = titled(block.title, width, ctx)
     rows = [block.items[i : i + cols] for i in range(0, n, cols)]
     cards: list[BBox] = []
     texts: list[list[BBox]] = []

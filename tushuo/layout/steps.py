@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from ..spec.blocks import StepItem, StepsBlock
 from ..themes import mix, readable
-from .common import block_title, card, number_badge, pill
+from .common import card, number_badge, pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox, EdgeSpec, FlowStyle, NodeSpec, Point, _side_x, route_rows
 from .frame import Box, Ellipse, Frame, Line, Path, Rect, shift
@@ -460,12 +460,7 @@ def steps_geometry(block: StepsBlock, width: float, ctx: LayoutContext) -> Steps
     """Lay out a steps block; returns the frame and its geometry."""
     edges = flow_edges(block)
     arrangement = choose_layout(block, edges, width, ctx)
-    frame = Frame(width, 0)
-    y0 = 0.0
-    if block.title:
-        t = block_title(block.title, width, ctx)
-        frame.place(t, 0, 0)
-        y0 = t.height
+    frame, y0 = titled(block.title, width, ctx)
     if arrangement == "grid":
         body = _grid(block, width, ctx)
     elif arrangement == "timeline":

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..spec.blocks import TimelineBlock
 from ..themes import mix, readable
-from .common import block_title, pill
+from .common import pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .frame import Box, Ellipse, Frame, Line
@@ -33,12 +33,7 @@ def layout_timeline(block: TimelineBlock, width: float, ctx: LayoutContext) -> F
 
 def timeline_geometry(block: TimelineBlock, width: float, ctx: LayoutContext) -> TimelineGeometry:
     pal = ctx.palette
-    frame = Frame(width, 0)
-    y = 0.0
-    if block.title:
-        t = block_title(block.title, width, ctx)
-        frame.place(t, 0, 0)
-        y = t.height
+    frame, y = titled(block.title, width, ctx)
     dot = ctx.px(30)
     spine_x = dot / 2 + ctx.px(4)
     x0 = spine_x + dot / 2 + ctx.px(30)
