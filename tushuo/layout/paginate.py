@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from .frame import Frame, Glyphs, Text
+
 
 @dataclass(frozen=True)
 class Cut:
@@ -67,3 +69,20 @@ def _dodge(y: float, tiers: tuple, floor: float) -> float:
             if not any(a < cand < b for a, b in window):
                 return cand
     return y
+
+
+def text_line_bands(frame: Frame) -> list[tuple[float, float]]:
+    """(top, bottom) of every line of text in the frame, sorted: the ``avoid`` bands of ``plan_cuts``.
+
+    A forced cut (nothing safe fits a page or slice) moves off these so it never halves a line.
+    """
+    out = set()
+    for op in frame.walk():
+        if isinstance(op, Glyphs):
+            _, y, _, h = op.bbox()
+            out.add((y, y + h))
+        elif isinstance(op, Text):
+            for r in op.runs:
+                _, y, _, h = r.bbox()
+                out.add((y, y + h))
+    return sorted(out)

@@ -24,13 +24,12 @@ import io
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError, SpecError
+from .atomic import AtomicFiles
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -282,7 +281,7 @@ def _write_raster(
         rows = [(0, height)]
         names = [target]
     photos = _photo_rows(frame, painter.scale) if s.format == "png" else []
-    with _AtomicSet() as files:
+    with AtomicFiles() as files:
         for (r0, r1), name in zip(rows, names):
             if s.format == "png" and s.max_bytes is None:
                 data = stream_png(painter, r0, r1, photos=photos)
@@ -302,12 +301,11 @@ def slice_rows(frame: Frame, slice_height: int, scale: float = 1.0) -> list[tupl
     A unit taller than a slice is cut at its inner breaks; with none left the cut is
     forced, moved off any line of text when that keeps the slice at least half full.
     """
-    from ..layout.paginate import plan_cuts
-    from .pdf import _text_lines
+    from ..layout.paginate import plan_cuts, text_line_bands
 
     height = max(1, round(frame.height * scale))
     breaks = sorted({round(b * scale) for b in frame.sorted_breaks()})
-    avoid = [(a * scale, b * scale) for a, b in _text_lines(frame)]
+    avoid = [(a * scale, b * scale) for a, b in text_line_bands(frame)]
     cuts = plan_cuts(
         [float(b) for b in breaks], float(height), float(slice_height), min_fill=0.25, avoid=avoid
     )
@@ -673,7 +671,7 @@ def _write_pdf(
             f"{target.name}: the PDF is {len(data):,} bytes, more than max_bytes {s.max_bytes:,}; "
             "use smaller pictures or fewer pages"
         )
-    with _AtomicSet() as files:
+    with AtomicFiles() as files:
         files.add(target, data)
     return [target]
 
@@ -686,72 +684,9 @@ def _write_svg(
     data = render_svg(frame, doc, theme=theme, fonts=fonts)
     if s.max_bytes is not None and len(data) > s.max_bytes:
         raise SpecError(f"{target.name}: the SVG is {len(data):,} bytes, more than max_bytes {s.max_bytes:,}")
-    with _AtomicSet() as files:
+    with AtomicFiles() as files:
         files.add(target, data)
     return [target]
-
-
-# -- atomic writes -------------------------------------------------------------------------
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-class _AtomicSet:
-    """Files written to temporaries beside their targets and renamed together on success.
-
-    On any failure (while writing or renaming) every temporary and every file already
-    renamed into place is removed: a failed render leaves nothing behind.
-    """
-
-    def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path]] = []
-
-    def __enter__(self) -> Self:
-        return self
-
-    def reserve(self, target: Path) -> Path:
-        """A temporary path beside ``target`` (same suffix), renamed to it on success."""
-        folder = target.parent if str(target.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=folder)
-        os.close(fd)
-        self._pending.append((Path(tmp), target))
-        return Path(tmp)
-
-    def add(self, target: Path, data: bytes) -> None:
-        tmp = self.reserve(target)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written image is an ordinary file
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            done: list[Path] = []
-            try:
-                for tmp, target in self._pending:
-                    os.replace(tmp, target)
-                    done.append(target)
-                return
-            except BaseException:
-                for p in done:
-                    _unlink(p)
-                self._cleanup()
-                raise
-        self._cleanup()
-
-    def _cleanup(self) -> None:
-        for tmp, _ in self._pending:
-            _unlink(tmp)
-
-
-def _unlink(p: Path) -> None:
-    try:
-        p.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError as exc:  # pragma: no cover - a read-only folder after a write succeeded
-        raise RenderError(f"cannot remove {p}: {exc}") from exc
 
 
 __all__ = [

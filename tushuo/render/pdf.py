@@ -30,12 +30,9 @@ Choices, documented once:
 from __future__ import annotations
 
 import bisect
-import functools
 import io
-import os
 import re
 import struct
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,9 +42,10 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RenderError, SpecError
 from ..layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
 from ..layout.frame import Path as PathOp
-from ..layout.paginate import Cut, plan_cuts
+from ..layout.paginate import Cut, plan_cuts, text_line_bands
 from ..text.fonts import FontBook
 from ..themes import parse_color
+from .atomic import write_atomic
 from .geometry import arrow_parts, quad_to_cubic
 
 if TYPE_CHECKING:
@@ -648,20 +646,6 @@ class PagePlan:
         return self.margin_top + self.band - (self.footer[1] - self.footer[0])
 
 
-def _text_lines(frame: Frame) -> list[tuple[float, float]]:
-    """(top, bottom) of every line of text: bands a forced cut must not pass through."""
-    out = []
-    for op in frame.walk():
-        if isinstance(op, Glyphs):
-            _, y, _, h = op.bbox()
-            out.append((y, y + h))
-        elif isinstance(op, Text):
-            for r in op.runs:
-                _, y, _, h = r.bbox()
-                out.append((y, y + h))
-    return sorted(set(out))
-
-
 def banner_bottom(frame: Frame, doc: Document | None) -> float:
     """Where the body starts when the cover replaces a leading banner (0 if there is none)."""
     if doc is None or not doc.blocks or doc.blocks[0].type != "banner":
@@ -701,7 +685,7 @@ def plan_pages(frame: Frame, doc: Document | None, page: PageSize, *, unit: floa
         cuts: list[Cut] = []
     else:
         breaks = [b - start for b in frame.sorted_breaks() if start < b < end]
-        avoid = [(a - start, b - start) for a, b in _text_lines(frame) if b > start and a < end]
+        avoid = [(a - start, b - start) for a, b in text_line_bands(frame) if b > start and a < end]
         keep = [(b.y - start, b.y + b.h - start) for b in frame.boxes if b.y + b.h > start and b.y < end]
         # a page may end a fifth full rather than cut through a box that fits the next page
         raw = plan_cuts(breaks, height, band, min_fill=0.2, avoid=avoid, keep=keep)
@@ -871,32 +855,6 @@ def _set_info(c: Canvas, frame: Frame, doc: Document | None) -> None:
 
 
 # ----------------------------------------------------------------------------- writing
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it: all or nothing."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-@functools.cache
-def _umask() -> int:
-    """The process umask (read once: reading it means setting it for a moment)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_pdf(
     frame: Frame,
     doc: Document | None,
@@ -926,6 +884,5 @@ __all__ = [
     "pdf_font",
     "plan_pages",
     "render_pdf",
-    "write_atomic",
     "write_pdf",
 ]

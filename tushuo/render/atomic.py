@@ -1,0 +1,89 @@
+"""All-or-nothing file writes: a failed render leaves no half-written file behind.
+
+Every output (image slices, PDF, SVG) is written to a temporary file beside its
+target and renamed into place only when everything has been written. Used by
+output.py (many slices at once), pdf.py and svg.py (one file).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from ..errors import RenderError
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+class AtomicFiles:
+    """Files written to temporaries beside their targets and renamed together on success.
+
+    On any failure (while writing or renaming) every temporary and every file already
+    renamed into place is removed: a failed render leaves nothing behind, and a file
+    that existed before keeps its old content unless it was already replaced.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def reserve(self, target: Path) -> Path:
+        """A temporary path beside ``target`` (same suffix), renamed to it on success."""
+        target = Path(target)
+        folder = target.parent if str(target.parent) else Path(".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=folder)
+        os.close(fd)
+        self._pending.append((Path(tmp), target))
+        return Path(tmp)
+
+    def add(self, target: Path, data: bytes) -> None:
+        """Write ``data`` for ``target`` (to its temporary until the set is committed)."""
+        tmp = self.reserve(target)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written file is an ordinary file
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            done: list[Path] = []
+            try:
+                for tmp, target in self._pending:
+                    os.replace(tmp, target)
+                    done.append(target)
+                return
+            except BaseException:
+                for p in done:
+                    _unlink(p)
+                self._cleanup()
+                raise
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        for tmp, _ in self._pending:
+            _unlink(tmp)
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it: all or nothing."""
+    with AtomicFiles() as files:
+        files.add(Path(path), data)
+
+
+def _unlink(p: Path) -> None:
+    try:
+        p.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # pragma: no cover - a read-only folder after a write succeeded
+        raise RenderError(f"cannot remove {p}: {exc}") from exc
+
+
+__all__ = ["AtomicFiles", "write_atomic"]
