@@ -135,6 +135,20 @@ def _line_op(ctx: LayoutContext, text: str, x: float, baseline: float, style, *,
     return Text(first, (dx, baseline - style.size, natural, style.size * 1.3), role=op.role, background=background)
 
 
+def _between_rules(ctx: LayoutContext, text: str, baseline: float, style, background: str | None, width: float,
+                   *, gap: float, rule: tuple[float, float], color: str) -> list:
+    """``text`` centred on the page width between two short rules (``rule``: length, thickness)
+    set ``gap`` away from it at the height of the characters' middle."""
+    op = _line_op(ctx, text, 0, baseline, style, background=background, width=width, align="center")
+    out: list = [op]
+    half = op.box[2] / 2 + gap
+    length, thick = rule
+    for side in (-1, 1):
+        x0 = width / 2 + side * half
+        out.append(Rect(min(x0, x0 + side * length), baseline - style.size * 0.36, length, thick, fill=color))
+    return out
+
+
 # ----------------------------------------------------------------------------- cover
 def _issue_label(doc: Document) -> str | None:
     banner = doc.blocks[0] if doc.blocks and doc.blocks[0].type == "banner" else None
@@ -183,12 +197,8 @@ def cover(ctx: LayoutContext, doc: Document, height: float) -> Frame:
     y_top = H * 0.11
     if who:
         style = ctx.style("caption", color=pal.gold, face=ctx.face("bold"))
-        op = _line_op(ctx, str(who), 0, y_top, style, background=on, width=W, align="center")
-        frame.add(op)
-        half = op.box[2] / 2 + px(28)
-        for side in (-1, 1):
-            x0 = W / 2 + side * half
-            frame.add(Rect(min(x0, x0 + side * px(90)), y_top - style.size * 0.36, px(90), px(3), fill=pal.gold))
+        frame.add(*_between_rules(ctx, str(who), y_top, style, on, W, gap=px(28), rule=(px(90), px(3)),
+                                  color=pal.gold))
 
     # badge pill
     y = H * 0.30
@@ -433,10 +443,6 @@ def page_chrome(ctx: LayoutContext, doc: Document | None, plan: PagePlan, cut: C
     # footer: page number between two short rules
     nstyle = ctx.style("caption", face=ctx.face("number"), color=pal.primary, size=px(30))
     fbase = H - plan.margin_bottom * 0.42
-    op = _line_op(ctx, str(number), 0, fbase, nstyle, background=background, width=W, align="center")
-    frame.add(op)
-    half = op.box[2] / 2 + px(20)
-    for side in (-1, 1):
-        x0 = W / 2 + side * half
-        frame.add(Rect(min(x0, x0 + side * px(44)), fbase - nstyle.size * 0.36, px(44), px(2), fill=pal.border))
+    frame.add(*_between_rules(ctx, str(number), fbase, nstyle, background, W, gap=px(20), rule=(px(44), px(2)),
+                              color=pal.border))
     return frame

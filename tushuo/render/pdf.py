@@ -240,6 +240,20 @@ class PdfPainter:
     def _paint_path(self, path: str, fill: bool, stroke: bool) -> None:
         self._emit(f"{path} {'B' if fill and stroke else 'f' if fill else 'S'}")
 
+    def _shape(self, path: str, fill: str | None, stroke: str | None, width: float, *,
+               dash: tuple[float, float] | None = None, cap: int = 0, join: int = 0) -> None:
+        """Fill and/or stroke ``path`` in a graphics state of its own (nothing when neither is set)."""
+        stroked = bool(stroke and width > 0)
+        if not (fill or stroked):
+            return
+        self.c.saveState()
+        if fill:
+            self._fill(fill)
+        if stroked:
+            self._stroke(stroke, width, dash, cap=cap, join=join)  # type: ignore[arg-type]
+        self._paint_path(path, bool(fill), stroked)
+        self.c.restoreState()
+
     def _clip(self, path: str) -> None:
         self._emit(f"{path} W n")
 
@@ -256,30 +270,11 @@ class PdfPainter:
             self._clip(path)
             c.linearGradient(op.x, op.y, op.x, op.y + op.h, (top, bottom), extend=True)
             c.restoreState()
-        stroke = bool(op.stroke and op.stroke_width > 0)
-        fill = bool(op.fill and not op.gradient)
-        if not (fill or stroke):
-            return
-        c.saveState()
-        if fill:
-            self._fill(op.fill)  # type: ignore[arg-type]
-        if stroke:
-            self._stroke(op.stroke, op.stroke_width, op.dash)  # type: ignore[arg-type]
-        self._paint_path(path, fill, stroke)
-        c.restoreState()
+        self._shape(path, None if op.gradient else op.fill, op.stroke, op.stroke_width, dash=op.dash)
 
     def ellipse(self, op: Ellipse) -> None:
-        stroke = bool(op.stroke and op.stroke_width > 0)
-        if not (op.fill or stroke) or op.w <= 0 or op.h <= 0:
-            return
-        c = self.c
-        c.saveState()
-        if op.fill:
-            self._fill(op.fill)
-        if stroke:
-            self._stroke(op.stroke, op.stroke_width)  # type: ignore[arg-type]
-        self._paint_path(_ellipse_path(op.x, op.y, op.w, op.h), bool(op.fill), stroke)
-        c.restoreState()
+        if op.w > 0 and op.h > 0:
+            self._shape(_ellipse_path(op.x, op.y, op.w, op.h), op.fill, op.stroke, op.stroke_width)
 
     def line(self, op: Line) -> None:
         if len(op.points) < 2:
@@ -298,17 +293,9 @@ class PdfPainter:
         c.restoreState()
 
     def path(self, op: PathOp) -> None:
-        stroke = bool(op.stroke and op.stroke_width > 0)
-        if not (op.fill or stroke) or not op.commands:
-            return
-        c = self.c
-        c.saveState()
-        if op.fill:
-            self._fill(op.fill)
-        if stroke:
-            self._stroke(op.stroke, op.stroke_width, cap=1 if op.cap == "round" else 0, join=1)  # type: ignore[arg-type]
-        self._paint_path(_path_ops(op.commands), bool(op.fill), stroke)
-        c.restoreState()
+        if op.commands:
+            self._shape(_path_ops(op.commands), op.fill, op.stroke, op.stroke_width,
+                        cap=1 if op.cap == "round" else 0, join=1)
 
     def group(self, op: Group, band: tuple[float, float] | None) -> None:
         c = self.c
