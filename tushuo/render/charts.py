@@ -11,11 +11,13 @@ Two halves, so that only drawing pays for matplotlib:
 * ``draw_plan(plan, scale)`` builds a ``matplotlib.figure.Figure`` (object API,
   no pyplot state) whose dpi makes one point equal one design pixel times
   ``scale``, and draws the primitives on one axes spanning the figure. ``render_chart``
-  turns it into a PIL image at device size or into PDF/SVG bytes, and
-  ``chart_producer`` wraps that in the cached ``producer(fmt, scale)`` an Image op carries.
+  turns it into PDF/SVG bytes; PNG pixels come from the Pillow painter drawing the
+  same primitives (chart_frame.py: no matplotlib import on the PNG path, which was
+  most of a cold start). ``chart_producer`` wraps that in the cached
+  ``producer(fmt, scale)`` an Image op carries.
 
-matplotlib is imported inside the drawing functions only, so a document without
-charts never imports it.
+matplotlib is imported inside the vector drawing functions only, so PNG output and
+documents without charts never import it.
 """
 
 from __future__ import annotations
@@ -960,20 +962,13 @@ def draw_plan(plan: Plan, fonts: FontBook, scale: float = 1.0) -> Figure:
 
 
 def render_chart(plan: Plan, fonts: FontBook, fmt: str, scale: float = 1.0) -> Any:
-    """``png``: a PIL RGBA image of (round(w·scale), round(h·scale)) px; ``pdf``/``svg``: vector bytes."""
+    """``png``: a PIL image of (round(w·scale), round(h·scale)) px; ``pdf``/``svg``: vector bytes."""
     if fmt == "png":
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from PIL import Image
+        # Drawn by the Pillow painter from the same plan (chart_frame.py): no matplotlib import.
+        from .chart_frame import plan_frame
+        from .raster import paint
 
-        fig = draw_plan(plan, fonts, scale)
-        canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-        size = canvas.get_width_height()
-        img = Image.frombuffer("RGBA", size, bytes(canvas.buffer_rgba()), "raw", "RGBA", 0, 1)
-        want = (max(1, round(plan.width * scale)), max(1, round(plan.height * scale)))
-        if img.size != want:  # never expected; keep the promised size exactly
-            img = img.crop((0, 0, *want))
-        return img
+        return paint(plan_frame(plan, fonts), scale=scale, fonts=fonts)
     if fmt in ("pdf", "svg"):
         import matplotlib
         from matplotlib.backends.backend_agg import FigureCanvasAgg
