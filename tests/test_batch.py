@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from samples import TYPO_SPEC as BROKEN
 
 from tushuo import batch
 from tushuo.batch import FAILED, RENDERED, SKIPPED, read_rows, render_many, render_rows, safe_name
@@ -23,16 +24,6 @@ blocks:
     text: 第{n}号
   - type: paragraph
     text: 这是第{n}份小样，用来测试批量渲染。
-"""
-
-BROKEN = """\
-title: 坏样
-width: 540
-blocks:
-  - type: heading
-    text: 标题
-  - type: paragraph
-    txet: 拼错了字段名
 """
 
 

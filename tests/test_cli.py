@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from samples import TYPO_SPEC as BAD
 
 import tushuo
 from tushuo.cli import main
@@ -33,17 +34,6 @@ blocks:
     text: 换届选举须知
   - type: paragraph
     text: 选举日前20日公布选民名单，**逐户**核对。
-"""
-
-# blocks[1] has a typo'd field on line 7, column 5.
-BAD = """\
-title: 坏样
-width: 540
-blocks:
-  - type: heading
-    text: 标题
-  - type: paragraph
-    txet: 拼错了字段名
 """
 
 SLOTTED = """\
