@@ -318,21 +318,7 @@ def _shaft_position(e: EdgeSpec, nodes: list[NodeSpec], xs: list[tuple[float, fl
     for k in range(e.src + 1, e.dst):
         x0, x1 = xs[k]
         free = _subtract(free, x0 - style.clear - style.head, x1 + style.clear + style.head)
-    for x, s, d in shafts:
-        if s < e.dst and e.src < d:  # their y-ranges (bottom of source to top of target) overlap
-            free = _subtract(free, x - style.shaft_sep, x + style.shaft_sep)
-    if not free:
-        return None
-    want = (b0 + b1) / 2
-    for lo_, hi_ in free:
-        if lo_ <= want <= hi_:
-            return want
-    want_src = (a0 + a1) / 2
-    for lo_, hi_ in free:
-        if lo_ <= want_src <= hi_:
-            return want_src
-    best = max(free, key=lambda iv: iv[1] - iv[0])
-    return (best[0] + best[1]) / 2
+    return _choose(_clear_of_shafts(free, e, shafts, style), (b0 + b1) / 2, (a0 + a1) / 2)
 
 
 def _elbow_position(e: EdgeSpec, dst: NodeSpec, span: tuple[float, float], tip: float,
@@ -341,15 +327,27 @@ def _elbow_position(e: EdgeSpec, dst: NodeSpec, span: tuple[float, float], tip: 
     b0, b1 = span
     edge = max(dst.inset, tip) + style.head
     free = [(b0 + edge, b1 - edge)] if b1 - edge > b0 + edge else []
+    return _choose(_clear_of_shafts(free, e, shafts, style), (b0 + b1) / 2)
+
+
+def _clear_of_shafts(free: list[tuple[float, float]], e: EdgeSpec, shafts: list[tuple[float, int, int]],
+                     style: FlowStyle) -> list[tuple[float, float]]:
+    """``free`` x intervals minus the corridor of every shaft whose rows overlap ``e``'s
+    (bottom of source to top of target)."""
     for x, s, d in shafts:
         if s < e.dst and e.src < d:
             free = _subtract(free, x - style.shaft_sep, x + style.shaft_sep)
+    return free
+
+
+def _choose(free: list[tuple[float, float]], *wants: float) -> float | None:
+    """The first of ``wants`` inside a free interval, else the middle of the widest one; None if none."""
     if not free:
         return None
-    want = (b0 + b1) / 2
-    for lo, hi in free:
-        if lo <= want <= hi:
-            return want
+    for want in wants:
+        for lo, hi in free:
+            if lo <= want <= hi:
+                return want
     best = max(free, key=lambda iv: iv[1] - iv[0])
     return (best[0] + best[1]) / 2
 
