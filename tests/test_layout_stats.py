@@ -98,6 +98,22 @@ def test_given_columns() -> None:
     assert len(geo.frame.sorted_breaks()) == 1
 
 
+@pytest.mark.parametrize("width", [1080, 750])
+def test_labels_wrap_evenly_and_keep_brackets_whole(width: int) -> None:
+    """Card labels are balanced: a bracketed term never splits (完成换届村（社 / 区）), and the
+    lines are as even as the breaks allow (参加投票选民 / 人数（万人）, not 参加投票选 / 民人数（万人）)."""
+    ctx = _ctx(width)
+    labels = ["完成换届村（社区）", "已完成换届村（社区）", "参加投票选民人数（万人）", "各乡镇（街道）完成换届村（社区）数"]
+    block = StatsBlock.model_validate({"type": "stats", "columns": 3,
+                                       "items": [{"label": t, "value": 1} for t in labels]})
+    geo = stats_geometry(block, ctx.content_width, ctx)
+    lines = [op.text for op in geo.frame.walk() if isinstance(op, Text) and op.role == "body"]
+    assert "".join(lines) == "".join(labels)
+    for ln in lines:
+        assert ln.count("（") == ln.count("）"), f"a bracket pair split across lines: {lines}"
+    assert "参加投票选民" in lines and "人数（万人）" in lines, lines
+
+
 def test_baseline() -> None:
     from baseline import assert_matches_baseline
 

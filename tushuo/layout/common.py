@@ -6,6 +6,7 @@ the same across steps, tables, checklists, comparisons and cards.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from ..text.layout import TextBlock, TextStyle
@@ -205,43 +206,66 @@ def _even_split(ctx: LayoutContext, text: str, width: float, lines: int, style: 
             i += 1
         depth_ok.append(depth == 0)
     u = len(ends)
-    # a line that ends at a pause or closing mark reads better: others count 1.5 em longer
-    penalty = [0.0 if b == u - 1 or text[vis[b] - 1] in _BREAK_AFTER else 1.5 * style.size for b in range(u)]
+    # a line that ends at a pause or closing mark reads better (the last line ends anyway)
+    rough = [0 if b == u - 1 or text[vis[b] - 1] in _BREAK_AFTER else 1 for b in range(u)]
+    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, prefix=prefix, vis=vis, starts=starts)
     for n, strict in ((lines, True), (lines + 1, True), (lines, False)):
-        inf = float("inf")
-        # best[j][b]: smallest possible longest line when the first j lines end at ends[b]
-        best = [[inf] * u for _ in range(n + 1)]
-        back = [[-1] * u for _ in range(n + 1)]
-        for b in range(u):
-            w = prefix[vis[b]] - prefix[0]
-            if w <= width and (b == u - 1 or not strict or depth_ok[b]):
-                best[1][b] = w + penalty[b]
-        for j in range(2, n + 1):
-            for b in range(u):
-                if b < u - 1 and strict and not depth_ok[b]:
-                    continue
-                for a in range(b):
-                    if best[j - 1][a] == inf:
-                        continue
-                    w = prefix[vis[b]] - prefix[starts[a + 1]]
-                    if w > width:
-                        continue
-                    cost = max(best[j - 1][a], w + penalty[b])
-                    if cost < best[j][b]:
-                        best[j][b], back[j][b] = cost, a
-        if best[n][u - 1] < inf:
-            cuts = []
-            b = u - 1
-            for j in range(n, 0, -1):
-                cuts.append(b)
-                b = back[j][b]
-            cuts.reverse()
-            out, a = [], 0
-            for b in cuts:
-                out.append(text[a : vis[b]].lstrip(" "))
-                a = ends[b]
-            return out
+        # 1. the shortest possible longest line; 2. allowing it 1.5 em more, the fewest lines
+        # not ending at a mark, and the shortest longest line for that; 3. within that
+        # measure, the same count with the most even lines (least sum of squares)
+        even = dp(n, width, strict, None, squares=False)
+        if even is None:
+            continue
+        marked = dp(n, min(width, even[0][1] + 1.5 * style.size), strict, rough, squares=False) or even
+        cuts = (dp(n, marked[0][1] + 1e-6, strict, rough, squares=True) or marked)[1]
+        out, a = [], 0
+        for b in cuts:
+            out.append(text[a : vis[b]].lstrip(" "))
+            a = ends[b]
+        return out
     return None
+
+
+def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, squares: bool, u: int,
+              depth_ok: list[bool], prefix: list[float], vis: list[int],
+              starts: list[int]) -> tuple[tuple[int, float], list[int]] | None:
+    """The best way to end ``n`` lines, none wider than ``width``, at break opportunities, or None.
+
+    The cost, compared in order: how many lines end at a ``rough`` break (when given), then
+    the longest line, or with ``squares`` the sum of squared line widths. Each part only grows
+    as lines are added, so keeping the least cost per (lines, break) state is exact.
+    """
+    inf = (1 << 30, float("inf"))
+    # best[j][b]: the least cost when the first j lines end at break b
+    best = [[inf] * u for _ in range(n + 1)]
+    back = [[-1] * u for _ in range(n + 1)]
+    for b in range(u):
+        w = prefix[vis[b]] - prefix[0]
+        if w <= width and (b == u - 1 or not strict or depth_ok[b]):
+            best[1][b] = (rough[b] if rough else 0, w * w if squares else w)
+    for j in range(2, n + 1):
+        for b in range(u):
+            if b < u - 1 and strict and not depth_ok[b]:
+                continue
+            for a in range(b):
+                prev = best[j - 1][a]
+                if prev == inf:
+                    continue
+                w = prefix[vis[b]] - prefix[starts[a + 1]]
+                if w > width:
+                    continue
+                cost = (prev[0] + (rough[b] if rough else 0), prev[1] + w * w if squares else max(prev[1], w))
+                if cost < best[j][b]:
+                    best[j][b], back[j][b] = cost, a
+    if best[n][u - 1] == inf:
+        return None
+    cuts = []
+    b = u - 1
+    for j in range(n, 0, -1):
+        cuts.append(b)
+        b = back[j][b]
+    cuts.reverse()
+    return best[n][u - 1], cuts
 
 
 _BREAK_AFTER = "，、；：。！？）》」』”’〉〕】…—,;:.!?)"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..spec.blocks import StatItem, StatsBlock
 from ..themes import mix, readable
-from .common import card, titled
+from .common import balanced, card, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .frame import Box, Frame, Path, Rect, shift
@@ -174,7 +174,7 @@ def _card(item: StatItem, w: float, ctx: LayoutContext, scale: float, icon_slot:
     y += ctx.px(8)
     lstyle = ctx.style("body", size=ctx.size("body") * 0.8 * (1 if scale == 1 else 0.95),
                        color=readable(pal.muted, pal.surface), line_height=1.45, align="center")
-    lb = ctx.text(item.label, inner, lstyle)
+    lb = balanced(ctx, item.label, inner, lstyle)  # even lines, never 完成换届村（社 / 区）
     for op, box in centered_lines(lb, pad, y, inner, pal.surface):
         ops.append(op)
         boxes.append(box)
