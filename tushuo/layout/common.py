@@ -247,15 +247,15 @@ def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, sq
         for b in range(u):
             if b < u - 1 and strict and not depth_ok[b]:
                 continue
-            for a in range(b):
+            for a in range(b - 1, -1, -1):  # the line grows as its start moves back
+                w = prefix[vis[b]] - prefix[starts[a + 1]]
+                if w > width:
+                    break
                 prev = best[j - 1][a]
                 if prev == inf:
                     continue
-                w = prefix[vis[b]] - prefix[starts[a + 1]]
-                if w > width:
-                    continue
                 cost = (prev[0] + (rough[b] if rough else 0), prev[1] + w * w if squares else max(prev[1], w))
-                if cost < best[j][b]:
+                if cost <= best[j][b]:  # on a tie the earliest start: a longer last line
                     best[j][b], back[j][b] = cost, a
     if best[n][u - 1] == inf:
         return None
