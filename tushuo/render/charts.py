@@ -35,6 +35,7 @@ from ..themes import contrast_ratio, mix, readable
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from ..layout.frame import Frame
     from ..spec.theme import Theme
     from ..text.fonts import FontBook
 
@@ -986,28 +987,49 @@ def render_chart(plan: Plan, fonts: FontBook, fmt: str, scale: float = 1.0) -> A
     raise ValueError(f"charts render to png, pdf or svg, not {fmt!r}")
 
 
-def chart_producer(plan: Plan, fonts: FontBook) -> Callable[[str, float], Any]:
-    """``producer(fmt, scale)`` for an Image op: each output is made once, then served from a cache.
+class ChartProducer:
+    """The ``producer(fmt, scale)`` of a chart's Image op; each output is made once, then cached.
 
     Vector formats ignore ``scale``. The cache is shared by all threads painting the
     same document; callers must not modify the returned image in place.
-    """
-    cache: dict[tuple[str, float], Any] = {}
-    lock = threading.Lock()
 
-    def produce(fmt: str, scale: float = 1.0) -> Any:
+    ``frame()`` gives the chart as Frame ops in design px (chart_frame.py). The PDF painter
+    draws those itself, like the rest of the page: no matplotlib import (about 1 s) and
+    no Type 3 fonts, and chart text is real text in the document's embedded fonts.
+    """
+
+    def __init__(self, plan: Plan, fonts: FontBook) -> None:
+        self.plan = plan
+        self.fonts = fonts
+        self._cache: dict[tuple[str, float], Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, fmt: str, scale: float = 1.0) -> Any:
         key = (fmt, 1.0 if fmt != "png" else round(float(scale), 6))
-        with lock:
-            out = cache.get(key)
+        with self._lock:
+            out = self._cache.get(key)
             if out is None:
-                out = render_chart(plan, fonts, fmt, key[1])
-                cache[key] = out
+                out = render_chart(self.plan, self.fonts, fmt, key[1])
+                self._cache[key] = out
             return out
 
-    return produce
+    def frame(self) -> Frame:
+        """The chart as a frame of the plan's size (design px)."""
+        with self._lock:
+            out = self._cache.get(("frame", 1.0))
+            if out is None:
+                from .chart_frame import plan_frame
+
+                out = self._cache[("frame", 1.0)] = plan_frame(self.plan, self.fonts)
+            return out
+
+
+def chart_producer(plan: Plan, fonts: FontBook) -> ChartProducer:
+    """The cached ``producer(fmt, scale)`` (with ``frame()``) an Image op carries for a chart."""
+    return ChartProducer(plan, fonts)
 
 
 __all__ = [
-    "Box", "ChartColors", "ChartSpec", "Dot", "Label", "Plan", "Polyline", "Wedge", "chart_producer",
+    "Box", "ChartColors", "ChartProducer", "ChartSpec", "Dot", "Label", "Plan", "Polyline", "Wedge", "chart_producer",
     "draw_plan", "fmt_num", "fmt_pct", "nice_ticks", "plan_chart", "register_fonts", "render_chart",
 ]

@@ -314,7 +314,7 @@ class PdfPainter:
         c.saveState()
         if op.radius > 0:
             self._clip(_rect_path(op.x, op.y, op.w, op.h, op.radius))
-        if op.producer is not None and self._chart_form(op):
+        if op.producer is not None and (self._chart_frame(op) or self._chart_form(op)):
             pass
         else:
             reader = self._image_reader(op)
@@ -356,6 +356,26 @@ class PdfPainter:
             reader = ImageReader(im)
         self._images[id(op)] = (op, reader)  # keep op alive so id() stays unique
         return reader
+
+    def _chart_frame(self, op: Image) -> bool:
+        """Draw a chart from its frame ops, scaled into the image box; False when the producer has none.
+
+        Chart text then goes through the same embedded fonts as the page: searchable,
+        no Type 3 glyphs, and no matplotlib import (charts.ChartProducer.frame).
+        """
+        make = getattr(op.producer, "frame", None)
+        if make is None:
+            return False
+        chart = make()
+        if chart.width <= 0 or chart.height <= 0:
+            return False
+        c = self.c
+        c.translate(op.x, op.y)
+        c.scale(op.w / chart.width, op.h / chart.height)
+        if chart.background:
+            self.rect(Rect(0, 0, chart.width, chart.height, fill=chart.background))
+        self.paint(chart.ops)  # no band: a chart is one atomic box, drawn whole on its page
+        return True
 
     def _chart_form(self, op: Image) -> bool:
         """Place a chart's own PDF as a form XObject; False when the producer has no PDF."""
