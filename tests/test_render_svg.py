@@ -144,3 +144,22 @@ def test_write_is_atomic(tmp_path):
     with pytest.raises(RenderError):
         write_svg(bad, None, tmp_path / "b.svg")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.svg"]
+
+
+def test_real_chart_is_drawn_as_text_and_shapes():
+    """A chart block in an SVG is drawn from its plan's ops: its labels are <text> in the
+    document's embedded fonts (selectable, searchable), not a nested matplotlib picture."""
+    import tushuo
+    from tushuo.layout.stack import layout_document, make_context
+
+    doc = tushuo.Document.model_validate({"title": "t", "blocks": [
+        {"type": "chart", "kind": "donut", "title": "年龄结构", "labels": ["35岁及以下", "36—45岁"],
+         "series": [{"values": [186, 312]}]}]})
+    ctx = make_context(doc)
+    frame = layout_document(doc, ctx=ctx)
+    root = ET.fromstring(render_svg(frame, doc, fonts=ctx.fonts))
+    assert root.find(".//s:image", NS) is None
+    texts = "".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    for word in ("35岁及以下", "36—45岁", "186", "312"):
+        assert word in texts
+    assert root.find(".//s:path", NS) is not None  # the donut's segments

@@ -214,6 +214,10 @@ class SvgPainter:
         if op.w <= 0 or op.h <= 0:
             return
         href = None
+        make = getattr(op.producer, "frame", None)
+        if make is not None:  # a chart: drawn from its plan's ops (charts.ChartProducer.frame)
+            self._chart(op, make(), out)
+            return
         if op.producer is not None:
             try:
                 data = op.producer("svg", 1)
@@ -232,6 +236,19 @@ class SvgPainter:
         clip = f' clip-path="url(#{self._clip(op.x, op.y, op.w, op.h, op.radius)})"' if op.radius > 0 else ""
         out.append(f'<image x="{_n(op.x)}" y="{_n(op.y)}" width="{_n(op.w)}" height="{_n(op.h)}" '
                    f'preserveAspectRatio="none"{clip} xlink:href="{href}"/>')
+
+    def _chart(self, op: Image, chart: Frame, out: list[str]) -> None:
+        """The chart's ops in a group scaled into the image box: its text is real text in the
+        document's embedded fonts, and matplotlib is never imported."""
+        if chart.width <= 0 or chart.height <= 0:
+            return
+        clip = f' clip-path="url(#{self._clip(op.x, op.y, op.w, op.h, op.radius)})"' if op.radius > 0 else ""
+        out.append(f'<g{clip}><g transform="translate({_n(op.x)} {_n(op.y)}) '
+                   f'scale({_n(op.w / chart.width)} {_n(op.h / chart.height)})">')
+        if chart.background:
+            self.rect(Rect(0, 0, chart.width, chart.height, fill=chart.background), out)
+        self.paint(chart.ops, out)
+        out.append("</g></g>")
 
     # -- text ----------------------------------------------------------------
     def _family(self, key: str) -> str:
