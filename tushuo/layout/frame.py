@@ -154,6 +154,8 @@ class Image:
     ``image`` is a PIL image already cropped to the box's aspect ratio. ``producer``
     (charts) makes the picture on demand: ``producer("png", scale)`` gives a PIL
     image of (w*scale, h*scale) px; ``producer("pdf"|"svg", 1)`` gives vector bytes.
+    A producer with a ``frame()`` method (charts) gives its picture as a Frame of ops,
+    which the PDF and SVG painters draw themselves.
     ``natural_size`` is the source's pixel size, for the blurry-upscale lint.
     """
 
