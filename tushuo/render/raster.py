@@ -181,14 +181,27 @@ class Painter:
         for child in g.ops:
             if st.touches_y(*_y_span(child)):
                 self._op(st, child)
-        mask = None
         aligned = all(abs(v - round(v)) < 1e-6 for v in (X0, Y0, X1, Y1))
-        if g.radius > 0 or not aligned:
-            mask = Image.new("L", sub.size, 0)
-            mt = _Target(mask, bx0, by0, 1.0)
-            for piece in _rrect_pieces(mt, (X0 - bx0, Y0 - by0, X1 - bx0, Y1 - by0, g.radius * t.scale)):
-                _composite(mt, (255, 255, 255, 255), piece)
-        t.im.paste(sub, (bx0, by0), mask)
+        if g.radius <= 0 and aligned:
+            t.im.paste(sub, (bx0, by0))
+            return
+        # Pasted back through the clip's coverage, piece by piece: the fully covered
+        # pieces (most of it) without a mask.
+        mt = _Target(sub, 0, 0, 1.0)
+        for piece in _rrect_pieces(mt, (X0 - bx0, Y0 - by0, X1 - bx0, Y1 - by0, g.radius * t.scale)):
+            clipped = _clip_piece(sub, piece)
+            if clipped is None:
+                continue
+            x0, y0, x1, y1, cov = clipped
+            box = (bx0 + x0, by0 + y0, bx0 + x1, by0 + y1)
+            part = sub.crop((x0, y0, x1, y1))
+            if isinstance(cov, int):
+                if cov >= 255:
+                    t.im.paste(part, box)
+                elif cov > 0:
+                    t.im.paste(part, box, Image.new("L", part.size, cov))
+            else:
+                t.im.paste(part, box, cov)
 
     def _glyphs(self, t: _Target, run: Glyphs) -> None:
         if not run.text:
@@ -286,10 +299,18 @@ class Painter:
 class _Target:
     """An image whose pixel (0, 0) is device pixel (ox, oy); device = design x scale."""
 
-    __slots__ = ("im", "ox", "oy", "scale")
+    __slots__ = ("_blend", "im", "ox", "oy", "scale")
 
     def __init__(self, im: Image.Image, ox: int, oy: int, scale: float) -> None:
         self.im, self.ox, self.oy, self.scale = im, ox, oy, scale
+        self._blend: ImageDraw.ImageDraw | None = None
+
+    def blend(self) -> ImageDraw.ImageDraw:
+        """A Draw that blends RGBA ink into an RGB target: the same pixels as pasting the colour
+        through a constant mask (checked for every alpha), without making the mask."""
+        if self._blend is None:
+            self._blend = ImageDraw.Draw(self.im, "RGBA")
+        return self._blend
 
     def pt(self, x: float, y: float) -> Pt:
         return (x * self.scale - self.ox, y * self.scale - self.oy)
@@ -398,6 +419,16 @@ def _composite_part(
     if source is not None:
         src, sx, sy = source
         tile = src.crop((x0 - sx, y0 - sy, x1 - sx, y1 - sy))
+        if tile.mode == "RGB":  # an opaque source: the coverage is the only alpha
+            if t.im.mode == "RGBA":
+                tile = tile.convert("RGBA")
+                tile.putalpha(cov if not isinstance(cov, int) else Image.new("L", size, cov))
+                t.im.alpha_composite(tile, (x0, y0))
+            elif isinstance(cov, int) and cov >= 255:
+                t.im.paste(tile, (x0, y0, x1, y1))
+            else:
+                t.im.paste(tile, (x0, y0, x1, y1), cov if not isinstance(cov, int) else Image.new("L", size, cov))
+            return
         alpha = tile.getchannel("A")
         if isinstance(cov, int):
             if cov < 255:
@@ -426,8 +457,8 @@ def _composite_part(
     if isinstance(cov, int):
         if cov >= 255:
             t.im.paste((r, g, b), (x0, y0, x1, y1))
-        else:
-            t.im.paste((r, g, b), (x0, y0, x1, y1), Image.new("L", size, cov))
+        elif cov > 0:
+            t.blend().rectangle((x0, y0, x1 - 1, y1 - 1), fill=(r, g, b, cov))
     else:
         t.im.paste((r, g, b), (x0, y0, x1, y1), cov)
 
@@ -516,7 +547,7 @@ def _rrect_pieces(t: _Target, outer: RRect, inner: RRect | None = None) -> list[
                     xs = [(X0, X1)]
                 pieces.extend((c0, ra, c1, rb, v) for c0, c1, v in _column_cover(xs, c_lo, c_hi))
         if b > a:
-            pieces.append(_rrect_tile(o, i, c_lo, c_hi, a, b))
+            pieces.extend(_rrect_tile(o, i, c_lo, c_hi, a, b))
         row = max(row, b)
     return pieces
 
@@ -535,10 +566,15 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -> Piece:
+def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -> list[Piece]:
+    """Supersampled coverage of rows [r0, r1) (those holding corners) of a rounded rect or ring.
+
+    Only the corner columns are supersampled: between the corners every column has the
+    same coverage, so one column is drawn and its rows become runs of one coverage.
+    """
     ss = SS  # always: the straight rows are snapped to this grid
-    tile = Image.new("L", ((c1 - c0) * ss, (r1 - r0) * ss), 0)
-    d = ImageDraw.Draw(tile)
+    shapes = []
+    lo, hi = 0, c1 - c0  # device columns (from c0) whose coverage is the same as their neighbours'
     for rr, fill in ((o, 255), (i, 0)):
         if rr is None:
             continue
@@ -551,14 +587,49 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
         )
         if box[2] < box[0] or box[3] < box[1]:
             continue
-        _rounded_box(d, box, round(r * ss), fill, tile.height)
-    return (c0, r0, c1, r1, tile.reduce(ss))
+        rad = round(r * ss)
+        shapes.append((box, rad, fill))
+        rad = max(0, min(rad, (box[2] - box[0] + 1) // 2, (box[3] - box[1] + 1) // 2))
+        lo = max(lo, -(-(box[0] + rad) // ss))
+        hi = min(hi, (box[2] - rad + 1) // ss)
+
+    def tile(ca: int, cb: int) -> Image.Image:
+        im = Image.new("L", ((cb - ca) * ss, (r1 - r0) * ss), 0)
+        d = ImageDraw.Draw(im)
+        for (a0, b0, a1, b1), rad, fill in shapes:
+            _rounded_box(d, (a0 - ca * ss, b0, a1 - ca * ss, b1), rad, fill, im.height, im.width)
+        return im.reduce(ss)
+
+    w = c1 - c0
+    if hi - lo < 8:
+        return [(c0, r0, c1, r1, tile(0, w))]
+    # The middle as runs of rows of one coverage: solid rows are a plain fill, and pasting
+    # through a mask costs ~11 ns a pixel here, 50x a fill.
+    out: list[Piece] = []
+    column = tile(lo, lo + 1).tobytes()
+    start = 0
+    for k in range(1, len(column) + 1):
+        if k == len(column) or column[k] != column[start]:
+            if column[start]:
+                out.append((c0 + lo, r0 + start, c0 + hi, r0 + k, column[start]))
+            start = k
+    if lo > 0:
+        out.append((c0, r0, c0 + lo, r1, tile(0, lo)))
+    if hi < w:
+        out.append((c0 + hi, r0, c1, r1, tile(hi, w)))
+    return out
 
 
 def _rounded_box(
-    d: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rad: int, fill: int, rows: int
+    d: ImageDraw.ImageDraw,
+    box: tuple[int, int, int, int],
+    rad: int,
+    fill: int,
+    rows: int,
+    cols: int | None = None,
 ) -> None:
-    """A rounded rectangle (inclusive subpixel box) as two bars and the corner discs inside ``rows``.
+    """A rounded rectangle (inclusive subpixel box) as two bars and the corner discs inside
+    ``rows`` (and ``cols``, when given).
 
     Pillow's rounded_rectangle draws all four corners as pie slices even when a tile
     holds only the top two; this draws only the discs that reach the tile.
@@ -576,19 +647,25 @@ def _rounded_box(
     for top in (b0, b1 - k):
         if top + k < 0 or top >= rows:
             continue
-        d.ellipse((a0, top, a0 + k, top + k), fill=fill)
-        d.ellipse((a1 - k, top, a1, top + k), fill=fill)
+        for left in (a0, a1 - k):
+            if cols is None or (left + k >= 0 and left < cols):
+                d.ellipse((left, top, left + k, top + k), fill=fill)
 
 
 def _gradient_source(t: _Target, rr: RRect, top: str, bottom: str) -> tuple[Image.Image, int, int]:
+    """The gradient's colours over the rect's box, only the rows inside the target; RGB when
+    both ends are opaque (then fully covered pieces are pasted without a mask)."""
     x0, y0, x1, y1, _ = rr
-    c0, r0 = math.floor(x0), math.floor(y0)
-    w, h = max(1, math.ceil(x1) - c0), max(1, math.ceil(y1) - r0)
+    c0, r0 = math.floor(x0), max(0, math.floor(y0))
+    w = max(1, math.ceil(x1) - c0)
+    h = max(1, min(t.im.height, math.ceil(y1)) - r0)
     span = max(y1 - y0, 1e-9)
     # how far down the rect each row's centre is, 0-255: the mix of bottom over top colour
     ramp = bytes(min(255, max(0, round((r0 + k + 0.5 - y0) / span * 255))) for k in range(h))
     mask = Image.frombytes("L", (1, h), ramp)
-    col = Image.composite(Image.new("RGBA", (1, h), rgba(bottom)), Image.new("RGBA", (1, h), rgba(top)), mask)
+    ct, cb = rgba(top), rgba(bottom)
+    mode = "RGB" if ct[3] == cb[3] == 255 else "RGBA"
+    col = Image.composite(Image.new(mode, (1, h), cb[: len(mode)]), Image.new(mode, (1, h), ct[: len(mode)]), mask)
     return (col.resize((w, h), Image.Resampling.NEAREST), c0, r0)
 
 
