@@ -463,3 +463,32 @@ def test_committed_schema_is_current(capsys: pytest.CaptureFixture[str]) -> None
     current = json.loads(capsys.readouterr().out)
     committed = json.loads((ROOT / "docs" / "tushuo.schema.json").read_text(encoding="utf-8"))
     assert shape(committed) == shape(current), "run: python3 -m tushuo schema -o docs/tushuo.schema.json"
+
+
+def test_render_max_bytes_page_size_and_missing_glyphs(spec: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    jpg = tmp_path / "small.jpg"
+    assert main(["render", str(spec), "-o", str(jpg), "--width", "1080", "--max-bytes", "40000"]) == 0
+    assert 0 < jpg.stat().st_size <= 40000
+    pdf = tmp_path / "a5.pdf"
+    assert main(["render", str(spec), "-o", str(pdf), "--page-size", "A5"]) == 0
+    box = PdfReader(pdf).pages[0].mediabox
+    assert abs(float(box.width) / 72 * 25.4 - 148) < 0.5 and abs(float(box.height) / 72 * 25.4 - 210) < 0.5
+    glyph = tmp_path / "glyph.yaml"
+    glyph.write_text("title: 字\nwidth: 540\nblocks:\n  - {type: paragraph, text: \"缺字\U000F0001\"}\n",
+                     encoding="utf-8")
+    assert main(["render", str(glyph)]) == 2
+    assert main(["render", str(glyph), "--allow-missing-glyphs"]) == 0
+    assert glyph.with_suffix(".png").is_file()
+
+
+def test_watch_command_wiring(spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tushuo.watch
+
+    calls: list[tuple] = []
+    monkeypatch.setattr(tushuo.watch, "watch", lambda *a, **k: calls.append((a, k)) or 0)
+    out = str(tmp_path / "p.png")
+    assert main(["watch", str(spec), "-o", out, "--width", "750", "--theme", "ink"]) == 0
+    assert calls == [((str(spec), out), {"data_file": None, "width": 750, "theme": "ink"})]
+    assert main(["watch", str(tmp_path / "nope.yaml")]) == 2
