@@ -300,6 +300,18 @@ def test_bar_labels_wrap_balanced_and_keep_the_authors_breaks():
     assert ("清河", "街道") in lines and ("颍西", "街道") in lines
 
 
+def test_wrapped_labels_keep_quoted_and_bracketed_terms_whole():
+    """Long category labels wrap like block titles: never inside “两委” or （社区）."""
+    names = ["原村（社区）“两委”成员连任", "致富能手和农民合作社负责人", "退役军人"]
+    plan = plan_chart(spec("hbar", names, [[68.0, 23.0, 14.0]], unit="人"))
+    wrapped = [lab.lines for lab in plan.labels() if len(lab.lines) > 1]
+    assert wrapped, "the long labels wrap"
+    for lines in wrapped:
+        assert "".join(lines) in names
+        for ln in lines:
+            assert ln.count("“") == ln.count("”") and ln.count("（") == ln.count("）"), lines
+
+
 @pytest.mark.parametrize("kind", ["bar", "stacked", "hbar", "line", "progress"])
 def test_all_equal_and_zero_values(kind):
     for vals in ([7.0, 7.0, 7.0], [0.0, 0.0, 0.0]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 
+from ..text.fonts import FontBook
 from ..text.layout import TextBlock, TextStyle
 from .context import LayoutContext
 from .frame import Ellipse, Frame, Path, Rect
@@ -156,7 +157,7 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
         return tb
     plain = "\n" not in text and not (tb.style.markup and ("**" in text or "==" in text))
     if plain:
-        lines = _even_split(ctx, text, width, n, tb.style)
+        lines = even_split(ctx.fonts, text, width, n, tb.style)
         if lines:
             even = ctx.text("\n".join(lines), width, style, **overrides)
             if len(even.lines) == len(lines):
@@ -177,8 +178,11 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
 _EVEN_MAX_UNITS = 120
 
 
-def _even_split(ctx: LayoutContext, text: str, width: float, lines: int, style: TextStyle) -> list[str] | None:
-    """``text`` as ``lines`` lines at break opportunities, the longest as short as possible.
+def even_split(fonts: FontBook, text: str, width: float, lines: int, style: TextStyle) -> list[str] | None:
+    """Plain ``text`` as ``lines`` lines at break opportunities, the longest as short as possible.
+
+    The line-choosing half of ``balanced`` (charts use it for their labels too); None when
+    the text is too long to search or cannot be set in that many lines.
 
     Lines ending at a pause or closing mark (，、。”) are preferred when nearly as even.
     Breaks inside a quote or bracket pair are avoided, with one more line if need be;
@@ -192,7 +196,7 @@ def _even_split(ctx: LayoutContext, text: str, width: float, lines: int, style: 
         return None
     prefix = [0.0]
     for ch in text:
-        prefix.append(prefix[-1] + ctx.fonts.advance(ch, style.size, style.face))
+        prefix.append(prefix[-1] + fonts.advance(ch, style.size, style.face))
     starts = [0, *ends[:-1]]  # line k may start at 0 or after any opportunity
     depth_ok = []
     depth = 0
@@ -255,7 +259,7 @@ def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, sq
                 if prev == inf:
                     continue
                 cost = (prev[0] + (rough[b] if rough else 0), prev[1] + w * w if squares else max(prev[1], w))
-                if cost <= best[j][b]:  # on a tie the earliest start: a longer last line
+                if cost < best[j][b]:  # on a tie the latest start: earlier lines fuller, as greedy fills them
                     best[j][b], back[j][b] = cost, a
     if best[n][u - 1] == inf:
         return None
@@ -291,4 +295,4 @@ def shadow_color(bg: str) -> str:
     return mix(bg, "#000000", 0.06)
 
 
-__all__ = ["balanced", "block_title", "card", "cn_numeral", "diamond", "nesting", "next_number", "number_badge", "number_label", "one_line", "pill", "shadow_color"]
+__all__ = ["balanced", "block_title", "card", "cn_numeral", "diamond", "even_split", "nesting", "next_number", "number_badge", "number_label", "one_line", "pill", "shadow_color"]

@@ -263,8 +263,10 @@ class _Planner:
     def wrap(self, text: str, width: float, face: str | None = None, size: float | None = None) -> list[str]:
         """Lines of ``text`` no wider than ``width``, balanced: 清河/街道 rather than 清河街/道.
 
-        Breaking follows the text engine's Chinese rules; balancing searches the
-        narrowest measure that still needs no more lines than ``width`` does.
+        Breaking follows the text engine's Chinese rules; the lines are chosen as block
+        titles' are (``layout.common.even_split``: even, ending at a pause mark where it
+        can, never inside “两委” or （社区）); failing that, the narrowest measure that
+        still needs no more lines than ``width`` does.
         """
         face = face or self.s.face
         size = size or self.size
@@ -278,6 +280,11 @@ class _Planner:
             return [ln.text for ln in layout_text(text, w, style, self.s.fonts).lines if ln.text] or [text]
 
         lines = lines_at(width)
+        from ..layout.common import even_split
+
+        even = even_split(self.s.fonts, text, width, len(lines), style)
+        if even and all(self.tw(ln, face, size) <= width + 0.01 for ln in even):
+            return even
         lo, hi = self.tw(text, face, size) / len(lines), width
         for _ in range(10):
             mid = (lo + hi) / 2
