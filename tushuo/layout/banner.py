@@ -35,7 +35,8 @@ def layout_banner(block: BannerBlock, width: float, ctx: LayoutContext) -> Frame
         return side + {"left": 0.0, "center": (inner - w) / 2, "right": inner - w}[align]
 
     if block.badge:
-        badge = pill(ctx, block.badge, fill=pal.gold, color=pal.primary_dark, pad_x=ctx.px(28), pad_y=ctx.px(8))
+        badge = pill(ctx, block.badge, fill=pal.gold, color=pal.primary_dark, pad_x=ctx.px(28), pad_y=ctx.px(8),
+                     max_width=inner)
         bf = Frame(width, 0)
         bf.place(badge, x_for(badge.width), y)
         ops.extend(bf.ops)

@@ -105,16 +105,27 @@ def diamond(cx: float, cy: float, r: float, fill: str) -> Path:
 
 
 def pill(ctx: LayoutContext, text: str, *, fill: str, color: str, role: str = "caption",
-         stroke: str | None = None, pad_x: float | None = None, pad_y: float | None = None) -> Frame:
-    """A one-line rounded label (tags, dates, badges); the frame is exactly the pill's size."""
+         stroke: str | None = None, pad_x: float | None = None, pad_y: float | None = None,
+         max_width: float | None = None) -> Frame:
+    """A one-line rounded label (tags, dates, badges); the frame is exactly the pill's size.
+
+    With ``max_width`` a label too long for one line wraps, centred, into a taller pill
+    with the same corner radius (a long tag would otherwise run off the card).
+    """
     style = ctx.style(role, face=ctx.face("bold"), color=color, line_height=1.25, markup=False)
     tb = one_line(ctx, text, style)
     px = ctx.px(22) if pad_x is None else pad_x
     py = ctx.px(6) if pad_y is None else pad_y
+    radius = (tb.height + 2 * py) / 2
+    x = px
+    if max_width is not None and tb.used_width + 2 * px > max_width:
+        inner = max(max_width - 2 * px, style.size)
+        tb = ctx.text(text, inner, replace(style, align="center"))
+        x = px - (inner - tb.used_width) / 2  # centred lines sit in the middle of the measure
     w, h = tb.used_width + 2 * px, tb.height + 2 * py
     frame = Frame(w, h)
-    frame.add(Rect(0, 0, w, h, fill=fill, stroke=stroke, stroke_width=ctx.px(2) if stroke else 0, radius=h / 2))
-    frame.add(tb.op(px, py, background=fill))
+    frame.add(Rect(0, 0, w, h, fill=fill, stroke=stroke, stroke_width=ctx.px(2) if stroke else 0, radius=radius))
+    frame.add(tb.op(x, py, background=fill))
     return frame
 
 
@@ -165,7 +176,8 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
     lo, hi = width / (n + 1), width
     for _ in range(12):
         mid = (lo + hi) / 2
-        if len(ctx.text(text, mid, style, **overrides).lines) <= n:
+        trial = ctx.text(text, mid, style, **overrides)
+        if len(trial.lines) <= n and trial.used_width <= mid + 0.01:  # no unit forced past the measure
             hi = mid
         else:
             lo = mid
