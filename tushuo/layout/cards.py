@@ -88,7 +88,7 @@ def _card(item: CardItem, i: int, w: float, ctx: LayoutContext, grid: bool):
     ty = pad + (img_h + ctx.px(22) if top else 0.0)
     if item.tag:
         fill = mix(pal.primary, pal.surface, 0.88)
-        tag = pill(ctx, item.tag, fill=fill, color=readable(pal.primary, fill))
+        tag = pill(ctx, item.tag, fill=fill, color=readable(pal.primary, fill), max_width=text_w)
         parts.append(("place", tag, text_x, ty))
         ty += tag.height + ctx.px(12)
     tstyle = ctx.style("h3", face=ctx.face("heading"), size=ctx.size("h3") * (0.86 if grid else 0.92),

@@ -229,7 +229,7 @@ def _draw_step(item: StepItem, number: str | None, width: float, ctx: LayoutCont
             ops.append(("place", badge, x, y))
             if item.tag:
                 fill, color = _tag_colors(ctx)
-                tag = pill(ctx, item.tag, fill=fill, color=color)
+                tag = pill(ctx, item.tag, fill=fill, color=color, max_width=inner)
                 if badge_w + ctx.px(14) + tag.width <= inner:
                     ops.append(("place", tag, x + inner - tag.width, y + (sz.badge - tag.height) / 2))
                     item = item.model_copy(update={"tag": None})
@@ -238,10 +238,12 @@ def _draw_step(item: StepItem, number: str | None, width: float, ctx: LayoutCont
     icon_sz = sz.title * 1.05 if item.icon else 0.0
     title_x = head_x + (icon_sz + ctx.px(12) if item.icon else 0.0)
     title_w = max(sz.title * 2, x + inner - title_x)
+    body_x = head_x if width >= ctx.px(600) and not stacked else x
+    body_w = x + inner - body_x
     tag = None
     if item.tag:
         fill, color = _tag_colors(ctx)
-        tag = pill(ctx, item.tag, fill=fill, color=color)
+        tag = pill(ctx, item.tag, fill=fill, color=color, max_width=body_w)
     t_style = ctx.style("h3", size=sz.title, face=ctx.face("heading"), line_height=1.35)
     one = ctx.fonts.measure(item.title, sz.title, t_style.face)
     tag_inline = tag is not None and one + ctx.px(20) + tag.width <= title_w
@@ -257,8 +259,6 @@ def _draw_step(item: StepItem, number: str | None, width: float, ctx: LayoutCont
     if tag is not None and tag_inline:
         ops.append(("place", tag, x + inner - tag.width, y + (head_h - tag.height) / 2))
     y += head_h
-    body_x = head_x if width >= ctx.px(600) and not stacked else x
-    body_w = x + inner - body_x
     if tag is not None and not tag_inline:
         y += sz.gap
         ops.append(("place", tag, body_x, y))
@@ -308,7 +308,7 @@ def _draw_decision(item: StepItem, width: float, ctx: LayoutContext, sz: _Sizes)
     parts = []
     if item.tag:
         tfill = pal.surface
-        tag = pill(ctx, item.tag, fill=tfill, color=readable(stroke, tfill), stroke=stroke)
+        tag = pill(ctx, item.tag, fill=tfill, color=readable(stroke, tfill), stroke=stroke, max_width=inner)
         parts.append(("tag", tag))
     tb = ctx.text(item.title, inner, t_style)
     parts.append(("title", tb))
