@@ -49,13 +49,13 @@ def timeline_geometry(block: TimelineBlock, width: float, ctx: LayoutContext) ->
     first_center = last_center = None
     # the date sits beside the title only when every title fits there, so all events read alike
     inline_all = all(
-        pill(ctx, ev.date, fill=pal.primary, color=pal.on_primary).width + ctx.px(18)
+        pill(ctx, ev.date, fill=pal.primary, color=pal.on_primary, max_width=inner).width + ctx.px(18)
         + ctx.fonts.measure(ev.title, title_style.size, title_style.face) <= inner
         for ev in block.items
     )
     for i, ev in enumerate(block.items):
         top = y
-        date = pill(ctx, ev.date, fill=pal.primary, color=pal.on_primary)
+        date = pill(ctx, ev.date, fill=pal.primary, color=pal.on_primary, max_width=inner)
         boxes: list[BBox] = []
         # date pill and title share a line when they fit
         inline = inline_all
