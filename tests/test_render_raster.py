@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 
@@ -14,7 +15,6 @@ from tushuo.render import raster
 from tushuo.render.glyphs import GlyphCache, quantise
 from tushuo.render.raster import Painter, paint
 from tushuo.text.fonts import default_fontbook
-import itertools
 
 WHITE = (255, 255, 255)
 
@@ -415,3 +415,45 @@ def test_transparent_background_gives_rgba_with_true_colours_at_edges():
 def test_unknown_colour_is_a_clear_error():
     with pytest.raises(raster.RenderError, match="not a colour"):
         paint(frame(Rect(0, 0, 10, 10, fill="#GG0000")))
+
+
+# -- the coverage cache -----------------------------------------------------------------
+def test_cached_coverage_paints_the_same_pixels_as_a_fresh_rasterisation():
+    cache = raster.coverage_cache()
+    cache.clear()
+    first = paint(busy_frame())
+    assert cache.misses > 0 and len(cache) > 0
+    misses = cache.misses
+    again = paint(busy_frame())
+    assert cache.misses == misses  # every shape came from the cache
+    assert max_diff(first, again) == 0
+    cache.clear()
+    assert max_diff(paint(busy_frame()), first) == 0
+
+
+def test_the_same_card_at_the_same_sub_pixel_phase_is_rasterised_once():
+    cache = raster.coverage_cache()
+    cache.clear()
+    cards = [Rect(10.5, 20.25 + 70 * k, 180, 60, fill="#FFFFFF", stroke="#C9302C", stroke_width=1.5, radius=12)
+             for k in range(8)]
+    im = paint(frame(*cards, w=200, h=600, bg="#F0E9E2"))
+    assert cache.misses == 2  # the fill and the stroke ring, once each
+    assert cache.hits == 14
+    # every card drawn alike: the same pixels at its own place
+    ref = im.crop((0, 15, 200, 85))
+    assert all(max_diff(im.crop((0, 15 + 70 * k, 200, 85 + 70 * k)), ref) == 0 for k in range(1, 8))
+
+
+def test_coverage_cache_is_bounded_by_bytes():
+    small = raster.CoverageCache(max_bytes=20_000)
+    real = raster._COVERAGE
+    raster._COVERAGE = small
+    try:
+        f = frame(*(Ellipse(5 + 20 * (k % 9), 5 + 20 * (k // 9), 15.3 + k / 50, 15.3, fill="#000000")
+                    for k in range(81)), w=200, h=200)
+        ref = paint(f)
+    finally:
+        raster._COVERAGE = real
+    assert small.misses == 81 and small.nbytes <= 20_000 and len(small) < 81
+    real.clear()
+    assert max_diff(paint(f), ref) == 0

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -372,6 +374,98 @@ def _scale_cov(cov: int | Image.Image, alpha: int) -> int | Image.Image:
 _TRIM_AREA = 65_536
 _STRIP = 32
 
+Window = tuple[int, int, int, int]  # x0, y0, x1, y1: where pieces may lie
+_EVERYWHERE: Window = (-(1 << 30), -(1 << 30), 1 << 30, 1 << 30)
+
+
+class CoverageCache:
+    """Shapes' coverage pieces by exact geometry: a card, badge or arrow drawn again (the
+    same page re-rendered, or the same shape elsewhere on it at the same sub-pixel phase)
+    is pasted, not rasterised again. Like the glyph cache, it stores what rasterising
+    gives, so output is identical with or without it.
+
+    A shape is rasterised relative to its own whole-pixel origin, so its pieces are a
+    function of the key alone: the kind, the geometry relative to that origin, the alpha,
+    and the part of the target it may cover (None when it lies wholly inside). Bounded
+    by the bytes of mask kept; the least recently used go first.
+    """
+
+    def __init__(self, max_bytes: int = 48 << 20) -> None:
+        self._items: OrderedDict[tuple, tuple[list[Piece], int]] = OrderedDict()
+        self._bytes = 0
+        self._max = max_bytes
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of mask (plus a little per piece) held."""
+        return self._bytes
+
+    def clear(self) -> None:
+        """Forget every shape (and reset the hit and miss counts)."""
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+            self.hits = self.misses = 0
+
+    def pieces(
+        self,
+        t: _Target,
+        kind: str,
+        bbox: tuple[float, float, float, float],
+        alpha: int,
+        move: Callable[[int, int], Any],
+        make: Callable[[Window, Any], list[Piece]],
+    ) -> list[Piece]:
+        """Pieces in target px of the shape ``move(dx, dy)`` gives relative to (dx, dy)."""
+        W, H = t.im.width, t.im.height
+        if bbox[2] < -2 or bbox[3] < -2 or bbox[0] > W + 2 or bbox[1] > H + 2:
+            return []
+        dx, dy = math.floor(bbox[0]), math.floor(bbox[1])
+        inside = bbox[0] >= 2 and bbox[1] >= 2 and bbox[2] <= W - 2 and bbox[3] <= H - 2
+        clip = None if inside else (-dx, -dy, W - dx, H - dy)
+        geom = move(dx, dy)
+        key = (kind, geom, alpha, clip)
+        hit = self._items.get(key)
+        if hit is None:
+            self.misses += 1
+            made = [
+                part if alpha == 255 else (*part[:4], _scale_cov(part[4], alpha))
+                for piece in make(clip or _EVERYWHERE, geom)
+                for part in _trimmed(piece)
+            ]
+            size = sum(100 + (0 if isinstance(p[4], int) else p[4].width * p[4].height) for p in made)
+            with self._lock:
+                self._items[key] = (made, size)
+                self._bytes += size
+                while self._bytes > self._max and len(self._items) > 1:
+                    _, (_, gone) = self._items.popitem(last=False)
+                    self._bytes -= gone
+            pieces = made
+        else:
+            self.hits += 1
+            try:
+                self._items.move_to_end(key)
+            except KeyError:  # evicted by another thread meanwhile
+                pass
+            pieces = hit[0]
+        if dx == 0 and dy == 0:
+            return pieces
+        return [(x0 + dx, y0 + dy, x1 + dx, y1 + dy, cov) for x0, y0, x1, y1, cov in pieces]
+
+
+_COVERAGE = CoverageCache()
+
+
+def coverage_cache() -> CoverageCache:
+    """The process-wide shape coverage cache (shared by every painter and thread)."""
+    return _COVERAGE
+
 
 def _trimmed(piece: Piece) -> Iterable[Piece]:
     """The piece without its empty margins: a long diagonal wedge touches little of its box."""
@@ -407,6 +501,14 @@ def _composite(
         return
     for part in _trimmed(clipped):
         _composite_part(t, color, part, source)
+
+
+def _fill(t: _Target, color: RGBA, pieces: list[Piece]) -> None:
+    """Paint ``color`` through pieces from the coverage cache (already clipped, trimmed and
+    scaled by the colour's alpha)."""
+    opaque = (*color[:3], 255)
+    for piece in pieces:
+        _composite_part(t, opaque, piece, None)
 
 
 def _composite_part(
@@ -509,8 +611,23 @@ def _column_cover(intervals: Iterable[tuple[float, float]], lo: int, hi: int) ->
     return runs
 
 
-def _rrect_pieces(t: _Target, outer: RRect, inner: RRect | None = None) -> list[Piece]:
-    """Coverage of a rounded rectangle (minus ``inner``: a stroke ring) as pieces in target px."""
+def _rrect_pieces(t: _Target, outer: RRect, inner: RRect | None = None, alpha: int = 255) -> list[Piece]:
+    """Coverage (times ``alpha``/255) of a rounded rectangle (minus ``inner``: a stroke ring) as
+    trimmed pieces in target px, from the coverage cache when the same shape was drawn before."""
+    x0, y0, x1, y1, _ = outer
+    return _COVERAGE.pieces(
+        t, "r", (x0, y0, x1, y1), alpha, lambda dx, dy: (_moved(outer, dx, dy), inner and _moved(inner, dx, dy)),
+        lambda win, geom: _rrect_pieces_in(win, *geom),
+    )
+
+
+def _moved(rr: RRect, dx: int, dy: int) -> RRect:
+    x0, y0, x1, y1, r = rr
+    return (x0 - dx, y0 - dy, x1 - dx, y1 - dy, r)
+
+
+def _rrect_pieces_in(win: Window, outer: RRect, inner: RRect | None = None) -> list[Piece]:
+    """Coverage of a rounded rectangle (minus ``inner``) as pieces inside the window ``win``."""
     o = _norm(outer)
     if o is None:
         return []
@@ -521,9 +638,9 @@ def _rrect_pieces(t: _Target, outer: RRect, inner: RRect | None = None) -> list[
     if i is not None:
         i = (_snap(i[0]), i[1], _snap(i[2]), i[3], i[4])
     X0, Y0, X1, Y1, R = o
-    W, H = t.im.width, t.im.height
-    c_lo, c_hi = max(0, math.floor(X0)), min(W, math.ceil(X1))
-    r_lo, r_hi = max(0, math.floor(Y0)), min(H, math.ceil(Y1))
+    wx0, wy0, wx1, wy1 = win
+    c_lo, c_hi = max(wx0, math.floor(X0)), min(wx1, math.ceil(X1))
+    r_lo, r_hi = max(wy0, math.floor(Y0)), min(wy1, math.ceil(Y1))
     if c_hi <= c_lo or r_hi <= r_lo:
         return []
     # Rows holding a corner or a fractional top/bottom edge are supersampled; the rest are straight.
@@ -676,12 +793,11 @@ def _rect(t: _Target, op: Rect) -> None:
     if op.gradient is not None:
         src = _gradient_source(t, shape, *op.gradient)
         for piece in _rrect_pieces(t, shape):
-            _composite(t, (0, 0, 0, 0), piece, source=src)
+            _composite_part(t, (0, 0, 0, 0), piece, src)
     elif op.fill:
         color = rgba(op.fill)
         if color[3]:
-            for piece in _rrect_pieces(t, shape):
-                _composite(t, color, piece)
+            _fill(t, color, _rrect_pieces(t, shape, alpha=color[3]))
     if op.stroke and op.stroke_width > 0:
         sw = op.stroke_width * t.scale
         color = rgba(op.stroke)
@@ -692,8 +808,8 @@ def _rect(t: _Target, op: Rect) -> None:
         h = sw / 2
         outer = (X0 - h, Y0 - h, X1 + h, Y1 + h, R + h if R > 0 else 0.0)
         inner = (X0 + h, Y0 + h, X1 - h, Y1 - h, max(0.0, R - h))
-        for piece in _rrect_pieces(t, outer, inner if _norm(inner) else None):
-            _composite(t, color, piece)
+        if color[3]:
+            _fill(t, color, _rrect_pieces(t, outer, inner if _norm(inner) else None, alpha=color[3]))
 
 
 def _rrect_outline(x0: float, y0: float, x1: float, y1: float, r: float) -> list[Pt]:
@@ -732,19 +848,47 @@ class _Shape:
 
     def polygon(self, pts: Sequence[Pt], fill: int = 255) -> None:
         if len(pts) >= 3:
-            self.prims.append(("p", list(pts), fill))
+            self.prims.append(("p", tuple(pts), fill))
 
     def ellipse(self, x0: float, y0: float, x1: float, y1: float, fill: int = 255) -> None:
         if x1 > x0 and y1 > y0:
             self.prims.append(("e", (x0, y0, x1, y1), fill))
 
-    def pieces(self, t: _Target) -> list[Piece]:
+    def pieces(self, t: _Target, alpha: int = 255) -> list[Piece]:
+        """Trimmed coverage pieces (times ``alpha``/255) in target px, cached by geometry."""
         inked = [pr for pr in self.prims if pr[2]]
         if not inked:
             return []
         boxes = [_prim_box(pr) for pr in inked]
-        r0 = max(0, math.floor(min(b[1] for b in boxes)) - 1)
-        r1 = min(t.im.height, math.ceil(max(b[3] for b in boxes)) + 1)
+        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        return _COVERAGE.pieces(
+            t, "e" if self.evenodd else "s", bbox, alpha, self._moved, lambda win, shape: shape._pieces_in(win)
+        )
+
+    def _moved(self, dx: int, dy: int) -> _Shape:
+        moved = _Shape(self.evenodd)
+        for kind, geom, fill in self.prims:
+            if kind == "p":
+                moved.prims.append((kind, tuple((x - dx, y - dy) for x, y in geom), fill))
+            else:
+                x0, y0, x1, y1 = geom
+                moved.prims.append((kind, (x0 - dx, y0 - dy, x1 - dx, y1 - dy), fill))
+        return moved
+
+    def __hash__(self) -> int:
+        return hash((self.evenodd, tuple(self.prims)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Shape) and (self.evenodd, self.prims) == (other.evenodd, other.prims)
+
+    def _pieces_in(self, win: Window) -> list[Piece]:
+        inked = [pr for pr in self.prims if pr[2]]
+        if not inked:
+            return []
+        wx0, wy0, wx1, wy1 = win
+        boxes = [_prim_box(pr) for pr in inked]
+        r0 = max(wy0, math.floor(min(b[1] for b in boxes)) - 1)
+        r1 = min(wy1, math.ceil(max(b[3] for b in boxes)) + 1)
         out: list[Piece] = []
         for ra in range(r0, r1, _STRIP):
             rb = min(r1, ra + _STRIP)
@@ -752,8 +896,8 @@ class _Shape:
             xs = [x for x in xs if x is not None]
             if not xs:
                 continue
-            c0 = max(0, math.floor(min(x[0] for x in xs)) - 1)
-            c1 = min(t.im.width, math.ceil(max(x[1] for x in xs)) + 1)
+            c0 = max(wx0, math.floor(min(x[0] for x in xs)) - 1)
+            c1 = min(wx1, math.ceil(max(x[1] for x in xs)) + 1)
             if c1 > c0:
                 out.append(self._raster(c0, ra, c1, rb))
         return out
@@ -830,16 +974,15 @@ def _ellipse(t: _Target, op: Ellipse) -> None:
         if color[3]:
             shape = _Shape()
             shape.ellipse(X0, Y0, X1, Y1)
-            for piece in shape.pieces(t):
-                _composite(t, color, piece)
+            _fill(t, color, shape.pieces(t, color[3]))
     if sw:
         shape = _Shape()
         shape.ellipse(X0 - h, Y0 - h, X1 + h, Y1 + h, 255)
         if X1 - X0 > sw and Y1 - Y0 > sw:
             shape.ellipse(X0 + h, Y0 + h, X1 - h, Y1 - h, 0)
         color = rgba(op.stroke)
-        for piece in shape.pieces(t):
-            _composite(t, color, piece)
+        if color[3]:
+            _fill(t, color, shape.pieces(t, color[3]))
 
 
 def _stroke(
@@ -882,8 +1025,7 @@ def _stroke(
             shape.ellipse(x - h, y - h, x + h, y + h)
     for poly in extra:
         shape.polygon(poly)
-    for piece in shape.pieces(t):
-        _composite(t, color, piece)
+    _fill(t, color, shape.pieces(t, color[3]))
 
 
 def _dash(lines: list[list[Pt]], dash: tuple[float, float], scale: float) -> list[list[Pt]]:
@@ -1006,8 +1148,7 @@ def _path(t: _Target, op: Path) -> None:
             shape = _Shape(evenodd=len(subs) > 1)  # even-odd: each subpath toggles coverage
             for sub, _ in subs:
                 shape.polygon(sub)
-            for piece in shape.pieces(t):
-                _composite(t, color, piece)
+            _fill(t, color, shape.pieces(t, color[3]))
     if op.stroke and op.stroke_width > 0:
         _stroke(
             t,
