@@ -498,14 +498,14 @@ def stream_png(
 
     level = PNG_LEVEL if level is None else level
     photos = photos or []
-    s = painter.scale
     writer: _PngWriter | None = None
     held: list[Image] = []  # bands not yet fed: their colours still fit a palette
     colours: set[Any] | None = set()
+    buffer = None  # one band image, painted over again for each band once its bytes are taken
     try:
         for y in range(r0, r1, PNG_BAND):
             y1 = min(r1, y + PNG_BAND)
-            band = painter.paint(y / s, y1 / s)
+            band = buffer = painter.paint_rows(y, y1, into=buffer)
             if writer is None:
                 threaded = (os.cpu_count() or 1) > 1
                 writer = _PngWriter(painter.width_px, r1 - r0, band.mode, level, threaded=threaded)
@@ -514,7 +514,7 @@ def stream_png(
                 if found is not None:
                     colours.update(c for _, c in found)
                 if found is not None and len(colours) <= 256:
-                    held.append(band)
+                    held.append(band.copy())
                     continue
                 colours = None
                 for k, b in enumerate(held):
