@@ -565,9 +565,11 @@ def _exact_palette(im: Image, colors: list[tuple[int, Any]]) -> Image | None:
 def _lossy(im: Image, fmt: str, quality: int) -> bytes:
     if fmt == "jpeg":
         rgb = im if im.mode == "RGB" else _flatten(im)
-        return _save(
-            rgb, format="JPEG", quality=quality, optimize=True, subsampling=0 if quality >= 80 else 2
-        )
+        sub = 0 if quality >= 80 else 2
+        try:
+            return _save(rgb, format="JPEG", quality=quality, optimize=True, subsampling=sub)
+        except OSError:  # Pillow's optimize buffer is w*h bytes; a busy picture (foliage, crowds) needs more
+            return _save(rgb, format="JPEG", quality=quality, subsampling=sub)
     return _save(im, format="WEBP", quality=quality, method=4)
 
 
