@@ -80,6 +80,11 @@ def make_exif_rotated(d: Path) -> None:
     im.save(d / "phone.jpg", exif=exif.tobytes(), quality=95)
 
 
+def make_busy(d: Path) -> None:
+    # Random pixels: compresses worse than any photo (Pillow's JPEG optimize buffer overflowed on it).
+    Image.frombytes("RGB", (900, 900), random.Random(3).randbytes(900 * 900 * 3)).save(d / "busy.png")
+
+
 def make_symlink_out(d: Path) -> None:
     outside = d.parent / "outside.jpg"
     _photo(64, 64).save(outside)
@@ -115,7 +120,7 @@ def make_too_tall(d: Path) -> None:
 MAKERS: dict[str, Callable[[Path], None]] = {
     "truncated": make_truncated, "bomb": make_bomb, "cmyk": make_cmyk, "16bit": make_16bit,
     "exif-rotated": make_exif_rotated, "symlink-out": make_symlink_out, "png-as-spec": make_png_as_spec,
-    "text-10mb": make_text_10mb, "blocks-5000": make_blocks_5000, "too-tall": make_too_tall,
+    "busy": make_busy, "text-10mb": make_text_10mb, "blocks-5000": make_blocks_5000, "too-tall": make_too_tall,
 }
 
 
@@ -197,6 +202,17 @@ def pixels_replacement_boxes(spec: Path, png: Path) -> None:
             assert inner.getextrema()[0] > bg - 40, "the replacement box should be empty inside"
 
 
+def busy_jpeg(spec: Path, jpg: Path) -> None:
+    """A picture that does not compress still makes a valid JPEG (decoded back, busy where the photo is)."""
+    from PIL import ImageStat
+
+    op = _image_op(spec)
+    with Image.open(jpg) as im:
+        assert im.format == "JPEG" and im.width == 1080
+        photo = im.convert("L").crop((round(op.x), round(op.y), round(op.x + op.w), round(op.y + op.h)))
+        assert ImageStat.Stat(photo).stddev[0] > 40
+
+
 def gbk_chart(spec: Path, png: Path) -> None:
     """Excel's GBK export is read as Chinese (not mojibake) and drawn."""
     from tushuo.data import read_table
@@ -211,7 +227,7 @@ def gbk_chart(spec: Path, png: Path) -> None:
 
 PIXELS: dict[str, Callable[[Path, Path], None]] = {
     "upright": pixels_upright, "cmyk-red": pixels_cmyk_red, "16bit-ramp": pixels_16bit_ramp,
-    "replacement-boxes": pixels_replacement_boxes, "gbk-chart": gbk_chart,
+    "replacement-boxes": pixels_replacement_boxes, "gbk-chart": gbk_chart, "busy-jpeg": busy_jpeg,
 }
 
 

@@ -99,22 +99,32 @@ class Finding:
 def check_spec(spec: str | Path, *, data: Any = None, allow_missing_glyphs: bool = False) -> list[Finding]:
     """The problems of one spec, errors first then warnings in document order (empty: all good)."""
     from .api import load
-    from .layout.stack import layout_document, make_context
 
     name = str(spec)
     try:
         if not Path(spec).is_file():
             raise SpecError("no such spec file", file=name)
         doc = load(name, data=data)
-        # Lay out with boxes for missing glyphs so every one is found, not just the first.
-        ctx = make_context(doc, allow_missing_glyphs=True)
-        frame = layout_document(doc, ctx=ctx)
+        return lint_document(doc, name=name, allow_missing_glyphs=allow_missing_glyphs)
     except SpecErrors as errs:
         return [Finding.from_error(name, e) for e in errs.errors]
     except SpecError as err:
         return [Finding.from_error(name, err)]
-    linter = _Linter(name, doc, ctx, frame, allow_missing_glyphs)
-    found = linter.run()
+
+
+def lint_document(doc: Document, *, name: str | None = None, width: float | None = None, theme: Any = None,
+                  allow_missing_glyphs: bool = False) -> list[Finding]:
+    """Lay out a loaded document (at ``width``, in ``theme`` when given) and lint it; errors first.
+
+    Layout errors raise SpecError as in a render; lints come back as findings.
+    """
+    from .layout.stack import layout_document, make_context
+
+    name = name or doc._source_file or "<spec>"
+    # Lay out with boxes for missing glyphs so every one is found, not just the first.
+    ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=True)
+    frame = layout_document(doc, ctx=ctx)
+    found = _Linter(name, doc, ctx, frame, allow_missing_glyphs).run()
     return sorted(found, key=lambda f: f.level != "error")  # stable: document order within each level
 
 
@@ -239,9 +249,10 @@ class _Linter:
                 worst = (ratio, need, r.color, stand)
         if worst is not None:
             ratio, need, fg, stand = worst
+            shown_ratio = f"{ratio:.1f}" if round(ratio, 1) < need else f"{ratio:.2f}"  # not "4.5:1, below 4.5:1"
             self.add(
                 "contrast", "warning",
-                f"text '{shown}' ({fg.upper()} on {stand.upper()}) has a contrast of {ratio:.1f}:1, "
+                f"text '{shown}' ({fg.upper()} on {stand.upper()}) has a contrast of {shown_ratio}:1, "
                 f"below {need:g}:1; darken the text colour or lighten what it stands on",
                 path,
             )
@@ -408,7 +419,7 @@ def _picture_bytes_per_px(op: Any, fmt: str) -> float:
     if fmt == "png":
         sample.save(buf, "PNG", compress_level=6)
     elif fmt == "jpeg":
-        sample.save(buf, "JPEG", quality=90, subsampling=0, optimize=True)
+        sample.save(buf, "JPEG", quality=90, subsampling=0)  # no optimize: Pillow's buffer overflows on busy pictures
     else:
         sample.save(buf, "WEBP", quality=90, method=4)
     return len(buf.getvalue()) / (w * h)
