@@ -323,6 +323,21 @@ def test_cached_glyphs_equal_what_imagedraw_text_draws():
     assert max_diff(im, ref) == 0
 
 
+@pytest.mark.parametrize("key,size", [("sans", 13.0), ("sans-bold", 31.28), ("serif", 88.0)])
+def test_one_pass_glyph_masks_equal_drawn_ones(key, size):
+    """The cache rasterises with getmask2 (one FreeType pass); drawing the glyph gives the same mask."""
+    from tushuo.render import glyphs
+
+    face = default_fontbook().face(key)
+    for ch in "图说换届（）“”，。Ag7":
+        for phase in (0.0, 0.25, 0.5, 0.75):
+            for alpha in (255, 90):
+                a = glyphs._rasterise(face, size, ch, phase, alpha)
+                b = glyphs._rasterise_drawn(face, size, ch, phase, alpha)
+                assert a[1:] == b[1:] and a[0].size == b[0].size, (ch, phase)
+                assert ImageChops.difference(a[0], b[0]).getbbox() is None, (ch, phase)
+
+
 def test_text_op_draws_underlays_first_then_runs():
     run = glyph_run("重点", 20, 60, size=40, color="#C9302C")
     under = Rect(15, 30, 90, 40, fill="#FFE08A")
