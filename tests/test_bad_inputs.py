@@ -339,3 +339,105 @@ def test_no_traceback_reaches_stderr(name: str, tmp_path: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith(case["at"] + ":"), proc.stderr
     assert case["message"] in proc.stderr
     assert list(out.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- bounded canvas
+# What a spec can make tushuo allocate: layout.stack.MAX_HEIGHT (1,000,000 px) bounds the
+# frame; one painted image is at most render.output.MAX_IMAGE_HEIGHT (200,000 px; JPEG
+# 65,500, WebP 16,383) tall and at most 4096 px wide; slices and PDF pages are painted one
+# band at a time. Anything taller is refused before a pixel is allocated.
+def _spacers(d: Path, n: int, extra: str = "") -> Path:
+    p = d / "tall.yaml"
+    p.write_text("title: 长图\nblocks:\n" + "  - {type: spacer, height: 2000}\n" * n + extra, encoding="utf-8")
+    return p
+
+
+def _no_painting(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    raster = importlib.import_module("tushuo.render.raster")
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise AssertionError("painted a canvas that should have been refused")
+
+    monkeypatch.setattr(raster.Painter, "paint", refuse)
+    monkeypatch.setattr(raster, "paint", refuse)
+
+
+@pytest.mark.parametrize(("suffix", "limit"), [("png", "200,000"), ("jpg", "65,500"), ("webp", "16,383")])
+def test_one_image_too_tall_for_its_format_is_refused_before_painting(
+    suffix: str, limit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tushuo.errors import SpecError
+
+    _no_painting(monkeypatch)
+    spec = _spacers(tmp_path, 101)  # 202,000+ px
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(SpecError) as err:
+        from tushuo.api import load, render
+
+        render(load(str(spec)), out / f"x.{suffix}")
+    msg = err.value.format()
+    assert msg.startswith(f"{spec}: the image is ") and f"allows at most {limit} px" in msg
+    assert "slice_height" in msg and "PDF" in msg
+    assert list(out.iterdir()) == []
+
+
+def test_render_image_refuses_before_painting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tushuo.api import load, render_image
+    from tushuo.errors import SpecError
+
+    _no_painting(monkeypatch)
+    with pytest.raises(SpecError, match=r"200,000 px tushuo paints at once; write slices .* or a PDF"):
+        render_image(load(str(_spacers(tmp_path, 101))))
+
+
+def test_layout_stops_at_the_block_that_crosses_the_maximum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frame never grows past MAX_HEIGHT: layout stops at the first block beyond it, not at the end."""
+    import importlib
+
+    from tushuo.api import load
+    from tushuo.errors import SpecError
+    from tushuo.layout.stack import MAX_HEIGHT, layout_document
+
+    registry = importlib.import_module("tushuo.layout.registry")
+    importlib.import_module(f"tushuo.layout.{registry.MODULES['spacer']}")  # registers the spacer layout
+    real = registry._LAYOUTS["spacer"]
+    laid: list[int] = []
+    doc = load(str(_spacers(tmp_path, 2000)))  # 4,000,000 px asked for
+    monkeypatch.setitem(registry._LAYOUTS, "spacer", lambda b, w, c: laid.append(1) or real(b, w, c))
+    with pytest.raises(SpecError) as err:
+        layout_document(doc)
+    assert err.value.path == "blocks[486]" and "taller than 1,000,000 px" in err.value.message
+    assert len(laid) == 487 and MAX_HEIGHT == 1_000_000  # of the 2000 blocks asked for
+
+
+def test_tall_images_are_painted_a_band_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One tall PNG, and slices, are painted band by band: memory stays one band whatever the height."""
+    import importlib
+
+    from tushuo.api import load, render
+    from tushuo.render.output import PNG_BAND
+
+    raster = importlib.import_module("tushuo.render.raster")
+    bands: list[tuple[int, int]] = []
+
+    def record(self: Any, r0: int, r1: int, into: Image.Image | None = None) -> Image.Image:
+        bands.append((r0, r1))
+        return Image.new("RGB", (self.width_px, r1 - r0), "white")  # the band's size is what matters here
+
+    monkeypatch.setattr(raster.Painter, "paint_rows", record)
+    doc = load(str(_spacers(tmp_path, 90, "width: 320\n")))  # 54,827 px at 320 wide (spacers scale)
+    png = render(doc, tmp_path / "one.png")[0]
+    assert max(r1 - r0 for r0, r1 in bands) <= PNG_BAND
+    assert bands[0][0] == 0 and all(b[0] == a[1] for a, b in zip(bands, bands[1:]))  # they tile the image
+    with Image.open(png) as im:
+        assert im.size == (320, bands[-1][1]) and im.height > 50_000
+
+    bands.clear()
+    paths = render(doc, tmp_path / "slices/", slice_height=5_000)
+    assert len(paths) >= 11 and max(r1 - r0 for r0, r1 in bands) <= PNG_BAND
+    for p in paths:
+        with Image.open(p) as im:
+            assert im.height <= 5_000
