@@ -62,7 +62,7 @@ SIZE_MODEL = {  # (FLAT, CHART, INK)
 }
 _PHOTO_SAMPLE_PX = 1_500_000
 
-_WHERE = re.compile(r"^((?:blocks|footer)[\w\[\].]*): (.*)$", re.S)
+_WHERE = re.compile(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class _Linter:
         # innermost first: the narrowest band holding an op is the block it came from
         self.origins = sorted(frame.origins, key=lambda o: o[1] - o[0])
         self.out: list[Finding] = []
-        self._seen: dict[tuple[str, str], int] = {}
+        self._seen: set[tuple[str, str]] = set()
         self._rates: dict[tuple[int, str], float] = {}
 
     # -- reporting ----------------------------------------------------------
@@ -175,7 +175,7 @@ class _Linter:
             key = (code, path)
             if key in self._seen:
                 return
-            self._seen[key] = len(self.out)
+            self._seen.add(key)
         full = f"{path}.{field}" if path and field else (field or path)
         if field and full not in self.doc._marks:
             full = path
@@ -183,11 +183,11 @@ class _Linter:
         self.out.append(Finding(self.name, level, message, file or self.name, line, col, full or None, code))
 
     def run(self) -> list[Finding]:
+        from .layout.frame import Text
+
         for w in self.ctx.warnings:
             self.layout_warning(w)
         for op in _texts_and_images(self.frame):
-            from .layout.frame import Text
-
             if isinstance(op, Text):
                 self.text(op)
             else:
