@@ -62,7 +62,7 @@ SIZE_MODEL = {  # (FLAT, CHART, INK)
 }
 _PHOTO_SAMPLE_PX = 1_500_000
 
-_WHERE = re.compile(.*)$", re.DOTALL)
+_WHERE = re.compile(r"^((?:blocks|footer)[\w\[\].]*): (.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
