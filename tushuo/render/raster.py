@@ -7,12 +7,18 @@ Antialiasing. Pillow's own shapes have jagged edges, so every shape is
 rasterised as a coverage mask and the colour is composited through it:
 
 * rectangles (the bulk of an infographic: cards, bars, backgrounds) get analytic
-  coverage on their straight parts (edges on the 1/SS px grid); only the rows that
-  hold a rounded corner (or a fractional top/bottom edge) are supersampled,
-  ``SS`` x ``SS``, on a tile as wide as the shape and as tall as the corner;
+  coverage on their straight parts (edges on the 1/SS px grid); only the corners of
+  the rows that hold a rounded corner (or a fractional top/bottom edge) are
+  supersampled, ``SS`` x ``SS``;
 * ellipses, lines, arrow heads and paths are supersampled in strips of rows, each
   only as wide as the shape's ink in it (clipped to the band being painted), then
   box-downsampled.
+
+Coverage is kept by exact geometry (``CoverageCache``, like the glyph cache): a shape
+drawn again is pasted, not rasterised. Pasting a colour through a mask costs ~11 ns a
+pixel here, about 50 times a plain fill, so fully covered runs are filled and constant
+partial coverage is blended without a mask. On the 1080 x 5,666 px benchmark page the
+ops paint in ~45 ms with the caches warm and ~105 ms with them empty (CPU, busy machine).
 
 Measured here (2 shared cores): a 1,080 x 2,121 px document paints in 0.33 s with
 per-shape tiles against 0.64 s for drawing the whole canvas at 2x with Pillow's own
