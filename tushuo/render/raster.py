@@ -455,6 +455,7 @@ class CoverageCache:
                 for part in _trimmed(piece)
             ]
             size = sum(100 + (0 if isinstance(p[4], int) else p[4].width * p[4].height) for p in made)
+            size += 64 * sum(len(g) for _, g, _ in geom.prims) if isinstance(geom, _Shape) else 200  # the key
             with self._lock:
                 self._items[key] = (made, size)
                 self._bytes += size
