@@ -1,10 +1,12 @@
-"""PDF painter: the long Frame as pocket-manual pages (reportlab).
+"""PDF painter: the long Frame as pocket-manual or poster pages (reportlab).
 
 The frame is laid out once at its design width; here it is scaled to the page
-width and cut into pages at its safe breaks (``plan_cuts``), with a cover, a
-table of contents, a running header and a page-number footer around it
-(``manual.py`` lays those out). This module only paints: the y flip and the
-px → pt scale live here and nowhere else.
+width and cut into pages at its safe breaks (``plan_cuts``). A manual (the
+default) gets a cover, a table of contents, a running header and a page-number
+footer around it (``manual.py`` lays those out); a poster (``output.pdf_mode:
+poster``, for print pieces such as QR standees) is the design alone on each page,
+its background to the edges (``plan_poster``). This module only paints: the y
+flip and the px → pt scale live here and nowhere else.
 
 Text is real PDF text: each broken line of the frame becomes one text object
 whose glyphs sit at the frame's own x positions (``TJ`` adjustments against the
@@ -666,6 +668,25 @@ def banner_bottom(frame: Frame, doc: Document | None) -> float:
     return breaks[0] if breaks else 0.0
 
 
+def cut_band(frame: Frame, start: float, end: float, band: float, *,
+             skip: tuple[float, float] | None = None) -> list[Cut]:
+    """Frame band [start, end) cut into pieces at most ``band`` tall at its safe breaks.
+
+    A forced cut avoids lines of text and, where it can, boxes; a piece may end a
+    fifth full rather than cut through a box that fits the next one. Breaks strictly
+    inside ``skip`` (top, bottom) are not used: that band stays whole.
+    """
+    height = end - start
+    if height <= 1e-6:
+        return []
+    breaks = [b - start for b in frame.sorted_breaks() if start < b < end
+              and not (skip is not None and skip[0] < b < skip[1])]
+    avoid = [(a - start, b - start) for a, b in text_line_bands(frame) if b > start and a < end]
+    keep = [(b.y - start, b.y + b.h - start) for b in frame.boxes if b.y + b.h > start and b.y < end]
+    raw = plan_cuts(breaks, height, band, min_fill=0.2, avoid=avoid, keep=keep)
+    return [Cut(c.top + start, c.bottom + start, c.forced) for c in raw]
+
+
 def plan_pages(frame: Frame, doc: Document | None, page: PageSize, *, unit: float = 1.0,
                footer_height: float | None = None) -> PagePlan:
     """Scale the frame to the page width and cut the body into page bands at safe breaks.
@@ -687,16 +708,7 @@ def plan_pages(frame: Frame, doc: Document | None, page: PageSize, *, unit: floa
         footer = (frame.height - footer_height, frame.height)
         before = [b for b in frame.sorted_breaks() if start < b <= footer[0] + 1e-6]
         end = before[-1] if before else footer[0]
-    height = end - start
-    if height <= 1e-6:
-        cuts: list[Cut] = []
-    else:
-        breaks = [b - start for b in frame.sorted_breaks() if start < b < end]
-        avoid = [(a - start, b - start) for a, b in text_line_bands(frame) if b > start and a < end]
-        keep = [(b.y - start, b.y + b.h - start) for b in frame.boxes if b.y + b.h > start and b.y < end]
-        # a page may end a fifth full rather than cut through a box that fits the next page
-        raw = plan_cuts(breaks, height, band, min_fill=0.2, avoid=avoid, keep=keep)
-        cuts = [Cut(c.top + start, c.bottom + start, c.forced) for c in raw]
+    cuts = cut_band(frame, start, end, band)
     footer_page = 0
     if footer is not None:
         room = band - (cuts[-1].height if cuts else band)
@@ -712,8 +724,12 @@ def render_pdf(
     page_size: str | PageSize | None = None,
     theme: Theme | None = None,
     fonts: FontBook | None = None,
+    mode: str | None = None,
 ) -> bytes:
-    """The manual as PDF bytes: cover, contents, body pages."""
+    """The document as PDF bytes: a manual (cover, contents, body pages) or a poster.
+
+    ``mode`` overrides ``doc.output.pdf_mode`` (``manual`` without a document).
+    """
     from reportlab.pdfgen.canvas import Canvas
 
     from . import manual
@@ -721,11 +737,12 @@ def render_pdf(
     if page_size is None and doc is not None:
         page_size = doc.output.page_size
     page = parse_page_size(page_size, doc)
+    mode = pdf_mode(mode, doc)
     theme = theme or manual.document_theme(doc)
     fonts = fonts or getattr(frame, "fonts", None) or manual.document_fonts(theme)
     unit = frame.width / 1080.0
     ctx = manual.page_context(theme, fonts, frame.width, doc)
-    plan = plan_pages(frame, doc, page, unit=unit, footer_height=manual.closing_strip_height(ctx, doc))
+    strip = manual.closing_strip_height(ctx, doc)
     pal = theme.palette
 
     from reportlab import rl_config
@@ -740,6 +757,13 @@ def render_pdf(
     c = Canvas(buf, pagesize=(page.width, page.height), invariant=1, pageCompression=1,
                initialFontName=initial)
     _set_info(c, frame, doc)
+    background = frame.background or pal.background
+    if mode == "poster":
+        poster = plan_poster(frame, doc, page, footer_height=strip)
+        _paint_poster(c, PdfPainter(c, fonts, poster.scale), frame, poster, background)
+        c.save()
+        return buf.getvalue()
+    plan = plan_pages(frame, doc, page, unit=unit, footer_height=strip)
     painter = PdfPainter(c, fonts, plan.scale)
 
     entries = manual.toc_entries(frame.marks, plan, depth=TOC_DEPTH)
@@ -747,7 +771,6 @@ def render_pdf(
     toc_pages = manual.toc_pages(ctx, entries, plan.page_height) if len(entries) >= 2 else []
     first_body = (1 if has_cover else 0) + len(toc_pages) + 1
     numbered = [(e.title, e.level, e.key, first_body + e.index) for e in entries]
-    background = frame.background or pal.background
 
     def begin_page() -> None:
         c.saveState()
@@ -775,12 +798,7 @@ def render_pdf(
     marks_by_page = manual.marks_by_cut(entries)
 
     def paint_band(top: float, bottom: float, at: float) -> None:
-        """Frame band [top, bottom) drawn with its top at page y ``at``, clipped to the band."""
-        c.saveState()
-        c.translate(0, at - top)
-        painter._clip(_rect_path(0, top, frame.width, bottom - top, 0))
-        painter.paint(ops.between(top, bottom), (top, bottom))
-        c.restoreState()
+        _paint_band(painter, ops, frame.width, top, bottom, at)
 
     for i in range(plan.body_pages):
         if i == len(plan.cuts):  # the closing strip on a page of its own: a back cover
@@ -819,6 +837,136 @@ def render_pdf(
     return buf.getvalue()
 
 
+def _paint_band(painter: PdfPainter, ops: _OpIndex, width: float, top: float, bottom: float, at: float) -> None:
+    """Frame band [top, bottom) drawn with its top at page y ``at``, clipped to the band."""
+    c = painter.c
+    c.saveState()
+    c.translate(0, at - top)
+    painter._clip(_rect_path(0, top, width, bottom - top, 0))
+    painter.paint(ops.between(top, bottom), (top, bottom))
+    c.restoreState()
+
+
+# ----------------------------------------------------------------------------- the poster
+PDF_MODES = ("manual", "poster")
+
+
+def pdf_mode(mode: str | None, doc: Document | None) -> str:
+    """``mode``, else the document's ``output.pdf_mode``, else ``manual``; an unknown one is a SpecError."""
+    if mode is None:
+        mode = doc.output.pdf_mode if doc is not None else "manual"
+    if mode not in PDF_MODES:
+        raise SpecError(f"unknown PDF mode '{mode}' (use manual or poster)")
+    return mode
+
+
+@dataclass(frozen=True)
+class PosterPage:
+    """One poster page: its cut of the frame and the bands drawn on it.
+
+    ``bands`` are (top, bottom, at): frame band [top, bottom) drawn with its top at
+    page y ``at`` (design px).
+    """
+
+    cut: Cut
+    bands: tuple[tuple[float, float, float], ...]
+
+    def page_y(self, y: float) -> float:
+        """Where frame y ``y`` lands on this page (clamped into the nearest band)."""
+        best = None
+        for top, bottom, at in self.bands:
+            if top <= y < bottom:
+                return at + y - top
+            if best is None or abs(y - top) < abs(best[0] - top):
+                best = (max(top, min(y, bottom)), top, at)
+        return best[2] + best[0] - best[1] if best else 0.0
+
+
+@dataclass(frozen=True)
+class PosterPlan:
+    """How the frame becomes poster pages: scale (pt per design px), page height (design px), pages."""
+
+    scale: float
+    page_height: float
+    pages: tuple[PosterPage, ...]
+
+
+def plan_poster(frame: Frame, doc: Document | None, page: PageSize, *,
+                footer_height: float | None = None) -> PosterPlan:
+    """Poster pages: the frame at the page width, cut at safe breaks into page-tall pieces.
+
+    No margins and no chrome: the design's own spacing frames it. A page whose content
+    is shorter than the page is centred on it, except that a leading full-bleed banner
+    keeps to the page's top edge and the closing strip (``footer_height``, never split)
+    to its bottom edge, with the content centred in the room between them: coloured
+    bands reach the paper's edges, and the gaps above and below the content are equal.
+    """
+    scale = page.width / frame.width
+    page_h = page.height / scale
+    strip = None
+    if footer_height and footer_height <= page_h and footer_height < frame.height - 1e-6:
+        strip = (frame.height - footer_height, frame.height)
+    index = _OpIndex(frame.ops)
+    head_end = banner_bottom(frame, doc)
+    pages: list[PosterPage] = []
+    for cut in cut_band(frame, 0.0, frame.height, page_h, skip=strip):
+        top, bottom = cut.top, cut.bottom
+        room_top, room_bottom = 0.0, page_h
+        bands: list[tuple[float, float, float]] = []
+        if top <= 1e-6 and 0 < head_end <= bottom:
+            head = index.extent(0.0, head_end)
+            if head is not None:
+                bands.append((0.0, head[1], 0.0))
+                room_top = head[1]
+            top = head_end
+        tail = None
+        if strip is not None and bottom >= frame.height - 1e-6 and strip[0] >= top - 1e-6:
+            tail = (strip[0], strip[1], page_h - footer_height)  # type: ignore[operator]
+            room_bottom = tail[2]
+            bottom = strip[0]
+        body = index.extent(top, bottom)
+        if body is not None:
+            a, b = body
+            bands.append((a, b, room_top + (room_bottom - room_top - (b - a)) / 2))
+        if tail is not None:
+            bands.append(tail)
+        pages.append(PosterPage(cut, tuple(bands)))
+    return PosterPlan(scale, page_h, tuple(pages))
+
+
+def _paint_poster(c: Canvas, painter: PdfPainter, frame: Frame, plan: PosterPlan, background: str) -> None:
+    """Poster pages: the background to the page edges, then the page's bands; marks as bookmarks."""
+    ops = _OpIndex(frame.ops)
+    width, page_h = frame.width, plan.page_height
+    marks = sorted((m for m in frame.marks if m.level <= TOC_DEPTH), key=lambda m: m.y)
+    tops = [p.cut.top for p in plan.pages]
+    at_page: dict[int, list[tuple[int, Any]]] = {}
+    for n, m in enumerate(marks):
+        i = max(0, bisect.bisect_right(tops, m.y + 1e-6) - 1)
+        at_page.setdefault(i, []).append((n, m))
+    for i, pg in enumerate(plan.pages):
+        c.saveState()
+        c.transform(plan.scale, 0, 0, -plan.scale, 0, page_h * plan.scale)  # design px, y down
+        painter.rect(Rect(0, 0, width, page_h, fill=background))
+        for top, bottom, at in pg.bands:
+            _paint_band(painter, ops, width, top, bottom, at)
+        c.restoreState()
+        for n, m in at_page.get(i, ()):
+            y_pt = (page_h - pg.page_y(m.y)) * plan.scale
+            c.bookmarkPage(f"tushuo-mark-{n}", fit="XYZ", left=0, top=min(page_h * plan.scale, y_pt + 6))
+        c.showPage()
+    if not plan.pages:
+        c.showPage()  # an empty frame still makes a valid one-page PDF
+    level0 = min((m.level for m in marks), default=1)
+    prev = -1
+    for n, m in enumerate(marks):
+        lvl = min(m.level - level0, prev + 1)
+        c.addOutlineEntry(m.title.strip(), f"tushuo-mark-{n}", level=lvl, closed=lvl > 0 or None)
+        prev = lvl
+    if marks:
+        c.showOutline()
+
+
 class _OpIndex:
     """Top-level ops with precomputed vertical extents, for fast per-page selection."""
 
@@ -842,6 +990,14 @@ class _OpIndex:
         end = bisect.bisect_left(self.tops, y1)
         idx = sorted(i for top, bottom, i in self.spans[:end] if bottom > y0)
         return [self.ops[i] for i in idx]
+
+    def extent(self, y0: float, y1: float) -> tuple[float, float] | None:
+        """(top, bottom) of what is drawn in [y0, y1), clamped to it; None when nothing is."""
+        end = bisect.bisect_left(self.tops, y1)
+        inside = [(top, bottom) for top, bottom, _ in self.spans[:end] if bottom > y0]
+        if not inside:
+            return None
+        return max(y0, min(t for t, _ in inside)), min(y1, max(b for _, b in inside))
 
 
 def _set_info(c: Canvas, frame: Frame, doc: Document | None) -> None:
@@ -870,26 +1026,32 @@ def write_pdf(
     page_size: str | PageSize | None = None,
     theme: Theme | None = None,
     fonts: FontBook | None = None,
+    mode: str | None = None,
 ) -> list[Path]:
-    """Write the manual PDF to ``path`` (atomically); returns ``[path]``.
+    """Write the PDF to ``path`` (atomically); returns ``[path]``.
 
     ``page_size`` overrides ``doc.output.page_size``: pocket (default), A6, A5, A4
-    or "W x H" in mm.
+    or "W x H" in mm; ``mode`` overrides ``doc.output.pdf_mode`` (manual or poster).
     """
     path = Path(path)
-    data = render_pdf(frame, doc, page_size=page_size, theme=theme, fonts=fonts)
+    data = render_pdf(frame, doc, page_size=page_size, theme=theme, fonts=fonts, mode=mode)
     write_atomic(path, data)
     return [path]
 
 
 __all__ = [
     "PAGE_SIZES_MM",
+    "PDF_MODES",
     "PagePlan",
     "PageSize",
     "PdfPainter",
+    "PosterPage",
+    "PosterPlan",
     "parse_page_size",
+    "pdf_mode",
     "pdf_font",
     "plan_pages",
+    "plan_poster",
     "render_pdf",
     "write_pdf",
 ]

@@ -22,7 +22,12 @@ class Footer(BaseModel):
 
 
 class Output(BaseModel):
-    """Output defaults (the command line overrides them)."""
+    """Output defaults (the command line overrides them).
+
+    ``page_size`` and ``pdf_mode`` are tushuo's own additions to the contract's
+    output section: print pieces (standees, notices) want pages without a
+    manual's cover and page numbers.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -31,6 +36,12 @@ class Output(BaseModel):
     max_bytes: int | None = Field(None, ge=10_000, description="Re-encode until the file is at most this size.")
     slice_height: int = Field(0, ge=0, description="Cut the long image into slices at most this tall (0: one image).")
     page_size: str | None = Field(None, description="PDF page: pocket (default), A6, A5, A4, or 'W x H' in mm.")
+    pdf_mode: Literal["manual", "poster"] = Field(
+        "manual",
+        description="What a PDF is: manual (a pocket manual: cover, contents, running header, page numbers) "
+        "or poster (a print piece such as a QR standee or a notice: each page is the design alone, "
+        "cut at safe places, full page width, its background to the page edges, centred on the page).",
+    )
 
 
 class Document(BaseModel):
