@@ -369,7 +369,7 @@ def test_each_block_kind_alone(kind: str) -> None:
     """Every kind on its own, at random widths (so a failure names the kind)."""
 
     @given(documents(LEAVES[kind]()))
-    @settings(max_examples=max(10, settings.default.max_examples // 10),
+    @settings(max_examples=max(10, settings.default.max_examples // 20),
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     def run(doc_width: tuple[dict, int]) -> None:
         spec, width = doc_width
