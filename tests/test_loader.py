@@ -110,7 +110,7 @@ def test_several_mistakes_reported_together_in_file_order(tmp_path: Path) -> Non
         "many.yaml:4:28: theme.palette.primary: expected a colour #RRGGBB or #RRGGBBAA (e.g. #B7181E), got 'red'",
         "many.yaml:6:11: blocks[0].type: unknown block type 'stepz' (did you mean 'steps'?); valid types: banner, "
         "heading, paragraph, section, steps, comparison, stats, chart, timeline, cards, checklist, table, image, "
-        "quote, callout, qrcode, divider, spacer",
+        "quote, callout, qrcode, qrcodes, divider, spacer",
         "many.yaml:9:12: blocks[1].level: must be between 1 and 3, got 5",
         "many.yaml:12:27: blocks[2].items[0].value: expected a number or text, got a list",
     ]
@@ -122,7 +122,7 @@ def test_block_shape_errors() -> None:
     assert [str(e) for e in err.errors] == [
         "<string>:3:5: blocks[0]: expected a block (a mapping with a type, e.g. `type: paragraph`), got '一段文字'",
         "<string>:4:5: blocks[1]: the block has no type: add `type:` with one of banner, heading, paragraph, section, "
-        "steps, comparison, stats, chart, timeline, cards, checklist, table, image, quote, callout, qrcode, divider, spacer",
+        "steps, comparison, stats, chart, timeline, cards, checklist, table, image, quote, callout, qrcode, qrcodes, divider, spacer",
         "<string>:5:40: blocks[2].blocks[0].text: field required",
     ]
     err = fails("title: x\nblocks: {type: divider}\nfooter: 颍州区委组织部\n")

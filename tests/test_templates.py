@@ -64,11 +64,11 @@ def test_template_renders_from_tushuo_new(name: str, tmp_path: Path) -> None:
 
         paths = tushuo.render(doc, tmp_path / "standee.pdf", width=540)
         pages = PdfReader(paths[0]).pages
-        assert len(pages) >= 2
+        assert len(pages) == 1  # a standee is one poster page: no cover, no second page
         w, h = (float(pages[0].mediabox.width), float(pages[0].mediabox.height))
         assert abs(w / 72 * 25.4 - 105) < 0.5 and abs(h / 72 * 25.4 - 148) < 0.5  # A6
         text = "".join(p.extract_text() for p in pages)
-        for caption in ("共产党员", "安徽先锋网", "阜阳先锋网", "颍州先锋"):
+        for caption in ("共产党员", "安徽先锋网", "阜阳先锋网", "颍州先锋", "扫码关注"):
             assert caption in text
         return
     paths = tushuo.render(doc, tmp_path / f"{name}.png", width=540)

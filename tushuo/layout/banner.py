@@ -27,8 +27,10 @@ def layout_banner(block: BannerBlock, width: float, ctx: LayoutContext) -> Frame
     side = ctx.margin if bleed else ctx.px(48)
     inner = width - 2 * side
     align = block.align
-    curve = ctx.px(36) if bleed else 0.0
-    y = ctx.px(96) if bleed else ctx.px(64)
+    # compact: a lower band for print pieces (a standee's header), same elements, less air
+    k = 0.55 if block.compact else 1.0
+    curve = ctx.px(36 * (0.7 if block.compact else 1.0)) if bleed else 0.0
+    y = ctx.px(96 * k) if bleed else ctx.px(64 * k)
     ops: list = []
 
     def x_for(w: float) -> float:
@@ -41,13 +43,16 @@ def layout_banner(block: BannerBlock, width: float, ctx: LayoutContext) -> Frame
         bf.place(badge, x_for(badge.width), y)
         ops.extend(bf.ops)
         y += badge.height + ctx.px(32)
-    title = balanced(ctx, block.title, inner, "title", color=pal.on_primary, align=align, line_height=1.28)
+    sizes = {"size": ctx.px(ctx.theme.sizes.title * 0.85)} if block.compact else {}
+    title = balanced(ctx, block.title, inner, "title", color=pal.on_primary, align=align, line_height=1.28, **sizes)
     ops.append(title.op(x_for(title.width), y, background=pal.primary))
-    y += title.height + ctx.px(26)
+    y += title.height + ctx.px(26 * (0.7 if block.compact else 1.0))
     ops.extend(_double_rule(ctx, x_for, y, min(inner, ctx.px(420)), align))
-    y += ctx.px(22) + ctx.px(26)
+    y += ctx.px(22) + ctx.px(26 * (0.7 if block.compact else 1.0))
     if block.subtitle:
-        sub = balanced(ctx, block.subtitle, inner, "subtitle", color=pal.on_primary, align=align, line_height=1.45)
+        sizes = {"size": ctx.px(ctx.theme.sizes.subtitle * 0.9)} if block.compact else {}
+        sub = balanced(ctx, block.subtitle, inner, "subtitle", color=pal.on_primary, align=align, line_height=1.45,
+                       **sizes)
         ops.append(sub.op(x_for(sub.width), y, background=pal.primary))
         y += sub.height
     if block.image:
@@ -59,7 +64,7 @@ def layout_banner(block: BannerBlock, width: float, ctx: LayoutContext) -> Frame
         ops.append(Rect(side - b, y - b, inner + 2 * b, ph + 2 * b, fill=pal.gold, radius=r + b))
         ops.append(Image(side, y, inner, ph, image=crop_to_ratio(pic, inner / ph), radius=r, natural_size=pic.size))
         y += ph
-    h = y + (ctx.px(88) if bleed else ctx.px(64)) + curve
+    h = y + (ctx.px(88 * k) if bleed else ctx.px(64 * k)) + curve
     radius = 0.0 if bleed else ctx.px(ctx.theme.spacing.radius)
     deco: list = [Rect(0, 0, width, h, gradient=(pal.primary, pal.primary_dark))]
     deco.extend(_rays(width, h, ctx))

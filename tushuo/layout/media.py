@@ -1,4 +1,5 @@
-"""Layouts of pictures: the image block (fit, rounded corners, caption) and QR codes (segno).
+"""Layouts of pictures: the image block (fit, rounded corners, caption) and QR codes (segno):
+one code (qrcode) or a grid of them (qrcodes).
 
 QR modules are vector rectangles (runs merged across rows and columns), so every
 painter draws a sharp code at any scale and the PDF stays scannable when printed.
@@ -6,7 +7,8 @@ painter draws a sharp code at any scale and the PDF stays scannable when printed
 
 from __future__ import annotations
 
-from ..spec.blocks import ImageBlock, QRCodeBlock
+from ..spec.blocks import ImageBlock, QRCodeBlock, QRCodesBlock
+from .common import balanced, titled
 from .common import card as card_ops
 from .context import LayoutContext
 from .frame import Box, Frame, Image, Rect
@@ -79,17 +81,20 @@ def qr_matrix(data: str, ctx: LayoutContext, field_path: str = "data") -> list[l
     return [[bool(v) for v in row] for row in qr.matrix]
 
 
-def qr_ops(matrix: list[list[bool]], x: float, y: float, size: float, dark: str, light: str) -> tuple[list, float]:
+def qr_ops(matrix: list[list[bool]], x: float, y: float, size: float, dark: str,
+           light: str | None) -> tuple[list, float]:
     """Ops drawing ``matrix`` with its quiet zone in a square of at most ``size`` px at (x, y).
 
     Modules get a whole number of px when they are at least 3 px, so edges fall on
-    pixel boundaries; returns the ops and the side actually used.
+    pixel boundaries; returns the ops and the side actually used. ``light`` fills the
+    square first; None when the caller's card already is the light ground (its rounded
+    corners and outline then stay visible).
     """
     n = len(matrix) + 2 * QUIET_ZONE
     m = qr_module(n, size)
     side = m * n
     ox, oy = x + QUIET_ZONE * m, y + QUIET_ZONE * m
-    ops: list = [Rect(x, y, side, side, fill=light)]
+    ops: list = [Rect(x, y, side, side, fill=light)] if light else []
     # dark runs per row, merged downwards while the same run repeats in the next row
     open_runs: dict[tuple[int, int], int] = {}  # (start, end) → first row
     rects: list[tuple[int, int, int, int]] = []
@@ -144,4 +149,60 @@ def layout_qrcode(block: QRCodeBlock, width: float, ctx: LayoutContext) -> Frame
         y += cap.height
     frame.height = y
     frame.boxes.append(Box(0, 0, width, y, "qrcode"))
+    return frame
+
+
+#: Caption size of a qrcodes grid by columns, as a share of the theme's caption size (at least 30 px at 1080).
+GRID_CAPTION = {1: 1.3, 2: 1.2, 3: 1.1, 4: 1.0}
+
+
+@layout_for("qrcodes")
+def layout_qrcodes(block: QRCodesBlock, width: float, ctx: LayoutContext) -> Frame:
+    """Codes in a grid of equal white cards, each code as large as its column allows (at most ``size``),
+    its name under it.
+
+    Every card is as tall as the tallest caption needs, so rows line up; a short last
+    row is centred. Each card is atomic and the rows have safe breaks between them.
+    Module edges fall on whole px of the page (see ``layout_qrcode``).
+    """
+    pal = ctx.palette
+    matrices = [qr_matrix(it.data, ctx, f"items[{i}].data") for i, it in enumerate(block.items)]
+    count = len(block.items)
+    cols = min(block.columns, count)
+    gap = float(round(ctx.px(ctx.theme.spacing.gap) * 1.25))
+    # The card is the code's quiet zone (white, 4 modules) and the caption band under it:
+    # the cards hug the largest code (modules are whole px, so codes of other versions
+    # come out a few px smaller and are centred) and the grid is centred.
+    room = (width - (cols - 1) * gap) / cols
+    if block.size is not None:
+        room = min(room, ctx.px(block.size))
+    drawn = [qr_module(len(m) + 2 * QUIET_ZONE, room) * (len(m) + 2 * QUIET_ZONE) for m in matrices]
+    side = cw = max(drawn)
+    inset = ctx.px(20)
+    style = ctx.style("caption", face=ctx.face("bold"), color=pal.text, align="center", line_height=1.35,
+                      size=ctx.px(max(ctx.theme.sizes.caption, 30.0) * GRID_CAPTION[cols]))
+    captions = [balanced(ctx, it.caption, cw - 2 * inset, style) if it.caption else None for it in block.items]
+    cap_h = max((c.height for c in captions if c is not None), default=0.0)
+    card_h = float(round(side + (cap_h + ctx.px(22) if cap_h else 0.0)))
+    frame, y = titled(block.title, width, ctx)
+    y = float(round(y))
+    radius = ctx.px(ctx.theme.spacing.radius)
+    for r0 in range(0, count, cols):
+        if r0:
+            frame.breaks.append(y - gap / 2)
+        row = range(r0, min(r0 + cols, count))
+        x = (width - (len(row) * cw + (len(row) - 1) * gap)) / 2
+        for i in row:
+            frame.add(*card_ops(x, y, cw, card_h, ctx, fill="#FFFFFF", radius=radius))
+            # whole px of the page for the modules (the block sits at x = margin, on a whole-px top)
+            qx = round(ctx.margin + x + (cw - drawn[i]) / 2) - ctx.margin
+            qy = float(round(y + (side - drawn[i]) / 2))
+            frame.add(*qr_ops(matrices[i], qx, qy, drawn[i], QR_DARK, None)[0])
+            cap = captions[i]
+            if cap is not None:
+                frame.add(cap.op(x + (cw - cap.width) / 2, y + side, background="#FFFFFF"))
+            frame.boxes.append(Box(x, y, cw, card_h, "qrcode"))
+            x += cw + gap
+        y += card_h + gap
+    frame.height = y - gap
     return frame

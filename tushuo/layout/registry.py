@@ -29,6 +29,7 @@ MODULES: dict[str, str] = {
     "checklist": "basic",
     "image": "media",
     "qrcode": "media",
+    "qrcodes": "media",
     "table": "table",
     "section": "section",
     "steps": "steps",

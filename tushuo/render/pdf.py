@@ -908,8 +908,11 @@ def plan_poster(frame: Frame, doc: Document | None, page: PageSize, *,
         strip = (frame.height - footer_height, frame.height)
     index = _OpIndex(frame.ops)
     head_end = banner_bottom(frame, doc)
+    # the gap under the last block is background, not content: it never costs a page
+    drawn = index.extent(0.0, frame.height)
+    end = max(drawn[1], head_end) if drawn is not None else 0.0
     pages: list[PosterPage] = []
-    for cut in cut_band(frame, 0.0, frame.height, page_h, skip=strip):
+    for cut in cut_band(frame, 0.0, end, page_h, skip=strip):
         top, bottom = cut.top, cut.bottom
         room_top, room_bottom = 0.0, page_h
         bands: list[tuple[float, float, float]] = []
@@ -920,7 +923,7 @@ def plan_poster(frame: Frame, doc: Document | None, page: PageSize, *,
                 room_top = head[1]
             top = head_end
         tail = None
-        if strip is not None and bottom >= frame.height - 1e-6 and strip[0] >= top - 1e-6:
+        if strip is not None and bottom >= end - 1e-6 and strip[0] >= top - 1e-6:
             tail = (strip[0], strip[1], page_h - footer_height)  # type: ignore[operator]
             room_bottom = tail[2]
             bottom = strip[0]

@@ -57,6 +57,10 @@ class BannerBlock(_Model):
     badge: str | None = Field(None, description="Short label in a pill, e.g. 第3期.")
     image: str | None = Field(None, description="Picture path (relative to the spec) shown in the banner.")
     align: Align = Field("center", description="Title alignment.")
+    compact: bool = Field(
+        False,
+        description="A lower band: smaller title, tighter padding (print pieces such as a QR standee's header).",
+    )
 
 
 class HeadingBlock(_Model):
@@ -161,6 +165,31 @@ class QRCodeBlock(_Model):
     data: str = Field(min_length=1, description="What the code encodes.")
     caption: str | None = Field(None, description="Caption under the code, e.g. 长按识别二维码.")
     size: float = Field(360, ge=120, le=1000, description="Side length in px at 1080 wide.")
+
+
+class QRCodeItem(_Model):
+    """One code of a qrcodes grid."""
+
+    data: str = Field(min_length=1, description="What the code encodes (usually the account's URL).")
+    caption: str | None = Field(None, description="Name under the code, e.g. 颍州先锋.")
+
+
+class QRCodesBlock(_Model):
+    """Several QR codes side by side, each on a white card with its name: QR standees, 关注我们 panels.
+
+    tushuo's addition to the contract's block list. Cards are equal; the codes are as
+    large as a column allows (or ``size``); a short last row is centred.
+    """
+
+    type: Literal["qrcodes"] = Field(description="Block kind.")
+    title: str | None = Field(None, description="Title above the codes.")
+    items: list[QRCodeItem] = Field(min_length=1, max_length=12, description="1 to 12 codes: {data, caption}.")
+    columns: int = Field(2, ge=1, le=4, description="Codes per row (1–4, default 2).")
+    size: float | None = Field(
+        None, ge=120, le=1000,
+        description="Largest side of a code in px at 1080 (its white quiet zone included); "
+        "default: as large as a column allows.",
+    )
 
 
 class DividerBlock(_Model):
@@ -451,7 +480,7 @@ Block = Annotated[
     Union[
         BannerBlock, HeadingBlock, ParagraphBlock, SectionBlock, StepsBlock, ComparisonBlock,
         StatsBlock, ChartBlock, TimelineBlock, CardsBlock, ChecklistBlock, TableBlock,
-        ImageBlock, QuoteBlock, CalloutBlock, QRCodeBlock, DividerBlock, SpacerBlock,
+        ImageBlock, QuoteBlock, CalloutBlock, QRCodeBlock, QRCodesBlock, DividerBlock, SpacerBlock,
     ],
     Field(discriminator="type"),
 ]
@@ -463,6 +492,6 @@ BLOCK_TYPES: dict[str, type[BaseModel]] = {
     for m in (
         BannerBlock, HeadingBlock, ParagraphBlock, SectionBlock, StepsBlock, ComparisonBlock,
         StatsBlock, ChartBlock, TimelineBlock, CardsBlock, ChecklistBlock, TableBlock,
-        ImageBlock, QuoteBlock, CalloutBlock, QRCodeBlock, DividerBlock, SpacerBlock,
+        ImageBlock, QuoteBlock, CalloutBlock, QRCodeBlock, QRCodesBlock, DividerBlock, SpacerBlock,
     )
 }
