@@ -39,7 +39,7 @@ from .errors import SpecError, SpecErrors
 from .spec.blocks import BLOCK_TYPES
 from .spec.document import Document
 
-__all__ = ["load", "load_data_file", "MAX_BYTES", "MAX_NODES", "MAX_TEXT_CHARS"]
+__all__ = ["MAX_BYTES", "MAX_NODES", "MAX_TEXT_CHARS", "load", "load_data_file"]
 
 #: Largest spec or data file read, in bytes.
 MAX_BYTES = 20 * 1024 * 1024
@@ -239,6 +239,27 @@ def _char_at(text: str, line: int, col: int) -> str:
     return lines[line][col : col + 1] if line < len(lines) else ""
 
 
+_FULLWIDTH_KEY = re.compile(r"^[ \t\u3000]*(?:-[ \t\u3000]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*：")
+
+
+def _ime_slip(text: str, upto: int) -> tuple[int, int, str] | None:
+    """A Chinese input-method slip at or before line ``upto`` that explains a YAML error:
+    a key followed by a full-width colon, or indentation typed with full-width spaces."""
+    for i, ln in enumerate(text.split("\n")[: upto + 1], start=1):
+        m = _FULLWIDTH_KEY.match(ln)
+        if m:
+            return i, m.end(), (
+                f"full-width colon '：' after '{m.group(1)}': YAML needs an ASCII colon and a space "
+                f"('{m.group(1)}: '); switch the input method to half-width punctuation"
+            )
+        indent = len(ln) - len(ln.lstrip(" \t\u3000"))
+        if "\u3000" in ln[:indent]:
+            return i, ln.index("\u3000") + 1, (
+                "indented with a full-width space (U+3000): YAML indentation must be ordinary spaces"
+            )
+    return None
+
+
 def _compose(text: str, label: str | None, what: str = "YAML") -> yaml.Node | None:
     try:
         return _Composer(text).get_single_node()
@@ -247,6 +268,10 @@ def _compose(text: str, label: str | None, what: str = "YAML") -> yaml.Node | No
         raise SpecError(f"spec too large: {exc.what}", file=label, line=line, col=col) from None
     except yaml.MarkedYAMLError as exc:
         m = exc.problem_mark or exc.context_mark
+        slip = _ime_slip(text, m.line + 1 if m is not None else text.count("\n") + 1)
+        if slip is not None:  # the real mistake is a full-width colon or space, often lines above
+            line, col, msg = slip
+            raise SpecError(msg, file=label, line=line, col=col) from None
         problem = exc.problem or exc.context or "cannot parse"
         msg = f"{what} syntax error: {problem}"
         if exc.context and exc.problem and exc.context_mark is not None:
@@ -791,6 +816,9 @@ def _message(e: dict[str, Any], where: _Where) -> str:
         return "field required"
     if kind == "extra_forbidden":
         name = str(where.segs[-1]) if where.segs else "?"
+        if "\u3000" in name:  # full-width spaces are not whitespace to YAML: they became part of the key
+            return (f"'{name.strip()}' is indented with a full-width space (U+3000): "
+                    "YAML indentation must be ordinary spaces")
         fields = list(where.owner.model_fields) if _is_model(where.owner) else []
         close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
         if close:
