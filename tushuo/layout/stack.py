@@ -60,6 +60,15 @@ def make_context(doc: Document, *, width: float | None = None, theme: Theme | st
             except SpecError as exc:
                 file, line, col = doc.locate("theme")
                 raise SpecError(exc.message, file=file, line=line, col=col, path="theme") from None
+    for role in ("body", "bold", "heading", "title", "number"):  # a misspelt face would fall back silently
+        key = getattr(resolved.fonts, role)
+        if key not in fonts.keys:
+            where = f"theme.fonts.{role}"
+            file, line, col = doc.locate(where)
+            raise SpecError(
+                f"unknown font '{key}': use {', '.join(fonts.keys)}, a key of font_files, or a .ttf file",
+                file=file, line=line, col=col, path=where,
+            )
     return LayoutContext(resolved, fonts, width, doc=doc, base_dir=base_dir, allow_missing_glyphs=allow_missing_glyphs)
 
 
