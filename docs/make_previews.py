@@ -2,8 +2,8 @@
 
 Run from the repository root: ``python3 docs/make_previews.py``. Each template is
 started with ``tushuo new`` in a scratch folder and rendered at 1080 px, then scaled
-to 360 px wide (the PDF standee: its pages side by side, via poppler's pdftoppm when
-it is installed, else the long image).
+to 360 px wide (a PDF: its pages side by side, 720 px wide when there are several, via
+poppler's pdftoppm when it is installed, else the long image).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def main() -> None:
             if im is None:
                 im = tushuo.render_image(doc)
             im = im.convert("RGB")
-            width = WIDTH * 2 if fmt == "pdf" else WIDTH
+            width = WIDTH * 2 if fmt == "pdf" and im.width > im.height else WIDTH  # several pages side by side
             im = im.resize((width, round(im.height * width / im.width)), Image.Resampling.LANCZOS)
             target = OUT / f"{t.name}.jpg"
             im.save(target, quality=82, optimize=True, progressive=True)
