@@ -304,6 +304,14 @@ class _Linter:
         except SpecError as exc:
             self.add("output", "error", exc.message, "output.format")
             return
+        if out.page_size is not None:  # read by the PDF writer; a bad one fails a PDF render
+            from .render.pdf import parse_page_size
+
+            try:
+                parse_page_size(out.page_size, self.doc)
+            except SpecError as exc:
+                self.out.append(Finding(self.name, "error", exc.message, exc.file or self.name, exc.line, exc.col,
+                                        exc.path, "output"))
         height = round(self.frame.height)
         slice_h = out.slice_height
         if fmt in ("pdf", "svg"):
