@@ -180,6 +180,22 @@ def test_a_long_poster_is_cut_at_safe_breaks_into_full_width_pages() -> None:
     assert "测试" not in text  # the title is no running header
 
 
+def test_poster_sections_become_bookmarks_on_their_pages() -> None:
+    body = [{"type": "paragraph", "text": "党员干部要带头学习贯彻。" * 40}]
+    doc = doc_of([{"type": "section", "title": "第一部分", "blocks": body},
+                  {"type": "section", "title": "第二部分", "blocks": body}],
+                 output={"pdf_mode": "poster", "page_size": "A6"})
+    frame = layout_document(doc)
+    plan = plan_poster(frame, doc, parse_page_size("A6"))
+    reader = PdfReader(io.BytesIO(render_pdf(frame, doc)))
+    marks = {m.title.split("、")[-1]: m.y for m in frame.marks}
+    got = {o.title.split("、")[-1]: reader.get_destination_page_number(o) for o in reader.outline}
+    assert set(got) == {"第一部分", "第二部分"}
+    for title, page in got.items():
+        cut = plan.pages[page].cut
+        assert cut.top <= marks[title] < cut.bottom
+
+
 def test_poster_mode_is_deterministic_and_chosen_by_spec_or_argument() -> None:
     doc = standee()
     frame = layout_document(doc)
