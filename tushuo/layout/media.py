@@ -153,7 +153,7 @@ def layout_qrcode(block: QRCodeBlock, width: float, ctx: LayoutContext) -> Frame
 
 
 #: Caption size of a qrcodes grid by columns, as a share of the theme's caption size (at least 30 px at 1080).
-GRID_CAPTION = {1: 1.3, 2: 1.2, 3: 1.1, 4: 1.0}
+GRID_CAPTION = {1: 1.5, 2: 1.4, 3: 1.2, 4: 1.05}
 
 
 @layout_for("qrcodes")
