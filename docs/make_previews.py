@@ -26,19 +26,22 @@ OUT = ROOT / "docs" / "templates"
 WIDTH = 360
 
 
+def side_by_side(images: list[Image.Image], gap: int = 12, bg: str = "#9A9A9A") -> Image.Image:
+    """Pictures in a row on a grey sheet (PDF pages, or several long images)."""
+    sheet = Image.new("RGB", (sum(i.width for i in images) + gap * (len(images) + 1),
+                              max(i.height for i in images) + 2 * gap), bg)
+    x = gap
+    for im in images:
+        sheet.paste(im.convert("RGB"), (x, gap))
+        x += im.width + gap
+    return sheet
+
+
 def pdf_pages(pdf: Path, tmp: Path) -> Image.Image | None:
     if shutil.which("pdftoppm") is None:
         return None
     subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(tmp / "page")], check=True)
-    pages = [Image.open(p).convert("RGB") for p in sorted(tmp.glob("page-*.png"))]
-    gap = 12
-    sheet = Image.new("RGB", (sum(p.width for p in pages) + gap * (len(pages) + 1),
-                              max(p.height for p in pages) + 2 * gap), "#9A9A9A")
-    x = gap
-    for p in pages:
-        sheet.paste(p, (x, gap))
-        x += p.width + gap
-    return sheet
+    return side_by_side([Image.open(p) for p in sorted(tmp.glob("page-*.png"))])
 
 
 def main() -> None:

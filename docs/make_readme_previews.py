@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import tushuo  # noqa: E402
+from make_previews import side_by_side  # noqa: E402  (docs/ is on sys.path when run as a script)
 
 OUT = ROOT / "docs" / "previews"
 
@@ -28,16 +29,6 @@ def save(im: Image.Image, name: str, width: int) -> None:
     im = im.resize((width, round(im.height * width / im.width)), Image.Resampling.LANCZOS)
     im.save(OUT / name, quality=82, optimize=True)
     print(f"wrote docs/previews/{name} {im.width}x{im.height}")
-
-
-def side_by_side(images: list[Image.Image], gap: int = 24, bg: str = "#9A9A9A") -> Image.Image:
-    h = max(i.height for i in images)
-    sheet = Image.new("RGB", (sum(i.width for i in images) + gap * (len(images) + 1), h + 2 * gap), bg)
-    x = gap
-    for im in images:
-        sheet.paste(im.convert("RGB"), (x, gap))
-        x += im.width + gap
-    return sheet
 
 
 def main() -> None:
@@ -56,7 +47,7 @@ def main() -> None:
         tushuo.render(tushuo.load(ROOT / "examples" / "election-handbook.yaml"), pdf)
         subprocess.run(["pdftoppm", "-r", "90", "-png", "-f", "1", "-l", "5", str(pdf), str(tmp / "p")], check=True)
         pages = [Image.open(p) for p in sorted(tmp.glob("p-*.png"))]
-        save(side_by_side(pages), "handbook-pdf.jpg", 900)
+        save(side_by_side(pages, gap=24), "handbook-pdf.jpg", 900)
 
 
 if __name__ == "__main__":
