@@ -194,11 +194,14 @@ class Variant(Peer):
         getattr(self.peer, self.method)(out)
 
 
-def interleave(peers: list[Peer], mode: str, runs: int, tmp: Path) -> dict[str, list[float]]:
+def interleave(peers: list[Peer], mode: str, runs: int, tmp: Path, settle: float = 0.0) -> dict[str, list[float]]:
+    """Each peer once per round, in turn; ``settle`` seconds of rest (not timed) before each run,
+    so a closing browser's processes do not slow the next peer's start."""
     times: dict[str, list[float]] = {p.name: [] for p in peers}
     for r in range(runs):
         for p in peers:
             out = tmp / f"{p.name}-{mode}-{r}.png"
+            time.sleep(settle)
             t = time.perf_counter()
             getattr(p, mode)(out)
             times[p.name].append(time.perf_counter() - t)
@@ -278,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     variants: list[Peer] = [Variant(tushuo, "uncached", "tushuo-uncached"), Variant(tushuo, "varied", "tushuo-varied")]
 
     warm = interleave(peers + variants, "warm", args.runs, tmp)
-    cold = interleave(peers, "cold", max(3, args.runs // 2), tmp)
+    cold = interleave(peers, "cold", max(3, args.runs // 2), tmp, settle=1.0)
     sizes = {p.name: (tmp / f"{p.name}-warm-0.png").stat().st_size for p in peers}
     dims = {}
     from PIL import Image
