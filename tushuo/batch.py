@@ -43,6 +43,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .humanize import human_size  # noqa: F401  (re-exported: batch.human_size)
 from .deps import dependencies, fingerprint
 from .errors import SpecError
 
@@ -148,17 +149,6 @@ class BatchReport:
 
     def summary(self) -> str:
         return "\n".join(line for _, line in self.summary_lines())
-
-
-def human_size(n: int) -> str:
-    """1234567 → '1.2 MB' (decimal units, as file managers show)."""
-    if n < 1000:
-        return f"{n} B"
-    for unit in ("KB", "MB", "GB"):
-        n /= 1000
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if n >= 100 else f"{n:.1f} {unit}"
-    return f"{n} B"  # pragma: no cover
 
 
 def _rel(path: str) -> str:

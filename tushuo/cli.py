@@ -39,7 +39,7 @@ def _say(line: str) -> None:
 
 def _describe(path: Path) -> str:
     """``out.png  1080×5234 px, 1.2 MB`` for the success message."""
-    from .batch import human_size
+    from .humanize import human_size
 
     size = human_size(path.stat().st_size)
     # The size alone is fine when the header cannot be read (pypdf is only a test extra).

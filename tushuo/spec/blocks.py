@@ -353,7 +353,11 @@ class Series(_Model):
 
 
 class ChartBlock(_Model):
-    """A data chart drawn with matplotlib."""
+    """A data chart: planned with the document's fonts and theme, drawn like the rest of the page.
+
+    PNG/PDF/SVG draw the chart plan with tushuo's own painters; matplotlib draws the
+    same plan as a Figure for standalone vector export (tushuo.render.charts.render_chart).
+    """
 
     type: Literal["chart"] = Field(description="Block kind.")
     title: str | None = Field(None, description="Chart title.")
