@@ -1,4 +1,4 @@
-"""PNG baselines: one small document per simple block kind, 540 px wide, painted by the Pillow painter.
+"""PNG baselines: one small document per simple block kind (and charts, QR grids), 540 px wide, painted by the Pillow painter.
 
 A failure writes the actual image and a diff to tests/_failures/. After an intended
 change, look at those, then refresh with ``TUSHUO_UPDATE_BASELINES=1 pytest tests/test_baselines.py``.
@@ -50,6 +50,14 @@ CASES: dict[str, dict] = {
                           {"type": "divider", "style": "line"}]},
     "footer": {"blocks": [{"type": "paragraph", "text": "正文。"}],
                "footer": {"text": "颍州区委组织部 出品", "note": "长按识别二维码关注", "qrcode": "https://example.org/f"}},
+    "chart-bar": {"blocks": [{"type": "chart", "kind": "bar", "title": "各乡镇完成情况", "unit": "个",
+                              "labels": ["清河街道", "文峰街道", "颍西街道", "西湖镇"], "highlight": "颍西街道",
+                              "series": [{"name": "已完成", "values": [12, 9, 15, 7]}]}]},
+    "chart-donut": {"blocks": [{"type": "chart", "kind": "donut", "title": "年龄结构", "unit": "人",
+                                "labels": ["35岁及以下", "36—45岁", "46岁及以上"],
+                                "series": [{"values": [186, 312, 305]}]}]},
+    "qrcodes": {"blocks": [{"type": "qrcodes", "columns": 2, "items": [
+        {"data": "https://example.org/a", "caption": "颍州先锋"}, {"data": "https://example.org/b", "caption": "阜阳先锋网"}]}]},
     "theme-ink": {"theme": "ink", "blocks": [
         {"type": "heading", "text": "水墨主题", "number": True},
         {"type": "checklist", "items": ["合格", {"text": "不合格", "checked": False}]},
