@@ -150,3 +150,60 @@ def test_baseline(name: str) -> None:
     doc.base_dir = str(EXAMPLES)
     frame = layout_document(doc)
     assert_matches_baseline(paint(frame, fonts=frame.fonts), name)
+
+
+def _benchmark_comparison() -> dict:
+    import yaml
+
+    page = yaml.safe_load((Path(__file__).parent.parent / "benchmarks" / "page.yaml").read_text(encoding="utf-8"))
+    return next(b for b in page["blocks"] if b["type"] == "comparison")
+
+
+@pytest.mark.parametrize("width", [1080, 750])
+def test_aspect_column_sized_to_its_labels(width: int) -> None:
+    """Short cells (达标/未达标) leave room for the labels: each on at most two lines, none
+    broken inside （…）; the cells' marks and texts still fit on one line, headers too."""
+    ctx = _ctx(width)
+    block = ComparisonBlock.model_validate(_benchmark_comparison())
+    geo = comparison_geometry(block, ctx.content_width, ctx)
+    check(geo, ctx.content_width)
+    assert geo.mode == "side"
+    line_h = ctx.size("h3") * 0.9 * 1.3
+    for r, row in zip(geo.rows, block.rows):
+        assert 1 <= len(r.aspect_texts) <= 2, row.aspect
+        # the label column is wider than the old fixed 150 px, and no wider than 40 %
+        assert ctx.px(150) < r.aspect[2] <= 0.4 * ctx.content_width + EPS
+        assert all(len(t) == 1 and t[0][3] == pytest.approx(ctx.size("body") * 0.85 * 1.55) for t in r.texts)
+    for h in geo.header_texts:
+        assert h[0][3] == pytest.approx(ctx.size("h3") * 1.3)  # one line
+    lines = ["".join(op.text for op in geo.frame.walk() if isinstance(op, Text) and op.box == box)
+             for box in geo.rows[1].aspect_texts]
+    assert "".join(lines) == "首页更新及时（≤2周）"
+    assert any("（≤2周）" in ln for ln in lines), "no break inside the brackets"
+    assert geo.rows[1].aspect[3] <= 2 * line_h + 2 * ctx.px(20) + EPS
+
+
+def test_long_cells_keep_their_width() -> None:
+    """Short labels beside long cells with photos: the label column stays at its minimum."""
+    ctx = _ctx()
+    geo = comparison_geometry(ComparisonBlock.model_validate(STATION), ctx.content_width, ctx)
+    assert geo.rows[0].aspect[2] == pytest.approx(ctx.px(150))
+
+
+def test_short_cells_centred_in_rows_without_photos() -> None:
+    """A one-line cell beside a taller one sits in the middle of its row, unless the row has
+    photos (then texts stay at the top and the photos line up at the bottom)."""
+    ctx = _ctx()
+    spec = dict(STATION, rows=[
+        {"aspect": "设备", "cells": ["电视、电脑、接收设备齐全，运行正常，有防雷、防盗措施，专人负责日常维护。", "无"]},
+        STATION["rows"][0],
+    ])
+    geo = comparison_geometry(ComparisonBlock.model_validate(spec), ctx.content_width, ctx)
+    check(geo, ctx.content_width)
+    plain, photo = geo.rows
+    for cell, texts in zip(plain.cells, plain.texts):
+        (_, ty, _, th), = texts
+        assert ty + th / 2 == pytest.approx(cell[1] + cell[3] / 2)
+    assert plain.texts[1][0][3] < plain.texts[0][0][3]  # the short one really is shorter
+    for cell, texts in zip(photo.cells, photo.texts):
+        assert texts[0][1] == pytest.approx(cell[1] + ctx.px(26))

@@ -9,6 +9,12 @@ height across columns; photos in a row share one height (cropped, never stretche
 Two arrangements: with two columns on a wide block the aspect is a label column
 at the left (``side``); with three or four columns, or a narrow block, the aspect
 becomes a band above its cells (``band``) so the cells keep their width.
+
+The label column is as wide as its labels need (``aspect_width``): short cells such
+as 达标 / 未达标 leave room for a label on one line (up to 40 % of the width), long
+cells keep theirs and labels take two balanced lines. In a row without photos a
+cell's tick and text are centred vertically, so a one-line cell beside a taller
+one looks placed, not stranded at the top.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..spec.blocks import ComparisonBlock
+from ..text.layout import TextStyle
 from ..themes import mix, readable
-from .common import shadow_color, titled
+from .common import balanced, even_split, shadow_color, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .frame import Box, Frame, Image, Rect
@@ -27,6 +34,11 @@ from .pieces import centered_lines
 from .registry import layout_for
 
 PHOTO_RATIO = 4 / 3  # width / height of cell photos
+#: The side label column: at least this (design px), at most these shares of the width
+#: when every cell and header fits on one line beside it, and when the cells are long.
+ASPECT_MIN = 150
+ASPECT_MAX_SHORT = 0.40
+ASPECT_MAX_LONG = 0.24
 
 
 @dataclass
@@ -68,19 +80,25 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
     dense = n >= 3
     frame, y = titled(block.title, width, ctx)
     gap = ctx.px(14 if dense else 16)
-    aspect_w = ctx.px(150) if mode == "side" else 0.0
-    left = aspect_w + (gap if mode == "side" else 0.0)
-    cw = (width - left - (n - 1) * gap) / n
-    xs = [left + k * (cw + gap) for k in range(n)]
     pad = ctx.px(20 if dense else 26)
     radius = ctx.px(16)
     text_size = ctx.size("caption") if dense else ctx.size("body") * 0.85
     mark = text_size * 1.05
-
-    # headers
     head_style = ctx.style("h3", face=ctx.face("heading"), color=pal.on_primary, line_height=1.3,
                            size=ctx.size("h3") * (0.82 if dense else 1.0))
     badge = head_style.size * 1.25
+    aspect_style = ctx.style("h3", face=ctx.face("heading"), size=ctx.size("h3") * (0.78 if dense else 0.9),
+                             line_height=1.3)
+    aspect_pad = ctx.px(12)
+    aspect_w = 0.0
+    if mode == "side":
+        aspect_w = aspect_width(block, width, ctx, gap=gap, pad=pad, mark=mark, text_size=text_size,
+                                head_style=head_style, aspect_style=aspect_style, aspect_pad=aspect_pad)
+    left = aspect_w + (gap if mode == "side" else 0.0)
+    cw = (width - left - (n - 1) * gap) / n
+    xs = [left + k * (cw + gap) for k in range(n)]
+
+    # headers
     blocks = []
     for col in block.columns:
         strong = tone_colors(ctx, col.tone)[0]
@@ -123,8 +141,6 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
     # justified lines of ten characters or fewer open wide gaps: set narrow cells ragged-right
     narrow = cw - 2 * pad - mark < 16 * text_size
     cell_style = ctx.style("body", size=text_size, line_height=1.55, align="left" if narrow else "justify")
-    aspect_style = ctx.style("h3", face=ctx.face("heading"), size=ctx.size("h3") * (0.78 if dense else 0.9),
-                             line_height=1.3)
     for r, row in enumerate(block.rows):
         # measure: the aspect, then every cell's text and photo
         top = y
@@ -160,7 +176,8 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
             content.append(h)
         row_h = max(content) + 2 * pad
         if mode == "side":
-            ab = ctx.text(row.aspect, aspect_w - 2 * ctx.px(12), aspect_style, color=pal.on_primary, align="center")
+            ab = balanced(ctx, row.aspect, aspect_w - 2 * aspect_pad, aspect_style, color=pal.on_primary,
+                          align="center")
             row_h = max(row_h, ab.height + 2 * ctx.px(20))
             aspect_fill = pal.primary
             frame.add(Rect(0, y + ctx.px(3), aspect_w, row_h, fill=shadow_color(pal.background), radius=radius))
@@ -179,6 +196,8 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
             x = xs[k]
             frame.add(Rect(x, y, cw, row_h, fill=tint, stroke=border, stroke_width=ctx.px(1.5), radius=radius))
             cy = y + pad
+            if tb is not None and not any_photo:  # centred: no photo row to line up with
+                cy = y + (row_h - tb.height) / 2
             texts: list[BBox] = []
             photo_box = None
             if tb is not None:
@@ -209,3 +228,49 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
     frame.breaks = [b for b in frame.breaks if 0 < b < y]
     return ComparisonGeometry(frame, mode, headers, header_texts, rows)
 
+
+
+def aspect_width(block: ComparisonBlock, width: float, ctx: LayoutContext, *, gap: float, pad: float,
+                 mark: float, text_size: float, head_style: TextStyle, aspect_style: TextStyle,
+                 aspect_pad: float) -> float:
+    """Width of the side label column, chosen from what the labels and the cells need.
+
+    Preferred in order: every label on one line, then every label on at most two balanced
+    lines, each taken only if it stays within ``ASPECT_MAX_SHORT`` of the width and every
+    header and cell text still fits on one line in the columns left over. Otherwise the
+    cells are long (or hold photos) and keep their width: labels take two lines in at most
+    ``ASPECT_MAX_LONG``. Never narrower than ``ASPECT_MIN``.
+    """
+    n = len(block.columns)
+    pad_x = 2 * aspect_pad + 0.5  # a hair of room so the measured lines are set as measured
+
+    def natural(text: str, style: TextStyle) -> float:
+        return ctx.text(text, 1e6, style).used_width if text else 0.0
+
+    one = two = 0.0
+    for row in block.rows:
+        w1 = natural(row.aspect, aspect_style)
+        one = max(one, w1)
+        plain = "\n" not in row.aspect and not (aspect_style.markup and ("**" in row.aspect or "==" in row.aspect))
+        lines = even_split(ctx.fonts, row.aspect, 1e6, 2, aspect_style) if plain else None
+        two = max(two, max((natural(ln, aspect_style) for ln in lines), default=w1) if lines else w1)
+    # what one column needs for its header and every cell on one line
+    need = 0.0
+    for col in block.columns:
+        has_mark = col.tone in ("positive", "negative")
+        need = max(need, natural(col.label, head_style) + (head_style.size * 1.25 + ctx.px(12) if has_mark else 0))
+    cell_style = ctx.style("body", size=text_size)
+    for row in block.rows:
+        for k, cell in enumerate(row.cells):
+            if cell.image:
+                need = float("inf")  # a photo fills its cell: cells are never short
+            elif cell.text:
+                has_mark = block.columns[k].tone in ("positive", "negative")
+                need = max(need, natural(cell.text, cell_style) + (mark + ctx.px(10) if has_mark else 0))
+    need += 2 * pad
+    lo = ctx.px(ASPECT_MIN)
+    for want in (one, two):
+        a = max(lo, want + pad_x)
+        if a <= ASPECT_MAX_SHORT * width and (width - a - gap - (n - 1) * gap) / n >= need:
+            return a
+    return max(lo, min(two + pad_x, ASPECT_MAX_LONG * width))
