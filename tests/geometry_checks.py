@@ -66,7 +66,11 @@ def texts(frame: Frame) -> list[Text]:
 
 
 def glyph_extent(t: Text):
-    """The box the drawn glyphs of a Text op occupy (advance boxes on their line)."""
+    """The box the drawn glyphs of a Text op occupy (advance boxes on their line).
+
+    An opening mark trimmed at a line start counts from its ink half (``Glyphs.bbox``
+    adds its ``trim``): its blank half may hang before the box, its ink may not.
+    """
     xs0, ys0, xs1, ys1 = [], [], [], []
     for r in t.runs:
         if not r.text.strip():

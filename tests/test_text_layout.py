@@ -269,7 +269,9 @@ def test_every_glyph_stays_inside_the_measure(text: str, width: int, align: str,
     for ln in tb.lines:
         for r in ln.runs:
             assert list(r.xs) == sorted(r.xs)
-            assert r.xs[0] >= -1e-6 or len(ln.text) == 1
+            # an opening mark at the margin hangs its blank half outside; its ink box does not
+            assert r.trim == 0 or (r is ln.runs[0] and r.text[0] in "“（《" and r.trim == pytest.approx(15))
+            assert r.xs[0] + r.trim >= -1e-6 or len(ln.text) == 1
             assert r.end <= width + 1e-6 or len(ln.text.strip()) == 1 or (indent and len(ln.text) <= 1)
             for ch in r.text:
                 if ch != " ":
@@ -280,3 +282,91 @@ def test_every_glyph_stays_inside_the_measure(text: str, width: int, align: str,
     flat = shown.replace("\n", "")
     for t in body:
         assert t in flat
+
+
+# -- opening marks at a line start; even justification ----------------------------
+
+
+def _ink_left(text: str, style: TextStyle, width: float = 1000) -> float:
+    """Leftmost inked pixel column of ``text`` painted at x = 20 (design px = pixels)."""
+    import numpy as np
+
+    from tushuo.layout.frame import Frame
+    from tushuo.render.raster import paint
+
+    tb = layout_text(text, width, style)
+    frame = Frame(width + 40, tb.height + 20, background="#FFFFFF")
+    frame.add(tb.op(20, 10, background="#FFFFFF"))
+    img = paint(frame, fonts=FB)
+    ink = np.asarray(img.convert("L")) < 128
+    return float(np.where(ink.any(axis=0))[0][0]) - 20
+
+
+@pytest.mark.parametrize("mark", ["（", "“", "《", "「"])
+def test_opening_mark_at_line_start_meets_the_margin(mark: str) -> None:
+    """（一）摸清底数 is not indented by the bracket's blank half: its ink starts at the margin,
+    like 一 starting a line does, and the line is half an em shorter."""
+    style = TextStyle(size=40)
+    text = f"{mark}一）摸清底数"
+    left = _ink_left(text, style)
+    assert 0 <= left <= 0.25 * 40, left  # untrimmed, the ink started 0.55–0.7 em in
+    line = layout_text(text, 1000, style).lines[0]
+    assert line.runs[0].xs[0] == pytest.approx(-20) and line.runs[0].trim == pytest.approx(20)
+    assert line.width == pytest.approx(measure(text, 40) - 20)
+    assert line.runs[0].bbox()[0] == pytest.approx(0)  # the ink box starts at the margin, not before
+
+
+def test_opening_mark_after_indent_and_mid_line_keeps_its_width() -> None:
+    indented = layout_text("（一）摸清底数", 1000, TextStyle(size=40, indent=True)).lines[0]
+    assert indented.runs[0].xs[0] == pytest.approx(80) and indented.runs[0].trim == 0
+    mid = layout_text("摸清（一）底数", 1000, TextStyle(size=40)).lines[0]
+    assert all(r.trim == 0 for r in mid.runs) and mid.runs[0].xs[0] == 0
+
+
+def test_breaker_uses_the_trimmed_half_em() -> None:
+    """A line starting with an opening mark holds what fits once the blank half is gone."""
+    text = "（社区）两委换届"
+    width = measure(text, 40) - 20  # exactly the trimmed width
+    tb = layout_text(text, width, TextStyle(size=40))
+    assert [ln.text for ln in tb.lines] == [text]
+    assert not tb.overflow
+    # the second line of a paragraph too (without the trim it would leave 届 alone)
+    tb = layout_text("一二三四五六七" + text, width, TextStyle(size=40))
+    assert [ln.text for ln in tb.lines] == ["一二三四五六七", text]
+    centred = layout_text(text, 1000, TextStyle(size=40, align="center")).lines[0]
+    ink = (centred.runs[0].xs[0] + centred.runs[0].trim, centred.runs[-1].end - 20)  # ）'s blank half at the end
+    assert (ink[0] + ink[1]) / 2 == pytest.approx(500, abs=11)
+
+
+def test_justified_gaps_even_at_han_digit_boundaries() -> None:
+    """2026年12月 in a justified line: the gap between 年 and 12 (which has its 1/8 em already)
+    is not wider than the gaps between Han characters once the line is stretched."""
+    head = "登记时间为2026年12月1日至12月10日每天上午"
+    text = head + "12345678901234567890"  # the long number cannot share the first line
+    style = TextStyle(size=40, align="justify")
+    natural = layout_text(head, 1e6, style).lines[0].width
+    tb = layout_text(text, natural + 3 * 40, style)  # a first line stretched by 3 em
+    assert tb.lines[0].text == head
+    ln = tb.lines[0]
+    xs = [x for r in ln.runs for x in r.xs]
+    chars = ln.text
+    adv = {ch: measure(ch, 40) for ch in chars}
+    spaces = {}
+    for i in range(1, len(chars)):
+        a, b = chars[i - 1], chars[i]
+        if a.isdigit() and b.isdigit():
+            assert xs[i] - xs[i - 1] == pytest.approx(adv[a])  # never letter-spaced inside a number
+            continue
+        kind = "han-digit" if a.isdigit() != b.isdigit() else "han"
+        spaces.setdefault(kind, []).append(xs[i] - xs[i - 1] - adv[a])
+    assert max(spaces["han-digit"]) == pytest.approx(min(spaces["han"]), abs=0.01)
+    assert max(spaces["han"]) - min(spaces["han"]) < 0.01
+    # slightly stretched: Han gaps grow first, the Han–digit gaps keep at least their 1/8 em
+    tb = layout_text(text, natural + 8, style)
+    ln = tb.lines[0]
+    assert ln.text == head
+    xs = [x for r in ln.runs for x in r.xs]
+    for i in range(1, len(ln.text)):
+        a, b = ln.text[i - 1], ln.text[i]
+        if a.isdigit() != b.isdigit():
+            assert xs[i] - xs[i - 1] - measure(a, 40) >= 5 - 1e-6

@@ -105,7 +105,9 @@ class Glyphs:
     """Characters drawn in one resolved face at explicit x positions on one baseline.
 
     ``xs[i]`` is the pen position of ``text[i]``; ``end`` is where the last advance ends.
-    ``face`` is a FontBook key already resolved through the fallback chain.
+    ``face`` is a FontBook key already resolved through the fallback chain. ``trim`` is
+    blank trimmed off the left of the first glyph (an opening bracket at a line start,
+    set half an em left so its ink meets the margin): the run's box starts at ``xs[0] + trim``.
     """
 
     text: str
@@ -117,9 +119,10 @@ class Glyphs:
     color: Color
     ascent: float = 0.88  # fraction of size above the baseline (em box)
     descent: float = 0.12
+    trim: float = 0.0
 
     def bbox(self) -> BBox:
-        x0 = self.xs[0] if self.xs else self.end
+        x0 = self.xs[0] + self.trim if self.xs else self.end
         return (x0, self.y - self.ascent * self.size, self.end - x0, (self.ascent + self.descent) * self.size)
 
 

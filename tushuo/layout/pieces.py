@@ -18,7 +18,7 @@ def centered_lines(tb: TextBlock, x: float, y: float, width: float, background: 
     for ln in tb.lines:
         if not ln.runs:
             continue
-        start = min(r.xs[0] if r.xs else r.end for r in ln.runs)
+        start = min(r.xs[0] + r.trim if r.xs else r.end for r in ln.runs)
         end = max(r.end for r in ln.runs)
         dx = x + (width - (end - start)) / 2 - start
         runs = tuple(shift(r, dx, y) for r in ln.runs)

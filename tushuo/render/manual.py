@@ -73,7 +73,7 @@ def _centered(ctx: LayoutContext, text: str, width: float, x: float, y: float, s
     for r in op.runs:
         lines.setdefault(round(r.y, 3), []).append(r)
     for group in lines.values():
-        left = group[0].xs[0] if group[0].xs else group[0].end
+        left = group[0].xs[0] + group[0].trim if group[0].xs else group[0].end
         right = group[-1].end
         dx = x + (width - (right - left)) / 2 - left
         runs.extend(shift(r, dx, 0) for r in group)
@@ -123,7 +123,7 @@ def _line_op(ctx: LayoutContext, text: str, x: float, baseline: float, style, *,
     """One line of text with its baseline at ``baseline``, aligned left/centre/right in [x, x+width]."""
     tb = ctx.text(text, width or 10_000, style)
     ln = tb.lines[0]
-    natural = ln.runs[-1].end - ln.runs[0].xs[0] if ln.runs and ln.runs[0].xs else 0.0
+    natural = ln.runs[-1].end - ln.runs[0].xs[0] - ln.runs[0].trim if ln.runs and ln.runs[0].xs else 0.0
     dx = x
     if align == "center" and width:
         dx = x + (width - natural) / 2

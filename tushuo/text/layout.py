@@ -9,9 +9,11 @@ line-breaking engine (linebreak.wrap), then places glyphs:
   line is indented by two full-width characters (2 × size);
 - ``align='justify'`` stretches every line but a paragraph's last to the measure,
   spreading the slack over the gaps between characters, never inside a Latin word,
-  a number, ``——`` or ``……`` (spaces stretch). A line whose gaps would each grow by
-  more than one em (a few characters before a pushed-down URL) is left ragged
-  rather than letter-spaced into illegibility;
+  a number, ``——`` or ``……`` (spaces stretch). The gaps end up even: a Han–digit
+  gap, which already has its 1/8 em, grows only once the others have caught up
+  with it, so 2026年12月 is not gappier at its digits than between Han characters.
+  A line whose gaps would each grow by more than one em (a few characters before a
+  pushed-down URL) is left ragged rather than letter-spaced into illegibility;
 - CJK–Latin spacing: 1/8 em between a Han (or kana) character and a Latin letter or
   digit on the same line (CSS ``text-autospace``, Chromium's default amount); no
   space character is inserted, the gap is only in the x positions;
@@ -27,6 +29,10 @@ line-breaking engine (linebreak.wrap), then places glyphs:
   the first loses its blank half; a closing mark that ends a line loses its blank
   half, so justified lines end flush; the two halves of ``——`` are pulled together
   so the dash is one unbroken rule (Noto's em dash is narrower than its advance);
+- an opening mark (（“《「) that starts a line at the margin loses its blank left
+  half (CSS ``text-spacing-trim: trim-start``): it is set half an em left so its ink
+  meets the margin, and （一）摸清底数 does not look indented. The breaker knows,
+  so such a line may hold half an em more. After a first-line indent it stays whole;
 - centred text is balanced: its lines are set to the narrowest measure that needs no
   more lines (CSS ``text-wrap: balance``), so a two-line title does not leave one
   word alone on the second line.
@@ -193,6 +199,7 @@ class _Para:
     gaps: list[float]
     faces: list[str]
     kinds: list[int]
+    trims: list[float] | None = None  # blank trimmed from text[i] when a line starts with it
 
 
 def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _Para:
@@ -213,7 +220,14 @@ def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _P
     for j in range(1, len(text)):
         if (kinds[j - 1] ^ kinds[j]) & (_CJK | _LATIN) == (_CJK | _LATIN):
             gaps[j] = gap
-    return _Para(text, flags, advs, gaps, faces, kinds)
+    trims = None
+    if not RIGHT_INK.isdisjoint(text):
+        full = 0.9 * size
+        trims = [0.5 * size if ch in RIGHT_INK and advs[j] >= full and _sc_marks(fb, faces[j]) else 0.0
+                 for j, ch in enumerate(text)]
+        if style.indent:
+            trims[0] = 0.0  # after a first-line indent the mark is not at the margin
+    return _Para(text, flags, advs, gaps, faces, kinds, trims)
 
 
 # -- layout ------------------------------------------------------------------
@@ -246,7 +260,8 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
             break
         para = _measure_para(fb, mk.text[ps:pe], mk.flags[ps:pe], style)
         room = None if limit is None else limit - len(plan)
-        spans = wrap(para.text, para.advs, width, first_width=width - indent, gaps=para.gaps, max_lines=room)
+        spans = wrap(para.text, para.advs, width, first_width=width - indent, gaps=para.gaps, max_lines=room,
+                     trims=para.trims)
         if style.align == "center" and 1 < len(spans) and (room is None or len(spans) <= room):
             spans = _balance(para, spans, width, indent)
         for k, (a, e) in enumerate(spans):
@@ -261,13 +276,14 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
     for i, (para, a, e, first, last) in enumerate(plan):
         x0 = indent if first else 0.0
         avail = width - x0
+        trim = para.trims[a] if para.trims and a < len(para.text) else 0.0
         suffix = None
         if overflow and i == len(plan) - 1:
-            e, suffix = _cut_for_ellipsis(fb, para, a, e, avail, style)
+            e, suffix = _cut_for_ellipsis(fb, para, a, e, avail, style, trim)
             last = True
         line, unders = _set_line(
             fb, para, a, e, x0=x0, avail=avail, justify=style.align == "justify" and not last,
-            style=style, top=i * pitch, pitch=pitch, band=band, suffix=suffix,
+            style=style, top=i * pitch, pitch=pitch, band=band, suffix=suffix, trim=trim,
         )
         lines.append(line)
         underlays.extend(unders)
@@ -280,14 +296,14 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
 def _balance(para: _Para, spans: list[tuple[int, int]], width: float, indent: float) -> list[tuple[int, int]]:
     """The same number of lines at the narrowest measure that needs no forced break."""
     forced: list[int] = []
-    wrap(para.text, para.advs, width, first_width=width - indent, gaps=para.gaps, forced=forced)
+    wrap(para.text, para.advs, width, first_width=width - indent, gaps=para.gaps, forced=forced, trims=para.trims)
     allowed_forced = len(forced)
     lo, hi, best = 0.0, width, spans
     for _ in range(14):
         mid = (lo + hi) / 2
         forced = []
         trial = wrap(para.text, para.advs, mid, first_width=mid - indent, gaps=para.gaps,
-                     max_lines=len(spans), forced=forced)
+                     max_lines=len(spans), forced=forced, trims=para.trims)
         if len(trial) <= len(spans) and len(forced) <= allowed_forced:
             hi, best = mid, trial
         else:
@@ -305,16 +321,18 @@ def _band_colour(accent: str) -> str:
 
 
 def _cut_for_ellipsis(
-    fb: FontBook, para: _Para, a: int, e: int, avail: float, style: TextStyle
+    fb: FontBook, para: _Para, a: int, e: int, avail: float, style: TextStyle, trim: float = 0.0
 ) -> tuple[int, tuple[str, str, float] | None]:
-    """Where the last kept line ends so that ``……`` fits after it: (end, (text, face, advance))."""
+    """Where the last kept line ends so that ``……`` fits after it: (end, (text, face, advance)).
+
+    ``trim``: the blank the line's first character loses at the margin (it starts at −trim)."""
     key = style.bold_face if (e > a and para.flags[e - 1] & BOLD) else style.face
     table = _metrics(fb, key, float(style.size))
     _measure_chars(fb, ELLIPSIS, key, float(style.size), table)
     w_ell = sum(table[ch][0] for ch in ELLIPSIS)
     if w_ell > avail:
         return e, None
-    x = 0.0
+    x = -trim
     k = a
     while k < e:
         nx = x + (para.gaps[k] if k > a else 0.0) + para.advs[k]
@@ -405,26 +423,29 @@ def _dash_gap(fb: FontBook, key: str, ch: str) -> float:
 def _set_line(
     fb: FontBook,
     para: _Para, a: int, e: int, *, x0: float, avail: float, justify: bool, style: TextStyle,
-    top: float, pitch: float, band: str, suffix: tuple[str, str, float] | None,
+    top: float, pitch: float, band: str, suffix: tuple[str, str, float] | None, trim: float = 0.0,
 ) -> tuple[TextLine, list[Rect]]:
     size = float(style.size)
     t, gaps = para.text, para.gaps
     advs = _compressed(fb, para, a, e, size)
+    if e <= a:
+        trim = 0.0
     rel = [0.0] * (e - a)
-    x = advs[0] if e > a else 0.0
+    if e > a:
+        rel[0] = -trim  # an opening mark at the margin: its blank left half hangs outside
+    x = advs[0] - trim if e > a else 0.0
     for j in range(a + 1, e):
         x += gaps[j]
         rel[j - a] = x
         x += advs[j - a]
     natural = x  # as drawn, after compression
     # as the breaker counts it: a box this wide sets the same text on the same lines
-    fit = sum(para.advs[a:e]) + sum(gaps[a + 1 : e])
+    fit = sum(para.advs[a:e]) + sum(gaps[a + 1 : e]) - trim
     if suffix is not None:
         natural += len(suffix[0]) * suffix[2]
         fit += len(suffix[0]) * suffix[2]
 
-    extra = 0.0
-    stretch_at: list[bool] = []
+    grow: list[float] | None = None  # per character: space added before it
     if justify and e - a > 1 and natural < avail:
         kinds = para.kinds
         stretch_at = [False] + [
@@ -433,7 +454,7 @@ def _set_line(
         ]
         count = sum(stretch_at)
         if count and (avail - natural) / count <= MAX_STRETCH * size:
-            extra = (avail - natural) / count
+            grow = _even_gaps([gaps[a + k] if s else None for k, s in enumerate(stretch_at)], avail - natural)
     lead = x0  # the indent; alignment offsets are not part of the line's width
     if style.align == "center":
         x0 += max(0.0, (avail - natural) / 2)
@@ -441,12 +462,11 @@ def _set_line(
         x0 += max(0.0, avail - natural)
 
     baseline = top + (pitch - size) / 2 + ASCENT * size
-    if extra:
+    if grow:
         xs = [0.0] * (e - a)
         shift = x0
         for k in range(e - a):
-            if stretch_at[k]:
-                shift += extra
+            shift += grow[k]
             xs[k] = rel[k] + shift
     else:
         xs = [r + x0 for r in rel]
@@ -460,7 +480,8 @@ def _set_line(
             continue
         colour = style.accent if flags[start] & HIGHLIGHT else style.color
         end = xs[j - 1 - a] + advs[j - 1 - a]
-        runs.append(Glyphs(t[start:j], tuple(xs[start - a : j - a]), end, baseline, faces[start], size, colour))
+        runs.append(Glyphs(t[start:j], tuple(xs[start - a : j - a]), end, baseline, faces[start], size, colour,
+                           trim=trim if start == a else 0.0))
         start = j
     # highlighter bands: one per highlighted stretch of the line
     j = a
@@ -474,7 +495,7 @@ def _set_line(
                 k_vis -= 1
             if k_vis > j:
                 pad = 0.06 * size  # a little past the glyphs, but never out of the text box
-                left = max(0.0, xs[j - a] - pad)
+                left = max(0.0, xs[j - a] + (trim if j == a else 0.0) - pad)
                 right = min(max(avail + lead, xs[k_vis - 1 - a] + advs[k_vis - 1 - a]),
                             xs[k_vis - 1 - a] + advs[k_vis - 1 - a] + pad)
                 unders.append(
@@ -492,3 +513,20 @@ def _set_line(
         runs.append(Glyphs(s_text, xs_s, sx + len(s_text) * s_adv, baseline, s_face, size, style.color))
         text += s_text
     return TextLine(text=text, runs=tuple(runs), top=top, height=pitch, width=lead + fit), unders
+
+
+def _even_gaps(base: list[float | None], slack: float) -> list[float]:
+    """Space to add at each gap so the gaps come out even: ``base[k]`` is the space gap k
+    already has (the 1/8 em CJK–Latin gap, else 0), None where it must not grow.
+
+    Water-filling: every growing gap is raised to one level, the gaps already wider
+    than it keep their width, and the additions sum to ``slack``.
+    """
+    have = sorted(b for b in base if b is not None)
+    total = slack + sum(have)
+    level = 0.0
+    for i in range(len(have), 0, -1):  # fill the i narrowest; the wider ones stay as they are
+        level = (total - sum(have[i:])) / i
+        if level >= have[i - 1] - 1e-9:
+            break
+    return [0.0 if b is None else max(0.0, level - b) for b in base]

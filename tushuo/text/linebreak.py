@@ -257,6 +257,7 @@ def wrap(
     gaps: Sequence[float] | None = None,
     max_lines: int | None = None,
     forced: list[int] | None = None,
+    trims: Sequence[float] | None = None,
 ) -> list[tuple[int, int]]:
     """Break one paragraph into lines; returns ``(start, end)`` of each line's visible text.
 
@@ -266,6 +267,8 @@ def wrap(
     break are dropped. Stops after ``max_lines + 1`` lines when ``max_lines`` is set
     (enough to know the text overflows). ``forced``, when given, collects the index
     of every line that ends at a fallback break (a rule or a unit had to give).
+    ``trims[i]``, when given, is blank the layout trims off ``text[i]`` when a line
+    starts with it (an opening bracket's left half): that line may hold this much more.
     """
     n = len(text)
     if n == 0:
@@ -285,7 +288,7 @@ def wrap(
     a = 0
     avail = width if first_width is None else first_width
     while True:
-        limit = S[a] + (gaps[a] if a else 0.0) + avail + _EPS
+        limit = S[a] + (gaps[a] if a else 0.0) + avail + _EPS + (trims[a] if trims else 0.0)
         if keys[-1] <= limit and vis[-1] >= a:
             lines.append((a, vis[-1]))
             break
