@@ -35,7 +35,8 @@ def test_indent_is_two_full_width_characters() -> None:
     tb = layout_text("中" * 40, 800, TextStyle(size=40, indent=True))
     assert tb.lines[0].runs[0].xs[0] == 80.0
     assert tb.lines[1].runs[0].xs[0] == 0.0
-    assert [len(ln.text) for ln in tb.lines] == [18, 20, 2]  # (800 - 80) / 40 = 18 on the first line
+    # (800 - 80) / 40 = 18 on the first line; 20, 2 would leave a widow, so 19, 3
+    assert [len(ln.text) for ln in tb.lines] == [18, 19, 3]
     assert tb.lines[0].width == 800.0  # the indent counts in the line's width
 
 
@@ -370,3 +371,51 @@ def test_justified_gaps_even_at_han_digit_boundaries() -> None:
         a, b = ln.text[i - 1], ln.text[i]
         if a.isdigit() != b.isdigit():
             assert xs[i] - xs[i - 1] - measure(a, 40) >= 5 - 1e-6
+
+
+# -- widows ------------------------------------------------------------------------
+
+
+def _lines_of(op) -> list[str]:
+    rows: dict[float, str] = {}
+    for r in op.runs:
+        rows[round(r.y, 3)] = rows.get(round(r.y, 3), "") + r.text
+    return [rows[y] for y in sorted(rows)]
+
+
+def test_hello_paragraph_does_not_end_with_a_lone_character() -> None:
+    """examples/hello.yaml at 1080 px ended with 行。 alone; 进 now goes down with it and the
+    line above stays justified to the measure."""
+    import tushuo
+    from tushuo.layout.frame import Text as TextOp
+    from tushuo.layout.stack import layout_document
+
+    examples = Path(__file__).parent.parent / "examples"
+    doc = tushuo.load(examples / "hello.yaml")
+    frame = layout_document(doc)
+    para = next(op for op in frame.walk() if isinstance(op, TextOp) and op.text.startswith("为切实"))
+    lines = _lines_of(para)
+    assert len(lines) == 4 and lines[-1] == "进行。", lines
+    third = [r for r in para.runs if r.text and r.y == sorted({r.y for r in para.runs})[2]]
+    assert third[-1].end == pytest.approx(para.box[0] + para.box[2], abs=0.5)  # still flush right
+
+
+@pytest.mark.parametrize("align", ["justify", "left"])
+def test_last_line_gets_a_companion(align: str) -> None:
+    style = TextStyle(size=40, align=align)
+    tb = layout_text("中" * 20 + "行。", 400, style)  # greedy: 10, 10, 行。
+    assert [ln.text for ln in tb.lines] == ["中" * 10, "中" * 9, "中行。"]
+    tb = layout_text("中" * 20 + "档”。", 400, style)  # one character and two marks is a widow too
+    assert [ln.text for ln in tb.lines][-1] == "中档”。"
+
+
+def test_widow_rule_leaves_short_paragraphs_centred_text_and_units_alone() -> None:
+    assert [ln.text for ln in layout_text("中" * 10 + "行。", 400, TextStyle(size=40)).lines][-1] == "行。"  # 2 lines
+    centred = layout_text("中" * 20 + "行。", 400, TextStyle(size=40, align="center"))
+    assert all(len(ln.text) > 2 for ln in centred.lines)  # balanced instead
+    # a number is one unit: it is not split to keep 人。 company, nor moved whole (more than two)
+    tb = layout_text("中" * 14 + "共计12345人。", 400, TextStyle(size=40, align="justify"))
+    assert [ln.text for ln in tb.lines][-2:] == ["中中中中共计12345", "人。"]
+    # no line may start with a closing mark to make room: 。” stays with the character before it
+    tb = layout_text("中" * 19 + "说。”", 400, TextStyle(size=40, align="justify"))
+    assert all(ln.text[0] not in "。”" for ln in tb.lines)

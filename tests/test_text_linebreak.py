@@ -152,8 +152,8 @@ def test_public_cases_break_as_clreq_shows() -> None:
     c01 = CASES[0]["text"]
     assert break_lines(c01, 300, 30) == [
         "为切实做好村两委换届", "工作，镇党委召开专题", "会议，对选举程序、候",
-        "选人资格审查、投票计", "票等环节逐项进行部", "署。",
-    ]  # "部署。" cannot end at 10 em: 部 goes down with 署。
+        "选人资格审查、投票计", "票等环节逐项进行", "部署。",
+    ]  # greedy leaves 署。 alone (部署。 cannot end at 10 em); the widow rule sends 部 down
     c06 = next(c["text"] for c in CASES if c["id"] == "c06")
     lines = break_lines(c06, 300, 30)
     assert lines[1] == "当年修路架桥的艰" and lines[2].startswith("辛……")  # …… stays with 辛

@@ -33,6 +33,9 @@ line-breaking engine (linebreak.wrap), then places glyphs:
   half (CSS ``text-spacing-trim: trim-start``): it is set half an em left so its ink
   meets the margin, and （一）摸清底数 does not look indented. The breaker knows,
   so such a line may hold half an em more. After a first-line indent it stays whole;
+- no widows: a justified or left-aligned paragraph of three or more lines does not
+  end with a line of one or two characters (行。): the line before gives it one
+  (linebreak.pull_widow);
 - centred text is balanced: its lines are set to the narrowest measure that needs no
   more lines (CSS ``text-wrap: balance``), so a two-line title does not leave one
   word alone on the second line.
@@ -48,7 +51,7 @@ from typing import Literal
 
 from ..layout.frame import Glyphs, Rect, Text
 from .fonts import FontBook, default_fontbook
-from .linebreak import NO_END, SPACES, wrap
+from .linebreak import NO_END, SPACES, pull_widow, wrap
 from .markup import BOLD, HIGHLIGHT, Markup, parse
 
 Align = Literal["left", "center", "right", "justify"]
@@ -264,6 +267,8 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
                      trims=para.trims)
         if style.align == "center" and 1 < len(spans) and (room is None or len(spans) <= room):
             spans = _balance(para, spans, width, indent)
+        elif style.align in ("justify", "left") and (room is None or len(spans) <= room):
+            spans = pull_widow(para.text, para.advs, spans, width, gaps=para.gaps, trims=para.trims)
         for k, (a, e) in enumerate(spans):
             plan.append((para, a, e, k == 0, k == len(spans) - 1))
     if limit is not None and len(plan) > limit:

@@ -311,6 +311,63 @@ def wrap(
     return lines
 
 
+#: A paragraph's last line of this many characters or fewer (行。), or with a single
+#: character besides marks (档”。), is a widow. One more character makes it neither, so
+#: setting the result again at its own used width gives the same lines.
+WIDOW_CHARS = 2
+
+
+def _letters(text: str) -> int:
+    """Characters of ``text`` that are not punctuation or spaces."""
+    return sum(1 for ch in text if ch not in SPACES and unicodedata.category(ch)[0] not in "PZ")
+
+
+def pull_widow(
+    text: str,
+    advances: Sequence[float],
+    lines: list[tuple[int, int]],
+    width: float,
+    *,
+    gaps: Sequence[float] | None = None,
+    trims: Sequence[float] | None = None,
+) -> list[tuple[int, int]]:
+    """``lines`` (from :func:`wrap`) with a one-character last line given company.
+
+    When a paragraph of three or more lines ends with a widow (``WIDOW_CHARS``: 行。 or
+    档”。 alone), the previous line gives up what follows its last rule-keeping
+    break, one or two characters, so the last line reads 进行。 The previous line then only
+    gets a little more slack; nothing moves when that break would split a unit, leave a
+    line ending in an opening mark or starting with a closing one, or move more than two.
+    """
+    if len(lines) < 3:
+        return lines
+    (pa, pe), (la, le) = lines[-2], lines[-1]
+    last = text[la:le]
+    if le != len(text.rstrip("".join(SPACES))) or le <= la:
+        return lines
+    if len(last.replace(" ", "")) > WIDOW_CHARS and _letters(last) > 1:
+        return lines
+    pos = opportunities(text).best_pos
+    k = bisect_right(pos, la) - 1  # the break that started the last line
+    if k < 1 or pos[k] < pe or text[pe:pos[k]].strip("".join(SPACES)):
+        return lines  # the last line started at a fallback break: leave it
+    p = pos[k - 1]
+    if p <= pa or _letters(text[pa:p]) < 2 or len(text[p:pos[k]].strip("".join(SPACES))) > 2:
+        return lines
+    if gaps is None:
+        gaps = [0.0] * len(text)
+    e = p
+    while e > pa and text[e - 1] in SPACES:
+        e -= 1
+    a = p
+    while a < le and text[a] in SPACES:
+        a += 1
+    need = sum(advances[a:le]) + sum(gaps[a + 1 : le]) - (trims[a] if trims else 0.0)
+    if need > width + _EPS:
+        return lines
+    return [*lines[:-2], (pa, e), (a, le)]
+
+
 def _fallback(text: str, opp: Opportunities, S: list[float], a: int, limit: float) -> int:
     """A break after ``a`` when no rule-keeping break fits: see the module docstring."""
     n = len(text)
