@@ -549,3 +549,11 @@ def test_documents_without_charts_never_import_matplotlib(tmp_path):
     """)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
+
+
+def test_nearly_zero_line_values_get_a_real_axis() -> None:
+    """Found by the property tests: a line of one value -1.2e-38 collapsed the axis to one tick
+    and divided by zero while planning."""
+    assert nice_ticks(-1.1754943508222875e-38, 0.0, 4) == [-1.0, 0.0]
+    plan = plan_chart(spec("line", ["0"], [[-1.1754943508222875e-38]]))
+    assert plan is not None

@@ -52,6 +52,7 @@ def test_wheel_installs_and_finds_its_fonts(tmp_path: Path) -> None:
     run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)])
     py = venv / "bin" / "python"
     run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "--no-compile",
+         "--ignore-installed",  # CI has tushuo in the system site-packages the venv can see
          "-q", str(wheel)])
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}

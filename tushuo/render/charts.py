@@ -224,7 +224,7 @@ def fmt_pct(share: float) -> str:
 def nice_ticks(lo: float, hi: float, target: int = 5, *, integer: bool = False) -> list[float]:
     """Round tick values covering [lo, hi] with about ``target`` intervals (steps 1, 2, 2.5, 5 × 10^n)."""
     if hi - lo < 1e-12:
-        hi = lo + (abs(lo) or 1.0)
+        hi = lo + max(abs(lo), 1.0)
     raw = (hi - lo) / target
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * (1 - 1e-9))
@@ -233,7 +233,11 @@ def nice_ticks(lo: float, hi: float, target: int = 5, *, integer: bool = False) 
     start = math.floor(lo / step + 1e-9) * step
     end = math.ceil(hi / step - 1e-9) * step
     n = int(round((end - start) / step))
-    return [round(start + i * step, 10) for i in range(n + 1)]
+    ticks = [round(start + i * step, 10) for i in range(n + 1)]
+    if ticks[-1] <= ticks[0]:  # a span below the 1e-10 rounding (e.g. values of 1e-38): one unit from 0
+        base = float(math.floor(lo))
+        return [base, base + 1.0]
+    return ticks
 
 
 # ---------------------------------------------------------------------------- planner
