@@ -554,6 +554,7 @@ def test_documents_without_charts_never_import_matplotlib(tmp_path):
 def test_nearly_zero_line_values_get_a_real_axis() -> None:
     """Found by the property tests: a line of one value -1.2e-38 collapsed the axis to one tick
     and divided by zero while planning."""
-    assert nice_ticks(-1.1754943508222875e-38, 0.0, 4) == [-1.0, 0.0]
+    ticks = nice_ticks(-1.1754943508222875e-38, 0.0, 4)
+    assert ticks[-1] - ticks[0] >= 1.0 and ticks[0] <= 1e-10
     plan = plan_chart(spec("line", ["0"], [[-1.1754943508222875e-38]]))
     assert plan is not None
