@@ -239,7 +239,7 @@ def test_check_chart_data_is_reusable_for_csv_data() -> None:
 def test_table_rows_match_header() -> None:
     e = only_error(doc, {"type": "table", "header": ["乡镇", "数量"], "rows": [["清河", 1], ["文峰"]]})
     assert e["ctx"]["at"] == "rows[1]"
-    assert e["ctx"]["message"] == "row has 1 cells for 2 header columns; give every row 2 cells"
+    assert e["ctx"]["message"] == "row has 1 cell for 2 header columns; give every row 2 cells"
 
 
 def test_checklist_and_cells_accept_plain_strings() -> None:

@@ -20,6 +20,11 @@ IconName = Literal[
 ]
 
 
+
+def _count(n: int, noun: str) -> str:
+    """'1 cell', '3 cells': counts in messages read as English."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
 class _Model(BaseModel):
     """Strict spec data: unknown keys are errors; numbers are accepted where text is expected
     (``label: 2024`` is a year, not a mistake)."""
@@ -154,7 +159,7 @@ class TableBlock(_Model):
             raise located("rows[0]", "rows[0] has no cells: a table needs at least one column")
         for i, row in enumerate(self.rows):
             if len(row) != n:
-                raise located(f"rows[{i}]", f"row has {len(row)} cells for {n} {what}; give every row {n} cells")
+                raise located(f"rows[{i}]", f"row has {_count(len(row), 'cell')} for {n} {what}; give every row {_count(n, 'cell')}")
         return self
 
 
@@ -312,7 +317,7 @@ class ComparisonBlock(_Model):
             if len(row.cells) != n:
                 raise located(
                     f"rows[{i}]",
-                    f"rows[{i}] ({row.aspect}) has {len(row.cells)} cells for {n} columns; give one cell per column",
+                    f"rows[{i}] ({row.aspect}) has {_count(len(row.cells), 'cell')} for {n} columns; give one cell per column",
                 )
         return self
 
