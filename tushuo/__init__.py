@@ -12,28 +12,21 @@ Heavy dependencies (matplotlib, reportlab) are imported only when a document nee
 
 from __future__ import annotations
 
-from . import render as _render_package  # noqa: F401  (see below)
-from . import text
-from .api import load, render, render_image
-
 # ``tushuo.render`` is both the public function and the painters' subpackage. Python
 # binds a subpackage onto its parent when it is first imported, so the subpackage is
-# imported above, before the function is bound: later imports of tushuo.render.*
+# imported first, before the function is bound: later imports of tushuo.render.*
 # no longer replace the function.
+from . import render as _render_package  # noqa: F401
+from . import text
+from .api import load, render, render_image
 from .errors import FontError, RenderError, SpecError, TushuoError
-from .spec import *  # noqa: F401,F403  (Document and every block model)
-from .spec import Document, Theme
+from .spec import *  # noqa: F403  (Document, the theme and every block model; names in spec.__all__)
 from .spec import __all__ as _spec_all
-from .spec.blocks import __dict__ as _blocks_ns
 
 __version__ = "0.1.0"
 
-_block_names = [n for n, v in _blocks_ns.items() if isinstance(v, type) and n.endswith(("Block", "Item", "Cell", "Column", "Row", "Edge", "Series"))]
-
-__all__ = sorted(
-    {
-        "load", "render", "render_image", "text", "Document", "Theme",
-        "TushuoError", "SpecError", "FontError", "RenderError", "__version__",
-        *_spec_all, *_block_names,
-    }
-)
+__all__ = [  # noqa: PLE0604  (the spec models are listed once, in tushuo.spec.__all__)
+    "load", "render", "render_image", "text",
+    "TushuoError", "SpecError", "FontError", "RenderError", "__version__",
+    *_spec_all,
+]

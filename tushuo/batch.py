@@ -43,9 +43,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .humanize import human_size  # noqa: F401  (re-exported: batch.human_size)
 from .deps import dependencies, fingerprint
 from .errors import SpecError
+from .humanize import human_size  # noqa: F401  (re-exported: batch.human_size)
 
 RENDERED, SKIPPED, FAILED = "rendered", "skipped", "failed"
 REPORT_NAME = "report.json"

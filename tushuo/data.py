@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -67,7 +68,7 @@ def parse_number(cell: str) -> float | None:
         v = float(s)
     except ValueError:
         return None
-    if v != v or v in (float("inf"), float("-inf")):
+    if not math.isfinite(v):
         return None
     return v
 

@@ -405,7 +405,7 @@ def check_chart_data(kind: str, labels: list[str], series: list[Series], highlig
     for i, s in enumerate(series):
         for j, v in enumerate(s.values):
             if not math.isfinite(v) or abs(v) > MAX_CHART_VALUE:
-                what = "not a number" if v != v else ("infinite" if math.isinf(v) else "too large to chart")
+                what = "not a number" if math.isnan(v) else ("infinite" if math.isinf(v) else "too large to chart")
                 raise located(f"series[{i}].values[{j}]",
                               f"{v:g} is {what}; chart values are finite numbers within ±{MAX_CHART_VALUE:g}")
         if len(s.values) != len(labels):
