@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import warnings
-from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import SpecError
+from .lru import BoundedLRU
 
 #: Pictures above this many pixels are refused (Pillow's own guard warns at 89 MP).
 MAX_IMAGE_PIXELS = 60_000_000
@@ -77,45 +76,7 @@ def resolve_path(
 
 
 # --------------------------------------------------------------------------- images
-class _LRU:
-    """A small thread-safe LRU of decoded images, bounded by entries and by bytes."""
-
-    def __init__(self, max_entries: int = 32, max_bytes: int = 256 * 1024 * 1024) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, object] = OrderedDict()
-        self._sizes: dict[tuple, int] = {}
-        self._total = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple):  # noqa: ANN201 - Image | None
-        with self._lock:
-            if key not in self._items:
-                return None
-            self._items.move_to_end(key)
-            return self._items[key]
-
-    def put(self, key: tuple, value: object, nbytes: int) -> None:
-        if nbytes > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = value
-            self._sizes[key] = nbytes
-            self._total += nbytes
-            while len(self._items) > self.max_entries or self._total > self.max_bytes:
-                old, _ = self._items.popitem(last=False)
-                self._total -= self._sizes.pop(old)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._sizes.clear()
-            self._total = 0
-
-
-_cache = _LRU()
+_cache = BoundedLRU(max_entries=32, max_bytes=256 * 1024 * 1024)  # decoded pictures
 
 
 def open_image(path: str | os.PathLike[str], max_pixels: int = MAX_IMAGE_PIXELS):  # noqa: ANN201 - PIL.Image.Image
@@ -133,10 +94,7 @@ def open_image(path: str | os.PathLike[str], max_pixels: int = MAX_IMAGE_PIXELS)
     except OSError:
         raise SpecError(f"file not found: {p}") from None
     key = (str(p.resolve()), st.st_mtime_ns, st.st_size, max_pixels)
-    hit = _cache.get(key)
-    if hit is None:
-        hit = _decode(p, max_pixels)
-        _cache.put(key, hit, hit.width * hit.height * len(hit.getbands()))
+    hit = _cache.get_or_make(key, lambda: _decode(p, max_pixels), lambda im: im.width * im.height * len(im.getbands()))
     return hit.copy()
 
 

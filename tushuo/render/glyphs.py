@@ -14,9 +14,9 @@ a cached mask equals what ``ImageDraw.text`` would draw at the quantised positio
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from typing import TYPE_CHECKING
+
+from ..lru import BoundedLRU
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -44,40 +44,30 @@ def quantise(x: float) -> tuple[int, float]:
 class GlyphCache:
     """Bounded, thread-safe cache of glyph masks keyed by (font file, size, char, phase, alpha).
 
-    Lookups take no lock; filling does (one rasterisation per key). When full, the
-    oldest entries go first.
+    Lookups take no lock; the least recently used masks go first when it is full.
     """
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._masks: OrderedDict[tuple, Glyph] = OrderedDict()
-        self._max = max_entries
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        self._masks = BoundedLRU(max_entries=max_entries)
 
     def __len__(self) -> int:
         return len(self._masks)
 
+    @property
+    def hits(self) -> int:
+        return self._masks.hits
+
+    @property
+    def misses(self) -> int:
+        return self._masks.misses
+
     def get(self, face: Face, size: float, ch: str, phase: float, alpha: int = 255) -> Glyph:
         """The mask of ``ch`` drawn at pen (phase, 0) on baseline 0, scaled by ``alpha``/255."""
         key = (str(face.path), size, ch, phase, alpha)
-        glyph = self._masks.get(key)
-        if glyph is not None:
-            self.hits += 1
-            return glyph
-        with self._lock:
-            glyph = self._masks.get(key)
-            if glyph is None:
-                self.misses += 1
-                glyph = _rasterise(face, size, ch, phase, alpha)
-                self._masks[key] = glyph
-                if len(self._masks) > self._max:
-                    self._masks.popitem(last=False)
-            return glyph
+        return self._masks.get_or_make(key, lambda: _rasterise(face, size, ch, phase, alpha))
 
     def clear(self) -> None:
-        with self._lock:
-            self._masks.clear()
+        self._masks.clear()
 
 
 def _rasterise(face: Face, size: float, ch: str, phase: float, alpha: int) -> Glyph:

@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -45,6 +43,7 @@ from PIL import Image, ImageChops, ImageColor, ImageDraw
 from ..errors import RenderError
 from ..layout.frame import Ellipse, Frame, Glyphs, Group, Line, Path, Rect, Text
 from ..layout.frame import Image as ImageOp
+from ..lru import BoundedLRU
 from ..text.fonts import FontBook, default_fontbook
 from .geometry import arrow_parts, quad_to_cubic
 from .glyphs import GlyphCache, default_cache, quantise
@@ -406,12 +405,7 @@ class CoverageCache:
     """
 
     def __init__(self, max_bytes: int = 48 << 20) -> None:
-        self._items: OrderedDict[tuple, tuple[list[Piece], int]] = OrderedDict()
-        self._bytes = 0
-        self._max = max_bytes
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        self._items = BoundedLRU(max_bytes=max_bytes)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -419,14 +413,19 @@ class CoverageCache:
     @property
     def nbytes(self) -> int:
         """Bytes of mask (plus a little per piece) held."""
-        return self._bytes
+        return self._items.nbytes
+
+    @property
+    def hits(self) -> int:
+        return self._items.hits
+
+    @property
+    def misses(self) -> int:
+        return self._items.misses
 
     def clear(self) -> None:
         """Forget every shape (and reset the hit and miss counts)."""
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-            self.hits = self.misses = 0
+        self._items.clear()
 
     def pieces(
         self,
@@ -446,30 +445,19 @@ class CoverageCache:
         clip = None if inside else (-dx, -dy, W - dx, H - dy)
         geom = move(dx, dy)
         key = (kind, geom, alpha, clip)
-        hit = self._items.get(key)
-        if hit is None:
-            self.misses += 1
-            made = [
+
+        def rasterise() -> list[Piece]:
+            return [
                 part if alpha == 255 else (*part[:4], _scale_cov(part[4], alpha))
                 for piece in make(clip or _EVERYWHERE, geom)
                 for part in _trimmed(piece)
             ]
-            size = sum(100 + (0 if isinstance(p[4], int) else p[4].width * p[4].height) for p in made)
-            size += 64 * sum(len(g) for _, g, _ in geom.prims) if isinstance(geom, _Shape) else 200  # the key
-            with self._lock:
-                self._items[key] = (made, size)
-                self._bytes += size
-                while self._bytes > self._max and len(self._items) > 1:
-                    _, (_, gone) = self._items.popitem(last=False)
-                    self._bytes -= gone
-            pieces = made
-        else:
-            self.hits += 1
-            try:
-                self._items.move_to_end(key)
-            except KeyError:  # evicted by another thread meanwhile
-                pass
-            pieces = hit[0]
+
+        def size(made: list[Piece]) -> int:
+            held = sum(100 + (0 if isinstance(p[4], int) else p[4].width * p[4].height) for p in made)
+            return held + (64 * sum(len(g) for _, g, _ in geom.prims) if isinstance(geom, _Shape) else 200)  # the key
+
+        pieces = self._items.get_or_make(key, rasterise, size)
         if dx == 0 and dy == 0:
             return pieces
         return [(x0 + dx, y0 + dy, x1 + dx, y1 + dy, cov) for x0, y0, x1, y1, cov in pieces]
