@@ -329,21 +329,15 @@ class _Linter:
                      "output.slice_height")
             return
         if not slice_h:
+            at = "output" if "output" in self.doc._marks else ""
             if height > limit:
-                self.add(
-                    "tall", "error",
-                    f"the image is {height:,} px tall; {fmt.upper()} allows at most {limit:,} px; "
-                    "set output.slice_height (e.g. 1920) or make a PDF",
-                    "output" if "output" in self.doc._marks else "",
-                )
+                self.add("tall", "error", f"the image is {height:,} px tall; {fmt.upper()} allows at most "
+                         f"{limit:,} px; set output.slice_height (e.g. 1920) or make a PDF", at)
                 return
             if height > TALL_IMAGE:
-                self.add(
-                    "tall", "warning",
-                    f"the image is {height:,} px tall (over {TALL_IMAGE:,}): phones shrink and WeChat may "
-                    "compress it; set output.slice_height (e.g. 1920) to post it as several images",
-                    "output" if "output" in self.doc._marks else "",
-                )
+                self.add("tall", "warning", f"the image is {height:,} px tall (over {TALL_IMAGE:,}): phones shrink "
+                         "and WeChat may compress it; set output.slice_height (e.g. 1920) to post it as several "
+                         "images", at)
         if out.max_bytes is not None:
             return  # the render re-encodes to max_bytes and fails clearly if it cannot
         bands = [(0.0, float(height))] if not slice_h else [
