@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import SpecError, SpecErrors
 
 if TYPE_CHECKING:
+    from .frame import Frame, Text
     from .layout.context import LayoutContext
-    from .layout.frame import Frame, Text
     from .spec.document import Document
 
 #: Smallest body / caption text at 1080 px wide (design px); phones show a 1080 image at ~1/3.
@@ -183,7 +183,7 @@ class _Linter:
         self.out.append(Finding(self.name, level, message, file or self.name, line, col, full or None, code))
 
     def run(self) -> list[Finding]:
-        from .layout.frame import Text
+        from .frame import Text
 
         for w in self.ctx.warnings:
             self.layout_warning(w)
@@ -202,7 +202,7 @@ class _Linter:
 
     # -- text -----------------------------------------------------------------
     def text(self, op: Text) -> None:
-        from .themes import contrast_ratio, flatten
+        from .color import contrast_ratio, flatten
 
         if not op.runs:
             return
@@ -361,7 +361,7 @@ class _Linter:
 
     def estimate_bytes(self, fmt: str, top: float, bottom: float) -> float:
         """Estimated file size of the band [top, bottom) in ``fmt`` (see SIZE_MODEL)."""
-        from .layout.frame import Image, Text
+        from .frame import Image, Text
 
         flat_k, chart_k, ink_k = SIZE_MODEL[fmt]
         total = self.frame.width * (bottom - top)
@@ -391,7 +391,7 @@ class _Linter:
 
 # --------------------------------------------------------------------------- helpers
 def _texts_and_images(frame: Frame) -> Iterator[Any]:
-    from .layout.frame import Image, Text
+    from .frame import Image, Text
 
     for op in frame.walk():
         if isinstance(op, (Text, Image)):

@@ -1,9 +1,9 @@
-"""Themes: finding one (built-in name, file path, inline mapping) and the colour maths they need.
+"""Themes: finding one (built-in name, file path, inline mapping).
 
 Built-in themes live in ``layouts/themes/NAME.yaml``. A spec names one, gives a path
 to its own theme file (sandboxed like every other path in a spec), or writes the
-theme inline. Colour helpers (mixing, WCAG contrast, making a colour readable on a
-background) live here too, because every layout and the contrast lint share them.
+theme inline. The colour maths lives in :mod:`tushuo.color`; its names are re-exported
+here for older callers.
 """
 
 from __future__ import annotations
@@ -12,6 +12,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .color import (
+    contrast_ratio,
+    flatten,
+    luminance,
+    mix,
+    parse_color,
+    readable,
+    to_hex,
+    with_alpha,
+)
 from .errors import SpecError
 from .resources import layouts_dir
 from .spec.theme import Theme
@@ -172,71 +182,6 @@ def user_fonts(theme: Theme) -> dict[str, str]:
         if face.lower().endswith((".ttf", ".otf")) and face not in fonts:
             fonts[face] = face
     return fonts
-
-
-# ----------------------------------------------------------------------------- colours
-def parse_color(color: str) -> tuple[float, float, float, float]:
-    """'#RRGGBB' or '#RRGGBBAA' → (r, g, b, a), each 0–1."""
-    c = color.lstrip("#")
-    r, g, b = (int(c[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    a = int(c[6:8], 16) / 255 if len(c) == 8 else 1.0
-    return r, g, b, a
-
-
-def to_hex(r: float, g: float, b: float) -> str:
-    return "#" + "".join(f"{round(max(0.0, min(1.0, v)) * 255):02X}" for v in (r, g, b))
-
-
-def mix(a: str, b: str, t: float) -> str:
-    """``a`` moved towards ``b`` by ``t`` (0: a, 1: b), as an opaque '#RRGGBB'."""
-    ra, ga, ba, _ = parse_color(a)
-    rb, gb, bb, _ = parse_color(b)
-    return to_hex(ra + (rb - ra) * t, ga + (gb - ga) * t, ba + (bb - ba) * t)
-
-
-def with_alpha(color: str, alpha: float) -> str:
-    """``color`` with an alpha channel (0–1)."""
-    return color[:7] + f"{round(max(0.0, min(1.0, alpha)) * 255):02X}"
-
-
-def flatten(color: str, over: str) -> str:
-    """A translucent colour composited over an opaque one."""
-    r, g, b, a = parse_color(color)
-    return mix(over, to_hex(r, g, b), a)
-
-
-def luminance(color: str) -> float:
-    """WCAG 2 relative luminance of an opaque colour."""
-
-    def lin(v: float) -> float:
-        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
-
-    r, g, b, _ = parse_color(color)
-    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
-
-
-def contrast_ratio(fg: str, bg: str) -> float:
-    """WCAG contrast ratio (1–21) of ``fg`` over ``bg``; a translucent ``fg`` is composited first."""
-    if len(fg.lstrip("#")) == 8:
-        fg = flatten(fg, bg)
-    l1, l2 = luminance(fg), luminance(bg[:7])
-    hi, lo = max(l1, l2), min(l1, l2)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def readable(color: str, bg: str, ratio: float = 4.5) -> str:
-    """``color`` darkened (or lightened on a dark ``bg``) just enough to reach ``ratio`` on ``bg``."""
-    if contrast_ratio(color, bg) >= ratio:
-        return color
-    target = "#000000" if luminance(bg) > 0.18 else "#FFFFFF"
-    lo, hi = 0.0, 1.0
-    for _ in range(20):
-        mid = (lo + hi) / 2
-        if contrast_ratio(mix(color, target, mid), bg) >= ratio:
-            hi = mid
-        else:
-            lo = mid
-    return mix(color, target, hi)
 
 
 __all__ = [

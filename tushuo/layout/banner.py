@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 
+from ..color import with_alpha
+from ..frame import Box, Frame, Group, Image, Path, Rect
 from ..spec.blocks import BannerBlock
-from ..themes import with_alpha
 from .common import balanced, diamond, pill
 from .context import LayoutContext
-from .frame import Box, Frame, Group, Image, Path, Rect
 from .media import crop_to_ratio
 from .registry import layout_for
 

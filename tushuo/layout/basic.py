@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from ..color import mix, readable
+from ..frame import Box, Ellipse, Frame, Group, Image, Mark, Path, Rect
 from ..spec.blocks import (
     CalloutBlock,
     ChecklistBlock,
@@ -17,11 +19,9 @@ from ..spec.blocks import (
     QuoteBlock,
     SpacerBlock,
 )
-from ..themes import mix, readable
 from . import icons
 from .common import balanced, card, diamond, nesting, next_number, number_label, titled
 from .context import LayoutContext
-from .frame import Box, Ellipse, Frame, Group, Image, Mark, Path, Rect
 from .registry import layout_for
 
 

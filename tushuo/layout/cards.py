@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..color import mix, readable
+from ..frame import Box, Frame, Image, shift
 from ..spec.blocks import CardItem, CardsBlock
-from ..themes import mix, readable
 from .common import card, pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox
-from .frame import Box, Frame, Image, shift
 from .media import crop_to_ratio
 from .registry import layout_for
 

@@ -13,10 +13,10 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import SpecError
+from ..frame import Box, Frame, Image
 from ..spec.blocks import ChartBlock, Series, check_chart_data
 from .common import card, titled
 from .context import LayoutContext
-from .frame import Box, Frame, Image
 from .registry import layout_for
 
 #: Texts every chart may draw besides the spec's own (captions, merged slices, value marks).

@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 
+from ..frame import Ellipse, Frame, Path, Rect
 from ..text.fonts import FontBook
 from ..text.layout import TextBlock, TextStyle
 from .context import LayoutContext
-from .frame import Ellipse, Frame, Path, Rect
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -302,7 +302,7 @@ def card(x: float, y: float, w: float, h: float, ctx: LayoutContext, *, fill: st
 
 def shadow_color(bg: str) -> str:
     """The colour of a card's soft shadow edge on ``bg``."""
-    from ..themes import mix
+    from ..color import mix
 
     return mix(bg, "#000000", 0.06)
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..color import mix, readable
+from ..frame import Box, Frame, Image, Rect
 from ..spec.blocks import ComparisonBlock
 from ..text.layout import TextStyle
-from ..themes import mix, readable
 from .common import balanced, even_split, shadow_color, titled
 from .context import LayoutContext
 from .flowgraph import BBox
-from .frame import Box, Frame, Image, Rect
 from .icons import cross, tick
 from .media import crop_to_ratio
 from .pieces import centered_lines

@@ -6,9 +6,9 @@ ends the way the banner opens it.
 
 from __future__ import annotations
 
+from ..frame import Box, Frame, Rect
 from ..spec.document import Footer
 from .context import LayoutContext
-from .frame import Box, Frame, Rect
 from .media import QR_DARK, QUIET_ZONE, qr_matrix, qr_module, qr_ops
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from .frame import Ellipse, Op, Path
+from ..frame import Ellipse, Op, Path
 
 #: stroke width of line icons in grid units (24 units = the icon box)
 _STROKE = 2.0

@@ -7,11 +7,11 @@ painter draws a sharp code at any scale and the PDF stays scannable when printed
 
 from __future__ import annotations
 
+from ..frame import Box, Frame, Image, Rect
 from ..spec.blocks import ImageBlock, QRCodeBlock, QRCodesBlock
 from .common import balanced, titled
 from .common import card as card_ops
 from .context import LayoutContext
-from .frame import Box, Frame, Image, Rect
 from .registry import layout_for
 
 #: Quiet zone around a QR code, in modules (ISO/IEC 18004 asks for 4).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from .frame import Frame, Glyphs, Text
+from ..frame import Frame, Glyphs, Text
 
 
 @dataclass(frozen=True)

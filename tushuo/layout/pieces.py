@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..frame import Text, shift
 from ..text.layout import TextBlock
 from .flowgraph import BBox
-from .frame import Text, shift
 
 
 def centered_lines(tb: TextBlock, x: float, y: float, width: float, background: str | None) -> list[tuple[Text, BBox]]:

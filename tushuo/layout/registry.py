@@ -11,8 +11,8 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from ..frame import Frame
 from .context import LayoutContext
-from .frame import Frame
 
 LayoutFn = Callable[[Any, float, LayoutContext], Frame]
 _LAYOUTS: dict[str, LayoutFn] = {}

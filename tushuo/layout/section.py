@@ -6,11 +6,11 @@ another section), a string is shown as the label as written (第一章, 附), fa
 
 from __future__ import annotations
 
+from ..color import with_alpha
+from ..frame import Frame, Mark, Path, Rect
 from ..spec.blocks import SectionBlock
-from ..themes import with_alpha
 from .common import balanced, cn_numeral, nesting, next_number, number_badge, number_label
 from .context import LayoutContext
-from .frame import Frame, Mark, Path, Rect
 from .registry import layout_for
 
 

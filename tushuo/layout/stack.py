@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
+from ..frame import Frame
 from ..spec.theme import Theme
 from ..text.fonts import FontBook, default_fontbook
 from ..themes import resolve_theme, user_fonts
 from .context import LayoutContext
-from .frame import Frame
 from .registry import layout_block
 
 if TYPE_CHECKING:

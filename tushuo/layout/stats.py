@@ -13,12 +13,12 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from ..color import mix, readable
+from ..frame import Box, Frame, Path, Rect, shift
 from ..spec.blocks import StatItem, StatsBlock
-from ..themes import mix, readable
 from .common import balanced, card, titled
 from .context import LayoutContext
 from .flowgraph import BBox
-from .frame import Box, Frame, Path, Rect, shift
 from .icons import icon
 from .pieces import centered_lines
 from .registry import layout_for

@@ -26,12 +26,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..color import mix, readable
+from ..frame import Box, Ellipse, Frame, Line, Path, Rect, shift
 from ..spec.blocks import StepItem, StepsBlock
-from ..themes import mix, readable
 from .common import card, number_badge, pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox, EdgeSpec, FlowStyle, NodeSpec, Point, _side_x, route_rows
-from .frame import Box, Ellipse, Frame, Line, Path, Rect, shift
 from .icons import icon
 from .pieces import centered_lines
 from .registry import layout_for

@@ -8,11 +8,11 @@ still wants. Rows are atomic boxes with safe breaks between them.
 
 from __future__ import annotations
 
+from ..color import with_alpha
+from ..frame import Box, Frame, Group, Rect
 from ..spec.blocks import TableBlock
-from ..themes import with_alpha
 from .common import balanced, titled
 from .context import LayoutContext
-from .frame import Box, Frame, Group, Rect
 from .registry import layout_for
 
 

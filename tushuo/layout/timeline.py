@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..color import mix, readable
+from ..frame import Box, Ellipse, Frame, Line
 from ..spec.blocks import TimelineBlock
-from ..themes import mix, readable
 from .common import pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox
-from .frame import Box, Ellipse, Frame, Line
 from .registry import layout_for
 
 

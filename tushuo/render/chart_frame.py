@@ -14,10 +14,10 @@ import math
 import warnings
 from typing import TYPE_CHECKING
 
-from ..layout.frame import Ellipse, Frame, Glyphs, Path, Rect
+from ..frame import Ellipse, Frame, Glyphs, Path, Rect
 
 if TYPE_CHECKING:
-    from ..layout.frame import Op
+    from ..frame import Op
     from ..text.fonts import FontBook
     from .charts import Label, Plan, Wedge
 

@@ -29,13 +29,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
+from ..color import contrast_ratio, mix, readable
 from ..text.layout import TextStyle, layout_text
-from ..themes import contrast_ratio, mix, readable
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..layout.frame import Frame
+    from ..frame import Frame
     from ..spec.theme import Theme
     from ..text.fonts import FontBook
 

@@ -12,11 +12,11 @@ import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..color import mix, with_alpha
+from ..frame import Ellipse, Frame, Line, Mark, Path, Rect, Text, shift
 from ..layout.context import LayoutContext
-from ..layout.frame import Ellipse, Frame, Line, Mark, Path, Rect, Text, shift
 from ..spec.theme import Theme
 from ..text.fonts import FontBook, default_fontbook
-from ..themes import mix, with_alpha
 
 if TYPE_CHECKING:
     from ..layout.paginate import Cut

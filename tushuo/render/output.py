@@ -34,8 +34,8 @@ from .atomic import AtomicFiles
 if TYPE_CHECKING:
     from PIL.Image import Image
 
+    from ..frame import Frame
     from ..layout.context import LayoutContext
-    from ..layout.frame import Frame
     from ..spec.document import Document
     from ..text.fonts import FontBook
 
@@ -540,7 +540,7 @@ def _up_rows(photos: list[tuple[int, int]], top: int, height: int) -> list[tuple
 
 def _photo_rows(frame: Frame, scale: float) -> list[tuple[int, int]]:
     """Device rows covered by raster pictures (not charts): the rows where the Up filter pays."""
-    from ..layout.frame import Image as ImageOp
+    from ..frame import Image as ImageOp
 
     spans = []
     for op in frame.walk():

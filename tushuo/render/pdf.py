@@ -41,12 +41,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..color import parse_color
 from ..errors import RenderError, SpecError
-from ..layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
-from ..layout.frame import Path as PathOp
+from ..frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
+from ..frame import Path as PathOp
 from ..layout.paginate import Cut, plan_cuts, text_line_bands
 from ..text.fonts import FontBook
-from ..themes import parse_color
 from .atomic import write_atomic
 from .geometry import arrow_parts, quad_to_cubic
 

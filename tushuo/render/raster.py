@@ -38,18 +38,19 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image, ImageChops, ImageColor, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
+from ..color import rgba8
 from ..errors import RenderError
-from ..layout.frame import Ellipse, Frame, Glyphs, Group, Line, Path, Rect, Text
-from ..layout.frame import Image as ImageOp
+from ..frame import Ellipse, Frame, Glyphs, Group, Line, Path, Rect, Text
+from ..frame import Image as ImageOp
 from ..lru import BoundedLRU
 from ..text.fonts import FontBook, default_fontbook
 from .geometry import arrow_parts, quad_to_cubic
 from .glyphs import GlyphCache, default_cache, quantise
 
 if TYPE_CHECKING:
-    from ..layout.frame import Op
+    from ..frame import Op
 
 #: supersampling factor of shape tiles (4 x 4 = 16 coverage levels + exact straight edges)
 SS = 4
@@ -64,12 +65,11 @@ RGBA = tuple[int, int, int, int]
 
 @lru_cache(maxsize=2048)
 def rgba(color: str) -> RGBA:
-    """'#RRGGBB' / '#RRGGBBAA' (or a CSS name) → an RGBA tuple."""
+    """A hex colour → an RGBA tuple of 0–255 ints (:func:`tushuo.color.rgba8`), as a RenderError if it is none."""
     try:
-        r, g, b, a = ImageColor.getcolor(color, "RGBA")  # type: ignore[misc]
-    except (ValueError, TypeError, AttributeError):
-        raise RenderError(f"not a colour: {color!r} (use #RRGGBB or #RRGGBBAA)") from None
-    return (r, g, b, a)
+        return rgba8(color)
+    except ValueError as exc:
+        raise RenderError(str(exc)) from None
 
 
 def paint(

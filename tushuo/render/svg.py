@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from ..color import parse_color
 from ..errors import FontError, RenderError
-from ..layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
-from ..layout.frame import Path as PathOp
+from ..frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
+from ..frame import Path as PathOp
 from ..text.fonts import FontBook
-from ..themes import parse_color
 from .geometry import arrow_parts
 
 if TYPE_CHECKING:

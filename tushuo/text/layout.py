@@ -49,7 +49,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..layout.frame import Glyphs, Rect, Text
+from ..color import opaque_hex
+from ..frame import Glyphs, Rect, Text
 from .fonts import FontBook, default_fontbook
 from .linebreak import NO_END, SPACES, pull_widow, wrap
 from .markup import BOLD, HIGHLIGHT, Markup, parse
@@ -127,7 +128,7 @@ class TextBlock:
         return [ln.top for ln in self.lines[1:]]
 
     def op(self, x: float, y: float, *, background: str | None = None, box_height: float | None = None) -> Text:
-        from ..layout.frame import shift
+        from ..frame import shift
 
         runs = tuple(shift(r, x, y) for ln in self.lines for r in ln.runs)
         unders = tuple(shift(u, x, y) for u in self.underlays)
@@ -319,10 +320,7 @@ def _balance(para: _Para, spans: list[tuple[int, int]], width: float, indent: fl
 
 
 def _band_colour(accent: str) -> str:
-    c = accent.lstrip("#")
-    if len(c) in (3, 4):
-        c = "".join(ch * 2 for ch in c[:3])
-    return f"#{c[:6].upper()}{HIGHLIGHT_ALPHA:02X}"
+    return f"{opaque_hex(accent)}{HIGHLIGHT_ALPHA:02X}"
 
 
 def _cut_for_ellipsis(

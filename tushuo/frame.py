@@ -1,0 +1,322 @@
+"""Frame: a laid-out picture as positioned drawing ops, plus where it may be cut.
+
+One coordinate space for everything: top-left origin, y down, design pixels.
+Painters (Pillow, PDF, SVG) only walk these ops; they never measure or wrap text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Union
+
+Color = str  # '#RRGGBB' or '#RRGGBBAA'
+BBox = tuple[float, float, float, float]  # x, y, w, h
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    """A rectangle, optionally rounded, filled (flat or vertical gradient) and/or stroked."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: Color | None = None
+    stroke: Color | None = None
+    stroke_width: float = 0.0
+    radius: float = 0.0
+    gradient: tuple[Color, Color] | None = None  # top colour, bottom colour; overrides fill
+    dash: tuple[float, float] | None = None
+
+    def bbox(self) -> BBox:
+        return (self.x, self.y, self.w, self.h)
+
+
+@dataclass(frozen=True, slots=True)
+class Ellipse:
+    """An ellipse (a circle when w == h) inscribed in the box."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: Color | None = None
+    stroke: Color | None = None
+    stroke_width: float = 0.0
+
+    def bbox(self) -> BBox:
+        return (self.x, self.y, self.w, self.h)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A polyline with optional arrow heads (filled triangles of ``arrow_size`` px)."""
+
+    points: tuple[tuple[float, float], ...]
+    color: Color
+    width: float = 2.0
+    dash: tuple[float, float] | None = None
+    arrow_start: bool = False
+    arrow_end: bool = False
+    arrow_size: float = 0.0  # 0: 4.5 x width
+
+    def bbox(self) -> BBox:
+        xs = [p[0] for p in self.points]
+        ys = [p[1] for p in self.points]
+        pad = max(self.width / 2, self.arrow_size or (4.5 * self.width if (self.arrow_start or self.arrow_end) else 0))
+        return (min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
+
+
+# Path commands: ("M", x, y), ("L", x, y), ("Q", cx, cy, x, y), ("C", c1x, c1y, c2x, c2y, x, y), ("Z",)
+PathCmd = tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A vector path (icons, tick and cross marks, ornaments). Curves are flattened by painters that need it."""
+
+    commands: tuple[PathCmd, ...]
+    fill: Color | None = None
+    stroke: Color | None = None
+    stroke_width: float = 0.0
+    cap: Literal["butt", "round"] = "round"
+
+    def points(self) -> list[tuple[float, float]]:
+        pts: list[tuple[float, float]] = []
+        for cmd in self.commands:
+            vals = cmd[1:]
+            pts.extend((vals[i], vals[i + 1]) for i in range(0, len(vals), 2))
+        return pts
+
+    def bbox(self) -> BBox:
+        pts = self.points()
+        if not pts:
+            return (0, 0, 0, 0)
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        pad = self.stroke_width / 2 if self.stroke else 0
+        return (min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
+
+
+@dataclass(frozen=True, slots=True)
+class Glyphs:
+    """Characters drawn in one resolved face at explicit x positions on one baseline.
+
+    ``xs[i]`` is the pen position of ``text[i]``; ``end`` is where the last advance ends.
+    ``face`` is a FontBook key already resolved through the fallback chain. ``trim`` is
+    blank trimmed off the left of the first glyph (an opening bracket at a line start,
+    set half an em left so its ink meets the margin): the run's box starts at ``xs[0] + trim``.
+    """
+
+    text: str
+    xs: tuple[float, ...]
+    end: float
+    y: float  # baseline
+    face: str
+    size: float
+    color: Color
+    ascent: float = 0.88  # fraction of size above the baseline (em box)
+    descent: float = 0.12
+    trim: float = 0.0
+
+    def bbox(self) -> BBox:
+        x0 = self.xs[0] + self.trim if self.xs else self.end
+        return (x0, self.y - self.ascent * self.size, self.end - x0, (self.ascent + self.descent) * self.size)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Already-broken text: glyph runs plus the box the text must stay inside.
+
+    ``background`` is what the text stands on (for contrast checks); ``role`` names
+    the theme text role (body, caption, title, ...) for lints. ``underlays`` are
+    decorations painted first (highlight marks).
+    """
+
+    runs: tuple[Glyphs, ...]
+    box: BBox
+    role: str = "body"
+    background: Color | None = None
+    underlays: tuple[Rect, ...] = ()
+    overflow: bool = False  # the layout had to cut or could not fit the text
+
+    def bbox(self) -> BBox:
+        return self.box
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Image:
+    """A raster picture or a chart placed in a box.
+
+    ``image`` is a PIL image already cropped to the box's aspect ratio. ``producer``
+    (charts) makes the picture on demand: ``producer("png", scale)`` gives a PIL
+    image of (w*scale, h*scale) px; ``producer("pdf"|"svg", 1)`` gives vector bytes.
+    A producer with a ``frame()`` method (charts) gives its picture as a Frame of ops,
+    which the PDF and SVG painters draw themselves.
+    ``natural_size`` is the source's pixel size, for the blurry-upscale lint.
+    """
+
+    x: float
+    y: float
+    w: float
+    h: float
+    image: Any = None
+    producer: Callable[[str, float], Any] | None = None
+    radius: float = 0.0
+    natural_size: tuple[int, int] | None = None
+
+    def bbox(self) -> BBox:
+        return (self.x, self.y, self.w, self.h)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Ops drawn inside a clip rectangle."""
+
+    ops: tuple[Op, ...]
+    clip: BBox | None = None
+    radius: float = 0.0
+
+    def bbox(self) -> BBox:
+        if self.clip:
+            return self.clip
+        return union_bbox(op.bbox() for op in self.ops)
+
+
+Op = Union[Rect, Ellipse, Line, Path, Glyphs, Text, Image, Group]
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """An atomic item (a step box, a card, a table row): never cut, never overlapped by another."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    kind: str
+    key: str = ""
+
+    def bbox(self) -> BBox:
+        return (self.x, self.y, self.w, self.h)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A heading or section start: PDF bookmark and table-of-contents entry."""
+
+    y: float
+    title: str
+    level: int = 1
+
+
+@dataclass
+class Frame:
+    """Size + ops + safe cut positions. Built by layouts, read by painters."""
+
+    width: float
+    height: float
+    ops: list[Op] = field(default_factory=list)
+    breaks: list[float] = field(default_factory=list)
+    boxes: list[Box] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    background: Color | None = None
+    # The FontBook the layout measured with (a theme may bring its own fonts):
+    # painters must draw with the same one. None means the bundled default.
+    fonts: Any = None
+    #: (top, bottom, spec path) of each block laid out in this frame (the stack records them),
+    #: so a lint about an op can name the block it came from (``tushuo check``).
+    origins: list[tuple[float, float, str]] = field(default_factory=list)
+
+    def add(self, *ops: Op) -> None:
+        self.ops.extend(ops)
+
+    def add_break(self, y: float) -> None:
+        if 0 < y < self.height or self.height == 0:
+            self.breaks.append(y)
+
+    def place(self, child: Frame, dx: float, dy: float, *, keep_breaks: bool = True) -> None:
+        """Copy ``child``'s ops, boxes, marks (and breaks) into this frame at (dx, dy)."""
+        self.ops.extend(shift(op, dx, dy) for op in child.ops)
+        self.boxes.extend(replace(b, x=b.x + dx, y=b.y + dy) for b in child.boxes)
+        self.marks.extend(replace(m, y=m.y + dy) for m in child.marks)
+        self.origins.extend((a + dy, b + dy, where) for a, b, where in child.origins)
+        if keep_breaks:
+            self.breaks.extend(b + dy for b in child.breaks)
+
+    def sorted_breaks(self) -> list[float]:
+        """Unique breaks inside (0, height), ascending."""
+        return sorted({round(b, 3) for b in self.breaks if 0 < b < self.height})
+
+    def walk(self) -> Iterator[Op]:
+        """Every op, groups flattened (depth first)."""
+        stack = list(reversed(self.ops))
+        while stack:
+            op = stack.pop()
+            yield op
+            if isinstance(op, Group):
+                stack.extend(reversed(op.ops))
+
+    def ops_between(self, y0: float, y1: float) -> list[Op]:
+        """Top-level ops that intersect the band [y0, y1)."""
+        out = []
+        for op in self.ops:
+            _, oy, _, oh = op.bbox()
+            if oy < y1 and oy + oh > y0:
+                out.append(op)
+        return out
+
+
+def union_bbox(boxes: Iterable[BBox]) -> BBox:
+    x0 = y0 = float("inf")
+    x1 = y1 = float("-inf")
+    for x, y, w, h in boxes:
+        x0, y0 = min(x0, x), min(y0, y)
+        x1, y1 = max(x1, x + w), max(y1, y + h)
+    if x0 == float("inf"):
+        return (0.0, 0.0, 0.0, 0.0)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def shift(op: Op, dx: float, dy: float) -> Op:
+    """The same op moved by (dx, dy)."""
+    if dx == 0 and dy == 0:
+        return op
+    if isinstance(op, (Rect, Ellipse, Image)):
+        return replace(op, x=op.x + dx, y=op.y + dy)
+    if isinstance(op, Line):
+        return replace(op, points=tuple((x + dx, y + dy) for x, y in op.points))
+    if isinstance(op, Path):
+        cmds = []
+        for c in op.commands:
+            vals = c[1:]
+            cmds.append((c[0], *[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(vals)]))
+        return replace(op, commands=tuple(cmds))
+    if isinstance(op, Glyphs):
+        return replace(op, xs=tuple(x + dx for x in op.xs), y=op.y + dy, end=op.end + dx)
+    if isinstance(op, Text):
+        x, y, w, h = op.box
+        return replace(
+            op,
+            runs=tuple(shift(r, dx, dy) for r in op.runs),  # type: ignore[misc]
+            box=(x + dx, y + dy, w, h),
+            underlays=tuple(shift(u, dx, dy) for u in op.underlays),  # type: ignore[misc]
+        )
+    if isinstance(op, Group):
+        clip = op.clip
+        if clip:
+            clip = (clip[0] + dx, clip[1] + dy, clip[2], clip[3])
+        return replace(op, ops=tuple(shift(o, dx, dy) for o in op.ops), clip=clip)
+    raise TypeError(f"cannot shift {type(op).__name__}")
+
+
+def nearest_break_at_or_before(breaks: list[float], y: float) -> float | None:
+    """The largest break <= y in a sorted list, or None."""
+    i = bisect.bisect_right(breaks, y)
+    return breaks[i - 1] if i else None
