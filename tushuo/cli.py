@@ -8,7 +8,6 @@ option or usage) with a located message and no traceback; 1 an internal failure
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
@@ -18,43 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, TushuoError
+from .runspec import SUFFIX, default_output, load_data, render_spec, resolve_output  # noqa: F401  (the command's steps)
+from .runspec import describe_output as _describe
+from .runspec import existing_file as _existing
+from .runspec import say_error as _err
 
 FORMATS = ("png", "jpeg", "jpg", "webp", "pdf", "svg")
-SUFFIX = {"png": ".png", "jpeg": ".jpg", "jpg": ".jpg", "webp": ".webp", "pdf": ".pdf", "svg": ".svg"}
-
-
 class UsageError(SpecError):
     """A bad combination of options (exit 2, like argparse's own usage errors)."""
 
 
 # --------------------------------------------------------------------------- output helpers
-def _err(*lines: str) -> None:
-    for line in lines:
-        print(line, file=sys.stderr)
-
-
 def _say(line: str) -> None:
     print(line, flush=True)
-
-
-def _describe(path: Path) -> str:
-    """``out.png  1080×5234 px, 1.2 MB`` for the success message."""
-    from .humanize import human_size
-
-    size = human_size(path.stat().st_size)
-    # The size alone is fine when the header cannot be read (pypdf is only a test extra).
-    if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp"):
-        with contextlib.suppress(Exception):
-            from PIL import Image
-
-            with Image.open(path) as im:
-                return f"{path}  {im.width}×{im.height} px, {size}"
-    if path.suffix.lower() == ".pdf":
-        with contextlib.suppress(Exception):
-            from pypdf import PdfReader
-
-            return f"{path}  {len(PdfReader(path).pages)} pages, {size}"
-    return f"{path}  {size}"
 
 
 def _positive(text: str) -> int:
@@ -266,65 +241,6 @@ def render_options(args: argparse.Namespace) -> dict[str, Any]:
     names = ("format", "width", "theme", "slice_height", "max_bytes", "page_size", "quality", "allow_missing_glyphs")
     opts = {n: getattr(args, n, None) for n in names}
     return {k: v for k, v in opts.items() if v is not None}
-
-
-def _existing(path: str, what: str = "spec") -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise SpecError(f"no such {what} file", file=path)
-    if p.is_dir():
-        raise SpecError(f"is a folder, not a {what} file", file=path)
-    return p
-
-
-def load_data(path: str | None) -> Any:
-    if path is None:
-        return None
-    _existing(path, "data")
-    from .loader import load_data_file
-
-    return load_data_file(path)
-
-
-def default_output(spec: Path, fmt: str | None, doc: Any = None) -> Path:
-    """Beside the spec, with the format's suffix: handbook.yaml → handbook.png."""
-    if fmt is None and doc is not None:
-        fmt = doc.output.format
-    return spec.with_suffix(SUFFIX[fmt or "png"])
-
-
-def resolve_output(spec: Path, out: str | None, options: dict[str, Any], doc: Any) -> Path:
-    """Where ``render`` writes: -o as given (render checks its suffix), else beside the spec."""
-    if out is None:
-        return default_output(spec, options.get("format"), doc)
-    return Path(out)
-
-
-def render_spec(spec: str | Path, out: str | None, options: dict[str, Any], data_file: str | None = None) -> list[Path]:
-    """Load and render one spec; the paths written. Raises SpecError for bad input."""
-    from .api import load, render
-
-    spec = _existing(str(spec))
-    data = load_data(data_file)
-    doc = load(str(spec), data=data)
-    options = dict(options)
-    target = resolve_output(spec, out, options, doc)
-    is_dir = out is not None and (out.endswith(("/", os.sep)) or target.is_dir())
-    (target if is_dir else target.parent).mkdir(parents=True, exist_ok=True)
-    import warnings
-
-    from .check import note_finding
-    from .errors import TushuoWarning
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", TushuoWarning)
-        paths = [Path(p) for p in render(doc, target, **options)]
-    for w in caught:  # e.g. characters drawn as boxes with --allow-missing-glyphs, located like check's
-        if issubclass(w.category, TushuoWarning):
-            _err(note_finding(str(spec), doc, str(w.message)).format())
-        else:
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
-    return paths
 
 
 # --------------------------------------------------------------------------- commands

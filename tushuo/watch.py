@@ -29,7 +29,7 @@ def _stamp() -> str:
 def render_once(spec: Path, out: str | None, data_file: str | None, options: dict[str, Any],
                 say: Callable[[str], None], err: Callable[[str], None]) -> bool:
     """One render with its message; False (and the error printed) when it failed."""
-    from .cli import _describe, render_spec
+    from .runspec import describe_output, render_spec
 
     t0 = time.perf_counter()
     try:
@@ -42,7 +42,7 @@ def render_once(spec: Path, out: str | None, data_file: str | None, options: dic
         return False
     dt = time.perf_counter() - t0
     for p in paths:
-        say(f"[{_stamp()}] wrote {_describe(p)} in {dt:.1f}s")
+        say(f"[{_stamp()}] wrote {describe_output(p)} in {dt:.1f}s")
     return True
 
 

@@ -12,10 +12,15 @@ def measure(text: str, size: float, font: str | None = None) -> float:
 
 
 def break_lines(text: str, width: float, size: float, font: str | None = None) -> list[str]:
-    """Wrap ``text`` to lines no wider than ``width`` px following Chinese line-breaking rules."""
-    from .linebreak import break_lines as _break
+    """Wrap ``text`` to lines no wider than ``width`` px following Chinese line-breaking rules.
 
-    return _break(text, width, size, font)
+    The lines :func:`layout_text` sets ``text`` in (body style, no markup): one engine for
+    both, CJK–Latin spacing included, so each line's measured width fits ``width``.
+    """
+    if not text:
+        return []
+    style = TextStyle(size=size, face=font or "sans", markup=False)
+    return [ln.text for ln in layout_text(text, width, style).lines]
 
 
 __all__ = ["FontBook", "TextBlock", "TextStyle", "break_lines", "default_fontbook", "layout_text", "measure"]

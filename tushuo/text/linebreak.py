@@ -386,17 +386,3 @@ def _fallback(text: str, opp: Opportunities, S: list[float], a: int, limit: floa
     while p < n and _joins_previous(text[p]):
         p += 1
     return p
-
-
-def break_lines(text: str, width: float, size: float, font: str | None = None) -> list[str]:
-    """The lines :func:`tushuo.text.layout.layout_text` sets ``text`` in (body style, no markup).
-
-    One engine for both: the returned lines are exactly what a paragraph layout
-    draws, CJK–Latin spacing included, so each line's measured width fits ``width``.
-    """
-    if not text:
-        return []
-    from .layout import TextStyle, layout_text
-
-    style = TextStyle(size=size, face=font or "sans", markup=False)
-    return [ln.text for ln in layout_text(text, width, style).lines]
