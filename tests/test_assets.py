@@ -148,7 +148,7 @@ def test_pixel_budget_is_a_parameter(tmp_path: Path) -> None:
 def test_not_an_image(tmp_path: Path) -> None:
     (tmp_path / "notes.png").write_text("这不是图片", encoding="utf-8")
     assert image_error(tmp_path / "notes.png") == (
-        "not an image: notes.png (or a format Pillow cannot read; use PNG, JPEG or WebP)"
+        "not an image: notes.png (or a format tushuo does not read; use PNG, JPEG or WebP)"
     )
 
 

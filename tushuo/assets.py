@@ -1,14 +1,34 @@
-"""Files a spec names (pictures, data files, templates): the path sandbox and safe image opening.
+"""The gate: every file tushuo opens because of user input passes through here.
 
 A spec is untrusted input: it may name ``../../etc/passwd``, a symlink out of its
-folder, a URL, or a picture that decodes to gigabytes. Every path goes through
-``resolve_path`` and every picture through ``open_image``, so these rules live in one place.
+folder, a URL, a named pipe, a 2 GB file, or a picture that decodes to gigabytes or
+is really PostScript. So specs, data files, CSV tables, templates, themes, fonts and
+pictures are all opened through this module, by ``render``, ``check``, ``batch``,
+``watch`` and the batch fingerprint alike, and the rules live in one place:
+
+* :func:`resolve_path` — the sandbox: a file name from a spec resolves inside the
+  spec's folder (or an extra root such as a data file's folder), never via a symlink
+  out of it, never a URL; the result is an existing regular file.
+* :func:`read_file` — the size budget per kind of file (:data:`MAX_BYTES`), applied to
+  the open descriptor before anything is read; only regular files are read (a FIFO or a
+  device would block or never end). Every OSError becomes a SpecError naming the file.
+* :func:`gate_read` — both at once: ``ref`` as a spec wrote it, to bytes.
+* :func:`open_image` — pictures through an allow-list of formats (:data:`IMAGE_FORMATS`),
+  a pixel limit per picture read from the header before decoding, and the
+  :class:`PixelBudget` a whole document may decode.
+
+The YAML node budget for specs, templates and data files is applied by the loader
+(``tushuo.loader``) on text read through :func:`read_file`; code that needs a parsed tree
+(the fingerprint, ``_spec_format``) goes through the loader, never ``yaml.safe_load``.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
+import struct
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,8 +36,39 @@ from pathlib import Path
 from .errors import SpecError
 from .lru import BoundedLRU
 
+#: Largest file tushuo reads, per kind. Checked on the open file before reading.
+MAX_BYTES: dict[str, int] = {
+    "spec": 20 * 1024 * 1024,      # a spec, a template or a --data file (YAML/JSON)
+    "data": 20 * 1024 * 1024,      # a CSV or other table
+    "theme": 1 * 1024 * 1024,      # a theme file: a few dozen keys
+    "font": 64 * 1024 * 1024,      # a CJK font is 10-20 MB; collections more
+    "picture": 64 * 1024 * 1024,   # a phone photo is 3-12 MB
+}
+
+_KIND_WORDS = {"spec": "spec or data file", "data": "data file", "theme": "theme file", "font": "font file",
+               "picture": "picture"}
+
+#: Longest file name (as written in a spec) the gate considers, in characters.
+MAX_REF_CHARS = 1024
+
 #: Pictures above this many pixels are refused (Pillow's own guard warns at 89 MP).
 MAX_IMAGE_PIXELS = 60_000_000
+
+#: Pillow plugins a picture may be decoded by; no other plugin is ever consulted.
+#: PNG, JPEG and WebP are what phones, screenshots and the web produce; GIF and BMP come
+#: out of older office documents; TIFF out of scanners. Left out on purpose: EPS/PS and
+#: PDF (Pillow hands them to Ghostscript, an external program that runs the file as a
+#: program), and the long tail (PSD, ICO, PCX, XPM, SGI, …) nobody puts in an infographic,
+#: each one more parser fed untrusted bytes.
+IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
+
+#: Longest side to keep of a decoded picture. The widest drawing is a 1080 px page at 2x,
+#: or an A6 page at 300 dpi (1240 px): 2400 px is never visibly less; big photos are
+#: reduced on decode (JPEG's draft mode decodes at 1/2, 1/4, 1/8 directly).
+MAX_KEEP_SIDE = 2400
+
+#: A picture this many times longer than it is wide (or the reverse) cannot be drawn.
+MAX_ASPECT = 200
 
 _SCALE_DOWN = "scale it down (2000 px wide is plenty)"
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://|//|data:|file:)")
@@ -38,6 +89,10 @@ def resolve_path(
     """
     if not isinstance(ref, str) or not ref.strip():
         raise SpecError("empty path: name a file relative to the spec")
+    if "\x00" in ref:
+        raise SpecError("a file name cannot contain a NUL character (\\0); name a file relative to the spec")
+    if len(ref) > MAX_REF_CHARS:
+        raise SpecError(f"file name too long: {len(ref):,} characters (at most {MAX_REF_CHARS:,})")
     if is_url(ref):
         raise SpecError(
             f"URLs are not allowed: {ref}: tushuo never accesses the network; download the file next to the spec"
@@ -46,7 +101,10 @@ def resolve_path(
     allowed = list(dict.fromkeys([base, *(Path(r).resolve() for r in roots)]))
     raw = Path(ref).expanduser() if ref.startswith("~") else Path(ref)
     candidate = raw if raw.is_absolute() else base / raw
-    resolved = candidate.resolve()  # follows symlinks; non-strict, so missing files still resolve
+    try:
+        resolved = candidate.resolve()  # follows symlinks; non-strict, so missing files still resolve
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a name the OS refuses
+        raise SpecError(f"cannot use the path {ref}: {_why(exc)}") from None
 
     def inside(p: Path) -> bool:
         return any(p == root or p.is_relative_to(root) for root in allowed)
@@ -68,69 +126,225 @@ def resolve_path(
             f"path leaves the spec's folder: {ref} (resolves to {resolved}); "
             f"files must be inside {where}: copy it there"
         )
-    if not resolved.exists():
-        raise SpecError(f"file not found: {ref} (looked in {resolved.parent if raw.is_absolute() else base})")
-    if not resolved.is_file():
+    try:
+        st = resolved.stat()
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise SpecError(
+                f"file not found: {ref} (looked in {resolved.parent if raw.is_absolute() else base})"
+            ) from None
+        raise SpecError(f"cannot use the path {ref}: {_why(exc)}") from None
+    if stat.S_ISDIR(st.st_mode):
         raise SpecError(f"not a file: {ref} is a folder; name a file inside it")
+    if not stat.S_ISREG(st.st_mode):
+        raise SpecError(f"not a regular file: {ref} (a pipe or a device); name an ordinary file")
     return resolved
+
+
+def _why(exc: BaseException) -> str:
+    """An OSError's reason in words (``Permission denied``), without the path repeated."""
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _human(n: int) -> str:
+    return f"{n / 2**20:.1f} MB".replace(".0 MB", " MB") if n >= 2**20 else f"{n:,} bytes"
+
+
+def read_file(path: str | os.PathLike[str], kind: str, *, label: str | None = None, limit: int | None = None) -> bytes:
+    """The bytes of ``path``, a file of ``kind`` (a key of :data:`MAX_BYTES`), within its budget.
+
+    ``path`` must already be trusted (from :func:`resolve_path`, a bundled resource, or a
+    path the user typed on the command line). The file is opened without blocking, must be
+    a regular file, and its size is checked on the descriptor before reading; at most the
+    budget is read even if the file grows meanwhile. Errors are SpecErrors whose ``file``
+    is ``label`` (default: the path).
+    """
+    limit = MAX_BYTES[kind] if limit is None else limit
+    what = _KIND_WORDS.get(kind, kind)
+    name = label if label is not None else os.fspath(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise SpecError("file not found", file=name) from None
+    except IsADirectoryError:
+        raise SpecError("this is a folder, not a file", file=name) from None
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"cannot read the file: {_why(exc)}", file=name) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise SpecError("this is a folder, not a file", file=name)
+        if not stat.S_ISREG(st.st_mode):
+            raise SpecError("not a regular file (a pipe or a device): name an ordinary file", file=name)
+        if st.st_size > limit:
+            size = _human(st.st_size) if _human(st.st_size) != _human(limit) else f"{st.st_size:,} bytes"
+            raise SpecError(f"file too large: {size} (a {what} may be at most {_human(limit)})", file=name)
+        chunks: list[bytes] = []
+        got = 0
+        while got <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:
+            raise SpecError(f"file too large: more than {_human(limit)} (a {what} may be at most "
+                            f"{_human(limit)})", file=name)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise SpecError(f"cannot read the file: {_why(exc)}", file=name) from None
+    finally:
+        os.close(fd)
+
+
+def gate_read(
+    ref: str, base_dir: str | os.PathLike[str] | None, kind: str,
+    roots: Iterable[str | os.PathLike[str]] = (),
+) -> tuple[Path, bytes]:
+    """``ref`` as a spec wrote it: sandboxed by :func:`resolve_path`, read by :func:`read_file`.
+
+    Returns the resolved path and the bytes. Errors are SpecErrors without a file (the
+    caller locates them at the field that named ``ref``) except read errors, which name it.
+    """
+    path = resolve_path(ref, base_dir, roots)
+    return path, read_file(path, kind, label=ref)
 
 
 # --------------------------------------------------------------------------- images
 _cache = BoundedLRU(max_entries=32, max_bytes=256 * 1024 * 1024)  # decoded pictures
 
 
-def open_image(path: str | os.PathLike[str], max_pixels: int = MAX_IMAGE_PIXELS):  # noqa: ANN201 - PIL.Image.Image
+class PixelBudget:
+    """Pixels (from the headers, before decoding) a whole document may decode.
+
+    One per render: 16 pictures each under the per-picture limit can still take
+    gigabytes together. The same file named twice counts once.
+    """
+
+    def __init__(self, limit: int = 4 * MAX_IMAGE_PIXELS) -> None:
+        self.limit = limit
+        self.used = 0
+        self._seen: set[str] = set()
+
+    def charge(self, key: str, pixels: int, name: str) -> None:
+        if key in self._seen:
+            return
+        if self.used + pixels > self.limit:
+            raise SpecError(
+                f"pictures too large in total: with {name} the document's pictures hold "
+                f"{(self.used + pixels) / 1e6:.0f} megapixels (at most {self.limit / 1e6:g}); {_SCALE_DOWN}"
+            )
+        self._seen.add(key)
+        self.used += pixels
+
+
+def open_image(path: str | os.PathLike[str], max_pixels: int = MAX_IMAGE_PIXELS,
+               budget: PixelBudget | None = None):  # noqa: ANN201 - PIL.Image.Image
     """A decoded picture in mode RGB or RGBA, upright (EXIF orientation applied), file closed.
 
-    Refuses with a SpecError: files that are not images, damaged or truncated files,
-    and pictures over ``max_pixels`` (checked from the header, before decoding).
-    CMYK, 16-bit, palette and grey pictures are converted; an embedded colour
-    profile is converted to sRGB. Results are cached per (path, mtime); each call
-    returns its own copy, so callers may modify it.
+    Refuses with a SpecError: files that are not images of :data:`IMAGE_FORMATS`, damaged
+    or truncated files, oversized metadata chunks, pictures over ``max_pixels`` or longer
+    than :data:`MAX_ASPECT` to one (checked from the header, before decoding), and pictures
+    that would take ``budget`` (the document's) over its limit. Pictures larger than
+    :data:`MAX_KEEP_SIDE` are reduced while decoding. CMYK, 16-bit, palette and grey
+    pictures are converted; an embedded colour profile is converted to sRGB. Results are
+    cached per (path, mtime, size); each call returns its own copy, so callers may modify it.
     """
     p = Path(path)
     try:
         st = p.stat()
-    except OSError:
-        raise SpecError(f"file not found: {p}") from None
-    key = (str(p.resolve()), st.st_mtime_ns, st.st_size, max_pixels)
+        key = (str(p.resolve()), st.st_mtime_ns, st.st_size, max_pixels)
+    except (OSError, ValueError):
+        raise SpecError(f"file not found: {p.name}") from None
+    if budget is not None:
+        w, h = _header_size(p, max_pixels)
+        budget.charge(key[0], w * h, p.name)
     hit = _cache.get_or_make(key, lambda: _decode(p, max_pixels), lambda im: im.width * im.height * len(im.getbands()))
     return hit.copy()
 
 
-def _decode(p: Path, max_pixels: int):  # noqa: ANN202
-    from PIL import Image, ImageOps, UnidentifiedImageError
+def _header_size(p: Path, max_pixels: int) -> tuple[int, int]:
+    """(width, height) from the header alone (the file is opened by the allow-listed plugins)."""
+    import io
+
+    im = _identify(io.BytesIO(read_file(p, "picture", label=p.name)), p, max_pixels)
+    with im:
+        return im.size
+
+
+def _identify(fh, p: Path, max_pixels: int):  # noqa: ANN001, ANN202
+    """The opened (not decoded) picture, its size checked; only IMAGE_FORMATS are tried."""
+    from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
             # Our own budget (below Pillow's) decides; Pillow's warning would only be noise.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(p)
+            im = Image.open(fh, formats=IMAGE_FORMATS)
     except UnidentifiedImageError:
-        raise SpecError(f"not an image: {p.name} (or a format Pillow cannot read; use PNG, JPEG or WebP)") from None
+        raise SpecError(
+            f"not an image: {p.name} (or a format tushuo does not read; use PNG, JPEG or WebP)"
+        ) from None
     except Image.DecompressionBombError as exc:
         found = re.search(r"\((\d+) pixels\)", str(exc))
         size = f"{int(found.group(1)) / 1e6:.0f} megapixels" if found else "too many pixels"
         raise SpecError(
             f"image too large: {size} (the limit is {max_pixels / 1e6:g}): {p.name}; {_SCALE_DOWN}"
         ) from None
-    except OSError as exc:
-        raise SpecError(f"cannot read image {p.name}: {exc}") from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        raise SpecError(f"cannot read image {p.name}: {_chunk_reason(exc)}") from None
+    w, h = im.size
+    if w * h > max_pixels:
+        im.close()
+        raise SpecError(
+            f"image too large: {w} x {h} px ({w * h / 1e6:.0f} megapixels; the limit is "
+            f"{max_pixels / 1e6:g}): {p.name}; {_SCALE_DOWN}"
+        )
+    if w < 1 or h < 1 or max(w, h) > MAX_ASPECT * min(w, h):
+        im.close()
+        raise SpecError(
+            f"image has an impossible shape: {w} x {h} px (at most {MAX_ASPECT} times longer than wide): {p.name}"
+        )
+    return im
+
+
+def _chunk_reason(exc: BaseException) -> str:
+    text = str(exc)
+    if "too large" in text.lower() or "decompressed data" in text.lower():
+        return f"a metadata block is too large ({text}); save the picture again without metadata"
+    return text or type(exc).__name__
+
+
+def _decode(p: Path, max_pixels: int):  # noqa: ANN202
+    import io
+
+    from PIL import Image, ImageOps
+
+    im = _identify(io.BytesIO(read_file(p, "picture", label=p.name)), p, max_pixels)
     with im:
         w, h = im.size
-        if w * h > max_pixels:
-            raise SpecError(
-                f"image too large: {w} x {h} px ({w * h / 1e6:.0f} megapixels; the limit is "
-                f"{max_pixels / 1e6:g}): {p.name}; {_SCALE_DOWN}"
-            )
+        if max(w, h) > MAX_KEEP_SIDE and im.format == "JPEG":
+            scale = MAX_KEEP_SIDE / max(w, h)
+            im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else None, (int(w * scale) + 1, int(h * scale) + 1))
         try:
             im.load()
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise SpecError(f"damaged or truncated image: {p.name} ({exc})") from None
+        except (OSError, SyntaxError, ValueError, EOFError, MemoryError, struct.error) as exc:
+            raise SpecError(f"damaged or truncated image: {p.name} ({_chunk_reason(exc)})") from None
+        if max(im.size) > MAX_KEEP_SIDE:
+            factor = -(-max(im.size) // MAX_KEEP_SIDE)
+            try:
+                reduced = im.reduce(factor)
+                reduced.info = im.info
+                im_use = reduced
+            except (ValueError, OSError):
+                im_use = im
+        else:
+            im_use = im
         try:
-            out = ImageOps.exif_transpose(im)
+            out = ImageOps.exif_transpose(im_use)
         except Exception:  # noqa: BLE001 - a broken EXIF block must not stop the picture
-            out = im
+            out = im_use
         out = _to_rgb(out)
         if out is im:
             out = im.copy()

@@ -43,7 +43,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .deps import dependencies, fingerprint
+from .deps import dependencies, fingerprint, rebase
 from .errors import SpecError
 from .humanize import human_size  # noqa: F401  (re-exported: batch.human_size)
 
@@ -196,28 +196,8 @@ def _load_job(job: Job) -> Any:
     # A template row: file names in the row are relative to the data file's folder,
     # which becomes a sandbox root (the template's own folder stays the base).
     base = Path(job.base_dir) if job.base_dir else None
-    row = _rebase(data, base) if base is not None else data
+    row = rebase(data, base) if base is not None else data
     return load(job.template, data=row, roots=(base,) if base is not None else ())
-
-
-#: Suffixes of values in a data row that name a file (a portrait, a chart's CSV).
-_FILE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".svg", ".csv", ".tsv"}
-)
-
-
-def _rebase(value: Any, base: Path) -> Any:
-    """Relative file names in row data made absolute against ``base`` (the sandbox still applies)."""
-    if isinstance(value, dict):
-        return {k: _rebase(v, base) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rebase(v, base) for v in value]
-    if (
-        isinstance(value, str) and "\n" not in value and "://" not in value
-        and Path(value).suffix.lower() in _FILE_SUFFIXES and not Path(value).is_absolute()
-    ):
-        return str(base / value)
-    return value
 
 
 # --------------------------------------------------------------------------- names
@@ -331,19 +311,21 @@ def _suffix(options: dict[str, Any], spec_format: str | None = None) -> str:
 
 
 def _spec_format(path: Path) -> str | None:
-    """The ``output.format`` a spec asks for (read cheaply, before loading), if any."""
-    import yaml
+    """The ``output.format`` a spec asks for (peeked at through the gate, before loading), if any."""
+    from .assets import resolve_path
+    from .loader import read_tree
+    from .templates import template_file
 
     try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+        tree = read_tree(path)
         fmt = tree.get("output", {}).get("format")
         if fmt is None and isinstance(tree.get("extends"), str):
-            from .templates import template_file
-
             ext = tree["extends"]
-            base = path.parent / ext
-            tpath = base if base.is_file() else template_file(ext)
-            fmt = (yaml.safe_load(tpath.read_text(encoding="utf-8")) or {}).get("output", {}).get("format")
+            try:
+                tpath = resolve_path(ext, path.parent.resolve())
+            except SpecError:
+                tpath = template_file(ext)
+            fmt = (read_tree(tpath) or {}).get("output", {}).get("format")
         return fmt if isinstance(fmt, str) else None
     except Exception:  # noqa: BLE001 - a broken spec is reported when it is loaded
         return None
@@ -366,8 +348,8 @@ def spec_jobs(
     jobs = []
     for p, name in zip(paths, names):
         suffix = _suffix(opts, _spec_format(p))
-        files = [data_file] if data_file else []
-        deps = dependencies(p, files=files, names=[opts["theme"]] if isinstance(opts.get("theme"), str) else [])
+        deps = dependencies(p, data_file=data_file,
+                            names=[opts["theme"]] if isinstance(opts.get("theme"), str) else [])
         jobs.append(
             Job(
                 name=name, input=str(p), out=str(out_dir / f"{name}{suffix}"), spec=str(p),
@@ -435,9 +417,10 @@ def _read_cache(out_dir: Path) -> dict[str, Any]:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    """Through a fresh temporary (mkstemp: never follows a planted symlink), renamed into place."""
+    from .render.atomic import write_atomic
+
+    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8", "surrogatepass"))
 
 
 def _cached(job: Job, cache: dict[str, Any], out_dir: Path) -> ItemResult | None:

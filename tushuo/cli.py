@@ -327,9 +327,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        from .render.atomic import write_atomic
+
+        write_atomic(out, text.encode("utf-8"))
         _say(f"wrote {_describe(out)}")
     else:
         sys.stdout.write(text)

@@ -140,15 +140,11 @@ def parse_table(text: str, name: str) -> Table:
 
 def read_table(path: str | Path, name: str | None = None) -> Table:
     """Read a chart's CSV file; ``name`` (default: the file name) is used in error messages."""
+    from .assets import read_file
+
     path = Path(path)
     name = name or path.name
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError("file not found", file=name) from None
-    except OSError as exc:
-        raise SpecError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
-    return parse_table(decode(raw, name), name)
+    return parse_table(decode(read_file(path, "data", label=name), name), name)
 
 
 __all__ = ["ENCODINGS", "Table", "decode", "parse_number", "parse_table", "read_table"]

@@ -2,68 +2,78 @@
 
 ``tushuo batch`` skips an input whose fingerprint is unchanged since the last run,
 and ``tushuo watch`` re-renders when one of these files is saved. Both need the
-same answer, so it lives here. The walk is deliberately generous: any string in
-the spec (or its data) that names an existing file beside it, a ready template or
-a built-in theme counts. Counting a file too many only costs a re-render; missing
-one would skip a changed picture, so when in doubt a file is included.
+same answer, so it lives here.
+
+The answer comes from loading the spec the way a render does (through the gate in
+``tushuo.assets``: sandbox, size and YAML node budgets), then taking only what a
+render would open: the spec, the templates ``extends`` read, the theme file, the
+theme's font files, and the values of file fields (``src``, ``image``,
+``data_file``) that resolve inside the sandbox. Any other string (a paragraph that
+reads ``/etc/passwd``) is text, never a path. A spec that does not load contributes
+only itself: its render fails anyway, and failures are never cached.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .resources import layouts_dir
+from .errors import SpecError
 
 #: The theme used when a spec names none (its file is part of every fingerprint).
 DEFAULT_THEME = "party-red"
 
-_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+#: Suffixes of values in a data row that name a file (a portrait, a chart's CSV).
+FILE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".svg", ".csv", ".tsv"}
+)
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _strings(v)
+def rebase(value: Any, base: Path) -> Any:
+    """Relative file names in row data made absolute against ``base`` (the sandbox still applies).
+
+    Only strings that look like a file name (a known suffix, one line, no URL) change;
+    whether they are used as a path is up to the template's file fields.
+    """
+    if isinstance(value, dict):
+        return {k: rebase(v, base) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rebase(v, base) for v in value]
+    if (
+        isinstance(value, str) and len(value) <= 1024 and "\n" not in value and "\0" not in value
+        and "://" not in value and Path(value).suffix.lower() in FILE_SUFFIXES and not Path(value).is_absolute()
+    ):
+        return str(base / value)
+    return value
 
 
-def _read_tree(path: Path) -> Any:
-    """The parsed YAML/JSON of a spec or template, or None when it cannot be parsed."""
-    import yaml
-
+def _regular(p: Path) -> Path | None:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return p.resolve() if p.is_file() else None
+    except (OSError, ValueError, RuntimeError):
         return None
 
 
-def _candidates(s: str, base: Path | None) -> Iterator[Path]:
-    if not s or len(s) > 400 or "\n" in s or "{{" in s or "://" in s:
-        return
-    if base is not None:
-        yield base / s
-    if "/" not in s and "\\" not in s:
-        try:
-            layouts = layouts_dir()
-        except FileNotFoundError:
-            return
-        yield layouts / f"{s}.yaml"
-        yield layouts / "themes" / f"{s}.yaml"
+def _theme_files(value: Any, doc: Any) -> list[Path]:
+    """The theme file a theme value names (a built-in name or a sandboxed path) and its fonts."""
+    from .assets import resolve_path
+    from .themes import _looks_like_path, resolve_theme, themes_dir, user_fonts
 
-
-def _is_file(p: Path) -> bool:
+    out: list[Path] = []
     try:
-        return p.is_file()
-    except (OSError, ValueError):
-        return False
+        if isinstance(value, str) and not _looks_like_path(value):
+            out.append((themes_dir() / f"{value}.yaml").resolve())
+        elif isinstance(value, str):
+            out.append(resolve_path(value, doc.base_dir, doc._roots))
+        theme = resolve_theme(value, doc.base_dir, tuple(doc._roots))
+        out.extend(p for p in (_regular(Path(f)) for f in user_fonts(theme).values()) if p is not None)
+    except (SpecError, OSError, ValueError):
+        pass
+    return out
 
 
 def dependencies(
@@ -71,52 +81,73 @@ def dependencies(
     *,
     data: Any = None,
     data_base: str | Path | None = None,
+    data_file: str | Path | None = None,
     files: Iterable[str | Path] = (),
     names: Iterable[str] = (),
 ) -> list[Path]:
     """Every file that may change the output, sorted, the inputs themselves included.
 
     ``spec``: a spec or template file. ``data``: slot data (a CSV row, a parsed data
-    file) whose strings may name pictures relative to ``data_base``. ``files``: more
-    files that count as such (a ``--data`` file). ``names``: extra template or theme
-    names in use (``--theme``).
+    file) whose file names are relative to ``data_base`` (which becomes a sandbox root,
+    as in a batch). ``data_file``: a YAML/JSON ``--data`` file. ``files``: more files that
+    count as such. ``names``: extra theme names or paths in use (``--theme``).
     """
+    from .loader import load, load_data_file, path_fields
+
     found: set[Path] = set()
-    queue: list[tuple[Any, Path | None]] = []
+    for f in (spec, data_file, *files):
+        p = _regular(Path(f)) if f is not None else None
+        if p is not None:
+            found.add(p)
+    if spec is None:
+        return sorted(found)
+    roots: tuple[Path, ...] = ()
+    try:
+        if data_file is not None:
+            data = load_data_file(data_file)
+        if data_base is not None and data is not None:
+            roots = (Path(data_base).resolve(),)
+            data = rebase(data, roots[0])
+        doc = load(spec, data=data, roots=roots)
+    except (SpecError, OSError, ValueError, RecursionError):
+        return sorted(found)
+    from .assets import resolve_path
 
-    def add(p: Path) -> None:
-        p = p.resolve()
-        if p in found:
-            return
-        found.add(p)
-        if p.suffix.lower() in _SPEC_SUFFIXES:
-            tree = _read_tree(p)
-            if tree is not None:
-                queue.append((tree, p.parent))
-
-    for f in (spec, *files):
-        if f is not None and _is_file(Path(f)):
-            add(Path(f))
-    if data is not None:
-        queue.append((data, Path(data_base) if data_base else None))
-    queue.append(([DEFAULT_THEME, *names], None))
-    while queue:
-        tree, base = queue.pop()
-        for s in _strings(tree):
-            for cand in _candidates(s, base):
-                if _is_file(cand):
-                    add(cand)
+    found.update(Path(t) for t in doc._templates)
+    for _, ref in path_fields(doc):
+        try:
+            found.add(resolve_path(ref, doc.base_dir, doc._roots))
+        except SpecError:
+            pass
+    for value in (doc.theme if doc.theme is not None else DEFAULT_THEME, *names):
+        found.update(_theme_files(value, doc))
     return sorted(found)
 
 
+def _kind(p: Path) -> str:
+    suffix = p.suffix.lower()
+    if suffix in (".ttf", ".otf", ".ttc", ".otc"):
+        return "font"
+    if suffix in (".csv", ".tsv"):
+        return "data"
+    if suffix in (".yaml", ".yml", ".json"):
+        return "spec"
+    return "picture"
+
+
 def fingerprint(paths: Iterable[Path], extra: Any = None) -> str:
-    """SHA-256 over the files' names and bytes and a JSON-able ``extra`` (options, data, version)."""
+    """SHA-256 over the files' names and bytes and a JSON-able ``extra`` (options, data, version).
+
+    Files are read through the gate's size budget; one that cannot be read counts as such.
+    """
+    from .assets import read_file
+
     h = hashlib.sha256()
     for p in paths:
-        h.update(str(p).encode("utf-8", "surrogatepass") + b"\0")
+        h.update(os.fsencode(str(p)) + b"\0")
         try:
-            h.update(hashlib.sha256(Path(p).read_bytes()).digest())
-        except OSError:
-            h.update(b"<missing>")
-    h.update(json.dumps(extra, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+            h.update(hashlib.sha256(read_file(p, _kind(Path(p)))).digest())
+        except SpecError:
+            h.update(b"<unreadable>")
+    h.update(json.dumps(extra, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
     return h.hexdigest()

@@ -39,7 +39,7 @@ from .errors import SpecError, SpecErrors
 from .spec.blocks import BLOCK_TYPES
 from .spec.document import Document
 
-__all__ = ["MAX_BYTES", "MAX_NODES", "MAX_TEXT_CHARS", "load", "load_data_file"]
+__all__ = ["MAX_BYTES", "MAX_NODES", "MAX_TEXT_CHARS", "load", "load_data_file", "path_fields", "read_tree"]
 
 #: Largest spec or data file read, in bytes.
 MAX_BYTES = 20 * 1024 * 1024
@@ -158,23 +158,18 @@ def _size(n: int) -> str:
 
 
 def _read_file(path: Path, label: str) -> str:
+    """A spec, template or data file's text, read through the gate (size budget first)."""
+    from .assets import read_file
+
     try:
         if path.is_dir():
             raise SpecError("this is a folder, not a spec file", file=label)
-        size = path.stat().st_size
+        path.stat()
     except FileNotFoundError:
         raise SpecError(f"file not found: {label}") from None
-    except OSError as exc:
-        raise SpecError(f"cannot read {label}: {exc.strerror or exc}") from None
-    if size > MAX_BYTES:
-        raise SpecError(
-            f"file too large: {_size(size)} (a spec or data file may be at most {_size(MAX_BYTES)})", file=label
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SpecError(f"cannot read {label}: {exc.strerror or exc}") from None
-    return _decode(raw, label)
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}") from None
+    return _decode(read_file(path, "spec", label=label, limit=MAX_BYTES), label)
 
 
 # =========================================================================== composing
@@ -575,7 +570,8 @@ def _find_template(ref: Any, node: _N, base: Path, sandbox: tuple[Path, ...]) ->
         raise _locate_error(exc, node.mark, "extends") from None
 
 
-def _apply_extends(tree: _N, base: Path, sandbox: tuple[Path, ...], chain: tuple[Path, ...]) -> _N:
+def _apply_extends(tree: _N, base: Path, sandbox: tuple[Path, ...], chain: tuple[Path, ...],
+                   read: list[Path] | None = None) -> _N:
     """``tree`` merged over the template its ``extends`` names (recursively); ``extends`` removed."""
     ext = tree.v.pop("extends", None)
     if ext is None or ext.v is None:
@@ -587,9 +583,11 @@ def _apply_extends(tree: _N, base: Path, sandbox: tuple[Path, ...], chain: tuple
     if len(chain) > MAX_EXTENDS:
         raise _locate_error(SpecError(f"templates extend more than {MAX_EXTENDS} levels deep"), ext.mark, "extends")
     label = _display(path)
+    if read is not None:
+        read.append(path)
     template = _parse_text(_read_file(path, label), label, json_mode=path.suffix.lower() == ".json")
     _top_mapping(template, label)
-    template = _apply_extends(template, path.parent, inner_sandbox, (*chain, path))
+    template = _apply_extends(template, path.parent, inner_sandbox, (*chain, path), read)
     return _merge(template, tree)
 
 
@@ -950,29 +948,38 @@ def _raise(errors: list[SpecError]) -> None:
 
 
 # =========================================================================== paths
-def _check_paths(doc: Document, marks: Mapping[str, Mark], label: str | None) -> list[SpecError]:
-    """Every src / image / data_file must resolve inside the sandbox (located errors)."""
-    errors: list[SpecError] = []
-    roots = doc._roots
+def path_fields(doc: Document) -> Iterable[tuple[str, str]]:
+    """(spec path, value) of every file field (src / image / data_file) a document holds.
 
-    def walk(obj: Any, path: str) -> None:
+    Only these fields name files: other strings (a paragraph that reads ``/etc/passwd``)
+    are never treated as paths, here or in the batch fingerprint.
+    """
+
+    def walk(obj: Any, path: str) -> Iterable[tuple[str, str]]:
         if isinstance(obj, BaseModel):
             for name in type(obj).model_fields:
                 v = getattr(obj, name)
                 p = _join(path, name)
                 if name in PATH_FIELDS and isinstance(v, str):
-                    try:
-                        resolve_path(v, doc.base_dir, roots)
-                    except SpecError as exc:
-                        file, line, col = _find_mark(marks, p) or (label, None, None)
-                        errors.append(SpecError(exc.message, file=file, line=line, col=col, path=p))
+                    yield p, v
                 elif isinstance(v, (BaseModel, list)):
-                    walk(v, p)
+                    yield from walk(v, p)
         elif isinstance(obj, list):
             for i, x in enumerate(obj):
-                walk(x, _join(path, i))
+                yield from walk(x, _join(path, i))
 
-    walk(doc.blocks, "blocks")
+    return walk(doc.blocks, "blocks")
+
+
+def _check_paths(doc: Document, marks: Mapping[str, Mark], label: str | None) -> list[SpecError]:
+    """Every src / image / data_file must resolve inside the sandbox (located errors)."""
+    errors: list[SpecError] = []
+    for p, v in path_fields(doc):
+        try:
+            resolve_path(v, doc.base_dir, doc._roots)
+        except SpecError as exc:
+            file, line, col = _find_mark(marks, p) or (label, None, None)
+            errors.append(SpecError(exc.message, file=file, line=line, col=col, path=p))
     return errors
 
 
@@ -999,7 +1006,8 @@ def load(
     if roots is None or isinstance(roots, (str, os.PathLike)):
         roots = () if roots is None else (roots,)
     root_paths = tuple(Path(r).resolve() for r in roots)
-    tree = _apply_extends(tree, base_dir, (base_dir, *root_paths), ())
+    templates: list[Path] = []
+    tree = _apply_extends(tree, base_dir, (base_dir, *root_paths), (), templates)
     errors: list[SpecError] = []
     tree = _fill(tree, "", {**_own_data(tree, label), **(data or {})}, errors, [MAX_NODES])
     _raise(errors)
@@ -1015,8 +1023,20 @@ def load(
     doc._marks = {p: m for p, m in marks.items() if p}
     doc.base_dir = str(base) if base is not None else None
     doc._roots = tuple(str(r) for r in root_paths)
+    doc._templates = tuple(str(t) for t in templates)
     _raise(_check_paths(doc, marks, label))
     return doc
+
+
+def read_tree(path: str | os.PathLike[str]) -> Any:
+    """The plain value of a YAML/JSON file, read through the gate with the node budget (no validation).
+
+    For callers that peek at a spec before loading it (batch's output format); never
+    ``yaml.safe_load``, which has no budget for an alias bomb.
+    """
+    p = Path(path)
+    label = os.fspath(path)
+    return _to_python(_parse_text(_read_file(p, label), label, json_mode=p.suffix.lower() == ".json"), "", {}, {})
 
 
 def load_data_file(path: str | os.PathLike[str], *, rows: bool = False) -> Any:

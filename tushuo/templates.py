@@ -117,7 +117,7 @@ def new_spec(name: str, out: str | Path, *, force: bool = False) -> list[Path]:
     text = _spec_text(info)
     out.parent.mkdir(parents=True, exist_ok=True)
     written = [_write(out, text)]
-    written += _copy_assets(info.sample, out.parent, force=force)
+    written += _copy_assets(info.path, info.sample, out.parent, force=force)
     return written
 
 
@@ -143,19 +143,21 @@ def _spec_text(info: TemplateInfo) -> str:
 
 
 def _write(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    """Through a fresh temporary (mkstemp: never follows a planted symlink), renamed into place."""
+    from .render.atomic import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))
     return path
 
 
-def _copy_assets(sample: Path, dest: Path, *, force: bool) -> list[Path]:
-    """Copy the pictures the sample names (relative paths) so the new spec renders where it is."""
+def _copy_assets(template: Path, sample: Path, dest: Path, *, force: bool) -> list[Path]:
+    """Copy the pictures the sample data names (its file fields) so the new spec renders where it is."""
     from .deps import dependencies
+    from .loader import read_tree
 
     base = sample.parent.resolve()
     copied = []
-    for f in dependencies(sample):
+    for f in dependencies(template, data=read_tree(sample), data_base=base):
         if f == sample.resolve() or not f.is_relative_to(base) or f.suffix.lower() in (".yaml", ".yml"):
             continue
         target = dest / f.relative_to(base)

@@ -68,7 +68,6 @@ def watch(
     spec = Path(spec)
     say = say or (lambda s: print(s, flush=True))
     err = err or (lambda s: print(s, file=sys.stderr, flush=True))
-    extra = [data_file] if data_file else []
     theme = [options["theme"]] if isinstance(options.get("theme"), str) else []
 
     renders = 0
@@ -83,7 +82,7 @@ def watch(
         return 0
     say(f"watching {spec} and the files it uses; Ctrl-C stops")
     while not (stop_event is not None and stop_event.is_set()):
-        deps = set(dependencies(spec, files=extra, names=theme))
+        deps = set(dependencies(spec, data_file=data_file, names=theme))
         deps.add(spec.resolve())
         folders = sorted({p.parent for p in deps if p.parent.is_dir()})
 
@@ -97,7 +96,7 @@ def watch(
         ):
             if again():
                 return 0
-            if set(dependencies(spec, files=extra, names=theme)) | {spec.resolve()} != deps:
+            if set(dependencies(spec, data_file=data_file, names=theme)) | {spec.resolve()} != deps:
                 changed_set = True
                 break  # watch the new set of files
         if not changed_set:

@@ -75,13 +75,13 @@ def chart_data(block: ChartBlock, ctx: LayoutContext) -> tuple[list[str], list[S
     if block.data_file is None:
         assert block.labels is not None and block.series is not None  # the model guarantees it
         return list(block.labels), list(block.series)
-    from ..assets import resolve_path
-    from ..data import read_table
+    from ..assets import gate_read
+    from ..data import decode, parse_table
 
     roots = tuple(Path(r) for r in (ctx.doc._roots if ctx.doc is not None else ()))
     try:
-        path = resolve_path(block.data_file, ctx.base_dir, roots)
-        table = read_table(path, block.data_file)
+        _, raw = gate_read(block.data_file, ctx.base_dir, "data", roots)
+        table = parse_table(decode(raw, block.data_file), block.data_file)
     except SpecError as exc:
         raise ctx.error(str(exc), "data_file") from None
     series = [Series(name=n, values=c) for n, c in zip(table.names, table.columns)]

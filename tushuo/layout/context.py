@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..assets import PixelBudget
 from ..errors import SpecError
 from ..spec.theme import Theme
 from ..text.fonts import FontBook
@@ -36,6 +37,7 @@ class LayoutContext:
     allow_missing_glyphs: bool = False
     counters: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    pixels: PixelBudget = field(default_factory=PixelBudget)  # shared by at(): one per document
 
     @property
     def scale(self) -> float:
@@ -131,6 +133,6 @@ class LayoutContext:
         roots = tuple(Path(r) for r in (self.doc._roots if self.doc is not None else ()))
         try:
             path = resolve_path(ref, self.base_dir, roots)
-            return open_image(path)
+            return open_image(path, budget=self.pixels)
         except SpecError as exc:
             raise self.error(exc.message, field_path) from None

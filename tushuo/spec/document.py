@@ -80,6 +80,8 @@ class Document(BaseModel):
     _marks: dict[str, tuple[str | None, int, int]] = PrivateAttr(default_factory=dict)
     # Extra folders (besides base_dir) that relative paths may resolve into.
     _roots: tuple[str, ...] = PrivateAttr(())
+    # Template files ``extends`` read, in order (for the batch fingerprint and watch).
+    _templates: tuple[str, ...] = PrivateAttr(())
 
     @field_validator("extends", "data")
     @classmethod
