@@ -18,7 +18,7 @@ from __future__ import annotations
 # no longer replace the function.
 from . import render as _render_package  # noqa: F401
 from . import text
-from .api import load, render, render_image
+from .api import describe, load, render, render_image
 from .errors import FontError, RenderError, SpecError, TushuoError
 from .spec import *  # noqa: F403  (Document, the theme and every block model; names in spec.__all__)
 from .spec import __all__ as _spec_all
@@ -26,7 +26,7 @@ from .spec import __all__ as _spec_all
 __version__ = "0.1.0"
 
 __all__ = [  # noqa: PLE0604  (the spec models are listed once, in tushuo.spec.__all__)
-    "load", "render", "render_image", "text",
+    "describe", "load", "render", "render_image", "text",
     "TushuoError", "SpecError", "FontError", "RenderError", "__version__",
     *_spec_all,
 ]

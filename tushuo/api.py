@@ -48,17 +48,27 @@ def render(
     width: float | None = None,
     theme: Any = None,
     allow_missing_glyphs: bool = False,
+    describe: bool = False,
 ) -> list[Path]:
     """Write ``doc`` to ``out``; the format follows the suffix (png jpg webp pdf svg) or ``format=``.
 
     A folder (or ``slice_height``) gives numbered slices cut at safe breaks. Options not
     given come from the document's ``output`` section. ``max_bytes`` caps each file
     (JPEG/WebP lower their quality, PNG tries a palette). Returns the written paths; a
-    failed render leaves no file behind.
+    failed render leaves no file behind. ``describe`` also writes NAME.md, the document in
+    words (see ``describe``), beside the output; its path comes last.
     """
     from .render.output import render as _render
 
     return _render(
         doc, out, format=format, quality=quality, slice_height=slice_height, max_bytes=max_bytes,
         page_size=page_size, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs,
+        describe=describe,
     )
+
+
+def describe(doc: Document, format: str = "markdown", *, script: str | None = None) -> str:
+    """The document in words, in reading order: Markdown (default) or plain text (``format="text"``)."""
+    from .describe import describe as _describe
+
+    return _describe(doc, format, script=script)  # type: ignore[arg-type]

@@ -125,8 +125,12 @@ def render(
     width: float | None = None,
     theme: Any = None,
     allow_missing_glyphs: bool = False,
+    describe: bool = False,
 ) -> list[Path]:
     """Lay out ``doc`` and write it to ``out``; the paths written, in order.
+
+    ``describe`` also writes the companion NAME.md (tushuo.describe) beside the output,
+    listed last.
 
     The format follows ``format=``, else the suffix of ``out``, else ``doc.output.format``,
     else PNG. A folder (``out`` ending in '/', an existing folder, or a name without a
@@ -146,12 +150,33 @@ def render(
     )
     frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
     try:
-        return write_frame(frame, target, settings, doc=doc, fonts=ctx.fonts, theme=ctx.theme, folder=folder)
+        paths = write_frame(frame, target, settings, doc=doc, fonts=ctx.fonts, theme=ctx.theme, folder=folder)
+        if describe:
+            paths.append(_companion(doc, frame, target, folder, paths, ctx))
+        return paths
     except SpecError as exc:
         # too tall, too many bytes: about this spec, so name it (the message alone was unplaced)
         if exc.file is not None or not getattr(doc, "_source_file", None):
             raise
         raise SpecError(exc.message, file=doc._source_file, path=exc.path) from None
+
+
+def _companion(doc: Document, frame: Frame, target: Path, folder: bool, paths: list[Path], ctx: Any) -> Path:
+    """The companion beside the outputs; slices are mapped back to frame bands by their heights."""
+    from ..describe import write_companion
+
+    bands = None
+    if len(paths) > 1 and paths[0].suffix.lower() in FORMAT_OF_SUFFIX and normalise_format(paths[0].suffix) in RASTER:
+        from PIL import Image as PILImage
+
+        bands, y = [], 0.0
+        for p in paths:
+            with PILImage.open(p) as im:
+                w, h = im.size
+            scale = w / frame.width
+            bands.append((y, y + h / scale))
+            y += h / scale
+    return write_companion(doc, target, folder, paths, frame, bands, ctx=ctx)
 
 
 def write_frame(
