@@ -35,8 +35,8 @@ def test_indent_is_two_full_width_characters() -> None:
     tb = layout_text("中" * 40, 800, TextStyle(size=40, indent=True))
     assert tb.lines[0].runs[0].xs[0] == 80.0
     assert tb.lines[1].runs[0].xs[0] == 0.0
-    # (800 - 80) / 40 = 18 on the first line; 20, 2 would leave a widow, so 19, 3
-    assert [len(ln.text) for ln in tb.lines] == [18, 19, 3]
+    # (800 - 80) / 40 = 18 on the first line, then 20 and 2: two characters are no widow
+    assert [len(ln.text) for ln in tb.lines] == [18, 20, 2]
     assert tb.lines[0].width == 800.0  # the indent counts in the line's width
 
 
@@ -197,7 +197,8 @@ def test_cjk_latin_spacing_is_an_eighth_em_and_no_space_is_inserted() -> None:
     a, one = measure("A", 40), measure("1", 40)
     assert ln.runs[0].xs == pytest.approx((0.0, 45.0, 50.0 + a, 95.0 + a, 100.0 + a + one))
     # none next to punctuation or between Latin letters
-    assert layout_text("98.5%，", 400, TextStyle(size=40)).lines[0].width == pytest.approx(measure("98.5%，", 40))
+    # (the comma ending the line loses its blank half)
+    assert layout_text("98.5%，", 400, TextStyle(size=40)).lines[0].width == pytest.approx(measure("98.5%，", 40) - 20)
 
 
 def test_layout_breaks_exactly_like_break_lines() -> None:
@@ -409,13 +410,13 @@ def test_last_line_gets_a_companion(align: str) -> None:
     assert [ln.text for ln in tb.lines][-1] == "中档”。"
 
 
-def test_widow_rule_leaves_short_paragraphs_centred_text_and_units_alone() -> None:
-    assert [ln.text for ln in layout_text("中" * 10 + "行。", 400, TextStyle(size=40)).lines][-1] == "行。"  # 2 lines
+def test_widow_rule_covers_two_line_paragraphs_and_centred_text_and_keeps_units() -> None:
+    assert [ln.text for ln in layout_text("中" * 10 + "行。", 400, TextStyle(size=40)).lines] == ["中" * 9, "中行。"]
     centred = layout_text("中" * 20 + "行。", 400, TextStyle(size=40, align="center"))
     assert all(len(ln.text) > 2 for ln in centred.lines)  # balanced instead
-    # a number is one unit: it is not split to keep 人。 company, nor moved whole (more than two)
+    # a number is one unit: it is never split to keep 人。 company; the lines above give it room
     tb = layout_text("中" * 14 + "共计12345人。", 400, TextStyle(size=40, align="justify"))
-    assert [ln.text for ln in tb.lines][-2:] == ["中中中中共计12345", "人。"]
+    assert [ln.text for ln in tb.lines] == ["中" * 8, "中" * 6 + "共计", "12345人。"]
     # no line may start with a closing mark to make room: 。” stays with the character before it
     tb = layout_text("中" * 19 + "说。”", 400, TextStyle(size=40, align="justify"))
     assert all(ln.text[0] not in "。”" for ln in tb.lines)

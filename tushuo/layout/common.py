@@ -7,11 +7,12 @@ the same across steps, tables, checklists, comparisons and cards.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import replace
 
 from ..frame import Ellipse, Frame, Path, Rect
 from ..text.fonts import FontBook
-from ..text.layout import TextBlock, TextStyle
+from ..text.layout import TextBlock, TextStyle, line_widths
 from .context import LayoutContext
 
 _DIGITS = "零一二三四五六七八九"
@@ -206,9 +207,7 @@ def even_split(fonts: FontBook, text: str, width: float, lines: int, style: Text
     ends, vis = opp.best_pos, opp.best_vis
     if len(ends) > _EVEN_MAX_UNITS:
         return None
-    prefix = [0.0]
-    for ch in text:
-        prefix.append(prefix[-1] + fonts.advance(ch, style.size, style.face))
+    measure = line_widths(text, style, fonts).width
     starts = [0, *ends[:-1]]  # line k may start at 0 or after any opportunity
     depth_ok = []
     depth = 0
@@ -224,7 +223,7 @@ def even_split(fonts: FontBook, text: str, width: float, lines: int, style: Text
     u = len(ends)
     # a line that ends at a pause or closing mark reads better (the last line ends anyway)
     rough = [0 if b == u - 1 or text[vis[b] - 1] in _BREAK_AFTER else 1 for b in range(u)]
-    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, prefix=prefix, vis=vis, starts=starts)
+    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, measure=measure, vis=vis, starts=starts)
     for n, strict in ((lines, True), (lines + 1, True), (lines, False)):
         # 1. the shortest possible longest line; 2. allowing it 1.5 em more, the fewest lines
         # not ending at a mark, and the shortest longest line for that; 3. within that
@@ -243,7 +242,7 @@ def even_split(fonts: FontBook, text: str, width: float, lines: int, style: Text
 
 
 def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, squares: bool, u: int,
-              depth_ok: list[bool], prefix: list[float], vis: list[int],
+              depth_ok: list[bool], measure: Callable[[int, int], float], vis: list[int],
               starts: list[int]) -> tuple[tuple[int, float], list[int]] | None:
     """The best way to end ``n`` lines, none wider than ``width``, at break opportunities, or None.
 
@@ -256,7 +255,7 @@ def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, sq
     best = [[inf] * u for _ in range(n + 1)]
     back = [[-1] * u for _ in range(n + 1)]
     for b in range(u):
-        w = prefix[vis[b]] - prefix[0]
+        w = measure(0, vis[b])
         if w <= width and (b == u - 1 or not strict or depth_ok[b]):
             best[1][b] = (rough[b] if rough else 0, w * w if squares else w)
     for j in range(2, n + 1):
@@ -264,7 +263,7 @@ def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, sq
             if b < u - 1 and strict and not depth_ok[b]:
                 continue
             for a in range(b - 1, -1, -1):  # the line grows as its start moves back
-                w = prefix[vis[b]] - prefix[starts[a + 1]]
+                w = measure(starts[a + 1], vis[b])
                 if w > width:
                     break
                 prev = best[j - 1][a]

@@ -3,7 +3,8 @@
 ``layout_text`` parses ``**bold**``/``==highlight==`` (markup.py), measures every
 character in the face it will really be drawn with (bold face for bold, fallback
 faces per character through the FontBook), breaks each paragraph with the one
-line-breaking engine (linebreak.wrap), then places glyphs:
+line-breaking engine (linebreak.total_fit: total fit over the clreq opportunities,
+lines measured as drawn, compression included), then places glyphs:
 
 - a newline starts a new paragraph; with ``style.indent`` every paragraph's first
   line is indented by two full-width characters (2 × size);
@@ -33,12 +34,12 @@ line-breaking engine (linebreak.wrap), then places glyphs:
   half (CSS ``text-spacing-trim: trim-start``): it is set half an em left so its ink
   meets the margin, and （一）摸清底数 does not look indented. The breaker knows,
   so such a line may hold half an em more. After a first-line indent it stays whole;
-- no widows: a justified or left-aligned paragraph of three or more lines does not
-  end with a line of one or two characters (行。): the line before gives it one
-  (linebreak.pull_widow);
-- centred text is balanced: its lines are set to the narrowest measure that needs no
-  more lines (CSS ``text-wrap: balance``), so a two-line title does not leave one
-  word alone on the second line.
+- no widows (孤字): a paragraph does not end with a line of one character (行。, 举)
+  when the lines above can give it company; total fit weighs that against loose
+  lines (linebreak.WIDOW_DEMERITS, TOLERANCE);
+- centred text is balanced: among the settings with the fewest lines, the one whose
+  lines are most even (CSS ``text-wrap: balance``), so a two-line title does not leave
+  one word alone on the second line.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from typing import Literal
 from ..color import opaque_hex
 from ..frame import Glyphs, Rect, Text
 from .fonts import FontBook, default_fontbook
-from .linebreak import NO_END, SPACES, pull_widow, wrap
+from .linebreak import NO_END, SPACES, LineWidths, total_fit
 from .markup import BOLD, HIGHLIGHT, Markup, parse
 
 Align = Literal["left", "center", "right", "justify"]
@@ -77,6 +78,8 @@ _AFTER_CLOSE = LEFT_INK | RIGHT_INK | frozenset("…⋯—―")
 #: Marks dropped before an ellipsis that ends a cut line (a comma before …… reads badly).
 _BEFORE_ELLIPSIS = frozenset("，、；：。,;:") | SPACES | NO_END
 
+#: Text without any of these needs no compression arrays.
+_NO_MARKS_SET = LEFT_INK | RIGHT_INK | _DASHES
 _NEWLINES = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
@@ -204,6 +207,9 @@ class _Para:
     faces: list[str]
     kinds: list[int]
     trims: list[float] | None = None  # blank trimmed from text[i] when a line starts with it
+    shrink_in: list[float] | None = None  # blank compression removes from text[i] before text[i+1]
+    shrink_end: list[float] | None = None  # blank compression removes from text[i] at a line end
+    stretch: bytes = b""  # 1 where the gap before text[i] may widen when justifying
 
 
 def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _Para:
@@ -231,10 +237,48 @@ def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _P
                  for j, ch in enumerate(text)]
         if style.indent:
             trims[0] = 0.0  # after a first-line indent the mark is not at the margin
-    return _Para(text, flags, advs, gaps, faces, kinds, trims)
+    shrink_in, shrink_end = _compression(fb, text, advs, faces, size)
+    stretch = bytes([0]) + bytes(
+        not (kinds[j - 1] & kinds[j] & _TIGHT or (text[j] == text[j - 1] and text[j] in _DASH_PAIRS))
+        for j in range(1, len(text))
+    ) if text else b""
+    return _Para(text, flags, advs, gaps, faces, kinds, trims, shrink_in, shrink_end, stretch)
+
+
+def _compression(fb: FontBook, t: str, advs: list[float], faces: list[str],
+                 size: float) -> tuple[list[float] | None, list[float] | None]:
+    """Punctuation compression (clreq §3.1.6) as the breaker's shrink: per character, the blank
+    removed when the next character is on the same line, and when it ends the line."""
+    if _NO_MARKS_SET.isdisjoint(t):
+        return None, None
+    n = len(t)
+    inner = [0.0] * n
+    end = [0.0] * n
+    full = 0.9 * size
+    half = 0.5 * size
+    for j, c in enumerate(t):
+        nxt = t[j + 1] if j + 1 < n else ""
+        if c in LEFT_INK:
+            if advs[j] >= full and _sc_marks(fb, faces[j]):
+                end[j] = half
+                if nxt and nxt in _AFTER_CLOSE:
+                    inner[j] = half
+        elif c in RIGHT_INK:
+            if nxt and nxt in RIGHT_INK and advs[j] >= full and _sc_marks(fb, faces[j]):
+                inner[j] = half
+        elif c in _DASHES and nxt == c:
+            inner[j] = _dash_gap(fb, faces[j], c) * size
+    return inner, end
 
 
 # -- layout ------------------------------------------------------------------
+
+
+def line_widths(text: str, style: TextStyle, fontbook: FontBook | None = None) -> LineWidths:
+    """How wide each candidate line of plain ``text`` (one paragraph) is as :func:`layout_text`
+    would draw it, for callers that choose their own breaks (balanced titles)."""
+    para = _measure_para(fontbook or default_fontbook(), text, bytes(len(text)), style)
+    return LineWidths(para.advs, para.gaps, para.trims, para.shrink_in, para.shrink_end)
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -264,12 +308,9 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
             break
         para = _measure_para(fb, mk.text[ps:pe], mk.flags[ps:pe], style)
         room = None if limit is None else limit - len(plan)
-        spans = wrap(para.text, para.advs, width, first_width=width - indent, gaps=para.gaps, max_lines=room,
-                     trims=para.trims)
-        if style.align == "center" and 1 < len(spans) and (room is None or len(spans) <= room):
-            spans = _balance(para, spans, width, indent)
-        elif style.align in ("justify", "left") and (room is None or len(spans) <= room):
-            spans = pull_widow(para.text, para.advs, spans, width, gaps=para.gaps, trims=para.trims)
+        spans = total_fit(para.text, para.advs, width, size=size, first_width=width - indent, gaps=para.gaps,
+                          trims=para.trims, shrink_in=para.shrink_in, shrink_end=para.shrink_end,
+                          stretch=para.stretch, balanced=style.align == "center", max_lines=room)
         for k, (a, e) in enumerate(spans):
             plan.append((para, a, e, k == 0, k == len(spans) - 1))
     if limit is not None and len(plan) > limit:
@@ -297,26 +338,6 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
             overflow = True
     return TextBlock(lines=lines, width=width, height=len(lines) * pitch, style=style, overflow=overflow,
                      underlays=underlays)
-
-
-def _balance(para: _Para, spans: list[tuple[int, int]], width: float, indent: float) -> list[tuple[int, int]]:
-    """The same number of lines at the narrowest measure that needs no forced break."""
-    forced: list[int] = []
-    wrap(para.text, para.advs, width, first_width=width - indent, gaps=para.gaps, forced=forced, trims=para.trims)
-    allowed_forced = len(forced)
-    lo, hi, best = 0.0, width, spans
-    for _ in range(14):
-        mid = (lo + hi) / 2
-        forced = []
-        trial = wrap(para.text, para.advs, mid, first_width=mid - indent, gaps=para.gaps,
-                     max_lines=len(spans), forced=forced, trims=para.trims)
-        if len(trial) <= len(spans) and len(forced) <= allowed_forced:
-            hi, best = mid, trial
-        else:
-            lo = mid
-        if hi - lo < 0.5:
-            break
-    return best
 
 
 def _band_colour(accent: str) -> str:
@@ -348,23 +369,15 @@ def _cut_for_ellipsis(
     return k, (ELLIPSIS, table[ELLIPSIS[0]][1], table[ELLIPSIS[0]][0])
 
 
-def _compressed(fb: FontBook, para: _Para, a: int, e: int, size: float) -> list[float]:
+def _compressed(para: _Para, a: int, e: int) -> list[float]:
     """Advances of ``text[a:e]`` set as one line, after punctuation compression."""
-    t = para.text
     advs = para.advs[a:e]
-    full = 0.9 * size
-    half = 0.5 * size
-    faces = para.faces
-    for j in range(a, e):
-        c = t[j]
-        if c in LEFT_INK:
-            if advs[j - a] >= full and (j == e - 1 or t[j + 1] in _AFTER_CLOSE) and _sc_marks(fb, faces[j]):
-                advs[j - a] -= half
-        elif c in RIGHT_INK:
-            if advs[j - a] >= full and j + 1 < e and t[j + 1] in RIGHT_INK and _sc_marks(fb, faces[j]):
-                advs[j - a] -= half
-        elif c in _DASHES and j + 1 < e and t[j + 1] == c:
-            advs[j - a] -= _dash_gap(fb, para.faces[j], c) * size
+    if para.shrink_in is not None and e > a:
+        inner = para.shrink_in
+        for j in range(a, e - 1):
+            if inner[j]:
+                advs[j - a] -= inner[j]
+        advs[-1] -= para.shrink_end[e - 1]  # type: ignore[index]
     return advs
 
 
@@ -430,7 +443,7 @@ def _set_line(
 ) -> tuple[TextLine, list[Rect]]:
     size = float(style.size)
     t, gaps = para.text, para.gaps
-    advs = _compressed(fb, para, a, e, size)
+    advs = _compressed(para, a, e)
     if e <= a:
         trim = 0.0
     rel = [0.0] * (e - a)
@@ -441,20 +454,13 @@ def _set_line(
         x += gaps[j]
         rel[j - a] = x
         x += advs[j - a]
-    natural = x  # as drawn, after compression
-    # as the breaker counts it: a box this wide sets the same text on the same lines
-    fit = sum(para.advs[a:e]) + sum(gaps[a + 1 : e]) - trim
+    natural = x  # as drawn, after compression: what the breaker measures
     if suffix is not None:
         natural += len(suffix[0]) * suffix[2]
-        fit += len(suffix[0]) * suffix[2]
 
     grow: list[float] | None = None  # per character: space added before it
     if justify and e - a > 1 and natural < avail:
-        kinds = para.kinds
-        stretch_at = [False] + [
-            not (kinds[j - 1] & kinds[j] & _TIGHT or (t[j] == t[j - 1] and t[j] in _DASH_PAIRS))
-            for j in range(a + 1, e)
-        ]
+        stretch_at = [False, *para.stretch[a + 1 : e]]
         count = sum(stretch_at)
         if count and (avail - natural) / count <= MAX_STRETCH * size:
             grow = _even_gaps([gaps[a + k] if s else None for k, s in enumerate(stretch_at)], avail - natural)
@@ -515,7 +521,7 @@ def _set_line(
         xs_s = tuple(sx + i * s_adv for i in range(len(s_text)))
         runs.append(Glyphs(s_text, xs_s, sx + len(s_text) * s_adv, baseline, s_face, size, style.color))
         text += s_text
-    return TextLine(text=text, runs=tuple(runs), top=top, height=pitch, width=lead + fit), unders
+    return TextLine(text=text, runs=tuple(runs), top=top, height=pitch, width=lead + natural), unders
 
 
 def _even_gaps(base: list[float | None], slack: float) -> list[float]:

@@ -56,6 +56,8 @@ _PAIRED = frozenset("—―…⋯")
 #: Spaces dropped where a line breaks.
 SPACES = frozenset(" \t\u3000\u200b\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u205f")
 
+#: A URL or e-mail address that must break breaks after one of these.
+URL_BREAK_AFTER = frozenset("/.-_?&=@")
 _URL_RE = re.compile(
     r"(?:[A-Za-z][A-Za-z0-9+.\-]*://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=&%]"
 )
@@ -204,7 +206,7 @@ class Opportunities:
     the line's visible text for each (trailing spaces dropped).
     """
 
-    __slots__ = ("text", "raw", "good", "best_pos", "best_vis")
+    __slots__ = ("text", "raw", "good", "best_pos", "best_vis", "unit_pos", "fit_pos", "fit_vis", "fit_split")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -235,6 +237,18 @@ class Opportunities:
         self.good = good
         self.best_pos = pos
         self.best_vis = vis
+        # breaks inside a URL or address when it must break: after / . - _ ? & = @
+        # (not inside a run of them, as in //), and never before a mark clreq keeps off a line start
+        unit = [p for s, e in unit_spans(text) for p in range(s + 1, e)
+                if text[p - 1] in URL_BREAK_AFTER and text[p] not in URL_BREAK_AFTER and text[p] not in NO_START]
+        self.unit_pos = frozenset(unit)
+        if unit:
+            merged = sorted(set(pos) | self.unit_pos)
+            self.fit_pos = merged
+            self.fit_vis = [p if p in self.unit_pos else vis[pos.index(p)] for p in merged]
+            self.fit_split = bytes(p in self.unit_pos for p in merged)
+        else:
+            self.fit_pos, self.fit_vis, self.fit_split = pos, vis, bytes(len(pos))
 
 
 @lru_cache(maxsize=4096)
@@ -368,15 +382,206 @@ def pull_widow(
     return [*lines[:-2], (pa, e), (a, le)]
 
 
+#: Demerits of a paragraph whose last line is one character (孤字): more than a line
+#: stretched by 0.4 em a gap, so a lone character goes whenever the lines above can give
+#: one up without getting that loose.
+WIDOW_DEMERITS = 10_000.0
+#: Demerits of a justified line that cannot stretch (one word, a URL) and is one em short;
+#: they grow with the square of the shortfall.
+RAGGED_DEMERITS = 3_000.0
+#: Stretch per gap (em) a justified line may take at 100 demerits; demerits grow with its cube.
+TOLERANCE = 0.1
+_MAX_LINE_DEMERITS = 1e6
+_LINES = 1e9  # fewer lines always win: demerits are compared only between settings of as many lines
+_SPLIT = 1e11  # except over a URL split: a URL breaks only when it is wider than a line
+
+
+_LETTER: dict[str, int] = {}
+
+
+def _letter(ch: str) -> int:
+    """1 for a character that counts as a letter for widows (not punctuation, not a space)."""
+    v = _LETTER[ch] = int(ch not in SPACES and unicodedata.category(ch)[0] not in "PZ")
+    return v
+
+
+def is_widow(text: str) -> bool:
+    """Whether ``text``, a paragraph's last line, is a lone character (行。, 档”。, 举)."""
+    return _letters(text) <= 1
+
+
+class LineWidths:
+    """Widths of candidate lines of one paragraph as the layout draws them: advances, CJK–Latin
+    gaps inside the line, an opening mark trimmed at the margin, punctuation compressed.
+    Shared by :func:`total_fit` and the balanced splitter of titles (layout.common.even_split)."""
+
+    __slots__ = ("S", "SI", "gaps", "trims", "shrink_end")
+
+    def __init__(self, advances: Sequence[float], gaps: Sequence[float] | None = None,
+                 trims: Sequence[float] | None = None, shrink_in: Sequence[float] | None = None,
+                 shrink_end: Sequence[float] | None = None) -> None:
+        n = len(advances)
+        self.gaps = gaps if gaps is not None else [0.0] * n
+        self.trims, self.shrink_end = trims, shrink_end
+        S = [0.0] * (n + 1)
+        SI = [0.0] * (n + 1)
+        acc = si = 0.0
+        for k in range(n):
+            acc += advances[k] + (self.gaps[k] if k else 0.0)
+            S[k + 1] = acc
+            if shrink_in is not None:
+                si += shrink_in[k]
+            SI[k + 1] = si
+        self.S, self.SI = S, SI
+
+    def width(self, a: int, e: int) -> float:
+        """Width of ``text[a:e]`` set as one line."""
+        if e <= a:
+            return 0.0
+        w = self.S[e] - self.S[a] - self.gaps[a] - self.SI[e - 1] + self.SI[a]
+        if self.trims is not None:
+            w -= self.trims[a]
+        if self.shrink_end is not None:
+            w -= self.shrink_end[e - 1]
+        return w
+
+
+def total_fit(
+    text: str,
+    advances: Sequence[float],
+    width: float,
+    *,
+    size: float,
+    first_width: float | None = None,
+    gaps: Sequence[float] | None = None,
+    trims: Sequence[float] | None = None,
+    shrink_in: Sequence[float] | None = None,
+    shrink_end: Sequence[float] | None = None,
+    stretch: Sequence[int] | None = None,
+    balanced: bool = False,
+    max_lines: int | None = None,
+) -> list[tuple[int, int]]:
+    """Break one paragraph into lines by total fit (Knuth–Plass over the clreq opportunities).
+
+    Same arguments and result as :func:`wrap`, plus the line's flexibility:
+    ``shrink_in[i]``: blank compression removes from ``text[i]`` when ``text[i+1]`` is on the
+    same line (。” → 。 half); ``shrink_end[i]``: when ``text[i]`` ends a line (a closing
+    mark's blank half). Lines are measured as they are drawn, compressed. ``stretch[i]``: 1
+    where the gap before ``text[i]`` may widen (never inside a Latin word, a number, ——).
+
+    Among the settings with the fewest lines (the greedy count: no box grows), it picks the
+    one with the least demerits: a non-last line costs ``100 × (r / TOLERANCE)³`` where
+    ``r`` is its stretch per gap in em, a last line that is a lone character costs
+    ``WIDOW_DEMERITS``. ``balanced`` (centred text): every line, the last too, costs the
+    square of its width in em, so the lines come out even (CSS ``text-wrap: balance``).
+
+    Greedy (:func:`wrap`, then :func:`pull_widow`) remains for two cases: a unit wider
+    than the line (the fallback breaks are greedy), and text cut by ``max_lines``.
+    """
+    n = len(text)
+
+    def greedy() -> list[tuple[int, int]]:
+        lines = wrap(text, advances, width, first_width=first_width, gaps=gaps, max_lines=max_lines, trims=trims)
+        if balanced or (max_lines is not None and len(lines) > max_lines):
+            return lines
+        return pull_widow(text, advances, lines, width, gaps=gaps, trims=trims)
+
+    if max_lines is not None:  # text that will be cut is cut after full lines
+        cut = wrap(text, advances, width, first_width=first_width, gaps=gaps, max_lines=max_lines, trims=trims)
+        if len(cut) > max_lines:
+            return cut
+    first = width if first_width is None else first_width
+    lw = LineWidths(advances, gaps, trims, shrink_in, shrink_end)
+    line_width = lw.width
+    S = lw.S
+    G = [0] * (n + 1)  # stretchable gaps up to text[k]
+    L = [0] * (n + 1)  # letters up to text[k]
+    g = le = 0
+    for k in range(n):
+        if stretch is not None and k:
+            g += stretch[k]
+        G[k + 1] = g
+        v = _LETTER.get(text[k])
+        le += _letter(text[k]) if v is None else v
+        L[k + 1] = le
+    opp = opportunities(text)
+    pos, vis, split = opp.fit_pos, opp.fit_vis, opp.fit_split
+    m = len(pos)
+    starts = [0] * (m + 1)  # node 0 starts the text; node i > 0 ends at pos[i-1]
+    for i in range(1, m + 1):
+        a = pos[i - 1]
+        while a < n and text[a] in SPACES:
+            a += 1
+        starts[i] = a
+    keys = [S[a] for a in starts]
+    em = float(size) or 1.0
+    window = width if balanced else max(3 * em, 0.25 * width)
+    cube = 100.0 / (TOLERANCE * em) ** 3
+    best = [float("inf")] * (m + 1)
+    prev = [0] * (m + 1)
+    best[0] = 0.0
+    for j in range(1, m + 1):
+        e = vis[j - 1]
+        last = j == m
+        # lines from nodes above hi are looser than the window: tried only when none inside fits
+        hi = j - 1 if last else min(j - 1, bisect_right(keys, S[e] - width + window) - 1)
+        bj, pj = float("inf"), 0
+        for order in (range(hi, -1, -1), range(hi + 1, j)):
+            for i in order:
+                if best[i] == float("inf"):
+                    continue
+                a = starts[i]
+                w = line_width(a, e)
+                if w > (first if i == 0 else width) + _EPS:
+                    if w > width + _EPS and order.step < 0:
+                        break  # wider still further up
+                    continue
+                slack = (first if i == 0 else width) - w
+                if balanced:
+                    d = (w / em) ** 2 + (WIDOW_DEMERITS if last and L[e] - L[a] <= 1 else 0.0)
+                elif last:
+                    d = WIDOW_DEMERITS if L[e] - L[a] <= 1 else 0.0
+                else:
+                    c = G[e] - G[a + 1] if e > a else 0
+                    # a line that cannot stretch (one unit, a URL) stays ragged: tolerable when a little short
+                    d = min(_MAX_LINE_DEMERITS, cube * (slack / c) ** 3 if c else RAGGED_DEMERITS * (slack / em) ** 2)
+                total = best[i] + _LINES + d + (_SPLIT if split[j - 1] else 0.0)
+                if total < bj:
+                    bj, pj = total, i
+                if order.step > 0:
+                    break  # the tightest of the looser lines
+            if bj < float("inf"):
+                break
+        best[j], prev[j] = bj, pj
+    if best[m] == float("inf"):  # a unit wider than the line: the greedy fallback breaks
+        return greedy()
+    out: list[tuple[int, int]] = []
+    j = m
+    while j > 0:
+        i = prev[j]
+        out.append((starts[i], vis[j - 1]))
+        j = i
+    out.reverse()
+    if max_lines is not None and len(out) > max_lines:
+        return wrap(text, advances, width, first_width=first_width, gaps=gaps, max_lines=max_lines, trims=trims)
+    return out
+
+
 def _fallback(text: str, opp: Opportunities, S: list[float], a: int, limit: float) -> int:
     """A break after ``a`` when no rule-keeping break fits: see the module docstring."""
     n = len(text)
     f = min(n - 1, bisect_right(S, limit) - 1)  # text[a:f] fits (gaps make it conservative)
-    good = opp.good
+    good, unit = opp.good, opp.unit_pos
+    for p in range(f, a, -1):  # in a URL or e-mail: after / . - _ ? & = @
+        if p in unit:
+            return p
     for p in range(f, a, -1):  # a UAX #14 + clreq break that splits a URL or e-mail
         if good[p]:
             return p
-    for p in range(f, a, -1):  # any boundary that keeps clreq (a unit wider than the line)
+    for p in range(f, a, -1):  # any boundary that keeps clreq, not between two letters
+        if not _joins_previous(text[p]) and clreq_allows(text, p) and not (text[p].isalpha() and text[p - 1].isalpha()):
+            return p
+    for p in range(f, a, -1):  # any boundary that keeps clreq (a word wider than the line)
         if not _joins_previous(text[p]) and clreq_allows(text, p):
             return p
     for p in range(f, a, -1):  # any boundary at all (e.g. 50 closing marks)
