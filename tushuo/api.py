@@ -11,11 +11,15 @@ if TYPE_CHECKING:
     from .spec.document import Document
 
 
-def load(source: Any, data: dict[str, Any] | None = None, *, roots: tuple[str | Path, ...] = ()) -> Document:
-    """A Document from a path, a YAML/JSON string or a dict; ``data`` fills template slots."""
+def load(source: Any, data: dict[str, Any] | None = None, *, roots: tuple[str | Path, ...] = (),
+         file: str | Path | None = None) -> Document:
+    """A Document from a path, a YAML/JSON string or a dict; ``data`` fills template slots.
+
+    ``file``: the text is that file's unsaved content (messages name it, paths resolve beside it).
+    """
     from .loader import load as _load
 
-    return _load(source, data=data, roots=roots)
+    return _load(source, data=data, roots=roots, file=file)
 
 
 def render_image(

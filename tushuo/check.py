@@ -113,17 +113,23 @@ def check_spec(spec: str | Path, *, data: Any = None, allow_missing_glyphs: bool
 
 
 def lint_document(doc: Document, *, name: str | None = None, width: float | None = None, theme: Any = None,
-                  allow_missing_glyphs: bool = False) -> list[Finding]:
+                  allow_missing_glyphs: bool = False,
+                  laid_out: tuple[Frame, LayoutContext] | None = None) -> list[Finding]:
     """Lay out a loaded document (at ``width``, in ``theme`` when given) and lint it; errors first.
 
-    Layout errors raise SpecError as in a render; lints come back as findings.
+    Layout errors raise SpecError as in a render; lints come back as findings. ``laid_out``
+    is a layout already made (frame, context), made with ``allow_missing_glyphs=True``
+    (``tushuo serve`` lints the frame it previews instead of laying out again).
     """
     from .layout.stack import layout_document, make_context
 
     name = name or doc._source_file or "<spec>"
-    # Lay out with boxes for missing glyphs so every one is found, not just the first.
-    ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=True)
-    frame = layout_document(doc, ctx=ctx)
+    if laid_out is not None:
+        frame, ctx = laid_out
+    else:
+        # Lay out with boxes for missing glyphs so every one is found, not just the first.
+        ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=True)
+        frame = layout_document(doc, ctx=ctx)
     found = _Linter(name, doc, ctx, frame, allow_missing_glyphs).run()
     return sorted(found, key=lambda f: f.level != "error")  # stable: document order within each level
 

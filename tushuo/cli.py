@@ -67,6 +67,7 @@ examples:
   tushuo check handbook.yaml                     # validate without writing anything
   tushuo templates && tushuo new monthly-digest -o 十一月.yaml
   tushuo watch handbook.yaml                     # re-render on every save
+  tushuo serve specs/                            # edit in the browser with a live preview
 
 Exit codes: 0 done, 2 bad input (the message names file:line:col), 1 internal failure.
 Set TUSHUO_DEBUG=1 (or pass --debug) to see a traceback of an internal failure.
@@ -234,7 +235,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", metavar="FILE", help="YAML/JSON data that fills the template's {{slots}}")
     _add_render_options(p)
     p.set_defaults(func=cmd_watch)
+
+    p = command("serve", "edit specs in the browser with a live preview (local only)", _SERVE_EPILOG)
+    p.add_argument("folder", metavar="FOLDER", nargs="?", default=".", help="the folder of specs (default: here)")
+    p.add_argument("--port", type=_at_least_one, metavar="N", help="port on 127.0.0.1 (default 8790, else a free one)")
+    p.add_argument("--no-browser", action="store_true", help="print the address, do not open a browser")
+    p.set_defaults(func=cmd_serve)
     return parser
+
+
+_SERVE_EPILOG = """\
+Opens a local editor in the browser over FOLDER's specs: completion and help from the
+schema, errors and check warnings as you type, a live preview (long image with its
+slice lines, or PDF pages), click the preview to find the block in the text, new
+files from the templates, and export buttons that write beside the spec.
+Listens on 127.0.0.1 only; Ctrl-C stops it. Needs: pip install "tushuo[serve]".
+
+examples:
+  tushuo serve                  # the current folder
+  tushuo serve 月刊/ --port 8800 --no-browser
+"""
 
 
 # --------------------------------------------------------------------------- shared steps
@@ -365,6 +385,12 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     _existing(args.spec)
     return watch(args.spec, args.out, data_file=args.data, **render_options(args))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import run
+
+    return run(args.folder, port=args.port, open_browser=not args.no_browser, say=_say)
 
 
 # --------------------------------------------------------------------------- entry point

@@ -478,8 +478,19 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _read_source(source: Any) -> tuple[_N, str | None, Path | None]:
-    """(tree, file label, base dir) of a path, YAML/JSON text, bytes or dict."""
+def _read_source(source: Any, file: str | os.PathLike[str] | None = None) -> tuple[_N, str | None, Path | None]:
+    """(tree, file label, base dir) of a path, YAML/JSON text, bytes or dict.
+
+    ``file`` names the file that text comes from (an editor's unsaved buffer): it labels
+    the messages and its folder is the base of relative paths, as if read from disk.
+    """
+    if file is not None and isinstance(source, str):
+        path = Path(file)
+        n = len(source.encode("utf-8", "surrogatepass"))
+        if n > MAX_BYTES:
+            raise SpecError(f"spec too large: {_size(n)} (at most {_size(MAX_BYTES)})", file=os.fspath(file))
+        tree = _parse_text(source, os.fspath(file), json_mode=path.suffix.lower() == ".json")
+        return tree, os.fspath(file), path.resolve().parent
     if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
         path = Path(source)
         label = os.fspath(source)
@@ -988,19 +999,22 @@ def load(
     source: Any,
     data: Mapping[str, Any] | None = None,
     roots: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None = (),
+    *,
+    file: str | os.PathLike[str] | None = None,
 ) -> Document:
     """A validated Document from a path, YAML/JSON text (str or bytes) or a dict.
 
     ``data`` fills ``{{slots}}`` in the spec and its templates. Relative paths in
     the spec resolve against its folder (the cwd for text and dicts) and may not
-    leave it or ``roots``. Every mistake raises a SpecError (SpecErrors for several)
+    leave it or ``roots``. With ``file``, text ``source`` is that file's (unsaved) content:
+    messages name it and its folder is the base. Every mistake raises a SpecError (SpecErrors for several)
     reading ``FILE:LINE:COL: path.in[2].spec: message``.
     """
     if isinstance(source, Document):
         return source
     if data is not None and not isinstance(data, Mapping):
         raise SpecError(f"data must be a mapping of slot names to values, got {_describe(data)}")
-    tree, label, base = _read_source(source)
+    tree, label, base = _read_source(source, file)
     _top_mapping(tree, label)
     base_dir = base if base is not None else Path.cwd().resolve()
     if roots is None or isinstance(roots, (str, os.PathLike)):

@@ -38,6 +38,9 @@ class LayoutContext:
     counters: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     pixels: PixelBudget = field(default_factory=PixelBudget)  # shared by at(): one per document
+    #: Lays out one block of a stack instead of ``registry.layout_block`` when set: a memo
+    #: (``tushuo serve``) that hands back the earlier layout of an unchanged block.
+    block_layout: Any = None
 
     @property
     def scale(self) -> float:

@@ -7,6 +7,8 @@ painter draws a sharp code at any scale and the PDF stays scannable when printed
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..frame import Box, Frame, Image, Rect
 from ..spec.blocks import ImageBlock, QRCodeBlock, QRCodesBlock
 from .common import balanced, titled
@@ -72,13 +74,23 @@ def qr_matrix(data: str, ctx: LayoutContext, field_path: str = "data") -> list[l
     import segno
 
     try:
-        qr = segno.make(data, error="m", micro=False, boost_error=False)
+        modules = _qr_modules(data)
     except segno.DataOverflowError:
         raise ctx.error(
             f"too much data for a QR code ({len(data.encode('utf-8'))} bytes; "
             "at error level M a code holds at most 2,331 bytes): use a shorter link", field_path,
         ) from None
-    return [[bool(v) for v in row] for row in qr.matrix]
+    return [list(row) for row in modules]
+
+
+@lru_cache(maxsize=64)
+def _qr_modules(data: str) -> tuple[tuple[bool, ...], ...]:
+    """The encoded matrix, kept: choosing the mask costs ~13 ms and a footer's code is laid out
+    on every render and again for the PDF's closing strip."""
+    import segno
+
+    qr = segno.make(data, error="m", micro=False, boost_error=False)
+    return tuple(tuple(bool(v) for v in row) for row in qr.matrix)
 
 
 def qr_ops(matrix: list[list[bool]], x: float, y: float, size: float, dark: str,

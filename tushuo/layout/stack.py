@@ -124,9 +124,10 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
     frame = Frame(full_width if full_width is not None else width, 0)
     y = 0.0
     prev: Any = None
+    lay = layout_block if ctx.block_layout is None else ctx.block_layout
     for i, block in enumerate(blocks):
         bleed = full_width is not None and block.type in FULL_BLEED
-        child = layout_block(block, full_width if bleed else width, ctx.at(f"{prefix}[{i}]"))
+        child = lay(block, full_width if bleed else width, ctx.at(f"{prefix}[{i}]"))
         # a heading sits closer to what it introduces than to what came before
         space = gap * HEADING_GAP if prev is not None and prev.type in KEEP_WITH_NEXT else gap
         top = 0.0 if prev is None else float(round(y + space))  # whole px: QR modules and hairlines stay sharp

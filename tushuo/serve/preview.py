@@ -1,0 +1,247 @@
+"""One preview of an editor's text: problems, picture tiles, slice lines, PDF pages, click targets.
+
+The text is loaded as the file it will be saved to (``load(text, file=...)``), so messages
+and relative paths are the same as the command line's. Blocks come from the BlockMemo.
+The picture is sent as tiles, one per band between block edges; a tile's key says what
+is in it (the digest of the block it lies in, its offset in that block, the neighbours'
+digests for anything that spills over an edge), so after a keystroke only the bands of
+the edited block are painted and fetched again. The browser stacks the tiles.
+
+Problems are ``tushuo check``'s findings for the same layout (errors: what a render would
+fail on; warnings: the lints), each formatted exactly as the command line prints it
+when run in the folder (``name.yaml:LINE:COL: path: message``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from itertools import pairwise
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SpecError, SpecErrors
+from ..lru import BoundedLRU
+from .memo import BlockMemo
+
+if TYPE_CHECKING:
+    from ..layout.context import LayoutContext
+    from ..layout.frame import Frame
+    from ..spec.document import Document
+
+#: Preview tiles are painted this many device px wide (the pane shows about 540 CSS px;
+#: with a sharp (2x) screen the browser asks for ``scale`` 2).
+TILE_WIDTH = 540
+#: Painted tiles kept (PNG bytes).
+TILE_BYTES = 96 * 1024 * 1024
+
+_ITEM_KEY = re.compile(r"^[a-z_]+\[\d+\]$")
+
+
+@dataclass
+class Preview:
+    """The answer to one preview request (``as_json`` is what the browser gets)."""
+
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    width: float = 0.0
+    height: float = 0.0
+    scale: float = 0.5
+    tiles: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    slices: list[float] = field(default_factory=list)
+    pages: dict[str, Any] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    painted: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "problems": self.problems, "width": self.width, "height": self.height, "scale": self.scale,
+            "tiles": self.tiles, "targets": self.targets, "slices": self.slices, "pages": self.pages,
+            "timings": self.timings, "painted": self.painted,
+        }
+
+
+def problem(name: str, err: SpecError, level: str = "error", code: str = "error") -> dict[str, Any]:
+    """A located problem for the editor; ``text`` is the command line's line for it."""
+    located = SpecError(err.message, file=name, line=err.line, col=err.col, path=err.path)
+    text = located.format()
+    if level == "warning":
+        loc = located.location()
+        text = f"{loc}: warning: {text[len(loc) + 2:]}"
+    return {"level": level, "line": err.line, "col": err.col, "path": err.path, "message": err.message,
+            "text": text, "code": code}
+
+
+class Previewer:
+    """Previews for one folder: the block memo and the painted tiles, shared by every file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.memo = BlockMemo()
+        self.tiles = BoundedLRU(max_bytes=TILE_BYTES)
+        self.lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forget laid-out blocks and tiles (a picture or data file in the folder changed)."""
+        with self.lock:
+            self.memo.clear()
+            self.tiles.clear()
+
+    def tile(self, key: str) -> bytes | None:
+        return self.tiles.get(key)
+
+    def preview(self, name: str, text: str, *, width: float | None = None, theme: str | None = None,
+                density: float = 1.0) -> Preview:
+        """Load, lay out, lint and tile ``text`` as the folder's file ``name``."""
+        with self.lock:
+            return self._preview(name, text, width, theme, density)
+
+    def _preview(self, name: str, text: str, width: float | None, theme: str | None, density: float) -> Preview:
+        from ..api import load
+        from ..check import lint_document
+        from ..layout.stack import layout_document, make_context
+
+        out = Preview()
+        t0 = time.perf_counter()
+        try:
+            doc = load(text, file=self.folder / name)
+            t1 = time.perf_counter()
+            ctx = make_context(doc, width=width, theme=theme or None, allow_missing_glyphs=True)
+            self.memo.start(ctx, doc.base_dir)
+            frame = layout_document(doc, ctx=ctx)
+            t2 = time.perf_counter()
+            findings = lint_document(doc, name=name, laid_out=(frame, ctx))
+        except SpecErrors as errs:
+            out.problems = [problem(name, e) for e in errs.errors]
+            return out
+        except SpecError as err:
+            out.problems = [problem(name, err)]
+            return out
+        t3 = time.perf_counter()
+        for f in findings:
+            err = SpecError(f.message, file=f.file, line=f.line, col=f.col, path=f.path)
+            out.problems.append(problem(name, err, f.level, f.code))
+        out.width, out.height = frame.width, frame.height
+        out.scale = round(TILE_WIDTH * max(1.0, min(density, 2.0)) / frame.width, 4)
+        out.tiles, out.painted = self._tiles(frame, ctx, doc, out.scale)
+        t4 = time.perf_counter()
+        out.targets = targets(frame, doc)
+        out.slices = slice_lines(frame, doc)
+        out.pages = page_plan(frame, doc, ctx)
+        out.timings = {"load": t1 - t0, "layout": t2 - t1, "check": t3 - t2, "paint": t4 - t3,
+                       "total": time.perf_counter() - t0}
+        return out
+
+    # -- tiles ----------------------------------------------------------------------
+    def _tiles(self, frame: Frame, ctx: LayoutContext, doc: Document, scale: float) -> tuple[list[dict], int]:
+        from ..render.raster import Painter
+
+        digests = dict(self.memo.digests)
+        if doc.footer is not None:
+            digests["footer"] = _digest(doc.footer.model_dump_json())
+        origins = sorted(frame.origins, key=lambda o: o[1] - o[0])  # innermost first
+        edges = sorted({0.0, frame.height, *(a for a, _, _ in origins), *(b for _, b, _ in origins)})
+        edges = [e for e in edges if 0 <= e <= frame.height]
+        common = f"{frame.width!r}|{scale!r}|{frame.background}|{ctx.theme.model_dump_json()}"
+        painter: Painter | None = None
+        tiles: list[dict] = []
+        painted = 0
+        for top, bottom in pairwise(edges):
+            r0, r1 = round(top * scale), round(bottom * scale)
+            if r1 <= r0:
+                continue
+            inside = next((o for o in origins if o[0] <= top and bottom <= o[1]), None)
+            above = next((o[2] for o in origins if abs(o[1] - top) < 1e-6), "")
+            below = next((o[2] for o in origins if abs(o[0] - bottom) < 1e-6), "")
+            if inside is None:
+                where = f"gap|{digests.get(above, above)}|{digests.get(below, below)}"
+            else:
+                where = f"{digests.get(inside[2], inside[2])}|{top - inside[0]!r}"
+            # the rows' rounding decides the tile's pixels too, so it joins the key
+            key = _digest(f"{common}|{where}|{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}")
+            if self.tiles.get(key) is None:
+                if painter is None:
+                    painter = Painter(frame, scale=scale, fonts=ctx.fonts)
+                im = painter.paint_rows(r0, r1)
+                buf = io.BytesIO()
+                im.save(buf, format="PNG", compress_level=1)
+                self.tiles.put(key, buf.getvalue(), len(buf.getvalue()))
+                painted += 1
+            tiles.append({"key": key, "r0": r0, "r1": r1})
+        return tiles, painted
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+# -- what the browser draws over the picture --------------------------------------------
+def targets(frame: Frame, doc: Document) -> list[dict[str, Any]]:
+    """Click targets: every block (its band) and every item box, with the spec line it came from.
+
+    A box's key is relative to its block (``items[2]``, a step's id, ``rows[1]``); the
+    block is the innermost origin around the box.
+    """
+    from ..check import _at_path
+    from ..spec.blocks import StepsBlock
+
+    origins = sorted(frame.origins, key=lambda o: o[1] - o[0])
+    out: list[dict[str, Any]] = []
+
+    def add(x: float, y: float, w: float, h: float, path: str) -> None:
+        _, line, col = doc.locate(path)
+        if line is not None:
+            out.append({"x": x, "y": y, "w": w, "h": h, "path": path, "line": line, "col": col or 1})
+
+    for top, bottom, path in origins:
+        add(0.0, top, frame.width, bottom - top, path)
+    for box in frame.boxes:
+        cy = box.y + box.h / 2
+        block = next((o[2] for o in origins if o[0] <= cy <= o[1]), None)
+        if block is None or not box.key:
+            continue
+        key = box.key.split("->")[0]  # an arrow's label belongs to the step it leaves
+        if not _ITEM_KEY.match(key):
+            spec = _at_path(doc, block)
+            if not isinstance(spec, StepsBlock):
+                continue
+            index = next((i for i, it in enumerate(spec.items) if it.id == key), None)
+            if index is None:
+                continue
+            key = f"items[{index}]"
+        add(box.x, box.y, box.w, box.h, f"{block}.{key}")
+    return out
+
+
+def slice_lines(frame: Frame, doc: Document) -> list[float]:
+    """Where the long image would be cut into slices (design px): the spec's slice_height,
+    else one phone screen (9:16), as ``render -o folder/`` does."""
+    from ..render.output import slice_rows
+
+    height = doc.output.slice_height or round(frame.width * 16 / 9)
+    return [float(r0) for r0, _ in slice_rows(frame, int(height))[1:]]
+
+
+def page_plan(frame: Frame, doc: Document, ctx: LayoutContext) -> dict[str, Any] | None:
+    """The PDF's body pages as bands of the long picture (design px), as the PDF writer cuts them."""
+    from ..render.pdf import parse_page_size, pdf_mode, plan_pages
+
+    try:
+        page = parse_page_size(doc.output.page_size, doc)
+        if pdf_mode(None, doc) == "poster":
+            return None
+        # the closing strip is the footer the stack laid out (the PDF writer measures the same)
+        strip = next((b - a for a, b, where in frame.origins if where == "footer"), None)
+        plan = plan_pages(frame, doc, page, unit=frame.width / 1080.0, footer_height=strip)
+    except SpecError:
+        return None
+    return {
+        "name": page.name, "page_height": plan.page_height, "margin_top": plan.margin_top,
+        "cuts": [[c.top, c.bottom] for c in plan.cuts],
+        "footer": list(plan.footer) if plan.footer else None, "footer_page": plan.footer_page,
+        "footer_y": plan.footer_y() if plan.footer else None,
+    }
