@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from itertools import pairwise
 import threading
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
