@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, TushuoError
+from .schema import json_schema
 from .runspec import SUFFIX, default_output, load_data, render_spec, resolve_output  # noqa: F401  (the command's steps)
 from .runspec import describe_output as _describe
 from .runspec import existing_file as _existing
@@ -326,23 +327,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         elif not errors:
             _say(f"ok  {spec}  ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})")
     return 2 if bad else (1 if args.strict and warned else 0)
-
-
-def json_schema() -> dict[str, Any]:
-    """The spec's JSON Schema: the Document model's, for editors (yaml-language-server)."""
-    from . import __version__
-    from .spec import Document
-
-    schema = Document.model_json_schema()
-    props = schema.get("properties", {})
-    props.pop("base_dir", None)  # set by the loader, not written in specs
-    # A spec that extends a template gets title and blocks from it.
-    required = schema.pop("required", [])
-    if required:
-        schema["anyOf"] = [{"required": ["extends"]}, {"required": required}]
-    ordered = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$comment": f"tushuo {__version__}"}
-    ordered.update(schema)
-    return ordered
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -122,7 +122,7 @@ def create_app(folder: str | Path) -> Starlette:
         })
 
     async def schema(request: Request) -> Response:
-        from ..cli import json_schema
+        from ..schema import json_schema
 
         return JSONResponse(json_schema())
 
