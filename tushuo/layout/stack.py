@@ -87,11 +87,12 @@ def layout_document(doc: Document, *, width: float | None = None, theme: Theme |
     ctx.counters.clear()  # numbering starts at 一 on every layout, even with a reused context
     full = ctx.width
     gap = ctx.px(ctx.theme.spacing.block)
-    body = stack_blocks(doc.blocks, ctx.content_width, ctx, "blocks", full_width=full, max_height=max_height)
-    frame = Frame(full, 0, background=ctx.palette.background)
     top = 0.0 if doc.blocks[0].type in FULL_BLEED else float(round(gap))
-    frame.place(body, 0, top)
-    y = top + body.height
+    # the stack starts at ``top`` and is the document's frame: every op is placed once
+    frame = stack_blocks(doc.blocks, ctx.content_width, ctx, "blocks", full_width=full, max_height=max_height,
+                         start=top)
+    frame.background = ctx.palette.background
+    y = frame.height
     if doc.footer is not None and (doc.footer.text or doc.footer.note or doc.footer.qrcode):
         from .footer import layout_footer
 
@@ -111,18 +112,19 @@ def layout_document(doc: Document, *, width: float | None = None, theme: Theme |
 
 
 def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: str, *,
-                 full_width: float | None = None, max_height: float = MAX_HEIGHT) -> Frame:
+                 full_width: float | None = None, max_height: float = MAX_HEIGHT, start: float = 0.0) -> Frame:
     """Blocks one under another with the theme's block gap, content at x = margin.
 
     ``prefix`` is the spec path of the list (``blocks`` or ``blocks[2].blocks``) so errors
     are located. With ``full_width`` (the top level) FULL_BLEED kinds span the canvas at
     x = 0 and the rest sit at the margin; otherwise everything is ``width`` wide at x = 0.
     A safe break sits in the middle of each gap, except after KEEP_WITH_NEXT kinds.
+    ``start`` (whole px) puts the first block that far down; the frame's height includes it.
     """
     gap = ctx.px(ctx.theme.spacing.block)
     margin = (full_width - width) / 2 if full_width is not None else 0.0
     frame = Frame(full_width if full_width is not None else width, 0)
-    y = 0.0
+    y = start
     prev: Any = None
     lay = layout_block if ctx.block_layout is None else ctx.block_layout
     for i, block in enumerate(blocks):
@@ -130,15 +132,15 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
         child = lay(block, full_width if bleed else width, ctx.at(f"{prefix}[{i}]"))
         # a heading sits closer to what it introduces than to what came before
         space = gap * HEADING_GAP if prev is not None and prev.type in KEEP_WITH_NEXT else gap
-        top = 0.0 if prev is None else float(round(y + space))  # whole px: QR modules and hairlines stay sharp
+        top = start if prev is None else float(round(y + space))  # whole px: QR modules and hairlines stay sharp
         if prev is not None and prev.type not in KEEP_WITH_NEXT:
             frame.breaks.append(y + gap / 2)
         frame.place(child, 0.0 if bleed else margin, top)
         frame.origins.append((top, top + child.height, f"{prefix}[{i}]"))
         y = top + child.height
         prev = block
-        if y > max_height:
-            _check_height(y, max_height, ctx, f"{prefix}[{i}]")
+        if y - start > max_height:
+            _check_height(y - start, max_height, ctx, f"{prefix}[{i}]")
     frame.height = y
     return frame
 

@@ -56,10 +56,7 @@ class Folder:
         """The file ``name`` names, or a SpecError: outside the folder, not a spec, missing."""
         from ..assets import resolve_path
 
-        if not isinstance(name, str) or not name.strip():
-            raise SpecError("no file name given")
-        if not name.lower().endswith(SPEC_SUFFIXES):
-            raise SpecError(f"not a spec file: {name} (the editor opens .yaml, .yml and .json files)")
+        name = self._checked(name)
         if new:
             # the gate wants an existing file: check the folder it goes into, then the name
             parent, _, base = name.replace("\\", "/").rpartition("/")
@@ -70,6 +67,14 @@ class Folder:
                 raise SpecError(f"not a folder: {parent}")
             return _inside(self.root, folder / base, name)
         return resolve_path(name, self.root)
+
+    @staticmethod
+    def _checked(name: str) -> str:
+        if not isinstance(name, str) or not name.strip():
+            raise SpecError("no file name given")
+        if not name.lower().endswith(SPEC_SUFFIXES):
+            raise SpecError(f"not a spec file: {name} (the editor opens .yaml, .yml and .json files)")
+        return name
 
     def list(self) -> list[str]:
         """Spec names in the folder and its sub-folders, sorted (hidden files and folders left out)."""
@@ -85,13 +90,14 @@ class Folder:
                     return found
         return found
 
-    def read(self, name: str) -> FileState:
-        from ..loader import MAX_BYTES
+    def _bytes(self, name: str) -> bytes:
+        """The file's bytes through the CLI's gate: sandboxed, a regular file, within the spec budget."""
+        from ..assets import gate_read
 
-        path = self.spec_path(name)
-        data = path.read_bytes()
-        if len(data) > MAX_BYTES:
-            raise SpecError(f"file too large to edit: {len(data):,} bytes", file=name)
+        return gate_read(self._checked(name), self.root, "spec")[1]
+
+    def read(self, name: str) -> FileState:
+        data = self._bytes(name)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -101,22 +107,22 @@ class Folder:
     def version(self, name: str) -> str | None:
         """The file's current version, None when it is gone."""
         try:
-            return version_of(self.spec_path(name).read_bytes())
-        except (SpecError, OSError):
+            return version_of(self._bytes(name))
+        except SpecError:
             return None
 
     def save(self, name: str, text: str, base_version: str | None) -> FileState:
         """Write ``text`` atomically over the existing file if it is still at ``base_version``.
 
         New files come from ``tushuo new`` (the app's "new from template"), not from a save."""
-        from ..loader import MAX_BYTES
+        from ..assets import MAX_BYTES
         from ..render.atomic import write_atomic
 
         data = text.encode("utf-8")
-        if len(data) > MAX_BYTES:
+        if len(data) > MAX_BYTES["spec"]:
             raise SpecError(f"spec too large: {len(data):,} bytes", file=name)
         path = self.spec_path(name)
-        if version_of(path.read_bytes()) != base_version:
+        if version_of(self._bytes(name)) != base_version:
             raise Conflict(self.read(name))
         write_atomic(path, data)
         return FileState(name, text, version_of(data))

@@ -51,6 +51,11 @@ class BlockMemo:
         self.digests = {}
         ctx.block_layout = self
 
+    def frame(self, digest: str) -> Frame | None:
+        """The laid-out block kept under ``digest`` (None when it was dropped)."""
+        hit = self._entries.get(digest)
+        return None if hit is None else hit[0]
+
     def clear(self) -> None:
         self._entries.clear()
 

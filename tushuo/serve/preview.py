@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import threading
 import time
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
 TILE_WIDTH = 540
 #: Painted tiles kept (PNG bytes).
 TILE_BYTES = 96 * 1024 * 1024
+#: Device rows per tile: an edit inside a tall block re-sends only the tiles whose pixels changed.
+CHUNK = 128
+#: Design px around a changed op repainted too (stroke halves, arrow heads, shadows).
+DIRTY_MARGIN = 12
 
 _ITEM_KEY = re.compile(r"^[a-z_]+\[\d+\]$")
 
@@ -82,7 +87,10 @@ class Previewer:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.memo = BlockMemo()
-        self.tiles = BoundedLRU(max_bytes=TILE_BYTES)
+        self.tiles = BoundedLRU(max_bytes=TILE_BYTES)  # pixel key → PNG bytes
+        self.bands = BoundedLRU(max_entries=8192)  # band key → its tiles (pixel key, first row, end row)
+        #: (block path, band place) → (block digest, tiles) at the last preview: what an edit changes
+        self.last: dict[tuple[str, str], tuple[str, list]] = {}
         self.lock = threading.Lock()
 
     def clear(self) -> None:
@@ -90,6 +98,8 @@ class Previewer:
         with self.lock:
             self.memo.clear()
             self.tiles.clear()
+            self.bands.clear()
+            self.last.clear()
 
     def tile(self, key: str) -> bytes | None:
         return self.tiles.get(key)
@@ -138,6 +148,12 @@ class Previewer:
 
     # -- tiles ----------------------------------------------------------------------
     def _tiles(self, frame: Frame, ctx: LayoutContext, doc: Document, scale: float) -> tuple[list[dict], int]:
+        """The picture as tiles: a band per block edge, each cut into chunks of CHUNK rows.
+
+        A band whose key (what is in it) was seen before is not painted again. A painted
+        band's chunks are keyed by their pixels, so within an edited block only the
+        chunks that really changed are encoded and fetched again.
+        """
         from ..render.raster import Painter
 
         digests = dict(self.memo.digests)
@@ -162,17 +178,80 @@ class Previewer:
             else:
                 where = f"{digests.get(inside[2], inside[2])}|{top - inside[0]!r}"
             # the rows' rounding decides the tile's pixels too, so it joins the key
-            key = _digest(f"{common}|{where}|{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}")
-            if self.tiles.get(key) is None:
+            key = f"{common}|{where}|{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}"
+            chunks = self.bands.get(key)
+            if chunks is None or any(self.tiles.get(c) is None for c, _, _ in chunks):
                 if painter is None:
                     painter = Painter(frame, scale=scale, fonts=ctx.fonts)
-                im = painter.paint_rows(r0, r1)
-                buf = io.BytesIO()
-                im.save(buf, format="PNG", compress_level=1)
-                self.tiles.put(key, buf.getvalue(), len(buf.getvalue()))
-                painted += 1
-            tiles.append({"key": key, "r0": r0, "r1": r1})
+                # the same band of the same block before this edit: repaint only where ops differ
+                place = (inside[2] if inside else "", f"{common}|{top - (inside[0] if inside else 0)!r}|"
+                         f"{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}")
+                dirty = self._dirty(self.last.get(place), digests.get(place[0]), top - (inside[0] if inside else 0),
+                                    scale, r1 - r0) if inside else None
+                chunks, fresh = self._paint_band(painter, r0, r1, dirty)
+                painted += fresh
+                self.bands.put(key, chunks)
+            if inside is not None:
+                self.last[(inside[2], f"{common}|{top - inside[0]!r}|{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}")] = (
+                    digests.get(inside[2], ""), chunks)
+            tiles.extend({"key": c, "r0": r0 + a, "r1": r0 + b} for c, a, b in chunks)
         return tiles, painted
+
+    def _dirty(self, before: tuple[str, list] | None, digest: str | None, offset: float, scale: float,
+               rows: int) -> tuple[list, list[tuple[int, int]]] | None:
+        """(old chunks, changed row spans of the band) when only some ops of its block changed; else None.
+
+        ``before`` is what this band of the same block looked like at the last preview; the
+        ops of the two laid-out blocks (block-local, so a block that moved still compares)
+        that are not in both mark the rows to paint again, with a margin for strokes.
+        """
+        if before is None or digest is None or before[0] == digest:
+            return None
+        old, new = self.memo.frame(before[0]), self.memo.frame(digest)
+        if old is None or new is None or old.height != new.height:
+            return None
+        try:
+            changed = set(old.ops) ^ set(new.ops)
+        except TypeError:  # an op that cannot be hashed: paint it all
+            return None
+        spans = []
+        for op in changed:
+            _, y, _, h = op.bbox()
+            a = math.floor((y - offset - DIRTY_MARGIN) * scale)
+            b = math.ceil((y + h - offset + DIRTY_MARGIN) * scale)
+            if b > 0 and a < rows:
+                spans.append((max(0, a), min(rows, b)))
+        return before[1], spans
+
+    def _paint_band(self, painter: Any, r0: int, r1: int,
+                    dirty: tuple[list, list[tuple[int, int]]] | None = None) -> tuple[list[tuple[str, int, int]], int]:
+        """Paint device rows [r0, r1); (pixel key, first row, end row) per chunk and how many were new.
+
+        With ``dirty`` (the band's old chunks and the row spans that changed), chunks no
+        span touches keep their old pixels and are not painted.
+        """
+        old_chunks, spans = dirty if dirty is not None else ([], [])
+        reuse = {a: (k, b) for k, a, b in old_chunks}
+        chunks, fresh = [], 0
+        im = None if dirty is not None else painter.paint_rows(r0, r1)
+        for a in range(0, r1 - r0, CHUNK):
+            b = min(r1 - r0, a + CHUNK)
+            kept = reuse.get(a)
+            if dirty is not None and kept is not None and kept[1] == b and self.tiles.get(kept[0]) is not None \
+                    and not any(sa < b and sb > a for sa, sb in spans):
+                chunks.append((kept[0], a, b))
+                continue
+            part = painter.paint_rows(r0 + a, r0 + b) if im is None else im.crop((0, a, im.width, b))
+            h = hashlib.blake2b(part.tobytes(), digest_size=12)
+            h.update(f"{part.mode}{part.size}".encode())
+            key = h.hexdigest()
+            if self.tiles.get(key) is None:
+                buf = io.BytesIO()
+                part.save(buf, format="PNG", compress_level=1)
+                self.tiles.put(key, buf.getvalue(), len(buf.getvalue()))
+                fresh += 1
+            chunks.append((key, a, b))
+        return chunks, fresh
 
 
 def _digest(text: str) -> str:
