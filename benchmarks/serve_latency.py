@@ -82,8 +82,8 @@ def server_latency(folder: Path, rounds: int) -> None:
             totals.append(1e3 * (time.perf_counter() - t))
             have |= set(fresh)
             painted.append(p["painted"])
-            for k in split:
-                split[k].append(1e3 * p["timings"][k])
+            for k, values in split.items():
+                values.append(1e3 * p["timings"][k])
         print(f"one-character edit → new preview (HTTP, tiles fetched): {stats(totals)}")
         print("  server split, medians: " + ", ".join(f"{k} {statistics.median(v):.1f} ms" for k, v in split.items())
               + f"; tiles painted per edit: median {statistics.median(painted):g} of {len(p['tiles'])}")

@@ -67,13 +67,15 @@ class _SameOrigin:
         await self.app(scope, receive, send)
 
 
-def _width(value: Any) -> float | None:
-    if value in (None, "", "spec"):
-        return None
+def _number(value: Any, default: float) -> float:
     try:
-        return float(value)
+        return default if value in (None, "") else float(value)
     except (TypeError, ValueError):
-        raise SpecError(f"not a width: {value!r}") from None
+        raise SpecError(f"not a number: {value!r}") from None
+
+
+def _width(value: Any) -> float | None:
+    return None if value in (None, "", "spec") else _number(value, 0.0)
 
 
 def create_app(folder: str | Path) -> Starlette:
@@ -163,7 +165,8 @@ def create_app(folder: str | Path) -> Starlette:
         name = str(body.get("name", ""))
         files.spec_path(name)  # refused outside the folder, before anything is read
         result = previews.preview(name, str(body.get("text", "")), width=_width(body.get("width")),
-                                  theme=body.get("theme") or None, density=float(body.get("density") or 1))
+                                  theme=body.get("theme") or None, density=_number(body.get("density"), 1.0),
+                                  pages=body.get("view", "pages") == "pages")
         return result.as_json()
 
     @guarded

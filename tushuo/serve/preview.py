@@ -41,6 +41,8 @@ TILE_WIDTH = 540
 TILE_BYTES = 96 * 1024 * 1024
 #: Device rows per tile: an edit inside a tall block re-sends only the tiles whose pixels changed.
 CHUNK = 128
+#: Bands remembered for the next edit's comparison.
+MAX_LAST = 4096
 #: Design px around a changed op repainted too (stroke halves, arrow heads, shadows).
 DIRTY_MARGIN = 12
 
@@ -105,12 +107,16 @@ class Previewer:
         return self.tiles.get(key)
 
     def preview(self, name: str, text: str, *, width: float | None = None, theme: str | None = None,
-                density: float = 1.0) -> Preview:
-        """Load, lay out, lint and tile ``text`` as the folder's file ``name``."""
-        with self.lock:
-            return self._preview(name, text, width, theme, density)
+                density: float = 1.0, pages: bool = True) -> Preview:
+        """Load, lay out, lint and tile ``text`` as the folder's file ``name``.
 
-    def _preview(self, name: str, text: str, width: float | None, theme: str | None, density: float) -> Preview:
+        ``pages``: also plan the PDF's pages (the page view shows them).
+        """
+        with self.lock:
+            return self._preview(name, text, width, theme, density, pages)
+
+    def _preview(self, name: str, text: str, width: float | None, theme: str | None, density: float,
+                 pages: bool) -> Preview:
         from ..api import load
         from ..check import lint_document
         from ..layout.stack import layout_document, make_context
@@ -141,7 +147,7 @@ class Previewer:
         t4 = time.perf_counter()
         out.targets = targets(frame, doc)
         out.slices = slice_lines(frame, doc)
-        out.pages = page_plan(frame, doc, ctx)
+        out.pages = page_plan(frame, doc) if pages else None
         out.timings = {"load": t1 - t0, "layout": t2 - t1, "check": t3 - t2, "paint": t4 - t3,
                        "total": time.perf_counter() - t0}
         return out
@@ -171,29 +177,30 @@ class Previewer:
             if r1 <= r0:
                 continue
             inside = next((o for o in origins if o[0] <= top and bottom <= o[1]), None)
-            above = next((o[2] for o in origins if abs(o[1] - top) < 1e-6), "")
-            below = next((o[2] for o in origins if abs(o[0] - bottom) < 1e-6), "")
+            # where the band sits in its block, and its rows' rounding (which decides pixels too)
+            rel = top - inside[0] if inside is not None else top
+            shape = f"{common}|{rel!r}|{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}"
             if inside is None:
-                where = f"gap|{digests.get(above, above)}|{digests.get(below, below)}"
+                above = next((o[2] for o in origins if abs(o[1] - top) < 1e-6), "")
+                below = next((o[2] for o in origins if abs(o[0] - bottom) < 1e-6), "")
+                key = f"gap|{digests.get(above, above)}|{digests.get(below, below)}|{shape}"
             else:
-                where = f"{digests.get(inside[2], inside[2])}|{top - inside[0]!r}"
-            # the rows' rounding decides the tile's pixels too, so it joins the key
-            key = f"{common}|{where}|{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}"
+                key = f"{digests.get(inside[2], inside[2])}|{shape}"
             chunks = self.bands.get(key)
             if chunks is None or any(self.tiles.get(c) is None for c, _, _ in chunks):
                 if painter is None:
                     painter = Painter(frame, scale=scale, fonts=ctx.fonts)
                 # the same band of the same block before this edit: repaint only where ops differ
-                place = (inside[2] if inside else "", f"{common}|{top - (inside[0] if inside else 0)!r}|"
-                         f"{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}")
-                dirty = self._dirty(self.last.get(place), digests.get(place[0]), top - (inside[0] if inside else 0),
-                                    scale, r1 - r0) if inside else None
+                dirty = None
+                if inside is not None:
+                    dirty = self._dirty(self.last.get((inside[2], shape)), digests.get(inside[2]), rel, scale, r1 - r0)
                 chunks, fresh = self._paint_band(painter, r0, r1, dirty)
                 painted += fresh
                 self.bands.put(key, chunks)
             if inside is not None:
-                self.last[(inside[2], f"{common}|{top - inside[0]!r}|{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}")] = (
-                    digests.get(inside[2], ""), chunks)
+                if len(self.last) > MAX_LAST:
+                    self.last.clear()  # only the latest few previews matter
+                self.last[(inside[2], shape)] = (digests.get(inside[2], ""), chunks)
             tiles.extend({"key": c, "r0": r0 + a, "r1": r0 + b} for c, a, b in chunks)
         return tiles, painted
 
@@ -305,7 +312,7 @@ def slice_lines(frame: Frame, doc: Document) -> list[float]:
     return [float(r0) for r0, _ in slice_rows(frame, int(height))[1:]]
 
 
-def page_plan(frame: Frame, doc: Document, ctx: LayoutContext) -> dict[str, Any] | None:
+def page_plan(frame: Frame, doc: Document) -> dict[str, Any] | None:
     """The PDF's body pages as bands of the long picture (design px), as the PDF writer cuts them."""
     from ..render.pdf import parse_page_size, pdf_mode, plan_pages
 

@@ -305,7 +305,7 @@ async function runPreview() {
   const t0 = performance.now();
   const r = await api("/api/preview", {
     name: state.name, text: view.state.doc.toString(), width: state.width === "spec" ? null : Number(state.width),
-    theme: state.theme || null, density: Math.min(2, window.devicePixelRatio || 1),
+    theme: state.theme || null, density: Math.min(2, window.devicePixelRatio || 1), view: state.view,
   });
   inflight = false;
   if (again) { again = false; schedulePreview(0); }
@@ -314,7 +314,12 @@ async function runPreview() {
   if (r.data.tiles.length) {
     state.preview = r.data;
     await drawPreview();
+  } else if (!state.preview || state.preview.name !== state.name) {
+    state.preview = null;
+    $("#canvas").replaceChildren(el("div", { class: "empty" }, "规格里有错误，改正左下方列出的问题后，这里显示预览。"));
+    $("#size").textContent = "";
   }
+  if (state.preview) state.preview.name = state.name;
   state.shown = rev;
   const ms = Math.round(performance.now() - t0);
   $("#timing").textContent = r.data.tiles.length ? `预览 ${ms} ms` : "";
@@ -386,8 +391,11 @@ async function drawPreview() {
   const k = Math.min(1, ($("#pane").clientWidth - 48) / p.width);
   pane.replaceChildren();
   pane.dataset.k = String(k);
+  pane.classList.toggle("pages", state.view === "pages" && !!p.pages);
+  $("#slices").parentElement.hidden = state.view === "pages";
   if (state.view === "pages" && p.pages) {
-    drawPages(pane, p, k);
+    // whole pages in view, side by side when they fit
+    drawPages(pane, p, Math.min(k, (pane.clientHeight - 70) / p.pages.page_height));
   } else {
     const sheet = el("div", { class: "sheet" });
     sheet.style.width = `${p.width * k}px`;
@@ -512,7 +520,8 @@ function bind() {
     b.addEventListener("click", () => {
       state.view = b.dataset.view;
       document.querySelectorAll("[data-view]").forEach((x) => x.classList.toggle("on", x === b));
-      if (state.preview) drawPreview();
+      if (state.view === "pages" && state.preview && !state.preview.pages) schedulePreview(0);
+      else if (state.preview) drawPreview();
     });
   }
   for (const b of document.querySelectorAll("[data-export]")) b.addEventListener("click", () => exportAs(b.dataset.export));
@@ -539,5 +548,5 @@ async function start() {
   document.body.dataset.ready = "1";
 }
 
-window.tushuo = { view, state, jumpTo };
+window.tushuo = { view, state, jumpTo }; // tests and the preview maker drive the page through these
 start();

@@ -80,7 +80,8 @@ export class SchemaHelp {
   variants(node) {
     const n = this.ref(node);
     const alts = n.anyOf || n.oneOf;
-    if (alts) return alts.flatMap((a) => this.variants(a));
+    // an object with its own properties is one variant (the root's anyOf only lists required keys)
+    if (alts && !n.properties) return alts.flatMap((a) => this.variants(a));
     return [n];
   }
 
