@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from PIL import ImageChops
 
 import tushuo
-from tushuo.layout.stack import layout_document
+from tushuo.inputs import layout_document
 
 SPEC = {
     "title": "图说换届",

@@ -129,8 +129,8 @@ MAKERS: dict[str, Callable[[Path], None]] = {
 def _image_op(spec: Path) -> Any:
     """The laid-out Image op of a one-picture spec (where the painter put the picture)."""
     from tushuo.api import load
+    from tushuo.inputs import layout_document
     from tushuo.layout.frame import Image as ImageOp
-    from tushuo.layout.stack import layout_document
 
     frame = layout_document(load(str(spec)))
     ops = [op for op in frame.walk() if isinstance(op, ImageOp)]
@@ -179,8 +179,8 @@ def pixels_16bit_ramp(spec: Path, png: Path) -> None:
 def pixels_replacement_boxes(spec: Path, png: Path) -> None:
     """Each missing character is drawn as a visible empty box: ink on its outline, none inside."""
     from tushuo.api import load
+    from tushuo.inputs import layout_document
     from tushuo.layout.frame import Text
-    from tushuo.layout.stack import layout_document
 
     frame = layout_document(load(str(spec)), allow_missing_glyphs=True)
     cells = []
@@ -400,7 +400,7 @@ def test_layout_stops_at_the_block_that_crosses_the_maximum(tmp_path: Path, monk
 
     from tushuo.api import load
     from tushuo.errors import SpecError
-    from tushuo.layout.stack import MAX_HEIGHT, layout_document
+    from tushuo.inputs import MAX_HEIGHT, layout_document
 
     registry = importlib.import_module("tushuo.layout.registry")
     importlib.import_module(f"tushuo.layout.{registry.MODULES['spacer']}")  # registers the spacer layout

@@ -12,7 +12,7 @@ import pytest
 from baseline import assert_matches_baseline
 
 import tushuo
-from tushuo.layout.stack import layout_document
+from tushuo.inputs import layout_document
 from tushuo.render.raster import paint
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -22,10 +22,18 @@ from hypothesis import strategies as st
 import tushuo
 from tushuo.data import parse_number, parse_table, read_table
 from tushuo.errors import SpecError
+from tushuo.inputs import layout_document, make_context
 from tushuo.layout.frame import Image
-from tushuo.layout.stack import layout_document, make_context
 from tushuo.render import charts
-from tushuo.render.charts import ChartColors, ChartSpec, Label, fmt_num, nice_ticks, plan_chart, render_chart
+from tushuo.render.charts import (
+    ChartColors,
+    ChartSpec,
+    Label,
+    fmt_num,
+    nice_ticks,
+    plan_chart,
+    render_chart,
+)
 from tushuo.text.fonts import default_fontbook
 from tushuo.themes import builtin_theme, mix
 
@@ -537,7 +545,7 @@ def test_documents_without_charts_never_import_matplotlib(tmp_path):
     code = textwrap.dedent(f"""
         import sys
         import tushuo, tushuo.layout.registry
-        from tushuo.layout.stack import layout_document, make_context
+        from tushuo.inputs import layout_document, make_context
         from tushuo.render.raster import paint
         doc = tushuo.load({str(spec_path)!r})
         ctx = make_context(doc)

@@ -18,8 +18,8 @@ from tushuo.check import (
     lint_document,
 )
 from tushuo.cli import main
+from tushuo.inputs import make_context
 from tushuo.layout.frame import Frame, Glyphs, Rect, Text
-from tushuo.layout.stack import make_context
 from tushuo.themes import builtin_themes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,7 +214,7 @@ def test_size_estimate_is_within_a_third_of_the_real_file(tmp_path: Path) -> Non
     """The cheap estimate (no painting) against real PNG, JPEG and WebP files of the determinism sample."""
     from test_determinism import write_sample
 
-    from tushuo.layout.stack import layout_document
+    from tushuo.inputs import layout_document
 
     spec = write_sample(tmp_path)
     doc = load(str(spec))

@@ -80,7 +80,7 @@ def test_threads_and_processes_at_once_match_renders_alone(sample: Path, alone: 
 
 def test_layout_in_threads_matches_layout_alone(sample: Path) -> None:
     """Layout alone (text measuring and breaking, shared font caches) at several widths, 8 threads at once."""
-    from tushuo.layout.stack import layout_document
+    from tushuo.inputs import layout_document
 
     doc = load(str(sample))
 

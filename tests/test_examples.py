@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import tushuo
-from tushuo.layout.stack import layout_document
+from tushuo.inputs import layout_document
 from tushuo.render.raster import paint
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

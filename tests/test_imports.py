@@ -158,3 +158,13 @@ def test_text_engine_imports_nothing_from_layout(module):
     assert not {m for m in _reach(module) if m.startswith("tushuo.layout")}
 
 
+
+
+@pytest.mark.parametrize("module", PAINTERS)
+def test_painters_import_no_loader_themes_templates_assets_or_data(module):
+    assert _reach(module) & FILE_READERS == set()
+
+
+@pytest.mark.parametrize("module", _under("tushuo.layout"))
+def test_layout_imports_nothing_that_opens_files(module):
+    assert _reach(module) & FILE_READERS == set()

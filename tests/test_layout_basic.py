@@ -10,11 +10,11 @@ import segno
 
 import tushuo
 from tushuo.errors import SpecError
+from tushuo.inputs import layout_document
 from tushuo.layout.common import cn_numeral, number_label
 from tushuo.layout.frame import Ellipse, Group, Image, Rect, Text
 from tushuo.layout.frame import Path as PathOp
 from tushuo.layout.media import QUIET_ZONE
-from tushuo.layout.stack import layout_document
 from tushuo.layout.table import column_widths
 from tushuo.render.raster import paint
 
@@ -306,8 +306,8 @@ def test_examples_hold_together_at_any_width(spec: str, width: int) -> None:
 
 
 def test_balanced_wrapping_evens_lines_and_keeps_quoted_terms_whole() -> None:
+    from tushuo.inputs import make_context
     from tushuo.layout.common import balanced
-    from tushuo.layout.stack import make_context
 
     for theme in ("party-red", "fresh-green"):
         ctx = make_context(doc_of([{"type": "paragraph", "text": "x"}]), theme=theme)

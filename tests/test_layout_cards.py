@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from geometry_checks import EPS, assert_text_inside, inside, overlap
 
+from tushuo.inputs import make_context
 from tushuo.layout.cards import cards_geometry
 from tushuo.layout.frame import Image, Text
-from tushuo.layout.stack import make_context
 from tushuo.layout.timeline import timeline_geometry
 from tushuo.spec.blocks import CardsBlock, TimelineBlock
 from tushuo.spec.document import Document
@@ -28,7 +28,8 @@ ITEMS = [
 
 
 def _ctx(width: int = 1080):
-    doc = Document(title="t", blocks=[{"type": "spacer", "height": 1}], width=width)
+    """A context whose document holds the ITEMS (their pictures are read with it)."""
+    doc = Document(title="t", blocks=[{"type": "cards", "items": ITEMS}], width=width)
     doc.base_dir = str(EXAMPLES)
     return make_context(doc).at("blocks[0]")
 
@@ -102,7 +103,7 @@ def test_baseline(name: str) -> None:
     from baseline import assert_matches_baseline
 
     import tushuo
-    from tushuo.layout.stack import layout_document
+    from tushuo.inputs import layout_document
     from tushuo.render.raster import paint
 
     if name == "timeline":

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from geometry_checks import EPS, assert_text_inside, inside, overlap
 
+from tushuo.inputs import make_context
 from tushuo.layout.comparison import comparison_geometry
 from tushuo.layout.frame import Image, Text
 from tushuo.layout.frame import Path as PathOp
-from tushuo.layout.stack import make_context
 from tushuo.spec.blocks import ComparisonBlock
 from tushuo.spec.document import Document
 
@@ -32,8 +32,9 @@ STATION = {
 }
 
 
-def _ctx(width: int = 1080):
-    doc = Document(title="t", blocks=[{"type": "spacer", "height": 1}], width=width)
+def _ctx(width: int = 1080, *blocks: dict):
+    """A context whose document holds ``blocks`` (STATION by default): their pictures are read with it."""
+    doc = Document(title="t", blocks=list(blocks or [STATION]), width=width)
     doc.base_dir = str(EXAMPLES)
     return make_context(doc).at("blocks[0]")
 
@@ -124,12 +125,11 @@ def test_three_and_four_columns_use_row_bands(width: int, ncols: int) -> None:
 
 
 def test_bad_image_names_the_cell() -> None:
-    ctx = _ctx()
     spec = dict(STATION, rows=[{"aspect": "场所", "cells": [{"text": "a", "image": "photos/missing.jpg"}, "b"]}])
     from tushuo.errors import SpecError
 
-    with pytest.raises(SpecError, match=r"rows\[0\]\.cells\[0\]\.image"):
-        comparison_geometry(ComparisonBlock.model_validate(spec), ctx.content_width, ctx)
+    with pytest.raises(SpecError, match=r"blocks\[0\]\.rows\[0\]\.cells\[0\]\.image: file not found"):
+        _ctx(1080, spec)  # pictures are read with the document, before any layout
 
 
 @pytest.mark.parametrize("name", ["comparison-2col", "comparison-4col"])
@@ -137,7 +137,7 @@ def test_baseline(name: str) -> None:
     from baseline import assert_matches_baseline
 
     import tushuo
-    from tushuo.layout.stack import layout_document
+    from tushuo.inputs import layout_document
     from tushuo.render.raster import paint
 
     if name == "comparison-2col":

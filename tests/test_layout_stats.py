@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from geometry_checks import EPS, assert_text_inside, inside, overlap
 
+from tushuo.inputs import make_context
 from tushuo.layout.frame import Path, Text
-from tushuo.layout.stack import make_context
 from tushuo.layout.stats import auto_columns, delta_sign, delta_text, format_value, stats_geometry
 from tushuo.spec.blocks import StatsBlock
 from tushuo.spec.document import Document
@@ -118,7 +118,7 @@ def test_baseline() -> None:
     from baseline import assert_matches_baseline
 
     import tushuo
-    from tushuo.layout.stack import layout_document
+    from tushuo.inputs import layout_document
     from tushuo.render.raster import paint
 
     doc = tushuo.Document.model_validate({"title": "stats", "width": 540, "blocks": [

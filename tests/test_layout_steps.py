@@ -15,7 +15,7 @@ from geometry_checks import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tushuo.layout.stack import make_context
+from tushuo.inputs import make_context
 from tushuo.layout.steps import choose_layout, flow_edges, main_line, steps_geometry
 from tushuo.spec.blocks import StepsBlock
 from tushuo.spec.document import Document
@@ -328,7 +328,7 @@ def test_baseline(name: str) -> None:
     from baseline import assert_matches_baseline
 
     import tushuo
-    from tushuo.layout.stack import layout_document
+    from tushuo.inputs import layout_document
     from tushuo.render.raster import paint
 
     doc = tushuo.Document.model_validate({"title": name, "width": 540, "blocks": [BASELINE_FLOWS[name]]})

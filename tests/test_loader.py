@@ -432,7 +432,7 @@ def test_extends_by_path_is_sandboxed() -> None:
 def test_paths_checked_at_load_with_locations(tmp_path: Path) -> None:
     (tmp_path / "photos").mkdir()
     Image.new("RGB", (4, 4)).save(tmp_path / "photos" / "ok.png")
-    (tmp_path.parent / "outside.png").write_bytes(b"x")
+    Image.new("RGB", (4, 4)).save(tmp_path.parent / "outside.png")  # load decodes pictures: a real one
     (tmp_path / "link.png").symlink_to(tmp_path.parent / "outside.png")
     p = write(tmp_path, "s.yaml", f"""
         title: x

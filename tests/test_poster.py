@@ -14,9 +14,9 @@ from test_layout_basic import _read_modules, doc_of, text_op, texts
 
 import tushuo
 from tushuo.errors import SpecError
+from tushuo.inputs import layout_document
 from tushuo.layout.frame import Rect
 from tushuo.layout.media import QR_DARK
-from tushuo.layout.stack import layout_document
 from tushuo.loader import load_data_file
 from tushuo.render.pdf import MM, parse_page_size, plan_poster, render_pdf
 from tushuo.render.raster import paint

@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from tushuo.api import load
+from tushuo.inputs import layout_document
 from tushuo.layout.frame import Frame, Glyphs, Group, Text
-from tushuo.layout.stack import layout_document
 from tushuo.text.fonts import default_fontbook
 
 EPS = 0.75  # design px: rounding of whole-pixel placements

@@ -394,7 +394,7 @@ def test_real_chart_is_drawn_from_its_frame_with_the_page_fonts():
     code = textwrap.dedent("""
         import io, sys
         import tushuo
-        from tushuo.layout.stack import layout_document, make_context
+        from tushuo.inputs import layout_document, make_context
         from tushuo.render.pdf import render_pdf
         doc = tushuo.Document.model_validate({"title": "t", "blocks": [
             {"type": "chart", "kind": "bar", "title": "各乡镇完成率", "unit": "%",
@@ -440,14 +440,13 @@ def _pipeline_doc() -> Document:
 
 
 def test_real_layout_flowchart_splits_between_steps_and_footer_stays_whole():
-    stack = pytest.importorskip("tushuo.layout.stack")
+    stack = pytest.importorskip("tushuo.inputs")
     doc = _pipeline_doc()
     frame = stack.layout_document(doc)
     data = render_pdf(frame, doc)
     from tushuo.render import manual
 
-    theme = manual.document_theme(doc)
-    ctx = manual.page_context(theme, frame.fonts if hasattr(frame, "fonts") else default_fontbook(), frame.width, doc)
+    ctx = manual.page_context(manual.frame_theme(frame), manual.frame_fonts(frame), frame.width, doc)
     plan = plan_pages(frame, doc, parse_page_size(None), footer_height=manual.closing_strip_height(ctx, doc))
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1 + 1 + plan.body_pages

@@ -150,7 +150,7 @@ def test_real_chart_is_drawn_as_text_and_shapes():
     """A chart block in an SVG is drawn from its plan's ops: its labels are <text> in the
     document's embedded fonts (selectable, searchable), not a nested matplotlib picture."""
     import tushuo
-    from tushuo.layout.stack import layout_document, make_context
+    from tushuo.inputs import layout_document, make_context
 
     doc = tushuo.Document.model_validate({"title": "t", "blocks": [
         {"type": "chart", "kind": "donut", "title": "年龄结构", "labels": ["35岁及以下", "36—45岁"],

@@ -9,8 +9,8 @@ import pytest
 
 import tushuo
 from tushuo.errors import SpecError
+from tushuo.inputs import MAX_HEIGHT, layout_document
 from tushuo.layout.frame import Glyphs, Text
-from tushuo.layout.stack import MAX_HEIGHT, layout_document
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
@@ -174,7 +174,7 @@ def test_a_theme_may_bring_its_own_font_files(tmp_path: Path) -> None:
 
 
 def test_a_reused_context_numbers_from_one_again_and_headings_are_never_split() -> None:
-    from tushuo.layout.stack import make_context
+    from tushuo.inputs import make_context
 
     long_heading = {"type": "heading", "text": "关于做好村（社区）“两委”换届选举工作中候选人资格联审的若干意见", "number": True}
     doc = doc_of([long_heading, {"type": "paragraph", "text": "正文。"}])

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tushuo.errors import FontError
+from tushuo.resources import fonts_dir
 from tushuo.text import measure
 from tushuo.text.fonts import BUNDLED, FontBook, build_metrics_file, default_fontbook
-from tushuo.resources import fonts_dir
 
 FB = default_fontbook()
 

@@ -388,8 +388,8 @@ def test_hello_paragraph_does_not_end_with_a_lone_character() -> None:
     """examples/hello.yaml at 1080 px ended with 行。 alone; 进 now goes down with it and the
     line above stays justified to the measure."""
     import tushuo
+    from tushuo.inputs import layout_document
     from tushuo.layout.frame import Text as TextOp
-    from tushuo.layout.stack import layout_document
 
     examples = Path(__file__).parent.parent / "examples"
     doc = tushuo.load(examples / "hello.yaml")

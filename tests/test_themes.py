@@ -8,8 +8,8 @@ import pytest
 
 import tushuo
 from tushuo.errors import SpecError
+from tushuo.inputs import layout_document
 from tushuo.layout.frame import Text
-from tushuo.layout.stack import layout_document
 from tushuo.spec.theme import Theme
 from tushuo.text.layout import HIGHLIGHT_ALPHA
 from tushuo.themes import (

@@ -121,7 +121,8 @@ def lint_document(doc: Document, *, name: str | None = None, width: float | None
     is a layout already made (frame, context), made with ``allow_missing_glyphs=True``
     (``tushuo serve`` lints the frame it previews instead of laying out again).
     """
-    from .layout.stack import layout_document, make_context
+    from .inputs import make_context
+    from .layout.stack import layout_document
 
     name = name or doc._source_file or "<spec>"
     if laid_out is not None:
@@ -129,7 +130,7 @@ def lint_document(doc: Document, *, name: str | None = None, width: float | None
     else:
         # Lay out with boxes for missing glyphs so every one is found, not just the first.
         ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=True)
-        frame = layout_document(doc, ctx=ctx)
+        frame = layout_document(doc, ctx)
     found = _Linter(name, doc, ctx, frame, allow_missing_glyphs).run()
     return sorted(found, key=lambda f: f.level != "error")  # stable: document order within each level
 

@@ -230,6 +230,9 @@ class Frame:
     # The FontBook the layout measured with (a theme may bring its own fonts):
     # painters must draw with the same one. None means the bundled default.
     fonts: Any = None
+    #: The resolved Theme the layout used (page furniture in PDF and SVG takes its colours
+    #: from it, not from the spec). None: the built-in defaults.
+    theme: Any = None
     #: (top, bottom, spec path) of each block laid out in this frame (the stack records them),
     #: so a lint about an op can name the block it came from (``tushuo check``).
     origins: list[tuple[float, float, str]] = field(default_factory=list)

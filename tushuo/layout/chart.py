@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
-from ..errors import SpecError
 from ..frame import Box, Frame, Image
 from ..spec.blocks import ChartBlock, Series, check_chart_data
 from .common import card, titled
@@ -71,19 +69,11 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
 
 
 def chart_data(block: ChartBlock, ctx: LayoutContext) -> tuple[list[str], list[Series]]:
-    """The chart's labels and series: from the spec, or read from its CSV and checked like the spec's."""
+    """The chart's labels and series: from the spec, or from its CSV (read at load) checked like the spec's."""
     if block.data_file is None:
         assert block.labels is not None and block.series is not None  # the model guarantees it
         return list(block.labels), list(block.series)
-    from ..assets import gate_read
-    from ..data import decode, parse_table
-
-    roots = tuple(Path(r) for r in (ctx.doc._roots if ctx.doc is not None else ()))
-    try:
-        _, raw = gate_read(block.data_file, ctx.base_dir, "data", roots)
-        table = parse_table(decode(raw, block.data_file), block.data_file)
-    except SpecError as exc:
-        raise ctx.error(str(exc), "data_file") from None
+    table = ctx.table(block.data_file, "data_file")
     series = [Series(name=n, values=c) for n, c in zip(table.names, table.columns)]
     try:
         check_chart_data(block.kind, table.labels, series, block.highlight)

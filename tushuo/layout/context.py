@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..assets import PixelBudget
 from ..errors import SpecError
 from ..spec.theme import Theme
 from ..text.fonts import FontBook
@@ -37,10 +37,13 @@ class LayoutContext:
     allow_missing_glyphs: bool = False
     counters: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    pixels: PixelBudget = field(default_factory=PixelBudget)  # shared by at(): one per document
     #: Lays out one block of a stack instead of ``registry.layout_block`` when set: a memo
     #: (``tushuo serve``) that hands back the earlier layout of an unchanged block.
     block_layout: Any = None
+    #: pictures (tushuo.inputs.Picture) and data tables (tushuo.data.Table) by the reference the spec
+    #: wrote, read at load: layout opens no file
+    pictures: Mapping[str, Any] = field(default_factory=dict)
+    tables: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def scale(self) -> float:
@@ -128,14 +131,17 @@ class LayoutContext:
             file, line, col = self.doc.locate(path)
         return SpecError(message, file=file, line=line, col=col, path=path or None)
 
-    # -- assets --------------------------------------------------------------
+    # -- files (read at load by tushuo.inputs) ------------------------------
     def image(self, ref: str, field_path: str):  # noqa: ANN201 - PIL.Image.Image
-        """Open a picture named in the spec, sandboxed to the spec's folder."""
-        from ..assets import open_image, resolve_path
+        """The pixels of a picture named in the spec (a copy, free to crop)."""
+        pic = self.pictures.get(ref)
+        if pic is None:
+            raise self.error(f"picture not read: {ref} (make the context with tushuo.inputs.make_context)", field_path)
+        return pic.pixels()
 
-        roots = tuple(Path(r) for r in (self.doc._roots if self.doc is not None else ()))
-        try:
-            path = resolve_path(ref, self.base_dir, roots)
-            return open_image(path, budget=self.pixels)
-        except SpecError as exc:
-            raise self.error(exc.message, field_path) from None
+    def table(self, ref: str, field_path: str):  # noqa: ANN201 - tushuo.data.Table
+        """The data table a ``data_file`` names."""
+        table = self.tables.get(ref)
+        if table is None:
+            raise self.error(f"data file not read: {ref} (make the context with tushuo.inputs.make_context)", field_path)
+        return table

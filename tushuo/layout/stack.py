@@ -1,4 +1,4 @@
-"""Blocks → the long frame: theme, fonts and context set up once, blocks stacked with theme spacing.
+"""Blocks → the long frame: blocks stacked with theme spacing, in a context made once (tushuo.inputs).
 
 The stack owns the page: margins, the gaps between blocks, the safe breaks between
 them, the footer strip and the background. Block layouts only see their own width.
@@ -11,14 +11,9 @@ itself as a card.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SpecError
 from ..frame import Frame
-from ..spec.theme import Theme
-from ..text.fonts import FontBook, default_fontbook
-from ..themes import resolve_theme, user_fonts
 from .context import LayoutContext
 from .registry import layout_block
 
@@ -40,50 +35,14 @@ KEEP_WITH_NEXT = frozenset({"heading"})
 HEADING_GAP = 0.55
 
 
-def make_context(doc: Document, *, width: float | None = None, theme: Theme | str | dict | None = None,
-                 allow_missing_glyphs: bool = False, fonts: FontBook | None = None) -> LayoutContext:
-    """The LayoutContext for ``doc``: resolved theme, a FontBook with the theme's own fonts, the width."""
-    width = float(width if width is not None else doc.width)
-    if not 320 <= width <= 4096:
-        raise SpecError(f"width must be between 320 and 4096 px, got {width:g}")
-    base_dir = Path(doc.base_dir) if doc.base_dir else None
-    if theme is None:
-        resolved = resolve_theme(doc)
-    else:
-        resolved = resolve_theme(theme, base_dir, tuple(getattr(doc, "_roots", ()) or ()))
-    if fonts is None:
-        extra = user_fonts(resolved)
-        fonts = FontBook(extra) if extra else default_fontbook()
-        for key in extra:
-            try:
-                fonts.face(key)
-            except SpecError as exc:
-                file, line, col = doc.locate("theme")
-                raise SpecError(exc.message, file=file, line=line, col=col, path="theme") from None
-    for role in ("body", "bold", "heading", "title", "number"):  # a misspelt face would fall back silently
-        key = getattr(resolved.fonts, role)
-        if key not in fonts.keys:
-            where = f"theme.fonts.{role}"
-            file, line, col = doc.locate(where)
-            raise SpecError(
-                f"unknown font '{key}': use {', '.join(fonts.keys)}, a key of font_files, or a .ttf file",
-                file=file, line=line, col=col, path=where,
-            )
-    return LayoutContext(resolved, fonts, width, doc=doc, base_dir=base_dir, allow_missing_glyphs=allow_missing_glyphs)
+def layout_document(doc: Document, ctx: LayoutContext, *, max_height: float = MAX_HEIGHT) -> Frame:
+    """Lay out the whole document into one long frame, with ``ctx`` from :func:`tushuo.inputs.make_context`.
 
-
-def layout_document(doc: Document, *, width: float | None = None, theme: Theme | str | dict | None = None,
-                    allow_missing_glyphs: bool = False, fonts: FontBook | None = None,
-                    max_height: float = MAX_HEIGHT, ctx: LayoutContext | None = None) -> Frame:
-    """Lay out the whole document into one long frame.
-
-    ``width`` and ``theme`` override the document's (the command line's --width and
-    --theme). Breaks sit in the middle of the gap between blocks (never right after a
+    The width, theme, fonts and files all come from ``ctx``; ``tushuo.inputs.layout_document``
+    makes one (with --width / --theme overrides) and calls this. Breaks sit in the middle of the gap between blocks (never right after a
     heading), plus every block's inner breaks; marks carry sections and headings for
     PDF bookmarks. A document taller than ``max_height`` is a SpecError.
     """
-    if ctx is None:
-        ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, fonts=fonts)
     ctx.counters.clear()  # numbering starts at 一 on every layout, even with a reused context
     full = ctx.width
     gap = ctx.px(ctx.theme.spacing.block)
@@ -108,6 +67,7 @@ def layout_document(doc: Document, *, width: float | None = None, theme: Theme |
     frame.height = y
     frame.breaks = frame.sorted_breaks()
     frame.fonts = ctx.fonts  # painters draw with the theme's fonts
+    frame.theme = ctx.theme  # and page furniture takes its colours from the theme the body used
     return frame
 
 

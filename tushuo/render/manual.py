@@ -29,21 +29,14 @@ MARGIN_BOTTOM = 118.0
 
 
 # ----------------------------------------------------------------------------- context
-def document_theme(doc: Document | None) -> Theme:
-    """The document's resolved theme (built-in defaults without a document)."""
-    if doc is None:
-        return Theme()
-    from ..themes import resolve_theme
-
-    return resolve_theme(doc)
+def frame_theme(frame: Frame) -> Theme:
+    """The theme the frame was laid out with (built-in defaults for a frame made by hand)."""
+    return frame.theme if frame.theme is not None else Theme()
 
 
-def document_fonts(theme: Theme) -> FontBook:
-    """A FontBook with the theme's own font files, else the shared bundled one."""
-    from ..themes import user_fonts
-
-    extra = user_fonts(theme)
-    return FontBook(extra) if extra else default_fontbook()
+def frame_fonts(frame: Frame) -> FontBook:
+    """The FontBook the frame was measured with (the bundled one for a frame made by hand)."""
+    return frame.fonts if frame.fonts is not None else default_fontbook()
 
 
 def page_context(theme: Theme, fonts: FontBook, width: float, doc: Document | None) -> LayoutContext:

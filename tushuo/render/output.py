@@ -83,10 +83,11 @@ def layout(
     import warnings
 
     from ..errors import TushuoWarning
-    from ..layout.stack import layout_document, make_context
+    from ..inputs import make_context
+    from ..layout.stack import layout_document
 
     ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
-    frame = layout_document(doc, ctx=ctx)
+    frame = layout_document(doc, ctx)
     for note in ctx.warnings:  # e.g. characters drawn as boxes: the caller (the CLI) shows them
         warnings.warn(note, TushuoWarning, stacklevel=3)
     return frame, ctx

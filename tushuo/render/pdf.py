@@ -738,8 +738,8 @@ def render_pdf(
         page_size = doc.output.page_size
     page = parse_page_size(page_size, doc)
     mode = pdf_mode(mode, doc)
-    theme = theme or manual.document_theme(doc)
-    fonts = fonts or getattr(frame, "fonts", None) or manual.document_fonts(theme)
+    theme = theme or manual.frame_theme(frame)
+    fonts = fonts or manual.frame_fonts(frame)
     unit = frame.width / 1080.0
     ctx = manual.page_context(theme, fonts, frame.width, doc)
     strip = manual.closing_strip_height(ctx, doc)

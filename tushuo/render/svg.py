@@ -313,7 +313,7 @@ def render_svg(frame: Frame, doc: Document | None = None, *, theme: Theme | None
     from . import manual
 
     if fonts is None:
-        fonts = getattr(frame, "fonts", None) or manual.document_fonts(theme or manual.document_theme(doc))
+        fonts = manual.frame_fonts(frame)
     painter = SvgPainter(fonts)
     if frame.background:
         painter.body.append(f'<rect x="0" y="0" width="{_n(frame.width)}" height="{_n(frame.height)}"'

@@ -119,7 +119,8 @@ class Previewer:
                  pages: bool) -> Preview:
         from ..api import load
         from ..check import lint_document
-        from ..layout.stack import layout_document, make_context
+        from ..inputs import make_context
+        from ..layout.stack import layout_document
 
         out = Preview()
         t0 = time.perf_counter()
@@ -128,7 +129,7 @@ class Previewer:
             t1 = time.perf_counter()
             ctx = make_context(doc, width=width, theme=theme or None, allow_missing_glyphs=True)
             self.memo.start(ctx, doc.base_dir)
-            frame = layout_document(doc, ctx=ctx)
+            frame = layout_document(doc, ctx)
             t2 = time.perf_counter()
             findings = lint_document(doc, name=name, laid_out=(frame, ctx))
         except SpecErrors as errs:

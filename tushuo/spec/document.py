@@ -82,6 +82,8 @@ class Document(BaseModel):
     _roots: tuple[str, ...] = PrivateAttr(())
     # Template files ``extends`` read, in order (for the batch fingerprint and watch).
     _templates: tuple[str, ...] = PrivateAttr(())
+    # The files the document names, read once through the gate (tushuo.inputs.Inputs), set on first use.
+    _inputs: Any = PrivateAttr(None)
 
     @field_validator("extends", "data")
     @classmethod

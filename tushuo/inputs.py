@@ -1,0 +1,167 @@
+"""What a document needs from disk, read once through the file gate, before anything is laid out.
+
+Pictures (``src``, ``image``) become :class:`Picture` handles (decoded once by
+``assets.open_image``), chart ``data_file`` tables become :class:`~tushuo.data.Table`
+values, and the theme and its fonts are resolved into a Theme and a FontBook.
+``tushuo.load`` reads them; a Document built in Python gets them the first time it is
+laid out. Layout and the painters then open no user file, so laying the same
+document out twice reads the disk once, and a laid-out block can be cached on
+what it was made from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from .assets import PixelBudget, gate_read, open_image, resolve_path
+from .data import Table, decode, parse_table
+from .errors import SpecError
+from .frame import Frame
+from .layout import stack
+from .layout.context import LayoutContext
+from .layout.stack import MAX_HEIGHT
+from .spec.theme import Theme
+from .text.fonts import FontBook, default_fontbook
+from .themes import resolve_theme, user_fonts
+
+if TYPE_CHECKING:
+    from .spec.document import Document
+
+#: Spec fields that name a picture, and the one that names a chart's data table.
+PICTURE_FIELDS = frozenset({"src", "image"})
+TABLE_FIELD = "data_file"
+
+#: Font roles a theme sets: each must be a FontBook key (a misspelt face would fall back silently).
+FONT_ROLES = ("body", "bold", "heading", "title", "number")
+
+
+@dataclass(frozen=True, eq=False)
+class Picture:
+    """A picture the spec names, decoded once at load: its size, and its pixels on demand (a copy each time)."""
+
+    ref: str
+    path: Path
+    size: tuple[int, int]
+    _image: Any = field(repr=False)
+
+    def pixels(self) -> Any:
+        """The decoded picture (PIL, RGB or RGBA, upright): a fresh copy the caller may crop or change."""
+        return self._image.copy()
+
+
+@dataclass
+class Inputs:
+    """Everything read from disk for one document: pictures and tables by the reference the spec wrote."""
+
+    theme: Theme
+    fonts: FontBook
+    pictures: dict[str, Picture] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+    #: the pixels the document's pictures may decode together (the gate's per-document limit)
+    budget: PixelBudget = field(default_factory=PixelBudget)
+
+
+def _file_fields(obj: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    """(field name, spec path, reference) of every picture and data file in the blocks, in document order."""
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            v = getattr(obj, name)
+            p = f"{path}.{name}" if path else name
+            if name in PICTURE_FIELDS | {TABLE_FIELD} and isinstance(v, str):
+                yield name, p, v
+            elif isinstance(v, (BaseModel, list)):
+                yield from _file_fields(v, p)
+    elif isinstance(obj, list):
+        for i, x in enumerate(obj):
+            yield from _file_fields(x, f"{path}[{i}]")
+
+
+def _located(doc: Document, message: str, path: str) -> SpecError:
+    file, line, col = doc.locate(path)
+    return SpecError(message, file=file, line=line, col=col, path=path)
+
+
+def _theme_and_fonts(doc: Document, theme: Theme | str | dict | None, fonts: FontBook | None) -> tuple[Theme, FontBook]:
+    """The resolved theme (the document's, or an override such as --theme) and a FontBook with its fonts."""
+    base_dir = Path(doc.base_dir) if doc.base_dir else None
+    resolved = resolve_theme(doc) if theme is None else resolve_theme(theme, base_dir, tuple(doc._roots or ()))
+    if fonts is None:
+        extra = user_fonts(resolved)
+        fonts = FontBook(extra) if extra else default_fontbook()
+        for key in extra:  # read each user font now: a bad file is an error here, not while painting
+            try:
+                fonts.face(key)
+            except SpecError as exc:
+                raise _located(doc, exc.message, "theme") from None
+    for role in FONT_ROLES:
+        key = getattr(resolved.fonts, role)
+        if key not in fonts.keys:
+            raise _located(
+                doc, f"unknown font '{key}': use {', '.join(fonts.keys)}, a key of font_files, or a .ttf file",
+                f"theme.fonts.{role}",
+            )
+    return resolved, fonts
+
+
+def read_inputs(doc: Document, *, theme: Theme | str | dict | None = None, fonts: FontBook | None = None) -> Inputs:
+    """The document's files, read through the gate once and kept on the document.
+
+    Pictures and tables already read are reused (a document changed in Python gets
+    only its new files read). ``theme`` overrides the document's (a name, a path or a
+    Theme); the document's own theme and fonts are kept with its files. Every mistake
+    is a SpecError located at the field that names the file.
+    """
+    cached: Inputs | None = doc._inputs
+    if cached is None or theme is not None or fonts is not None:
+        resolved, book = _theme_and_fonts(doc, theme, fonts)
+        got = Inputs(resolved, book) if cached is None else Inputs(resolved, book, cached.pictures, cached.tables, cached.budget)
+    else:
+        got = cached
+    _read_files(doc, got)
+    if cached is None and theme is None and fonts is None:
+        doc._inputs = got
+    return got
+
+
+def _read_files(doc: Document, into: Inputs) -> None:
+    roots = tuple(Path(r) for r in doc._roots or ())
+    for name, path, ref in _file_fields(doc.blocks, "blocks"):
+        try:
+            if name == TABLE_FIELD:
+                if ref not in into.tables:
+                    _, raw = gate_read(ref, doc.base_dir, "data", roots)
+                    into.tables[ref] = parse_table(decode(raw, ref), ref)
+            elif ref not in into.pictures:
+                found = resolve_path(ref, doc.base_dir, roots)
+                im = open_image(found, budget=into.budget)
+                into.pictures[ref] = Picture(ref, found, (im.width, im.height), im)
+        except SpecError as exc:
+            raise _located(doc, str(exc) if name == TABLE_FIELD else exc.message, path) from None
+
+
+def make_context(doc: Document, *, width: float | None = None, theme: Theme | str | dict | None = None,
+                 allow_missing_glyphs: bool = False, fonts: FontBook | None = None) -> LayoutContext:
+    """The LayoutContext for ``doc``: its files, resolved theme and fonts, and the width (320–4096 px)."""
+    width = float(width if width is not None else doc.width)
+    if not 320 <= width <= 4096:
+        raise SpecError(f"width must be between 320 and 4096 px, got {width:g}")
+    got = read_inputs(doc, theme=theme, fonts=fonts)
+    return LayoutContext(
+        got.theme, got.fonts, width, doc=doc, base_dir=Path(doc.base_dir) if doc.base_dir else None,
+        allow_missing_glyphs=allow_missing_glyphs, pictures=got.pictures, tables=got.tables,
+    )
+
+
+def layout_document(doc: Document, *, ctx: LayoutContext | None = None, max_height: float = MAX_HEIGHT,
+                    **context: Any) -> Frame:
+    """:func:`tushuo.layout.stack.layout_document` with its context made here (``width``, ``theme``, ... as in make_context)."""
+    return stack.layout_document(doc, ctx if ctx is not None else make_context(doc, **context), max_height=max_height)
+
+
+__all__ = ["FONT_ROLES", "MAX_HEIGHT", "Inputs", "Picture", "layout_document", "make_context", "read_inputs"]
+
