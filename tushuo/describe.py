@@ -205,7 +205,7 @@ class _Walker:
         from .layout.chart import chart_data
 
         if self.ctx is None:
-            from .layout.stack import make_context
+            from .inputs import make_context
 
             self.ctx = make_context(self.doc)
         return chart_data(b, self.ctx.at(where))
