@@ -154,3 +154,177 @@ def test_gate_refuses_pipes_and_oversized_files_before_reading(tmp_path: Path) -
         with pytest.raises(SpecError, match=why):
             gate_read(ref, tmp_path, "picture")
     assert sys.platform != "win32"
+
+
+# --------------------------------------------------------------------------- bounded subprocess runs
+_RUN = (
+    "import resource, sys\n"
+    "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+    "from tushuo.cli import main\n"
+    "rc = main(sys.argv[1:])\n"
+    "sys.stderr.write('\\nMAXRSS_KB %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "sys.exit(rc)\n"
+)
+
+
+def bounded(args: list[str], cwd: Path, timeout: float = 60) -> tuple[int, str, int]:
+    """(exit code, stderr, peak RSS in MB) of ``tushuo ARGS`` in a child with a 3 GB address-space cap.
+
+    The cap and the timeout only keep a regression from taking the machine down; the
+    tests assert the real promise (peak RSS under 1 GB) on the measured number.
+    """
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run([sys.executable, "-c", _RUN, *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    rss = 0
+    for line in proc.stderr.splitlines():
+        if line.startswith("MAXRSS_KB "):
+            rss = int(line.split()[1]) // 1024
+    err = "\n".join(line for line in proc.stderr.splitlines() if not line.startswith("MAXRSS_KB ")).strip()
+    return proc.returncode, err, rss
+
+
+def _font_with_cmap_range_end(d: Path, end: int) -> Path:
+    """A small real TrueType font (a subset of the bundled one) whose last format-12 cmap group ends at ``end``."""
+    import struct
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.tables._c_m_a_p import cmap_format_12
+
+    root = Path(__file__).resolve().parent.parent
+    font = TTFont(root / "fonts" / "NotoSansSymbols2-Regular.ttf")
+    opts = subset.Options()
+    opts.layout_features = []
+    opts.notdef_outline = True
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=[0x2605, 0x2606, 0x2190, 0x2191])
+    sub.subset(font)
+    t12 = cmap_format_12(12)
+    t12.platformID, t12.platEncID, t12.format, t12.reserved, t12.length, t12.language, t12.nGroups = 3, 10, 12, 0, 0, 0, 0
+    t12.cmap = dict(font.getBestCmap())
+    font["cmap"].tables = [t for t in font["cmap"].tables if t.format != 12] + [t12]
+    path = d / "my.ttf"
+    font.save(path)
+    data = bytearray(path.read_bytes())
+    off = TTFont(path).reader.tables["cmap"].offset
+    for i in range(struct.unpack_from(">H", data, off + 2)[0]):
+        sub_off = off + struct.unpack_from(">I", data, off + 4 + 8 * i + 4)[0]
+        if struct.unpack_from(">H", data, sub_off)[0] == 12:
+            groups = struct.unpack_from(">I", data, sub_off + 12)[0]
+            struct.pack_into(">I", data, sub_off + 16 + 12 * (groups - 1) + 4, end)
+    path.write_bytes(bytes(data))
+    return path
+
+
+THEME_WITH_FONT = "name: mine\nfont_files: {mine: my.ttf}\nfonts: {body: mine}\n"
+SPEC_WITH_THEME = "title: 标题\ntheme: theme.yaml\nblocks:\n  - {type: paragraph, text: ★☆}\n"
+
+
+# --------------------------------------------------------------------------- 1: font cmap range
+def test_f01_a_font_whose_cmap_range_runs_past_unicode_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    _font_with_cmap_range_end(tmp_path, 0x7FFFFFFF)
+    (tmp_path / "theme.yaml").write_text(THEME_WITH_FONT, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(SPEC_WITH_THEME, encoding="utf-8")
+    for out in ("o.pdf", "o.png", "o.svg"):
+        rc, err, rss = bounded(["render", "s.yaml", "-o", out], tmp_path)
+        assert rc == 2, err
+        assert err.startswith("s.yaml:2:8: theme: damaged font file my.ttf: a character map range U+2605..U+7FFFFFFF"), err
+        assert rss < 1024 and not (tmp_path / out).exists()
+
+
+def test_f13_a_truncated_font_is_a_located_error_in_every_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _font_with_cmap_range_end(tmp_path, 0x2606)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+    (tmp_path / "theme.yaml").write_text(THEME_WITH_FONT, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(SPEC_WITH_THEME, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for out in ("o.pdf", "o.png", "o.svg"):
+        rc = main(["render", "s.yaml", "-o", out])
+        err = capsys.readouterr().err
+        assert rc == 2 and err.startswith("s.yaml:2:8: theme: damaged font file my.ttf: "), err
+        assert not (tmp_path / out).exists()
+
+
+# --------------------------------------------------------------------------- 4: alias bomb in batch
+def test_f04_batch_refuses_an_alias_bomb_as_render_does(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    lines.append("title: 十亿个哈\nblocks:\n  - {type: paragraph, text: hi}\nmeta: {x: *a9}")
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rc, err, rss = bounded(["batch", "bomb.yaml", "-o", "out", "--jobs", "1"], tmp_path, timeout=30)
+    assert rc == 2, err
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["items"][0]["error"].startswith("bomb.yaml:")
+    assert "aliases (*name) expand to more than 100000 values" in report["items"][0]["error"]
+    assert rss < 1024
+
+
+def test_f04_watch_dependencies_of_an_alias_bomb_are_bounded(tmp_path: Path) -> None:
+    from tushuo.deps import dependencies
+
+    lines = ['a0: &a0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+    lines.append("title: t\nblocks: *a11")
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert dependencies(tmp_path / "bomb.yaml") == [(tmp_path / "bomb.yaml").resolve()]
+
+
+# --------------------------------------------------------------------------- 7: theme font paths
+def test_f07_theme_font_paths_are_sandboxed_and_say_nothing_about_files_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work, outside = _folders(tmp_path)
+    root = Path(__file__).resolve().parent.parent
+    real = outside / "real.ttf"
+    real.write_bytes((root / "fonts" / "NotoSansSymbols2-Regular.ttf").read_bytes())
+    locked = outside / "locked.ttf"
+    locked.write_bytes(b"x")
+    locked.chmod(0)
+    monkeypatch.chdir(work)
+    messages = {}
+    for name, ref in (("real", str(real)), ("locked", str(locked)), ("missing", str(outside / "none.ttf")),
+                      ("relative", "../outside/real.ttf")):
+        (work / "theme.yaml").write_text(f"name: t\nfont_files: {{mine: '{ref}'}}\nfonts: {{body: mine}}\n",
+                                         encoding="utf-8")
+        (work / "s.yaml").write_text(SPEC_WITH_THEME, encoding="utf-8")
+        for out in ("o.svg", "o.pdf"):
+            with traced() as t:
+                rc = main(["render", "s.yaml", "-o", out])
+            err = capsys.readouterr().err
+            assert rc == 2, err
+            assert t.opened_under(outside) == [] and not (work / out).exists()
+        messages[name] = err.replace(ref, "REF").split(" (resolves to")[0]
+    assert messages["real"] == messages["locked"] == messages["missing"]
+    assert messages["real"].startswith("theme.yaml:2:20: font_files.mine: absolute path outside the spec's folder: REF")
+    assert messages["relative"].startswith("theme.yaml:2:20: font_files.mine: path leaves the spec's folder: REF")
+
+
+# --------------------------------------------------------------------------- 12: theme size
+def test_f12_theme_files_have_a_size_limit_checked_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with (tmp_path / "theme.yaml").open("w", encoding="utf-8") as fh:
+        fh.write("name: big\n")
+        fh.truncate(50 * 1024 * 1024)
+    (tmp_path / "s.yaml").write_text("title: t\ntheme: theme.yaml\nblocks: [{type: divider}]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with traced() as t:
+        rc = main(["render", "s.yaml", "-o", "o.png"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.startswith("theme.yaml: file too large: 50 MB (a theme file may be at most 1 MB)"), err
+    assert not (tmp_path / "o.png").exists()
+    assert str((tmp_path / "theme.yaml").resolve()) in t.opens  # opened (to check its size), not read:
+    # an alias bomb in a theme is refused like one in a spec
+    lines = ['a0: &a0 ["#FF0000", "#FF0000", "#FF0000", "#FF0000", "#FF0000", "#FF0000", "#FF0000", "#FF0000"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 8) + "]" for i in range(1, 9)]
+    (tmp_path / "theme.yaml").write_text("\n".join(lines) + "\nname: bomb\n", encoding="utf-8")
+    rc = main(["render", "s.yaml", "-o", "o.png"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "aliases (*name) expand to more than 100000 values" in err, err

@@ -170,7 +170,7 @@ def test_a_theme_may_bring_its_own_font_files(tmp_path: Path) -> None:
     spec.write_text("title: t\ntheme: bad.yaml\nblocks:\n  - {type: paragraph, text: 你好}\n", encoding="utf-8")
     with pytest.raises(SpecError) as err:
         layout_document(tushuo.load(spec))
-    assert "font file not found" in str(err.value) and "theme" in str(err.value)
+    assert "bad.yaml:1:17: font_files.x: file not found: nothere.ttf" in str(err.value)
 
 
 def test_a_reused_context_numbers_from_one_again_and_headings_are_never_split() -> None:

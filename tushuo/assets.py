@@ -390,3 +390,104 @@ def _profile_to_srgb(im, icc: bytes):  # noqa: ANN001, ANN202
         return out
     except Exception:  # noqa: BLE001 - a bad or unsupported profile: fall back to a plain conversion
         return None
+
+
+# --------------------------------------------------------------------------- fonts
+#: Highest Unicode code point; a cmap may map at most this many + 1 characters.
+_MAX_CODEPOINT = 0x10FFFF
+_MAX_TABLES = 200
+
+
+def check_font(data: bytes, name: str) -> None:
+    """Refuse a font file whose tables would drive a parser out of bounds (a SpecError naming it).
+
+    fontTools, reportlab and tushuo's own bulk reader loop over ranges and counts read
+    from the file; a damaged or hostile font (a cmap group ending at 0x7FFFFFFF, a table
+    past the end of a truncated file) makes them allocate gigabytes or fail deep inside.
+    This checks, before any of them runs: the table directory lies inside the file, the
+    tables every renderer needs exist, glyph and metric counts agree with table sizes, and
+    every cmap subtable of format 4, 12 or 13 maps code points inside Unicode's range, in
+    total no more than Unicode holds.
+    """
+
+    def bad(why: str) -> SpecError:
+        return SpecError(f"damaged font file {name}: {why}; use the font as its maker ships it")
+
+    size = len(data)
+    try:
+        tag = data[:4]
+        base = 0
+        if tag == b"ttcf":
+            (count,) = struct.unpack_from(">I", data, 8)
+            if count < 1:
+                raise bad("an empty font collection")
+            (base,) = struct.unpack_from(">I", data, 12)
+            tag = data[base : base + 4]
+        if tag not in (b"\x00\x01\x00\x00", b"true", b"OTTO"):
+            raise bad("not a TrueType or OpenType font")
+        (n_tables,) = struct.unpack_from(">H", data, base + 4)
+        if n_tables > _MAX_TABLES:
+            raise bad(f"{n_tables} tables")
+        tables: dict[bytes, tuple[int, int]] = {}
+        for i in range(n_tables):
+            t, _, off, length = struct.unpack_from(">4sIII", data, base + 12 + 16 * i)
+            if off + length > size:
+                raise bad(f"table '{t.decode('latin-1')}' reaches past the end of the file (truncated?)")
+            tables[t] = (off, length)
+        for need in (b"cmap", b"head", b"hhea", b"hmtx", b"maxp"):
+            if need not in tables:
+                raise bad(f"no '{need.decode()}' table")
+        (n_glyphs,) = struct.unpack_from(">H", data, tables[b"maxp"][0] + 4)
+        if n_glyphs < 1:
+            raise bad("no glyphs")
+        (n_hm,) = struct.unpack_from(">H", data, tables[b"hhea"][0] + 34)
+        if not 1 <= n_hm <= n_glyphs or tables[b"hmtx"][1] < 4 * n_hm + 2 * (n_glyphs - n_hm):
+            raise bad("the horizontal metrics do not match the glyph count")
+        if b"glyf" in tables:
+            if b"loca" not in tables:
+                raise bad("no 'loca' table")
+            (loca_format,) = struct.unpack_from(">h", data, tables[b"head"][0] + 50)
+            if loca_format not in (0, 1) or tables[b"loca"][1] < (n_glyphs + 1) * (2 << loca_format):
+                raise bad("the glyph locations do not match the glyph count")
+        _check_cmap(data, *tables[b"cmap"], bad)
+    except struct.error:
+        raise bad("a table is cut short (truncated?)") from None
+
+
+def _check_cmap(data: bytes, start: int, length: int, bad) -> None:  # noqa: ANN001 - bad: (str) -> SpecError
+    end = start + length
+    (n_sub,) = struct.unpack_from(">H", data, start + 2)
+    if 4 + 8 * n_sub > length:
+        raise bad("the character map's directory is cut short")
+    for i in range(n_sub):
+        (off,) = struct.unpack_from(">I", data, start + 4 + 8 * i + 4)
+        sub = start + off
+        if sub + 4 > end:
+            raise bad("a character map lies outside its table")
+        (fmt,) = struct.unpack_from(">H", data, sub)
+        if fmt == 4:
+            (sub_len,) = struct.unpack_from(">H", data, sub + 2)
+            (seg_x2,) = struct.unpack_from(">H", data, sub + 6)
+            if seg_x2 % 2 or sub + 16 + 4 * seg_x2 > min(end, sub + sub_len):
+                raise bad("a format 4 character map is cut short")
+            seg = seg_x2 // 2
+            total = 0
+            for n in range(seg):
+                (e,) = struct.unpack_from(">H", data, sub + 14 + 2 * n)
+                (s,) = struct.unpack_from(">H", data, sub + 16 + seg_x2 + 2 * n)
+                if s > e:
+                    raise bad("a format 4 character map has a range that ends before it starts")
+                total += e - s + 1
+            if total > 0x10000:
+                raise bad(f"a format 4 character map maps {total:,} characters (at most 65,536)")
+        elif fmt in (12, 13):
+            sub_len, _, n_groups = struct.unpack_from(">III", data, sub + 4)
+            if sub + 16 + 12 * n_groups > min(end, sub + sub_len):
+                raise bad(f"a format {fmt} character map is cut short")
+            total = 0
+            for s, e, _g in struct.iter_unpack(">III", data[sub + 16 : sub + 16 + 12 * n_groups]):
+                if s > e or e > _MAX_CODEPOINT:
+                    raise bad(f"a character map range U+{s:04X}..U+{e:04X} lies outside Unicode")
+                total += e - s + 1
+            if total > _MAX_CODEPOINT + 1:
+                raise bad(f"a character map maps {total:,} characters, more than Unicode holds")

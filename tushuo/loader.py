@@ -1045,15 +1045,19 @@ def load(
     return doc
 
 
-def read_tree(path: str | os.PathLike[str]) -> Any:
+def read_tree(path: str | os.PathLike[str], kind: str = "spec", label: str | None = None) -> Any:
     """The plain value of a YAML/JSON file, read through the gate with the node budget (no validation).
 
-    For callers that peek at a spec before loading it (batch's output format); never
+    For callers that peek at a spec before loading it (batch's output format) and for
+    theme files (``kind="theme"``: the gate's smaller size budget); never
     ``yaml.safe_load``, which has no budget for an alias bomb.
     """
+    from .assets import read_file
+
     p = Path(path)
-    label = os.fspath(path)
-    return _to_python(_parse_text(_read_file(p, label), label, json_mode=p.suffix.lower() == ".json"), "", {}, {})
+    label = label if label is not None else os.fspath(path)
+    text = _read_file(p, label) if kind == "spec" else _decode(read_file(p, kind, label=label), label)
+    return _to_python(_parse_text(text, label, json_mode=p.suffix.lower() == ".json"), "", {}, {})
 
 
 def load_data_file(path: str | os.PathLike[str], *, rows: bool = False) -> Any:

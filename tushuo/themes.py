@@ -84,9 +84,9 @@ def _resolve(value: Any, base_dir: str | Path | None, roots: tuple[str | Path, .
     if value is None:
         return builtin_theme(DEFAULT_THEME)
     if isinstance(value, Theme):
-        return _with_resolved_fonts(value, Path(base_dir) if base_dir else None)
+        return _with_resolved_fonts(value, Path(base_dir) if base_dir else None, roots)
     if isinstance(value, dict):
-        return _with_resolved_fonts(_validate(value, None), Path(base_dir) if base_dir else None)
+        return _with_resolved_fonts(_validate(value, None), Path(base_dir) if base_dir else None, roots)
     if not isinstance(value, str) or not value.strip():
         raise SpecError("theme must be a built-in name, a path or a mapping")
     if not _looks_like_path(value):
@@ -94,30 +94,22 @@ def _resolve(value: Any, base_dir: str | Path | None, roots: tuple[str | Path, .
     from .assets import resolve_path
 
     path = resolve_path(value, Path(base_dir) if base_dir else None, tuple(Path(r) for r in roots))
-    return _read_theme_file(Path(path))
+    return _read_theme_file(Path(path), roots)
 
 
-def _read_theme_file(path: Path) -> Theme:
-    import yaml
+def _read_theme_file(path: Path, roots: tuple[str | Path, ...] = ()) -> Theme:
+    """A theme file through the gate: 1 MB at most, the loader's YAML node and alias budgets."""
+    from .loader import _display, read_tree
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read theme file: {exc}", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError(
-            f"theme file is not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=str(path),
-            line=mark.line + 1 if mark else None,
-            col=mark.column + 1 if mark else None,
-        ) from None
+    label = _display(path)
+    data = read_tree(path, kind="theme", label=label)
     if not isinstance(data, dict):
-        raise SpecError("a theme file must hold a mapping (palette, fonts, sizes, spacing)", file=str(path))
+        raise SpecError("a theme file must hold a mapping (palette, fonts, sizes, spacing)", file=label)
     data.setdefault("name", path.stem)
     try:
-        return _with_resolved_fonts(_validate(data, path), path.parent)
+        return _with_resolved_fonts(_validate(data, path), path.parent, roots)
     except SpecError as exc:
+        exc.file = label
         loc = getattr(exc, "loc", ())
         exc.line, exc.col = _yaml_position(path.read_text(encoding="utf-8"), loc)
         raise SpecError(exc.message, file=exc.file, line=exc.line, col=exc.col) from None
@@ -166,11 +158,33 @@ def _validate(data: dict, path: Path | None) -> Theme:
         raise located from None
 
 
-def _with_resolved_fonts(theme: Theme, folder: Path | None) -> Theme:
-    """Make relative ``font_files`` paths absolute (relative to the theme's or spec's folder)."""
-    if not theme.font_files or folder is None:
+def _with_resolved_fonts(theme: Theme, folder: Path | None, roots: tuple[str | Path, ...] = ()) -> Theme:
+    """``font_files`` paths (and roles given as .ttf/.otf files) resolved through the sandbox.
+
+    Relative to the theme's folder (a theme file) or the spec's (an inline theme), and
+    inside it or ``roots``, like every other file a spec names: an absolute path to a
+    font elsewhere is refused, whether or not it exists.
+    """
+    from .assets import resolve_path
+
+    if folder is None and not theme.font_files:
         return theme
-    files = {k: str(p if Path(p).is_absolute() else (folder / p)) for k, p in theme.font_files.items()}
+
+    def resolve(p: str, where: str) -> str:
+        try:
+            return str(resolve_path(p, folder, tuple(Path(r) for r in roots)))
+        except SpecError as exc:
+            located = SpecError(f"{where}: {exc.message}")
+            located.loc = tuple(where.split("."))  # type: ignore[attr-defined]  # for the file's line and column
+            raise located from None
+
+    files = {k: resolve(p, f"font_files.{k}") for k, p in theme.font_files.items()}
+    for role in ("body", "bold", "heading", "title", "number"):
+        face = getattr(theme.fonts, role)
+        if face.lower().endswith((".ttf", ".otf")) and face not in files:
+            files[face] = resolve(face, f"fonts.{role}")
+    if not files:
+        return theme
     return theme.model_copy(update={"font_files": files})
 
 

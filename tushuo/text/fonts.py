@@ -112,12 +112,23 @@ class Face:
 
     @classmethod
     def load(cls, key: str, path: Path) -> Face:
+        """A bundled face (from its metrics file) or a user's font file, checked by the gate first."""
         path = Path(path)
         if not path.is_file():
             raise FontError(f"font file not found: {path}")
         metrics = path.with_suffix(METRICS_SUFFIX)
         header = advances = None
-        if metrics.is_file():
+        bundled = path.resolve().parent == fonts_dir().resolve()
+        if not bundled:  # a user's font: size budget and table bounds before any parser sees it
+            from ..assets import check_font, read_file
+
+            try:
+                check_font(read_file(path, "font", label=path.name), path.name)
+            except FontError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a SpecError from the gate, as a FontError
+                raise FontError(exc.format() if hasattr(exc, "format") else str(exc)) from None
+        if bundled and metrics.is_file():
             header, advances = _load_metrics_file(metrics)
             if header.get("file_size") != path.stat().st_size:  # stale: font replaced
                 header = advances = None
