@@ -175,7 +175,7 @@ def test_slices_are_cut_at_breaks_and_no_taller_than_asked(tmp_path):
     assert hs == [300, 300, 300, 100]
     cuts = [sum(hs[: i + 1]) for i in range(len(hs) - 1)]
     assert all(c in f.sorted_breaks() for c in cuts)
-    assert files_in(tmp_path) == [p.name for p in paths]
+    assert files_in(tmp_path) == [".long.png.tushuo-slices.json", *(p.name for p in paths)]
 
 
 def test_slices_stacked_equal_the_single_image(tmp_path):
@@ -221,10 +221,10 @@ def test_a_folder_without_slice_height_gets_phone_screen_slices(tmp_path):
 
 def test_stale_slices_from_a_longer_render_are_removed(tmp_path):
     write_frame(striped(1000), tmp_path / "s.png", slice_height=200)
-    assert len(files_in(tmp_path)) == 5
+    assert len(files_in(tmp_path)) == 6  # five slices and the manifest of them
     (tmp_path / "keep.png").write_bytes(b"not ours")
     write_frame(striped(400), tmp_path / "s.png", slice_height=200)
-    assert files_in(tmp_path) == ["keep.png", "s-01.png", "s-02.png"]
+    assert files_in(tmp_path) == [".s.png.tushuo-slices.json", "keep.png", "s-01.png", "s-02.png"]
 
 
 def test_many_slices_get_wider_numbers(tmp_path):

@@ -266,13 +266,18 @@ def test_f04_batch_refuses_an_alias_bomb_as_render_does(tmp_path: Path) -> None:
 
 
 def test_f04_watch_dependencies_of_an_alias_bomb_are_bounded(tmp_path: Path) -> None:
-    from tushuo.deps import dependencies
+    """``watch`` works out what to watch with deps.dependencies: bounded like a render (in a child: a hang fails)."""
+    import subprocess
 
     lines = ['a0: &a0 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]']
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
     lines.append("title: t\nblocks: *a11")
     (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert dependencies(tmp_path / "bomb.yaml") == [(tmp_path / "bomb.yaml").resolve()]
+    root = Path(__file__).resolve().parent.parent
+    code = "from tushuo.deps import dependencies; print([p.name for p in dependencies('bomb.yaml')])"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(root)},
+                          capture_output=True, text=True, timeout=30)
+    assert proc.stdout.strip() == "['bomb.yaml']", proc.stderr
 
 
 # --------------------------------------------------------------------------- 7: theme font paths
@@ -328,3 +333,57 @@ def test_f12_theme_files_have_a_size_limit_checked_before_reading(
     rc = main(["render", "s.yaml", "-o", "o.png"])
     err = capsys.readouterr().err
     assert rc == 2 and "aliases (*name) expand to more than 100000 values" in err, err
+
+
+# --------------------------------------------------------------------------- 5: slice cleanup
+LONG_SPEC = "title: 长图\nblocks:\n" + "".join(f"  - {{type: spacer, height: {h}}}\n" for h in [1500] * 6)
+
+
+def test_f05_slice_cleanup_deletes_only_slices_tushuo_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.yaml").write_text(LONG_SPEC, encoding="utf-8")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    mine = {f"{i:02d}.png": _png(4, 4, (i, i, i)) for i in range(1, 13)} | {"2019.png": _png()}
+    for name, data in mine.items():
+        (photos / name).write_bytes(data)
+    # A folder of someone's pictures: refused, every picture kept.
+    rc = main(["render", "x.yaml", "-o", "photos"])
+    assert rc == 2 and "photos/01.png exists and is not a slice tushuo wrote" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in photos.iterdir()} == mine
+    # Its own slices: a shorter render removes the extra ones it wrote, and only those.
+    rc = main(["render", "x.yaml", "-o", "out/"])
+    assert rc == 0
+    first = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(first) >= 4 and first[0] == ".tushuo-slices.json"
+    (tmp_path / "out" / "2019.png").write_bytes(_png())  # the user's, added later
+    (tmp_path / "x.yaml").write_text("title: 短图\nblocks: [{type: divider}]\n", encoding="utf-8")
+    assert main(["render", "x.yaml", "-o", "out/"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".tushuo-slices.json", "01.png", "2019.png"]
+    # A slice the user edited since is theirs now: not removed.
+    (tmp_path / "x.yaml").write_text(LONG_SPEC, encoding="utf-8")
+    (tmp_path / "out" / "2019.png").unlink()
+    assert main(["render", "x.yaml", "-o", "out/"]) == 0
+    (tmp_path / "out" / "03.png").write_bytes(b"edited by hand")
+    (tmp_path / "x.yaml").write_text("title: 短图\nblocks: [{type: divider}]\n", encoding="utf-8")
+    assert main(["render", "x.yaml", "-o", "out/"]) == 0
+    assert "03.png" in {p.name for p in (tmp_path / "out").iterdir()}
+    capsys.readouterr()
+
+
+def test_f05_in_a_batch_one_inputs_cleanup_never_removes_anothers_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text(LONG_SPEC, encoding="utf-8")
+    (tmp_path / "a-07.yaml").write_text("title: 另一份\nblocks: [{type: divider}]\n", encoding="utf-8")
+    assert main(["batch", "a.yaml", "a-07.yaml", "-o", "out", "--slice-height", "1000", "--jobs", "1"]) == 0
+    (tmp_path / "a.yaml").write_text("title: 短图\nblocks: [{type: divider}]\n", encoding="utf-8")
+    main(["batch", "a.yaml", "a-07.yaml", "-o", "out", "--slice-height", "1000", "--jobs", "1"])
+    capsys.readouterr()
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    for item in report["items"]:
+        for o in item["outputs"]:
+            assert Path(o["path"]).is_file(), f"the report lists {o['path']}, which is gone"

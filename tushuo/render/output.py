@@ -307,6 +307,9 @@ def _write_raster(
         rows = [(0, height)]
         names = [target]
     photos = _photo_rows(frame, painter.scale) if s.format == "png" else []
+    manifest = SliceManifest(target, folder)
+    if slice_h:
+        manifest.check_free(names)
     with AtomicFiles() as files:
         for (r0, r1), name in zip(rows, names):
             if s.format == "png" and s.max_bytes is None:
@@ -316,8 +319,7 @@ def _write_raster(
                 data = encode(im, s.format, s.quality, s.max_bytes, name=name.name)
                 del im
             files.add(name, data)
-    if slice_h:
-        _remove_stale_slices(target, folder, s.format, len(rows))
+    manifest.replace(names if slice_h else [])
     return names
 
 
@@ -356,23 +358,85 @@ def slice_names(target: Path, folder: bool, fmt: str, count: int) -> list[Path]:
     return [target.with_name(f"{target.stem}-{i:0{digits}d}{ext}") for i in range(1, count + 1)]
 
 
-def _remove_stale_slices(target: Path, folder: bool, fmt: str, count: int) -> None:
-    """Numbered slices left from an earlier, longer render would be posted by mistake: remove them."""
-    where = target if folder else target.parent
-    ext = SUFFIX[fmt] if folder else target.suffix
-    stem = "" if folder else re.escape(target.stem) + "-"
-    pattern = re.compile(rf"^{stem}(\d{{2,}}){re.escape(ext)}$")
-    try:
-        entries = list(where.iterdir())
-    except OSError:
-        return
-    for p in entries:
-        m = pattern.match(p.name)
-        if m and int(m.group(1)) > count and p.is_file():
-            try:
-                p.unlink()
-            except OSError:
-                pass
+class SliceManifest:
+    """The slices tushuo wrote for one target, so only those are ever removed.
+
+    A render sliced into ``photos/`` writes ``01.png …``; a later, shorter render must
+    remove the old ``05.png`` (or it would be posted by mistake), but a folder may also
+    hold the user's own ``01.png`` or ``2019.png``, or another batch input's output. So
+    each sliced render records its slices with their SHA-256 in a small hidden file
+    (``photos/.tushuo-slices.json``; ``.NAME.tushuo-slices.json`` beside a file target),
+    and the next render of the same target removes only slices listed there whose bytes
+    are still the ones it wrote. A slice name already taken by a file the manifest does
+    not list is refused, never overwritten.
+    """
+
+    def __init__(self, target: Path, folder: bool) -> None:
+        self.where = target if folder else target.parent
+        self.path = self.where / (".tushuo-slices.json" if folder else f".{target.name}.tushuo-slices.json")
+        self.entries = self._read()
+
+    def _read(self) -> dict[str, str]:
+        import json
+
+        from ..assets import read_file
+
+        try:
+            data = json.loads(read_file(self.path, "spec", limit=1 << 20))
+        except (SpecError, ValueError):
+            return {}
+        items = data.get("slices") if isinstance(data, dict) else None
+        if not isinstance(items, dict):
+            return {}
+        return {k: v for k, v in items.items() if isinstance(k, str) and isinstance(v, str) and "/" not in k
+                and "\\" not in k and k not in ("", ".", "..")}
+
+    def _ours(self, name: str) -> bool:
+        """The file is a slice this target's last render wrote, unchanged since."""
+        import hashlib
+
+        from ..assets import read_file
+
+        digest = self.entries.get(name)
+        if digest is None:
+            return False
+        try:
+            return hashlib.sha256(read_file(self.where / name, "picture", limit=1 << 30)).hexdigest() == digest
+        except SpecError:
+            return False
+
+    def check_free(self, names: list[Path]) -> None:
+        """Refuse when a slice name is taken by a file tushuo did not write for this target."""
+        for n in names:
+            if os.path.lexists(n) and not self._ours(n.name):
+                raise SpecError(
+                    f"{n} exists and is not a slice tushuo wrote for this output; render into an empty "
+                    "folder (or another name), or move the file away"
+                )
+
+    def replace(self, names: list[Path]) -> None:
+        """After a successful write: remove our stale slices, record the new ones."""
+        import hashlib
+        import json
+
+        from .atomic import write_atomic
+
+        keep = {n.name for n in names}
+        for old in sorted(self.entries):
+            if old not in keep and self._ours(old):
+                try:
+                    (self.where / old).unlink()
+                except OSError:
+                    pass
+        if not names:
+            if self.entries:
+                try:
+                    self.path.unlink()
+                except OSError:
+                    pass
+            return
+        slices = {n.name: hashlib.sha256(n.read_bytes()).hexdigest() for n in names}
+        write_atomic(self.path, json.dumps({"tushuo": 1, "slices": slices}, indent=1).encode())
 
 
 # -- encoding -----------------------------------------------------------------------------
