@@ -160,6 +160,21 @@ def test_incremental_preview_paints_the_same_pixels_as_a_fresh_render(served):
         assert 0 < p["painted"] <= 3  # a few 128-row tiles, not the block
 
 
+def test_a_changed_picture_clears_the_laid_out_blocks(served):
+    text = (served.folder / "hello.yaml").read_text(encoding="utf-8")
+    served.request("/api/preview", {"name": "hello.yaml", "text": text})
+    previews = served.app.state.previews
+    assert len(previews.memo) > 0
+    status, v = served.request("/api/version?name=hello.yaml")
+    assert status == 200 and v["assets"] is False and len(previews.memo) > 0
+    (served.folder / "photo.png").write_bytes(b"not yet a picture")
+    try:
+        status, v = served.request("/api/version?name=hello.yaml")
+        assert v["assets"] is True and len(previews.memo) == 0
+    finally:
+        (served.folder / "photo.png").unlink()
+
+
 def test_export_writes_beside_the_spec(served):
     status, data = served.request("/api/export", {"name": "hello.yaml", "text": HELLO, "kind": "pdf"})
     assert status == 200 and data["written"] == ["hello.pdf"]

@@ -153,3 +153,24 @@ def test_opening_a_file_outside_the_folder_is_refused(page, served):
     # the file that was open stays open, untouched
     assert page.evaluate("() => window.tushuo.state.name") == "hello.yaml"
     assert "机密" not in page.evaluate("() => window.tushuo.view.state.doc.toString()")
+
+
+def test_a_file_changed_on_disk_is_noticed_not_overwritten(page, served):
+    open_file(page, served, "hello.yaml")
+    spec = served.folder / "hello.yaml"
+    page.evaluate("() => { window.tushuo.state.autosave = false; }")  # the test decides when to save
+    lines = spec.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, s in enumerate(lines) if s.startswith("title: ")) + 1
+    select(page, n, len(lines[n - 1]) + 1, 0)
+    page.keyboard.type("（我的修改）")
+    theirs = spec.read_text(encoding="utf-8").replace("title: ", "title: 别人的修改 ", 1)
+    spec.write_text(theirs, encoding="utf-8")
+    banner = page.locator("#banner")
+    banner.wait_for()  # the page checks the file's version every two seconds
+    assert "已在别处被修改" in banner.inner_text()
+    page.click("#save")  # an explicit save does not overwrite either
+    assert spec.read_text(encoding="utf-8") == theirs
+    assert "（我的修改）" in page.evaluate("() => window.tushuo.view.state.doc.toString()")
+    page.click("#banner >> text=用我的修改覆盖")
+    page.wait_for_function("() => document.querySelector('#status').textContent === '已保存'")
+    assert "（我的修改）" in spec.read_text(encoding="utf-8") and "别人的修改" not in spec.read_text(encoding="utf-8")

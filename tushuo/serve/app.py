@@ -133,9 +133,17 @@ def create_app(folder: str | Path) -> Starlette:
         state = files.read(request.query_params.get("name", ""))
         return JSONResponse({"name": state.name, "text": state.text, "version": state.version})
 
+    others = [files.others()]
+
     @guarded
     async def version(request: Request) -> Response:
-        return JSONResponse({"version": files.version(request.query_params.get("name", ""))})
+        """The file's version; ``assets`` says a picture or data file changed (preview again)."""
+        now = files.others()
+        changed = now != others[0]
+        if changed:
+            others[0] = now
+            previews.clear()
+        return JSONResponse({"version": files.version(request.query_params.get("name", "")), "assets": changed})
 
     @guarded
     async def save(request: Request) -> Response:

@@ -96,6 +96,24 @@ class Folder:
 
         return gate_read(self._checked(name), self.root, "spec")[1]
 
+    def others(self) -> tuple:
+        """(name, size, mtime) of the files in the folder that are not specs (pictures, CSV,
+        themes): when this changes, previews laid out with the old files are stale."""
+        seen = []
+        for here, dirs, files in os.walk(self.root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+            for f in sorted(files):
+                if f.startswith(".") or f.lower().endswith(SPEC_SUFFIXES):
+                    continue
+                try:
+                    st = os.stat(os.path.join(here, f))
+                except OSError:
+                    continue
+                seen.append((os.path.join(here, f), st.st_size, st.st_mtime_ns))
+                if len(seen) >= 4 * MAX_FILES:
+                    return tuple(seen)
+        return tuple(seen)
+
     def read(self, name: str) -> FileState:
         data = self._bytes(name)
         try:

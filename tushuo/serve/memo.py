@@ -9,7 +9,8 @@ any other: its children go through the memo too, so editing one step inside a ch
 lays out that steps block and the chapter's ribbon, and reuses the rest.
 
 Not in the key: the content of files a block names (pictures, CSV). ``clear()`` when
-they change; the server does that when a file in the folder other than a spec changes.
+they change; the server does that when a file in the folder other than a spec changes
+(the page asks every two seconds, ``/api/version``).
 """
 
 from __future__ import annotations

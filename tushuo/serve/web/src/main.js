@@ -28,7 +28,7 @@ const el = (tag, attrs = {}, ...kids) => {
 const state = {
   files: [], templates: [], name: null, version: null, saved: "", dirty: false,
   width: "spec", theme: "", view: "long", slices: true, preview: null, rev: 0, shown: 0,
-  conflict: null,
+  conflict: null, autosave: true,
 };
 let help = null;
 
@@ -235,7 +235,7 @@ function edited() {
     localStorage.setItem(backupKey(), text);
     setStatus("未保存…");
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(save, SAVE_DELAY);
+    if (state.autosave) saveTimer = setTimeout(save, SAVE_DELAY);
   }
   schedulePreview(PREVIEW_DELAY);
 }
@@ -268,6 +268,7 @@ async function saveNow(force = false) {
 async function poll() {
   if (state.name && !state.conflict) {
     const r = await api(`/api/version?name=${encodeURIComponent(state.name)}`);
+    if (r.ok && r.data.assets) schedulePreview(0); // a picture or data file changed
     if (r.ok && r.data.version && r.data.version !== state.version) {
       if (!state.dirty) {
         const f = await api(`/api/file?name=${encodeURIComponent(state.name)}`);
