@@ -93,17 +93,13 @@ def server_latency(folder: Path, rounds: int) -> None:
 
 def browser_latency(folder: Path, rounds: int) -> None:
     from playwright.sync_api import sync_playwright
-    from serve_server import Running
+    from serve_server import Running, launch, open_spec
 
     srv = Running(folder)
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"]
     try:
         with sync_playwright() as pw:
-            b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
-            page = b.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"{srv.url}/#{NAME}")
-            page.wait_for_function("() => window.tushuo.state.shown > 0", timeout=60_000)
+            b = launch(pw)
+            page = open_spec(b, srv.url, NAME)
             lines = (folder / NAME).read_text(encoding="utf-8").splitlines()
             spots = [i + 1 for i, s in enumerate(lines) if s.startswith("            title: ")]
             out = []

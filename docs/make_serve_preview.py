@@ -15,14 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-
 def main() -> None:
     from PIL import Image
     from playwright.sync_api import sync_playwright
-    from serve_server import Running
+    from serve_server import Running, launch, open_spec
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "图说"
@@ -33,10 +29,8 @@ def main() -> None:
         srv = Running(folder)
         try:
             with sync_playwright() as p:
-                b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-                pg = b.new_page(viewport={"width": 1440, "height": 900})
-                pg.goto(f"{srv.url}/#election-handbook.yaml")
-                pg.wait_for_function("() => window.tushuo.state.shown > 0", timeout=60_000)
+                b = launch(p)
+                pg = open_spec(b, srv.url, "election-handbook.yaml", width=1440)
                 pg.wait_for_function("() => document.fonts.status === 'loaded'")
                 lines = (folder / "election-handbook.yaml").read_text(encoding="utf-8").splitlines()
                 line = lines.index("          - id: announce") + 1

@@ -9,6 +9,24 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+#: Debian's chromium (apt-get install chromium); Playwright never downloads a browser here.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def launch(playwright: Any) -> Any:
+    """The system chromium, headless and offline-quiet."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def open_spec(browser: Any, url: str, name: str, width: int = 1400) -> Any:
+    """A page of the app with ``name`` open and its first preview shown."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{url}/#{name}")
+    page.wait_for_function("() => window.tushuo.state.shown > 0", timeout=60_000)
+    return page
+
 
 class Running:
     """The app over ``folder``; ``get``/``post`` speak its JSON API. Stops with ``close()``."""
