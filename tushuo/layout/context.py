@@ -38,7 +38,8 @@ class LayoutContext:
     counters: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     #: Lays out one block of a stack instead of ``registry.layout_block`` when set: a memo
-    #: (``tushuo serve``) that hands back the earlier layout of an unchanged block.
+    #: (``tushuo serve``) that hands back the earlier layout of an unchanged block (and, with a
+    #: ``place(frame, child, dx, dy)`` method, places it as ``Frame.place`` would).
     block_layout: Any = None
     #: pictures (tushuo.inputs.Picture) and data tables (tushuo.data.Table) by the reference the spec
     #: wrote, read at load: layout opens no file

@@ -87,6 +87,7 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
     y = start
     prev: Any = None
     lay = layout_block if ctx.block_layout is None else ctx.block_layout
+    place = getattr(ctx.block_layout, "place", None)
     for i, block in enumerate(blocks):
         bleed = full_width is not None and block.type in FULL_BLEED
         child = lay(block, full_width if bleed else width, ctx.at(f"{prefix}[{i}]"))
@@ -95,7 +96,10 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
         top = start if prev is None else float(round(y + space))  # whole px: QR modules and hairlines stay sharp
         if prev is not None and prev.type not in KEEP_WITH_NEXT:
             frame.breaks.append(y + gap / 2)
-        frame.place(child, 0.0 if bleed else margin, top)
+        if place is None:
+            frame.place(child, 0.0 if bleed else margin, top)
+        else:  # the memo keeps moved copies of unchanged blocks
+            place(frame, child, 0.0 if bleed else margin, top)
         frame.origins.append((top, top + child.height, f"{prefix}[{i}]"))
         y = top + child.height
         prev = block

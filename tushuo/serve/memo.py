@@ -16,14 +16,25 @@ they change; the server does that when a file in the folder other than a spec ch
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..frame import Frame
 from ..layout.registry import layout_block
 from ..lru import BoundedLRU
 
 if TYPE_CHECKING:
     from ..layout.context import LayoutContext
-    from ..layout.frame import Frame
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    child: Frame
+    ops: list
+    boxes: list
+    marks: list
+    origins: list
+    breaks: list
 
 #: Blocks kept (a handbook has ~15; several files, widths and themes fit).
 MAX_ENTRIES = 512
@@ -44,6 +55,9 @@ class BlockMemo:
         self.hits = 0
         self.misses = 0
         self._context_key = ""
+        #: (id of a laid-out block, dx, dy) → its ops moved there (the entry holds the block,
+        #: so the id cannot be reused while the entry lives)
+        self._placed = BoundedLRU(max_entries=max_entries)
 
     def start(self, ctx: LayoutContext, base_dir: str | None) -> None:
         """Begin a layout in ``ctx`` (sets ``ctx.block_layout``): its theme and width join every key."""
@@ -52,6 +66,23 @@ class BlockMemo:
         self.digests = {}
         ctx.block_layout = self
 
+    def place(self, frame: Frame, child: Frame, dx: float, dy: float) -> None:
+        """``frame.place(child, dx, dy)``, with the moved copies of ``child``'s ops kept: an
+        unchanged block at an unchanged place (every block but the edited one, usually)
+        costs a list copy instead of moving each op again."""
+        key = (id(child), dx, dy)
+        hit = self._placed.get(key)
+        if hit is None or hit.child is not child:
+            moved = Frame(child.width, 0)
+            moved.place(child, dx, dy)
+            hit = _Placed(child, moved.ops, moved.boxes, moved.marks, moved.origins, moved.breaks)
+            self._placed.put(key, hit)
+        frame.ops.extend(hit.ops)
+        frame.boxes.extend(hit.boxes)
+        frame.marks.extend(hit.marks)
+        frame.origins.extend(hit.origins)
+        frame.breaks.extend(hit.breaks)
+
     def frame(self, digest: str) -> Frame | None:
         """The laid-out block kept under ``digest`` (None when it was dropped)."""
         hit = self._entries.get(digest)
@@ -59,6 +90,7 @@ class BlockMemo:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._placed.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -14,6 +14,7 @@ when run in the folder (``name.yaml:LINE:COL: path: message``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import math
@@ -63,12 +64,15 @@ class Preview:
     pages: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     painted: int = 0
+    #: tiles painted for this preview, sent with it (base64) to save the page a request each
+    fresh: dict[str, bytes] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "problems": self.problems, "width": self.width, "height": self.height, "scale": self.scale,
             "tiles": self.tiles, "targets": self.targets, "slices": self.slices, "pages": self.pages,
             "timings": self.timings, "painted": self.painted,
+            "data": {k: base64.b64encode(v).decode("ascii") for k, v in self.fresh.items()},
         }
 
 
@@ -144,7 +148,8 @@ class Previewer:
             out.problems.append(problem(name, err, f.level, f.code))
         out.width, out.height = frame.width, frame.height
         out.scale = round(TILE_WIDTH * max(1.0, min(density, 2.0)) / frame.width, 4)
-        out.tiles, out.painted = self._tiles(frame, ctx, doc, out.scale)
+        out.tiles, out.fresh = self._tiles(frame, ctx, doc, out.scale)
+        out.painted = len(out.fresh)
         t4 = time.perf_counter()
         out.targets = targets(frame, doc)
         out.slices = slice_lines(frame, doc)
@@ -154,7 +159,7 @@ class Previewer:
         return out
 
     # -- tiles ----------------------------------------------------------------------
-    def _tiles(self, frame: Frame, ctx: LayoutContext, doc: Document, scale: float) -> tuple[list[dict], int]:
+    def _tiles(self, frame: Frame, ctx: LayoutContext, doc: Document, scale: float) -> tuple[list[dict], dict[str, bytes]]:
         """The picture as tiles: a band per block edge, each cut into chunks of CHUNK rows.
 
         A band whose key (what is in it) was seen before is not painted again. A painted
@@ -172,7 +177,7 @@ class Previewer:
         common = f"{frame.width!r}|{scale!r}|{frame.background}|{ctx.theme.model_dump_json()}"
         painter: Painter | None = None
         tiles: list[dict] = []
-        painted = 0
+        fresh: dict[str, bytes] = {}
         for top, bottom in pairwise(edges):
             r0, r1 = round(top * scale), round(bottom * scale)
             if r1 <= r0:
@@ -195,15 +200,14 @@ class Previewer:
                 dirty = None
                 if inside is not None:
                     dirty = self._dirty(self.last.get((inside[2], shape)), digests.get(inside[2]), rel, scale, r1 - r0)
-                chunks, fresh = self._paint_band(painter, r0, r1, dirty)
-                painted += fresh
+                chunks = self._paint_band(painter, r0, r1, dirty, fresh)
                 self.bands.put(key, chunks)
             if inside is not None:
                 if len(self.last) > MAX_LAST:
                     self.last.clear()  # only the latest few previews matter
                 self.last[(inside[2], shape)] = (digests.get(inside[2], ""), chunks)
             tiles.extend({"key": c, "r0": r0 + a, "r1": r0 + b} for c, a, b in chunks)
-        return tiles, painted
+        return tiles, fresh
 
     def _dirty(self, before: tuple[str, list] | None, digest: str | None, offset: float, scale: float,
                rows: int) -> tuple[list, list[tuple[int, int]]] | None:
@@ -231,16 +235,16 @@ class Previewer:
                 spans.append((max(0, a), min(rows, b)))
         return before[1], spans
 
-    def _paint_band(self, painter: Any, r0: int, r1: int,
-                    dirty: tuple[list, list[tuple[int, int]]] | None = None) -> tuple[list[tuple[str, int, int]], int]:
-        """Paint device rows [r0, r1); (pixel key, first row, end row) per chunk and how many were new.
+    def _paint_band(self, painter: Any, r0: int, r1: int, dirty: tuple[list, list[tuple[int, int]]] | None,
+                    fresh: dict[str, bytes]) -> list[tuple[str, int, int]]:
+        """Paint device rows [r0, r1); (pixel key, first row, end row) per chunk. New PNGs go in ``fresh``.
 
         With ``dirty`` (the band's old chunks and the row spans that changed), chunks no
         span touches keep their old pixels and are not painted.
         """
         old_chunks, spans = dirty if dirty is not None else ([], [])
         reuse = {a: (k, b) for k, a, b in old_chunks}
-        chunks, fresh = [], 0
+        chunks = []
         im = None if dirty is not None else painter.paint_rows(r0, r1)
         for a in range(0, r1 - r0, CHUNK):
             b = min(r1 - r0, a + CHUNK)
@@ -257,9 +261,9 @@ class Previewer:
                 buf = io.BytesIO()
                 part.save(buf, format="PNG", compress_level=1)
                 self.tiles.put(key, buf.getvalue(), len(buf.getvalue()))
-                fresh += 1
+                fresh[key] = buf.getvalue()
             chunks.append((key, a, b))
-        return chunks, fresh
+        return chunks
 
 
 def _digest(text: str) -> str:

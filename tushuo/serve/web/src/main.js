@@ -312,6 +312,7 @@ async function runPreview() {
   if (again) { again = false; schedulePreview(0); }
   if (!r.ok) { toast(r.data.error, "error"); return; }
   showProblems(r.data.problems);
+  for (const [key, b64] of Object.entries(r.data.data || {})) loadTile(key, `data:image/png;base64,${b64}`);
   if (r.data.tiles.length) {
     state.preview = r.data;
     await drawPreview();
@@ -354,7 +355,7 @@ function showProblems(problems) {
 
 const tileCache = new Map(); // key → loaded <img> (kept while used)
 
-function loadTile(key) {
+function loadTile(key, src = `/api/tile/${key}`) {
   let img = tileCache.get(key);
   if (img) return img.decoded;
   img = new Image();
@@ -362,7 +363,7 @@ function loadTile(key) {
     img.onload = () => resolve(img);
     img.onerror = () => resolve(img);
   });
-  img.src = `/api/tile/${key}`;
+  img.src = src;
   img.draggable = false;
   tileCache.set(key, img);
   return img.decoded;
