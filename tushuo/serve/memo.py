@@ -58,6 +58,7 @@ class BlockMemo:
         #: (id of a laid-out block, dx, dy) → its ops moved there (the entry holds the block,
         #: so the id cannot be reused while the entry lives)
         self._placed = BoundedLRU(max_entries=max_entries)
+        self._spills = BoundedLRU(max_entries=4 * max_entries)
 
     def start(self, ctx: LayoutContext, base_dir: str | None) -> None:
         """Begin a layout in ``ctx`` (sets ``ctx.block_layout``): its theme and width join every key."""
@@ -83,6 +84,18 @@ class BlockMemo:
         frame.origins.extend(hit.origins)
         frame.breaks.extend(hit.breaks)
 
+    def spills(self, digest: str) -> bool:
+        """Whether the block kept under ``digest`` draws outside its own top and bottom (a
+        shadow, an arrow head): then the gaps beside it change with it. Unknown: True."""
+        known = self._spills.get(digest)
+        if known is None:
+            frame = self.frame(digest)
+            if frame is None:
+                return True
+            known = any(y < -0.5 or y + h > frame.height + 0.5 for _, y, _, h in (op.bbox() for op in frame.ops))
+            self._spills.put(digest, known)
+        return bool(known)
+
     def frame(self, digest: str) -> Frame | None:
         """The laid-out block kept under ``digest`` (None when it was dropped)."""
         hit = self._entries.get(digest)
@@ -91,6 +104,7 @@ class BlockMemo:
     def clear(self) -> None:
         self._entries.clear()
         self._placed.clear()
+        self._spills.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

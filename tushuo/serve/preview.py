@@ -187,9 +187,11 @@ class Previewer:
             rel = top - inside[0] if inside is not None else top
             shape = f"{common}|{rel!r}|{bottom - top!r}|{r0 - top * scale:.4f}|{r1 - r0}"
             if inside is None:
-                above = next((o[2] for o in origins if abs(o[1] - top) < 1e-6), "")
-                below = next((o[2] for o in origins if abs(o[0] - bottom) < 1e-6), "")
-                key = f"gap|{digests.get(above, above)}|{digests.get(below, below)}|{shape}"
+                # a gap between blocks is page background, unless a block beside it draws into it
+                beside = [o[2] for o in origins if abs(o[1] - top) < 1e-6 or abs(o[0] - bottom) < 1e-6]
+                spill = [digests.get(w, w) for w in beside if w not in self.memo.digests
+                         or self.memo.spills(self.memo.digests[w])]
+                key = f"gap|{'|'.join(spill)}|{shape}"
             else:
                 key = f"{digests.get(inside[2], inside[2])}|{shape}"
             chunks = self.bands.get(key)
