@@ -186,3 +186,18 @@ def test_a_reused_context_numbers_from_one_again_and_headings_are_never_split() 
     title = next(op for op in first.ops if isinstance(op, Text) and op.text.startswith("一、"))
     assert len({r.y for r in title.runs}) >= 2  # it wraps at 540 px
     assert not [b for b in first.breaks if heading.y < b < heading.y + heading.h]
+
+
+def test_layout_is_a_pure_function_of_document_width_theme_and_fonts() -> None:
+    """The election handbook laid out twice from the same inputs gives equal frames (#20)."""
+    from tushuo.inputs import make_context
+    from tushuo.layout.stack import layout_document as lay_out
+
+    doc = tushuo.load(Path(__file__).parent.parent / "examples" / "election-handbook.yaml")
+    first = lay_out(doc, make_context(doc))
+    second = lay_out(doc, make_context(doc))
+    assert first is not second and first.ops is not second.ops
+    assert len(first.ops) > 100 and first == second
+    narrow = lay_out(doc, make_context(doc, width=750))
+    assert narrow != first and narrow == lay_out(doc, make_context(doc, width=750))
+    assert lay_out(doc, make_context(doc, theme="gov-blue")) != first  # the theme is an input too
