@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import tushuo  # noqa: E402
-from tushuo.inputs import make_context  # noqa: E402
-from tushuo.layout.stack import layout_document  # noqa: E402
-from tushuo.serve.memo import BlockMemo  # noqa: E402
+import tushuo
+from tushuo.inputs import make_context
+from tushuo.layout.stack import layout_document
+from tushuo.serve.memo import BlockMemo
 
 SPEC = ROOT / "examples" / "election-handbook.yaml"
 
