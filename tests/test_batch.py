@@ -113,10 +113,11 @@ def test_report_exit_codes() -> None:
 
 
 def test_human_size() -> None:
-    assert batch.human_size(999) == "999 B"
+    assert batch.human_size(999) == "999 bytes"
     assert batch.human_size(1234) == "1.2 KB"
-    assert batch.human_size(812_000) == "812 KB"
-    assert batch.human_size(5_000_000) == "5.0 MB"
+    assert batch.human_size(812_000) == "793 KB"  # binary units: 1 KB = 1,024 bytes
+    assert batch.human_size(5_000_000) == "4.8 MB"
+    assert batch.human_size(20 * 1024 * 1024) == "20 MB"
 
 
 # --------------------------------------------------------------------------- rendering

@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import SpecError
+from .humanize import human_size
 from .lru import BoundedLRU
 
 #: Largest file tushuo reads, per kind. Checked on the open file before reading.
@@ -146,10 +147,6 @@ def _why(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
-def _human(n: int) -> str:
-    return f"{n / 2**20:.1f} MB".replace(".0 MB", " MB") if n >= 2**20 else f"{n:,} bytes"
-
-
 def read_file(path: str | os.PathLike[str], kind: str, *, label: str | None = None, limit: int | None = None) -> bytes:
     """The bytes of ``path``, a file of ``kind`` (a key of :data:`MAX_BYTES`), within its budget.
 
@@ -178,8 +175,8 @@ def read_file(path: str | os.PathLike[str], kind: str, *, label: str | None = No
         if not stat.S_ISREG(st.st_mode):
             raise SpecError("not a regular file (a pipe or a device): name an ordinary file", file=name)
         if st.st_size > limit:
-            size = _human(st.st_size) if _human(st.st_size) != _human(limit) else f"{st.st_size:,} bytes"
-            raise SpecError(f"file too large: {size} (a {what} may be at most {_human(limit)})", file=name)
+            size = human_size(st.st_size) if human_size(st.st_size) != human_size(limit) else f"{st.st_size:,} bytes"
+            raise SpecError(f"file too large: {size} (a {what} may be at most {human_size(limit)})", file=name)
         chunks: list[bytes] = []
         got = 0
         while got <= limit:
@@ -189,8 +186,8 @@ def read_file(path: str | os.PathLike[str], kind: str, *, label: str | None = No
             chunks.append(chunk)
             got += len(chunk)
         if got > limit:
-            raise SpecError(f"file too large: more than {_human(limit)} (a {what} may be at most "
-                            f"{_human(limit)})", file=name)
+            raise SpecError(f"file too large: more than {human_size(limit)} (a {what} may be at most "
+                            f"{human_size(limit)})", file=name)
         return b"".join(chunks)
     except OSError as exc:
         raise SpecError(f"cannot read the file: {_why(exc)}", file=name) from None
@@ -319,7 +316,7 @@ def _chunk_reason(exc: BaseException) -> str:
 def _decode(p: Path, max_pixels: int):  # noqa: ANN202
     import io
 
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
     im = _identify(io.BytesIO(read_file(p, "picture", label=p.name)), p, max_pixels)
     with im:

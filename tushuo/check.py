@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError, SpecErrors
+from .humanize import describe_char, human_size
 
 if TYPE_CHECKING:
     from .frame import Frame, Text
@@ -231,7 +232,7 @@ class _Linter:
                      f"text '{shown}' did not fit and was cut; shorten it or give it more room", path)
         missing = self.missing_glyphs(op)
         if missing:
-            listed = ", ".join(_describe_char(c) for c in missing[:5]) + (
+            listed = ", ".join(describe_char(c, name=False) for c in missing[:5]) + (
                 f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             if self.allow_glyphs:
                 self.add("missing-glyph", "warning",
@@ -354,14 +355,14 @@ class _Linter:
         if biggest > MAX_FILE_BYTES:
             self.add(
                 "file-size", "error",
-                f"{what} would be about {_mb(biggest)} as {fmt.upper()}, over WeChat's 10 MB per image; "
+                f"{what} would be about {human_size(int(biggest))} as {fmt.upper()}, over WeChat's 10 MB per image; "
                 "set output.slice_height, output.max_bytes, or use format jpeg / webp",
                 "output" if "output" in self.doc._marks else "",
             )
         elif biggest > WARN_FILE_BYTES:
             self.add(
                 "file-size", "warning",
-                f"{what} would be about {_mb(biggest)} as {fmt.upper()}, over the 1 MB the in-article "
+                f"{what} would be about {human_size(int(biggest))} as {fmt.upper()}, over the 1 MB the in-article "
                 "upload API takes; set output.max_bytes: 1000000 or output.slice_height if you upload that way",
                 "output" if "output" in self.doc._marks else "",
             )
@@ -449,14 +450,3 @@ def _snippet(text: str, n: int = 12) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[:n] + "…"
 
-
-def _describe_char(ch: str) -> str:
-    import unicodedata
-
-    if unicodedata.category(ch) in ("Co", "Cn", "Cc", "Cs"):
-        return f"U+{ord(ch):04X}"
-    return f"'{ch}' (U+{ord(ch):04X})"
-
-
-def _mb(n: float) -> str:
-    return f"{n / 2**20:.1f} MB"

@@ -36,6 +36,7 @@ from yaml.resolver import Resolver
 
 from .assets import resolve_path
 from .errors import SpecError, SpecErrors
+from .humanize import char_code, human_size
 from .spec.blocks import BLOCK_TYPES
 from .spec.document import Document
 
@@ -153,8 +154,6 @@ def _decode(raw: bytes, label: str | None) -> str:
         ) from None
 
 
-def _size(n: int) -> str:
-    return f"{n / 2**20:.1f} MB".replace(".0 MB", " MB") if n >= 2**20 else f"{n:,} bytes"
 
 
 def _read_file(path: Path, label: str) -> str:
@@ -285,7 +284,7 @@ def _compose(text: str, label: str | None, what: str = "YAML") -> yaml.Node | No
         line = text.count("\n", 0, pos) + 1
         col = pos - (text.rfind("\n", 0, pos) + 1) + 1
         raise SpecError(
-            f"{what} cannot hold the control character U+{ch:04X} (often pasted from Word or Excel); delete it",
+            f"{what} cannot hold the control character {char_code(ch)} (often pasted from Word or Excel); delete it",
             file=label, line=line, col=col,
         ) from None
     except yaml.YAMLError as exc:
@@ -488,7 +487,7 @@ def _read_source(source: Any, file: str | os.PathLike[str] | None = None) -> tup
         path = Path(file)
         n = len(source.encode("utf-8", "surrogatepass"))
         if n > MAX_BYTES:
-            raise SpecError(f"spec too large: {_size(n)} (at most {_size(MAX_BYTES)})", file=os.fspath(file))
+            raise SpecError(f"spec too large: {human_size(n)} (at most {human_size(MAX_BYTES)})", file=os.fspath(file))
         tree = _parse_text(source, os.fspath(file), json_mode=path.suffix.lower() == ".json")
         return tree, os.fspath(file), path.resolve().parent
     if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
@@ -499,11 +498,11 @@ def _read_source(source: Any, file: str | os.PathLike[str] | None = None) -> tup
         return tree, label, path.resolve().parent
     if isinstance(source, bytes):
         if len(source) > MAX_BYTES:
-            raise SpecError(f"spec too large: {_size(len(source))} (at most {_size(MAX_BYTES)})")
+            raise SpecError(f"spec too large: {human_size(len(source))} (at most {human_size(MAX_BYTES)})")
         source = _decode(source, "<string>")
     if isinstance(source, str):
         if len(source) > MAX_BYTES:
-            raise SpecError(f"spec too large: {_size(len(source))} (at most {_size(MAX_BYTES)})")
+            raise SpecError(f"spec too large: {human_size(len(source))} (at most {human_size(MAX_BYTES)})")
         stripped = source.lstrip()
         json_mode = False
         if stripped[:1] in ("{", "["):

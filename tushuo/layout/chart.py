@@ -9,9 +9,9 @@ producer of an Image op: matplotlib is imported only when a painter asks for pix
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from ..frame import Box, Frame, Image
+from ..humanize import describe_char
 from ..spec.blocks import ChartBlock, Series, check_chart_data
 from .common import card, titled
 from .context import LayoutContext
@@ -104,10 +104,9 @@ def _check_glyphs(block: ChartBlock, labels: list[str], series: list[Series], ct
         for ch in dict.fromkeys(text):
             if ch.isspace() or all(f.covers(ch) for f in fonts):
                 continue
-            name = unicodedata.name(ch, "unnamed")
             field = where if block.data_file is None else "data_file"
             raise ctx.error(
-                f"the chart font has no glyph for '{ch}' (U+{ord(ch):04X} {name}) in {text!r}; "
+                f"the chart font has no glyph for {describe_char(ch)} in {text!r}; "
                 "charts are drawn with the theme's body font: use another character",
                 field,
             )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
+from ..humanize import char_code
 from ..spec.theme import Theme
 from ..text.fonts import FontBook
 from ..text.layout import TextBlock, TextStyle, layout_text
@@ -119,7 +120,7 @@ class LayoutContext:
             miss = self.fonts.missing(text, style.face)
             if miss:
                 self.warnings.append(
-                    f"{self.where}: missing glyphs drawn as boxes: " + ", ".join(f"U+{ord(c):04X}" for c in miss)
+                    f"{self.where}: missing glyphs drawn as boxes: " + ", ".join(char_code(c) for c in miss)
                 )
         return layout_text(text, width, style, self.fonts)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import FontError
+from ..humanize import describe_char
 from ..resources import fonts_dir
 
 if TYPE_CHECKING:
@@ -174,18 +175,6 @@ class Face:
         return font
 
 
-def _describe(ch: str) -> str:
-    import unicodedata
-
-    kinds = {"Co": "a private-use character", "Cn": "an unassigned code point", "Cc": "a control character",
-             "Cs": "a lone surrogate"}
-    cat = unicodedata.category(ch)
-    if cat in kinds:  # nothing printable to quote
-        return f"U+{ord(ch):04X} ({kinds[cat]})"
-    name = unicodedata.name(ch, "unnamed")
-    return f"'{ch}' (U+{ord(ch):04X} {name})"
-
-
 class FontBook:
     """Fonts by key, each with a fallback chain; measures text and resolves glyphs.
 
@@ -257,7 +246,7 @@ class FontBook:
         """Raise FontError naming the first characters no font covers."""
         miss = self.missing(text, key)
         if miss:
-            shown = ", ".join(_describe(c) for c in miss[:5])
+            shown = ", ".join(describe_char(c) for c in miss[:5])
             more = f" and {len(miss) - 5} more" if len(miss) > 5 else ""
             raise FontError(f"no bundled font has a glyph for {shown}{more}")
 
