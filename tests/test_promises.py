@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from guard import traced
 from PIL import Image
 
-from guard import traced
 from tushuo.cli import main
 
 PS_PICTURE = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n{ } loop\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tushuo.errors import FontError
+from tushuo.inputs import font_gate
 from tushuo.resources import fonts_dir
 from tushuo.text import measure
 from tushuo.text.fonts import BUNDLED, FontBook, build_metrics_file, default_fontbook
@@ -68,6 +69,8 @@ def test_unknown_face_and_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttf"
     bad.write_bytes(b"not a font")
     with pytest.raises(FontError, match="bad.ttf"):
+        FontBook({"mine": bad}, gate=font_gate).face("mine")
+    with pytest.raises(FontError, match="bad.ttf: a user's font is read through the file gate"):
         FontBook({"mine": bad}).face("mine")
     with pytest.raises(FontError, match="not found"):
         FontBook({"gone": tmp_path / "gone.ttf"}).face("gone")

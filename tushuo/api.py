@@ -16,10 +16,15 @@ def load(source: Any, data: dict[str, Any] | None = None, *, roots: tuple[str | 
     """A Document from a path, a YAML/JSON string or a dict; ``data`` fills template slots.
 
     ``file``: the text is that file's unsaved content (messages name it, paths resolve beside it).
+    The files the document names (pictures, chart data, its theme and fonts) are read now,
+    once, through the file gate (:mod:`tushuo.inputs`): layout and painting open none.
     """
+    from .inputs import read_inputs
     from .loader import load as _load
 
-    return _load(source, data=data, roots=roots, file=file)
+    doc = _load(source, data=data, roots=roots, file=file)
+    read_inputs(doc)
+    return doc
 
 
 def render_image(

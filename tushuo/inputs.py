@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from .assets import PixelBudget, gate_read, open_image, resolve_path
+from .assets import PixelBudget, check_font, gate_read, open_image, read_file, resolve_path
 from .data import Table, decode, parse_table
 from .errors import SpecError
 from .frame import Frame
@@ -86,13 +86,18 @@ def _located(doc: Document, message: str, path: str) -> SpecError:
     return SpecError(message, file=file, line=line, col=col, path=path)
 
 
+def font_gate(path: Path) -> None:
+    """A user's font file through the gate: the size budget, then every table bound checked."""
+    check_font(read_file(path, "font", label=path.name), path.name)
+
+
 def _theme_and_fonts(doc: Document, theme: Theme | str | dict | None, fonts: FontBook | None) -> tuple[Theme, FontBook]:
     """The resolved theme (the document's, or an override such as --theme) and a FontBook with its fonts."""
     base_dir = Path(doc.base_dir) if doc.base_dir else None
     resolved = resolve_theme(doc) if theme is None else resolve_theme(theme, base_dir, tuple(doc._roots or ()))
     if fonts is None:
         extra = user_fonts(resolved)
-        fonts = FontBook(extra) if extra else default_fontbook()
+        fonts = FontBook(extra, gate=font_gate) if extra else default_fontbook()
         for key in extra:  # read each user font now: a bad file is an error here, not while painting
             try:
                 fonts.face(key)
@@ -163,5 +168,5 @@ def layout_document(doc: Document, *, ctx: LayoutContext | None = None, max_heig
     return stack.layout_document(doc, ctx if ctx is not None else make_context(doc, **context), max_height=max_height)
 
 
-__all__ = ["FONT_ROLES", "MAX_HEIGHT", "Inputs", "Picture", "layout_document", "make_context", "read_inputs"]
+__all__ = ["FONT_ROLES", "MAX_HEIGHT", "Inputs", "Picture", "font_gate", "layout_document", "make_context", "read_inputs"]
 

@@ -1038,9 +1038,6 @@ def load(
     doc._roots = tuple(str(r) for r in root_paths)
     doc._templates = tuple(str(t) for t in templates)
     _raise(_check_paths(doc, marks, label))
-    from .inputs import read_inputs
-
-    read_inputs(doc)  # pictures, data tables, theme and fonts: read now, once, located like the rest
     return doc
 
 

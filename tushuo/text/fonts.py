@@ -14,10 +14,11 @@ import struct
 import threading
 import zlib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FontError
 from ..humanize import describe_char
@@ -112,8 +113,12 @@ class Face:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, key: str, path: Path) -> Face:
-        """A bundled face (from its metrics file) or a user's font file, checked by the gate first."""
+    def load(cls, key: str, path: Path, gate: Callable[[Path], Any] | None = None) -> Face:
+        """A bundled face (from its metrics file) or a user's font file, checked by ``gate`` first.
+
+        ``gate`` is the file gate's font check (``tushuo.inputs`` passes it): the text engine
+        itself imports nothing that reads a user's files.
+        """
         path = Path(path)
         if not path.is_file():
             raise FontError(f"font file not found: {path}")
@@ -121,10 +126,11 @@ class Face:
         header = advances = None
         bundled = path.resolve().parent == fonts_dir().resolve()
         if not bundled:  # a user's font: size budget and table bounds before any parser sees it
-            from ..assets import check_font, read_file
-
+            if gate is None:
+                raise FontError(f"{path.name}: a user's font is read through the file gate (make the FontBook "
+                                "with gate=, as tushuo.inputs does)")
             try:
-                check_font(read_file(path, "font", label=path.name), path.name)
+                gate(path)
             except FontError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a SpecError from the gate, as a FontError
@@ -182,7 +188,9 @@ class FontBook:
     e.g. from a theme. Lookups are cached; the object is safe to share across threads.
     """
 
-    def __init__(self, user_fonts: dict[str, str | Path] | None = None) -> None:
+    def __init__(self, user_fonts: dict[str, str | Path] | None = None, *,
+                 gate: Callable[[Path], Any] | None = None) -> None:
+        self._gate = gate  # checks a user's font file before any parser reads it (Face.load)
         self._paths: dict[str, Path] = {k: fonts_dir() / v for k, v in BUNDLED.items()}
         for key, p in (user_fonts or {}).items():
             self._paths[key] = Path(p)
@@ -203,7 +211,7 @@ class FontBook:
             with self._lock:
                 face = self._faces.get(key)
                 if face is None:
-                    face = Face.load(key, self._paths[key])
+                    face = Face.load(key, self._paths[key], self._gate)
                     self._faces[key] = face
         return face
 
