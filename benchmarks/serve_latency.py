@@ -59,6 +59,22 @@ def stats(xs: list[float]) -> str:
     return f"median {statistics.median(xs):.1f} ms, p90 {p90:.1f}, min {xs[0]:.1f}, max {xs[-1]:.1f} (n={len(xs)})"
 
 
+def full_render(text: str, file: Path, scale: float) -> float:
+    """What a preview costs without the memo and tiles: the whole page again (ms)."""
+    import io
+
+    import tushuo
+    from tushuo.render.output import layout
+    from tushuo.render.raster import paint
+
+    t = time.perf_counter()
+    doc = tushuo.load(text, file=file)
+    frame, ctx = layout(doc)
+    im = paint(frame, scale=scale, fonts=ctx.fonts)
+    im.save(io.BytesIO(), format="PNG", compress_level=1)
+    return 1e3 * (time.perf_counter() - t)
+
+
 def server_latency(folder: Path, rounds: int) -> None:
     from serve_server import Running
 
@@ -71,8 +87,9 @@ def server_latency(folder: Path, rounds: int) -> None:
         have = {x["key"] for x in first["tiles"]}
         for x in first["tiles"]:
             srv.request(f"/api/tile/{x['key']}")
-        totals, split, painted = [], {"load": [], "layout": [], "check": [], "paint": []}, []
+        totals, split, painted, naive = [], {"load": [], "layout": [], "check": [], "paint": []}, [], []
         for new in edits(text, rounds):
+            naive.append(full_render(new, folder / NAME, first["scale"]))
             t = time.perf_counter()
             _, p = srv.request("/api/preview", {"name": NAME, "text": new})
             assert not p["problems"], p["problems"][:1]
@@ -86,6 +103,8 @@ def server_latency(folder: Path, rounds: int) -> None:
             for k, values in split.items():
                 values.append(1e3 * p["timings"][k])
         print(f"one-character edit → new preview (HTTP, tiles fetched): {stats(totals)}")
+        print(f"  the same edits rendered whole (load, lay out, paint at the preview's scale, PNG), interleaved: "
+              f"{stats(naive)}")
         print("  server split, medians: " + ", ".join(f"{k} {statistics.median(v):.1f} ms" for k, v in split.items())
               + f"; tiles painted per edit: median {statistics.median(painted):g} of {len(p['tiles'])}")
     finally:
@@ -167,7 +186,8 @@ def main() -> None:
         server_latency(folder, a.rounds)
         if a.browser:
             browser_latency(folder, max(5, a.rounds // 3))
-        cold_start(folder, a.cold)
+        if a.cold:
+            cold_start(folder, a.cold)
     print(uptime())
 
 
