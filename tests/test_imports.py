@@ -113,7 +113,8 @@ def _under(prefix: str) -> list[str]:
 
 #: modules that read user files (specs, data, pictures, themes) or run the pipeline around them
 FILE_READERS = {"tushuo.assets", "tushuo.data", "tushuo.loader", "tushuo.themes", "tushuo.templates",
-                "tushuo.deps", "tushuo.batch", "tushuo.watch", "tushuo.cli", "tushuo.runspec", "tushuo.api"}
+                "tushuo.deps", "tushuo.batch", "tushuo.watch", "tushuo.cli", "tushuo.runspec", "tushuo.api",
+                "tushuo.inputs", *_under("tushuo.loading")}
 #: painters and encoders: they walk frames; the pipeline module that drives them is not one
 PAINTERS = [m for m in _under("tushuo.render") if m not in ("tushuo.render", "tushuo.render.output")]
 

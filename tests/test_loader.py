@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import tushuo
-import tushuo.loader as loader
 from tushuo.errors import SpecError, SpecErrors
 from tushuo.loader import load, load_data_file
+from tushuo.loading import extends, limits
 
 DATA = Path(__file__).parent / "data" / "loader"
 
@@ -27,7 +27,7 @@ def fixture_templates(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
     The cwd is a fresh folder, so template files are named by their absolute paths in messages.
     """
-    monkeypatch.setattr(loader, "_template_dirs", lambda: [DATA / "layouts"])
+    monkeypatch.setattr(extends, "_template_dirs", lambda: [DATA / "layouts"])
     monkeypatch.chdir(tmp_path)
 
 
@@ -274,15 +274,15 @@ def test_recursive_alias_refused() -> None:
 
 
 def test_node_budget_and_depth(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "MAX_NODES", 50)
+    monkeypatch.setattr(limits, "MAX_NODES", 50)
     err = fails("title: x\nblocks:\n" + "  - {type: divider}\n" * 30)
     assert str(err).startswith("<string>:") and "spec too large: more than 50 values" in str(err)
-    monkeypatch.setattr(loader, "MAX_NODES", 100_000)
+    monkeypatch.setattr(limits, "MAX_NODES", 100_000)
     assert "nested more than 64 levels deep" in str(fails("title: x\nmeta: " + "[" * 100 + "]" * 100 + "\n"))
 
 
 def test_file_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "MAX_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_BYTES", 1000)
     p = write(tmp_path, "big.yaml", OK + "# " + "x" * 2000 + "\n")
     assert str(fails(p)) == f"{p}: file too large: 2 KB (a spec or data file may be at most 1,000 bytes)"
     assert "spec too large: 2.9 KB (at most 1,000 bytes)" in str(fails("#" * 3000))  # one formatter, 1 KB = 1,024 bytes
