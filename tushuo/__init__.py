@@ -17,6 +17,7 @@ from __future__ import annotations
 # imported first, before the function is bound: later imports of tushuo.render.*
 # no longer replace the function.
 from . import render as _render_package  # noqa: F401
+from . import describe as _describe_module  # noqa: F401  (same for tushuo.describe, the function)
 from . import text
 from .api import describe, load, render, render_image
 from .errors import FontError, RenderError, SpecError, TushuoError

@@ -34,15 +34,18 @@ def render_image(
     theme: Any = None,
     allow_missing_glyphs: bool = False,
     scale: float = 1.0,
+    script: str | None = None,
 ) -> Image:
     """The whole long image as a PIL image (``scale`` 2 gives a sharper, twice as large one).
 
     ``width`` and ``theme`` override the document's; a character no bundled font has is
-    an error unless ``allow_missing_glyphs`` (then it is drawn as an empty box).
+    an error unless ``allow_missing_glyphs`` (then it is drawn as an empty box). ``script``
+    (hans, hant, hant-tw, hant-hk) overrides the document's: every drawn text is converted.
     """
     from .render.output import render_image as _render_image
 
-    return _render_image(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, scale=scale)
+    return _render_image(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, scale=scale,
+                         script=script)
 
 
 def render(
@@ -58,6 +61,7 @@ def render(
     theme: Any = None,
     allow_missing_glyphs: bool = False,
     describe: bool = False,
+    script: str | None = None,
 ) -> list[Path]:
     """Write ``doc`` to ``out``; the format follows the suffix (png jpg webp pdf svg) or ``format=``.
 
@@ -72,7 +76,7 @@ def render(
     return _render(
         doc, out, format=format, quality=quality, slice_height=slice_height, max_bytes=max_bytes,
         page_size=page_size, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs,
-        describe=describe,
+        describe=describe, script=script,
     )
 
 

@@ -159,6 +159,8 @@ def _add_render_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--quality", type=_quality, metavar="Q", help="JPEG/WebP quality 1–100 (default 90)")
     g.add_argument("--allow-missing-glyphs", action="store_true", default=None,
                    help="draw characters no bundled font has as boxes instead of failing")
+    g.add_argument("--script", choices=("hans", "hant", "hant-tw", "hant-hk"),
+                   help="script of every drawn text: hans (as written), hant, hant-tw (Taiwan), hant-hk (Hong Kong)")
     g.add_argument("--describe", action="store_true", default=None,
                    help="also write NAME.md beside the output: the document in words, for readers who cannot see it")
 
@@ -262,7 +264,7 @@ examples:
 def render_options(args: argparse.Namespace) -> dict[str, Any]:
     """The render keyword arguments the user set (unset ones keep the spec's defaults)."""
     names = ("format", "width", "theme", "slice_height", "max_bytes", "page_size", "quality", "allow_missing_glyphs",
-             "describe")
+             "describe", "script")
     opts = {n: getattr(args, n, None) for n in names}
     return {k: v for k, v in opts.items() if v is not None}
 

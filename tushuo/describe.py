@@ -383,14 +383,23 @@ class Description:
         return body if len(body) <= limit else body[: limit - 1] + "…"
 
 
-def describe_document(doc: Document, *, ctx: Any = None) -> Description:
-    """The whole document in words, Markdown and plain text."""
+def describe_document(doc: Document, *, ctx: Any = None, script: str | None = None) -> Description:
+    """The whole document in words, Markdown and plain text, in ``script`` (default: the document's).
+
+    The Simplified words are put together first and the result converted once, so the
+    words describe() adds (判断, 转第2步, 二维码) follow the script like the spec's.
+    """
+    from .script import check_script, convert_text
+
+    s = check_script(script or getattr(doc, "_script_applied", None) or doc.script)
+    if getattr(doc, "_script_applied", None):
+        raise ValueError("describe the document as loaded, not one already converted by apply_script")
     out = _Walker(doc, ctx).document()
     md = "\n".join(out.md).rstrip() + "\n"
     txt = "\n".join(out.txt).rstrip() + "\n"
     while "\n\n\n" in txt:
         txt = txt.replace("\n\n\n", "\n\n")
-    return Description(plain(doc.title), md, txt)
+    return Description(convert_text(plain(doc.title), s), convert_text(md, s), convert_text(txt, s))
 
 
 def describe(doc: Document, format: Format = "markdown", *, script: str | None = None) -> str:
@@ -401,7 +410,7 @@ def describe(doc: Document, format: Format = "markdown", *, script: str | None =
     """
     if format not in ("markdown", "text"):
         raise ValueError(f"format must be 'markdown' or 'text', got {format!r}")
-    d = describe_document(doc)
+    d = describe_document(doc, script=script)
     return d.markdown if format == "markdown" else d.text
 
 
@@ -471,23 +480,27 @@ def companion_path(target: Path, folder: bool, doc: Document) -> Path:
 
 
 def companion_text(doc: Document, paths: list[Path], alternatives: list[str] | None = None,
-                   *, ctx: Any = None) -> str:
+                   *, ctx: Any = None, script: str | None = None) -> str:
     """The companion file: the document in Markdown, then each slice's short alternative."""
-    md = describe_document(doc, ctx=ctx).markdown
+    from .script import convert_text
+
+    md = describe_document(doc, ctx=ctx, script=script).markdown
     if alternatives and len(paths) > 1:
-        md += "\n## 切片\n\n" + "".join(f"- {p.name}：{_md_escape(a)}\n" for p, a in zip(paths, alternatives))
+        tail = "\n## 切片\n\n" + "".join(f"- {p.name}：{_md_escape(a)}\n" for p, a in zip(paths, alternatives))
+        md += convert_text(tail, script or doc.script)
     return md
 
 
 def write_companion(doc: Document, target: Path, folder: bool, paths: list[Path], frame: Any = None,
-                    bands: list[tuple[float, float]] | None = None, *, ctx: Any = None) -> Path:
+                    bands: list[tuple[float, float]] | None = None, *, ctx: Any = None,
+                    script: str | None = None) -> Path:
     """Write the companion beside the outputs (atomically); its path."""
     from .render.atomic import AtomicFiles
 
     alts = slice_alternatives(doc, frame, bands) if frame is not None and bands and len(bands) > 1 else None
     out = companion_path(Path(target), folder, doc)
     with AtomicFiles() as files:
-        files.add(out, companion_text(doc, paths, alts, ctx=ctx).encode("utf-8"))
+        files.add(out, companion_text(doc, paths, alts, ctx=ctx, script=script).encode("utf-8"))
     return out
 
 

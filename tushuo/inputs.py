@@ -97,7 +97,8 @@ def _theme_and_fonts(doc: Document, theme: Theme | str | dict | None, fonts: Fon
     resolved = resolve_theme(doc) if theme is None else resolve_theme(theme, base_dir, tuple(doc._roots or ()))
     if fonts is None:
         extra = user_fonts(resolved)
-        fonts = FontBook(extra, gate=font_gate) if extra else default_fontbook()
+        script = getattr(doc, "script", None)
+        fonts = FontBook(extra, gate=font_gate, script=script) if extra else default_fontbook(script)
         for key in extra:  # read each user font now: a bad file is an error here, not while painting
             try:
                 fonts.face(key)

@@ -56,6 +56,7 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
         bold=faces[1],
         number=faces[2],
         k=ctx.scale,
+        script=getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans",
     )
     plan = plan_chart(spec)
     for note in plan.notes:
@@ -74,12 +75,19 @@ def chart_data(block: ChartBlock, ctx: LayoutContext) -> tuple[list[str], list[S
         assert block.labels is not None and block.series is not None  # the model guarantees it
         return list(block.labels), list(block.series)
     table = ctx.table(block.data_file, "data_file")
-    series = [Series(name=n, values=c) for n, c in zip(table.names, table.columns)]
+    labels, names = list(table.labels), list(table.names)
+    script = getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans"
+    if script != "hans":  # the CSV's words follow the document's script, as the spec's do
+        from ..script import convert_text
+
+        labels = [convert_text(x, script) for x in labels]
+        names = [convert_text(x, script) for x in names]
+    series = [Series(name=n, values=c) for n, c in zip(names, table.columns)]
     try:
-        check_chart_data(block.kind, table.labels, series, block.highlight)
+        check_chart_data(block.kind, labels, series, block.highlight)
     except ValueError as exc:
         raise ctx.error(_csv_message(exc, block.data_file, table), "data_file") from None
-    return table.labels, series
+    return labels, series
 
 
 def _csv_message(exc: ValueError, name: str, table) -> str:  # noqa: ANN001 - data.Table

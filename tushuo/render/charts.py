@@ -105,6 +105,7 @@ class ChartSpec:
     bold: str = "sans-bold"
     number: str = "sans-bold"
     k: float = 1.0
+    script: str = "hans"  # the chart's own words (单位, 合计, 系列, 其他) follow the document's script
 
 
 # ============================================================================ plan
@@ -352,12 +353,12 @@ class _Planner:
         k, lh = self.k, self.lh
         cap_w = 0.0
         if caption and self.s.unit:
-            cap = self.label(0, 0, f"单位：{self.s.unit}", color=self.c.muted, role="axis")
+            cap = self.label(0, 0, _words("单位：", self.s) + self.s.unit, color=self.c.muted, role="axis")
             cap_w = cap.w + 32 * k
         rows: list[list[tuple[str, str, float]]] = []
         if legend:
             sw, gap, sep = 0.62 * self.size, 10 * k, 32 * k
-            entries = [(name or f"系列{j + 1}", self.series_color(j)) for j, name in enumerate(self.s.names)]
+            entries = [(name or _words(f"系列{j + 1}", self.s), self.series_color(j)) for j, name in enumerate(self.s.names)]
             avail = self.W - cap_w
             row: list[tuple[str, str, float]] = []
             used = 0.0
@@ -716,7 +717,7 @@ def _slices(p: _Planner) -> list[_Slice]:
     if merge:
         names = "、".join(p.s.labels[i] for i in sorted(merge))
         p.notes.append(f"small slices merged into {OTHER}: {names}")
-        out.append(_Slice(OTHER, sum(vals[i] for i in merge), mix(p.c.muted, p.c.surface, 0.45), None))
+        out.append(_Slice(_words(OTHER, p.s), sum(vals[i] for i in merge), mix(p.c.muted, p.c.surface, 0.45), None))
     return out
 
 
@@ -807,11 +808,20 @@ def _plan_pie(p: _Planner) -> Plan:
     return p.plan(H)
 
 
+def _words(text: str, spec: ChartSpec) -> str:
+    """A word the chart adds itself, in the document's script."""
+    if spec.script == "hans":
+        return text
+    from ..script import convert_text
+
+    return convert_text(text, spec.script)
+
+
 def _donut_total(p: _Planner, cx: float, cy: float, inner: float) -> None:
     """合计 and the total, as large as fits inside the hole."""
     total = fmt_num(sum(p.s.values[0]))
     unit = p.s.unit or ""
-    cap = p.label(cx, 0, "合计", color=p.c.muted, ha="center", add=False, role="total")
+    cap = p.label(cx, 0, _words("合计", p.s), color=p.c.muted, ha="center", add=False, role="total")
     room = inner * 1.55
     size = p.s.number_size * 0.8
     unit_size = p.size
@@ -820,7 +830,7 @@ def _donut_total(p: _Planner, cx: float, cy: float, inner: float) -> None:
     nw, uw = p.tw(total, p.s.number, size), p.tw(unit, p.s.face, unit_size)
     block = cap.h + size * 1.15
     top = cy - block / 2
-    p.label(cx, top, "合计", color=p.c.muted, ha="center", role="total")
+    p.label(cx, top, _words("合计", p.s), color=p.c.muted, ha="center", role="total")
     num_top = top + cap.h
     x = cx - (nw + uw) / 2
     num = p.label(x, num_top, total, face=p.s.number, size=size, ha="left", role="total")

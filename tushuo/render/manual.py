@@ -352,7 +352,9 @@ def toc_page(ctx: LayoutContext, entries: list[tuple[str, int, str, int]], index
     if index == 0:
         hstyle = ctx.style("h1", color=pal.primary, face=ctx.face("heading"), size=px(64))
         base = px(MARGIN_TOP) + px(96)
-        frame.add(_line_op(ctx, "目　录", margin, base, hstyle, background=background, width=inner,
+        from ..script import convert_text
+
+        frame.add(_line_op(ctx, convert_text("目　录", getattr(ctx.doc, "script", None)), margin, base, hstyle, background=background, width=inner,
                            align="center"))
         frame.add(Rect((W - px(120)) / 2, base + px(42), px(120), px(6), fill=pal.primary, radius=px(3)))
         y = top

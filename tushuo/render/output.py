@@ -76,14 +76,22 @@ class Settings:
 
 # -- public entry points ---------------------------------------------------------------
 def layout(
-    doc: Document, *, width: float | None = None, theme: Any = None, allow_missing_glyphs: bool = False
+    doc: Document, *, width: float | None = None, theme: Any = None, allow_missing_glyphs: bool = False,
+    script: str | None = None,
 ) -> tuple[Frame, LayoutContext]:
-    """The document laid out once (the frame every painter reads) and its context."""
+    """The document laid out once (the frame every painter reads) and its context.
+
+    ``script`` (default: the document's) converts the words first; ``ctx.doc`` is the
+    converted document.
+    """
     import warnings
 
     from ..errors import TushuoWarning
     from ..inputs import make_context
     from ..layout.stack import layout_document
+    from ..script import apply_script
+
+    doc = apply_script(doc, script)
 
     ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
     frame = layout_document(doc, ctx)
@@ -99,11 +107,12 @@ def render_image(
     theme: Any = None,
     allow_missing_glyphs: bool = False,
     scale: float = 1.0,
+    script: str | None = None,
 ) -> Image:
     """The whole long image as a PIL image (RGB, or RGBA on a transparent background)."""
     from .raster import paint
 
-    frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
+    frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, script=script)
     height = round(frame.height * scale)
     if height > MAX_IMAGE_HEIGHT:
         raise SpecError(
@@ -126,6 +135,7 @@ def render(
     theme: Any = None,
     allow_missing_glyphs: bool = False,
     describe: bool = False,
+    script: str | None = None,
 ) -> list[Path]:
     """Lay out ``doc`` and write it to ``out``; the paths written, in order.
 
@@ -148,11 +158,12 @@ def render(
         max_bytes=max_bytes,
         page_size=page_size,
     )
-    frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
+    frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, script=script)
+    words = ctx.doc if ctx.doc is not None else doc  # the words as drawn (script converted)
     try:
-        paths = write_frame(frame, target, settings, doc=doc, fonts=ctx.fonts, theme=ctx.theme, folder=folder)
+        paths = write_frame(frame, target, settings, doc=words, fonts=ctx.fonts, theme=ctx.theme, folder=folder)
         if describe:
-            paths.append(_companion(doc, frame, target, folder, paths, ctx))
+            paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script))
         return paths
     except SpecError as exc:
         # too tall, too many bytes: about this spec, so name it (the message alone was unplaced)
@@ -161,7 +172,8 @@ def render(
         raise SpecError(exc.message, file=doc._source_file, path=exc.path) from None
 
 
-def _companion(doc: Document, frame: Frame, target: Path, folder: bool, paths: list[Path], ctx: Any) -> Path:
+def _companion(doc: Document, frame: Frame, target: Path, folder: bool, paths: list[Path], ctx: Any,
+               script: str) -> Path:
     """The companion beside the outputs; slices are mapped back to frame bands by their heights."""
     from ..describe import write_companion
 
@@ -176,7 +188,7 @@ def _companion(doc: Document, frame: Frame, target: Path, folder: bool, paths: l
             scale = w / frame.width
             bands.append((y, y + h / scale))
             y += h / scale
-    return write_companion(doc, target, folder, paths, frame, bands, ctx=ctx)
+    return write_companion(doc, target, folder, paths, frame, bands, ctx=ctx, script=script)
 
 
 def write_frame(

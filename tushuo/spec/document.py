@@ -67,6 +67,12 @@ class Document(BaseModel):
     theme: str | Theme = Field("party-red", description="Built-in theme name, a path, or an inline theme.")
     width: int = Field(1080, ge=320, le=4096, description="Canvas width in px.")
     meta: dict[str, Any] = Field(default_factory=dict, description="Free metadata: author, date, account, issue.")
+    script: Literal["hans", "hant", "hant-tw", "hant-hk"] = Field(
+        "hans",
+        description="Script of every drawn text: hans (Simplified, as written), hant (Traditional characters), "
+        "hant-tw (Taiwan: characters and phrases, 「」『』 quotes, TC fonts), hant-hk (Hong Kong: characters, "
+        "「」『』, TC fonts). Converted with OpenCC; ids, paths, QR data, URLs and meta stay as written.",
+    )
     blocks: list[Block] = Field(min_length=1, description="The content, top to bottom.")
     footer: Footer | None = Field(None, description="Closing strip.")
     output: Output = Field(default_factory=Output, description="Output defaults.")
@@ -80,6 +86,8 @@ class Document(BaseModel):
     _marks: dict[str, tuple[str | None, int, int]] = PrivateAttr(default_factory=dict)
     # Extra folders (besides base_dir) that relative paths may resolve into.
     _roots: tuple[str, ...] = PrivateAttr(())
+    # The script the words were converted to (tushuo.script.apply_script), so it is done once.
+    _script_applied: str | None = PrivateAttr(None)
     # Template files ``extends`` read, in order (for the batch fingerprint and watch).
     _templates: tuple[str, ...] = PrivateAttr(())
     # The files the document names, read once through the gate (tushuo.inputs.Inputs), set on first use.

@@ -33,6 +33,20 @@ BUNDLED: dict[str, str] = {
     "sans-bold": "NotoSansSC-Bold.ttf",
     "serif": "NotoSerifSC-Black.ttf",
     "symbols": "NotoSansSymbols2-Regular.ttf",
+    # Traditional Chinese (script: hant, hant-tw, hant-hk): Taiwan's glyph forms and
+    # full-width punctuation centred in the em box. Used by FontBook(script=...).
+    "sans-tc": "NotoSansTC-Regular.ttf",
+    "sans-bold-tc": "NotoSansTC-Bold.ttf",
+    "serif-tc": "NotoSerifTC-Black.ttf",
+}
+
+#: Per script, the face each role key draws with instead of the Simplified one. Noto Sans
+#: HK differs from TC in a few hundred characters none of the examples use, so hant-hk
+#: draws with the TC faces (and HK punctuation, which is TC's: centred).
+SCRIPT_FACES: dict[str, dict[str, str]] = {
+    "hant": {"sans": "sans-tc", "sans-bold": "sans-bold-tc", "serif": "serif-tc"},
+    "hant-tw": {"sans": "sans-tc", "sans-bold": "sans-bold-tc", "serif": "serif-tc"},
+    "hant-hk": {"sans": "sans-tc", "sans-bold": "sans-bold-tc", "serif": "serif-tc"},
 }
 
 #: What each face falls back to, in order, for characters it lacks.
@@ -41,6 +55,9 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "sans-bold": ("sans", "symbols"),
     "serif": ("sans-bold", "sans", "symbols"),
     "symbols": ("sans",),
+    "sans-tc": ("sans", "symbols"),
+    "sans-bold-tc": ("sans-tc", "sans-bold", "sans", "symbols"),
+    "serif-tc": ("serif", "sans-bold-tc", "sans-tc", "sans-bold", "sans", "symbols"),
 }
 
 METRICS_SUFFIX = ".metrics"
@@ -189,9 +206,23 @@ class FontBook:
     """
 
     def __init__(self, user_fonts: dict[str, str | Path] | None = None, *,
-                 gate: Callable[[Path], Any] | None = None) -> None:
+                 gate: Callable[[Path], Any] | None = None, script: str | None = None) -> None:
         self._gate = gate  # checks a user's font file before any parser reads it (Face.load)
         self._paths: dict[str, Path] = {k: fonts_dir() / v for k, v in BUNDLED.items()}
+        self._fallbacks = dict(FALLBACKS)
+        # A Traditional script: the role keys (sans, sans-bold, serif) draw with the TC faces;
+        # the SC faces stay in each chain after them, for characters the TC fonts lack.
+        swap = SCRIPT_FACES.get(script or "", {})
+        for key, tc in swap.items():
+            self._paths[key + "-sc"] = self._paths[key]
+            self._paths[key] = self._paths[tc]
+        if swap:
+            self._fallbacks.update({
+                "sans": ("sans-sc", "symbols"),
+                "sans-bold": ("sans", "sans-bold-sc", "sans-sc", "symbols"),
+                "serif": ("serif-sc", "sans-bold", "sans", "sans-bold-sc", "sans-sc", "symbols"),
+                "symbols": ("sans", "sans-sc"),
+            })
         for key, p in (user_fonts or {}).items():
             self._paths[key] = Path(p)
         self._faces: dict[str, Face] = {}
@@ -217,7 +248,7 @@ class FontBook:
 
     def chain(self, key: str) -> list[str]:
         """The face key followed by its fallbacks (user fonts fall back to the sans chain)."""
-        order = [key, *FALLBACKS.get(key, ("sans", "symbols"))]
+        order = [key, *self._fallbacks.get(key, ("sans", "symbols"))]
         seen: list[str] = []
         for k in order:
             if k not in seen and k in self._paths:
@@ -289,11 +320,18 @@ class FontBook:
 
 _DEFAULT: FontBook | None = None
 _DEFAULT_LOCK = threading.Lock()
+_BY_SCRIPT: dict[str, FontBook] = {}
 
 
-def default_fontbook() -> FontBook:
-    """The process-wide FontBook of the bundled fonts."""
+def default_fontbook(script: str | None = None) -> FontBook:
+    """The process-wide FontBook of the bundled fonts (one per Traditional script)."""
     global _DEFAULT
+    if script in SCRIPT_FACES:
+        with _DEFAULT_LOCK:
+            book = _BY_SCRIPT.get(script)
+            if book is None:
+                book = _BY_SCRIPT[script] = FontBook(script=script)
+        return book
     if _DEFAULT is None:
         with _DEFAULT_LOCK:
             if _DEFAULT is None:
