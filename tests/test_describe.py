@@ -130,3 +130,91 @@ def test_cli_describe(tmp_path: Path) -> None:
 
     assert main(["render", str(EXAMPLES / "hello.yaml"), "-o", str(tmp_path / "a.png"), "--describe"]) == 0
     assert (tmp_path / "a.md").read_text("utf-8").startswith("# ")
+
+
+def _xmp_text(data: bytes, tag: str) -> str:
+    import re
+
+    m = re.search(rf"<dc:{tag}><rdf:Alt><rdf:li xml:lang=\"x-default\">(.*?)</rdf:li>".encode(), data, re.S)
+    assert m, tag
+    from xml.sax.saxutils import unescape
+
+    return unescape(m.group(1).decode("utf-8"))
+
+
+def test_image_files_carry_title_and_description(tmp_path: Path) -> None:
+    from PIL import Image
+
+    doc = tushuo.load(EXAMPLES / "election-handbook.yaml")
+    words = describe(doc, "text").strip()
+    (png,) = tushuo.render(doc, tmp_path / "h.png")
+    with Image.open(png) as im:
+        assert im.info["Title"] == "村（社区）“两委”换届选举掌上手册"
+        assert im.info["Description"] == words
+    for name in ("h.jpg", "h.webp"):
+        (path,) = tushuo.render(doc, tmp_path / name, slice_height=None) if name.endswith("jpg") else \
+            tushuo.render(doc, tmp_path / name, slice_height=4000)[:1]
+        with Image.open(path) as im:
+            im.load()
+            xmp = im.info["xmp"]
+        assert _xmp_text(xmp, "title").startswith("村（社区）“两委”换届选举掌上手册")
+        assert b"<rdf:li>zh-CN</rdf:li>" in xmp
+    assert _xmp_text(Image.open(tmp_path / "h.jpg").info["xmp"], "description") == words
+    # slices: each says which part it shows
+    slices = tushuo.render(doc, tmp_path / "s/", slice_height=1800)
+    with Image.open(slices[1]) as im:
+        assert im.info["Title"] == f"村（社区）“两委”换届选举掌上手册（第2张，共{len(slices)}张）"
+        assert im.info["Description"].startswith(im.info["Title"] + "：")
+    # Traditional: the metadata is in the script too, with its language
+    (tw,) = tushuo.render(doc, tmp_path / "tw.png", script="hant-tw")
+    with Image.open(tw) as im:
+        assert im.info["Title"] == "村（社區）「兩委」換屆選舉掌上手冊"
+        assert "判斷：候選人得票是否過半數？若是，轉第3步；若否，轉第2步。" in im.info["Description"]
+
+
+def test_max_bytes_keeps_its_promise_over_metadata(tmp_path: Path) -> None:
+    from PIL import Image
+
+    doc = tushuo.load(EXAMPLES / "hello.yaml")
+    (plain_png,) = tushuo.render(doc, tmp_path / "a.jpg")
+    size = plain_png.stat().st_size
+    (capped,) = tushuo.render(doc, tmp_path / "b.jpg", max_bytes=size - 200)
+    assert capped.stat().st_size <= size - 200
+    Image.open(capped).load()
+
+
+def test_svg_title_desc_role_lang(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    doc = tushuo.load(EXAMPLES / "station-comparison.yaml")
+    (svg,) = tushuo.render(doc, tmp_path / "s.svg", script="hant-hk")
+    root = ET.parse(svg).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.get("role") == "img" and root.get("lang") == "zh-HK"
+    assert root.get("aria-labelledby") == "tushuo-title tushuo-desc"
+    assert root.find(f"{ns}title").text == "黨員遠程教育站點「合格」與「不合格」對照"
+    desc = root.find(f"{ns}desc").text
+    assert desc == describe(doc, "text", script="hant-hk").strip() and "合格站點" in desc
+
+
+def test_pdf_lang_title_and_alternative_texts(tmp_path: Path) -> None:
+    import pypdf
+
+    doc = tushuo.load(EXAMPLES / "monthly-digest.yaml")
+    (pdf,) = tushuo.render(doc, tmp_path / "d.pdf")
+    root = pypdf.PdfReader(pdf).trailer["/Root"]
+    assert root["/Lang"] == "zh-CN" and bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert bool(root["/MarkInfo"]["/Marked"])
+    tree = root["/StructTreeRoot"].get_object()
+    kids = [k.get_object() for k in tree["/K"].get_object()["/K"]]
+    roles = [k["/S"] for k in kids]
+    assert roles.count("/Figure") >= 1 and "/H1" in roles and roles.count("/P") > 20
+    alts = [k["/Alt"] for k in kids if k["/S"] == "/Figure"]
+    assert any(a.startswith("条形图「各乡镇（街道）完成换届村（社区）数」：清河街道 15个，") and a.endswith("（突出显示：程集镇）")
+               for a in alts), alts
+    # every marked sequence maps back through the parent tree
+    nums = tree["/ParentTree"].get_object()["/Nums"]
+    assert sum(len(nums[i + 1]) for i in range(0, len(nums), 2)) >= len(kids)
+    (tw,) = tushuo.render(doc, tmp_path / "tw.pdf", script="hant-tw")
+    assert pypdf.PdfReader(tw).trailer["/Root"]["/Lang"] == "zh-TW"
+    assert tushuo.render(doc, tmp_path / "again.pdf")[0].read_bytes() == pdf.read_bytes()  # still deterministic

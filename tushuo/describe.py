@@ -289,6 +289,29 @@ _CHART_KIND = {
 }
 
 
+def chart_alt(block: Any, labels: list[str], series: list[Any], script: str = "hans") -> str:
+    """A chart's alternative text: kind, title, every value with its unit, the highlighted item.
+
+    ``labels`` and the block's words are already in ``script``; only the words added here
+    are converted.
+    """
+    from .script import convert_text
+
+    def w(s: str) -> str:
+        return convert_text(s, script)
+
+    unit = plain(block.unit) if block.unit else ""
+    head = w(_CHART_KIND.get(block.kind, "图表")) + (f"「{plain(block.title)}」" if block.title else "")
+    parts = []
+    for j, s in enumerate(series):
+        values = "，".join(f"{plain(lab)} {_number(v)}{unit}" for lab, v in zip(labels, s.values))
+        parts.append((f"{plain(s.name)}：" if s.name and len(series) > 1 else "") + values)
+    text = head + "：" + "；".join(parts)
+    if block.highlight:
+        text += w("（突出显示：") + plain(block.highlight) + "）"
+    return text
+
+
 def stat_line(it: Any) -> str:
     """「label：value unit (delta)」, as the card reads."""
     s = f"{plain(it.label)}：{_number(it.value)}"

@@ -170,6 +170,7 @@ class Image:
     producer: Callable[[str, float], Any] | None = None
     radius: float = 0.0
     natural_size: tuple[int, int] | None = None
+    alt: str | None = None  # what it shows, in words (PDF /Alt of its Figure); None: decoration
 
     def bbox(self) -> BBox:
         return (self.x, self.y, self.w, self.h)

@@ -63,7 +63,10 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
         ctx.warnings.append(f"{ctx.where or 'chart'}: {note}")
     card_h = plan.height + 2 * pad
     frame.add(*card(0, y, width, card_h, ctx))
-    frame.add(Image(pad, y + pad, inner, plan.height, producer=chart_producer(plan, ctx.fonts)))
+    from ..describe import chart_alt
+
+    alt = chart_alt(block, labels, series, getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans")
+    frame.add(Image(pad, y + pad, inner, plan.height, producer=chart_producer(plan, ctx.fonts), alt=alt))
     frame.boxes.append(Box(0, y, width, card_h, "chart"))
     frame.height = y + card_h + ctx.px(4)  # the card's shadow
     return frame
@@ -106,7 +109,13 @@ def _check_glyphs(block: ChartBlock, labels: list[str], series: list[Series], ct
     """Every character the chart draws must be in the chart's own fonts (matplotlib has no fallback chain)."""
     texts: list[tuple[str, str]] = [(f"labels[{i}]", t) for i, t in enumerate(labels)]
     texts += [(f"series[{j}].name", s.name) for j, s in enumerate(series)]
-    texts += [("unit", block.unit or ""), ("", _CHART_TEXT)]
+    script = getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans"
+    own = _CHART_TEXT
+    if script != "hans":
+        from ..script import convert_text
+
+        own = convert_text(_CHART_TEXT, script)
+    texts += [("unit", block.unit or ""), ("", own)]
     fonts = [ctx.fonts.face(f) for f in dict.fromkeys(faces)]
     for where, text in texts:
         for ch in dict.fromkeys(text):

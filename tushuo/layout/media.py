@@ -33,18 +33,20 @@ def layout_image(block: ImageBlock, width: float, ctx: LayoutContext) -> Frame:
     nw, nh = pic.size
     r = ctx.px(ctx.theme.spacing.radius)
     frame = Frame(width, 0)
+    alt = block.alt or block.caption or None
     if block.fit == "width":
         h = width * nh / nw
-        frame.add(Image(0, 0, width, h, image=pic, radius=r, natural_size=(nw, nh)))
+        frame.add(Image(0, 0, width, h, image=pic, radius=r, natural_size=(nw, nh), alt=alt))
     else:
         h = width * BOX_RATIO
         if block.fit == "cover":
-            frame.add(Image(0, 0, width, h, image=crop_to_ratio(pic, width / h), radius=r, natural_size=(nw, nh)))
+            frame.add(Image(0, 0, width, h, image=crop_to_ratio(pic, width / h), radius=r, natural_size=(nw, nh),
+                            alt=alt))
         else:
             frame.add(Rect(0, 0, width, h, fill=pal.surface_alt, radius=r))
             scale = min(width / nw, h / nh)
             w2, h2 = nw * scale, nh * scale
-            frame.add(Image((width - w2) / 2, (h - h2) / 2, w2, h2, image=pic, natural_size=(nw, nh)))
+            frame.add(Image((width - w2) / 2, (h - h2) / 2, w2, h2, image=pic, natural_size=(nw, nh), alt=alt))
     y = h
     if block.caption:
         y += ctx.px(18)

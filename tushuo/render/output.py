@@ -31,6 +31,8 @@ from ..errors import RenderError, SpecError
 from .atomic import AtomicFiles
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PIL.Image import Image
 
     from ..frame import Frame
@@ -160,8 +162,10 @@ def render(
     )
     frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, script=script)
     words = ctx.doc if ctx.doc is not None else doc  # the words as drawn (script converted)
+    info = _file_info(doc, frame, ctx, words.script)
     try:
-        paths = write_frame(frame, target, settings, doc=words, fonts=ctx.fonts, theme=ctx.theme, folder=folder)
+        paths = write_frame(frame, target, settings, doc=words, fonts=ctx.fonts, theme=ctx.theme, folder=folder,
+                            info=info)
         if describe:
             paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script))
         return paths
@@ -170,6 +174,29 @@ def render(
         if exc.file is not None or not getattr(doc, "_source_file", None):
             raise
         raise SpecError(exc.message, file=doc._source_file, path=exc.path) from None
+
+
+def _file_info(doc: Document, frame: Frame, ctx: Any, script: str) -> Callable[[list[tuple[float, float]]], list[Any]]:
+    """What each written file says about itself (title, description, language), by band of the frame.
+
+    One file: the document's title and the whole document in words; slices: the title
+    with the slice's place and what it covers (the short alternative).
+    """
+    from ..describe import describe_document, plain, slice_alternatives
+    from ..script import LANG, convert_text
+    from .metadata import FileInfo
+
+    def info(bands: list[tuple[float, float]]) -> list[FileInfo]:
+        lang = LANG[script]
+        title = convert_text(plain(doc.title), script)
+        if len(bands) == 1:
+            return [FileInfo(title, describe_document(doc, ctx=ctx, script=script).text.strip(), lang)]
+        alts = slice_alternatives(doc, frame, bands)
+        n = len(bands)
+        return [FileInfo(convert_text(f"{plain(doc.title)}（第{k}张，共{n}张）", script), convert_text(a, script), lang)
+                for k, a in enumerate(alts, 1)]
+
+    return info
 
 
 def _companion(doc: Document, frame: Frame, target: Path, folder: bool, paths: list[Path], ctx: Any,
@@ -200,9 +227,14 @@ def write_frame(
     fonts: FontBook | None = None,
     theme: Any = None,
     folder: bool | None = None,
+    info: Callable[[list[tuple[float, float]]], list[Any]] | None = None,
     **options: Any,
 ) -> list[Path]:
-    """Write an already laid-out frame (``options`` as in ``render`` when ``settings`` is None)."""
+    """Write an already laid-out frame (``options`` as in ``render`` when ``settings`` is None).
+
+    ``info`` gives each file's title and description (metadata.FileInfo) from the bands
+    of the frame it shows; None writes none.
+    """
     target, is_folder = _target(out)
     folder = is_folder if folder is None else folder
     if settings is None:
@@ -211,14 +243,15 @@ def write_frame(
         target.mkdir(parents=True, exist_ok=True)
     fmt = settings.format
     if fmt in RASTER:
-        return _write_raster(frame, target, folder, settings, fonts)
+        return _write_raster(frame, target, folder, settings, fonts, info)
     if folder:
         raise SpecError(f"{fmt.upper()} output needs a file name, e.g. {target / ('document' + SUFFIX[fmt])}")
     if settings.slice_height:
         raise SpecError(f"slice_height applies to PNG, JPEG and WebP; a {fmt.upper()} is not sliced")
     if fmt == "pdf":
         return _write_pdf(frame, doc, target, settings, fonts, theme)
-    return _write_svg(frame, doc, target, settings, fonts, theme)
+    desc = info([(0.0, frame.height)])[0].description if info is not None else None
+    return _write_svg(frame, doc, target, settings, fonts, theme, desc)
 
 
 # -- options ---------------------------------------------------------------------------
@@ -289,7 +322,8 @@ def resolve_settings(
 
 # -- raster -----------------------------------------------------------------------------
 def _write_raster(
-    frame: Frame, target: Path, folder: bool, s: Settings, fonts: FontBook | None
+    frame: Frame, target: Path, folder: bool, s: Settings, fonts: FontBook | None,
+    info: Callable[[list[tuple[float, float]]], list[Any]] | None = None,
 ) -> list[Path]:
     from .raster import Painter
 
@@ -321,17 +355,34 @@ def _write_raster(
     manifest = SliceManifest(target, folder)
     if slice_h:
         manifest.check_free(names)
+    infos = info([(r0 / painter.scale, r1 / painter.scale) for r0, r1 in rows]) if info is not None else None
     with AtomicFiles() as files:
-        for (r0, r1), name in zip(rows, names):
+        for k, ((r0, r1), name) in enumerate(zip(rows, names)):
             if s.format == "png" and s.max_bytes is None:
                 data = stream_png(painter, r0, r1, photos=photos)
             else:
                 im = painter.paint(r0 / painter.scale, r1 / painter.scale)
                 data = encode(im, s.format, s.quality, s.max_bytes, name=name.name)
                 del im
+            if infos is not None:
+                data = _with_metadata(data, s.format, infos[k], s.max_bytes)
             files.add(name, data)
     manifest.replace(names if slice_h else [])
     return names
+
+
+def _with_metadata(data: bytes, fmt: str, info: Any, max_bytes: int | None) -> bytes:
+    """The file with its title and description; under ``max_bytes`` the description gives way
+    first (title only), then the metadata altogether: the byte cap is the user's promise."""
+    from dataclasses import replace
+
+    from .metadata import add_metadata
+
+    for candidate in (info, replace(info, description="")):
+        out = add_metadata(data, fmt, candidate)
+        if max_bytes is None or len(out) <= max_bytes:
+            return out
+    return data
 
 
 def slice_rows(frame: Frame, slice_height: int, scale: float = 1.0) -> list[tuple[int, int]]:
@@ -780,11 +831,12 @@ def _write_pdf(
 
 
 def _write_svg(
-    frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any
+    frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any,
+    description: str | None = None,
 ) -> list[Path]:
     from .svg import render_svg
 
-    data = render_svg(frame, doc, theme=theme, fonts=fonts)
+    data = render_svg(frame, doc, theme=theme, fonts=fonts, description=description)
     if s.max_bytes is not None and len(data) > s.max_bytes:
         raise SpecError(f"{target.name}: the SVG is {len(data):,} bytes, more than max_bytes {s.max_bytes:,}")
     with AtomicFiles() as files:

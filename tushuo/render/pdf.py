@@ -192,6 +192,12 @@ class PdfPainter:
         self._ttfonts: dict[str, TTFont] = {}
         self._forms: dict[int, tuple[str, tuple[float, float, float, float]]] = {}
         self._images: dict[int, Any] = {}
+        # Marked content for the structure tree (pdftags): every op is a tagged sequence
+        # (text, headings, figures with their alternative text) or an artifact.
+        self.tags: list[Any] = []
+        self._mcids: dict[int, int] = {}
+        self._marking = False
+        self.artifacts = False  # set while painting page furniture (running header, page numbers)
 
     # -- colours and strokes: content-stream operators written directly ---------------
     # (reportlab's path objects format every number in pure Python: a third of the render
@@ -219,6 +225,29 @@ class PdfPainter:
             self.op(op, band)
 
     def op(self, op: Op, band: tuple[float, float] | None = None) -> None:
+        """Draw ``op`` as one marked-content sequence: tagged (P, H1–H3, Figure) or an artifact."""
+        if self._marking or isinstance(op, Group):
+            self._draw(op, band)
+            return
+        role = None if self.artifacts else _struct_role(op)
+        if role is None:
+            self._emit("/Artifact BMC")
+        else:
+            from .pdftags import Tag
+
+            page = self.c.getPageNumber() - 1
+            mcid = self._mcids.get(page, 0)
+            self._mcids[page] = mcid + 1
+            self._emit(f"/{role} <</MCID {mcid}>> BDC")
+            self.tags.append(Tag(page, mcid, role, op.alt if isinstance(op, Image) else None))
+        self._marking = True
+        try:
+            self._draw(op, band)
+        finally:
+            self._marking = False
+            self._emit("EMC")
+
+    def _draw(self, op: Op, band: tuple[float, float] | None = None) -> None:
         if isinstance(op, Text):
             self.text(op, band)
         elif isinstance(op, Glyphs):
@@ -451,6 +480,21 @@ class PdfPainter:
 
 
 _KAPPA = 0.5522847498  # cubic control distance of a quarter circle, as a share of the radius
+
+
+#: Text roles drawn as headings in the structure tree; other text is a paragraph.
+_HEADING_ROLES = {"title": "H1", "h1": "H1", "h2": "H2", "h3": "H3"}
+
+
+def _struct_role(op: Op) -> str | None:
+    """The structure type of an op: text and pictures with words are content, the rest artifacts."""
+    if isinstance(op, Text):
+        return _HEADING_ROLES.get(op.role, "P")
+    if isinstance(op, Glyphs):
+        return "P"
+    if isinstance(op, Image) and op.alt:
+        return "Figure"
+    return None
 
 
 def _rect_path(x: float, y: float, w: float, h: float, radius: float) -> str:
@@ -754,15 +798,18 @@ def render_pdf(
     buf = io.BytesIO()
     # a TrueType initial font keeps reportlab from declaring an unembedded Helvetica
     initial = pdf_font(fonts.path(theme.fonts.body if theme.fonts.body in fonts.keys else "sans")).fontName
+    from ..script import LANG
+
     c = Canvas(buf, pagesize=(page.width, page.height), invariant=1, pageCompression=1,
-               initialFontName=initial)
+               initialFontName=initial, lang=LANG.get(getattr(doc, "script", "hans"), "zh-CN"))
     _set_info(c, frame, doc)
     background = frame.background or pal.background
     if mode == "poster":
         poster = plan_poster(frame, doc, page, footer_height=strip)
-        _paint_poster(c, PdfPainter(c, fonts, poster.scale), frame, poster, background)
+        painter = PdfPainter(c, fonts, poster.scale)
+        _paint_poster(c, painter, frame, poster, background)
         c.save()
-        return buf.getvalue()
+        return _tagged(buf.getvalue(), painter)
     plan = plan_pages(frame, doc, page, unit=unit, footer_height=strip)
     painter = PdfPainter(c, fonts, plan.scale)
 
@@ -813,7 +860,9 @@ def render_pdf(
         number = first_body + i
         begin_page()
         chrome = manual.page_chrome(ctx, doc, plan, cut, number, background=background, marks=frame.marks)
+        painter.artifacts = True  # running header, page number: pagination, not content
         painter.paint(chrome.ops)
+        painter.artifacts = False
         if i < len(plan.cuts):
             paint_band(cut.top, cut.bottom, plan.margin_top)
         if plan.footer is not None and i == plan.footer_page:
@@ -834,7 +883,14 @@ def render_pdf(
     if entries:
         c.showOutline()
     c.save()
-    return buf.getvalue()
+    return _tagged(buf.getvalue(), painter)
+
+
+def _tagged(data: bytes, painter: PdfPainter) -> bytes:
+    """The PDF with the structure tree of what ``painter`` marked (tushuo.render.pdftags)."""
+    from .pdftags import add_structure
+
+    return add_structure(data, painter.tags)
 
 
 def _paint_band(painter: PdfPainter, ops: _OpIndex, width: float, top: float, bottom: float, at: float) -> None:
@@ -1007,6 +1063,7 @@ def _set_info(c: Canvas, frame: Frame, doc: Document | None) -> None:
     """Title, author, subject, creator and a fixed creation date (meta.date or 2000-01-01)."""
     title = doc.title if doc is not None else "tushuo"
     c.setTitle(title)
+    c.setViewerPreference("DisplayDocTitle", "true")  # viewers show the title, not the file name
     c.setCreator("tushuo")
     c.setProducer("tushuo (reportlab)")
     if doc is not None:

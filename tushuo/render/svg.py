@@ -308,8 +308,13 @@ def _data_uri(im: Any, *, photo: bool | None) -> str:
 
 
 def render_svg(frame: Frame, doc: Document | None = None, *, theme: Theme | None = None,
-               fonts: FontBook | None = None) -> bytes:
-    """The frame as SVG bytes (UTF-8)."""
+               fonts: FontBook | None = None, description: str | None = None) -> bytes:
+    """The frame as SVG bytes (UTF-8).
+
+    The root says what it is to assistive technology: role="img", lang (from the
+    document's script), aria-labelledby its <title> and <desc>; ``description`` (the
+    document in words, tushuo.describe) is the <desc>, else the subtitle.
+    """
     from . import manual
 
     if fonts is None:
@@ -321,15 +326,23 @@ def render_svg(frame: Frame, doc: Document | None = None, *, theme: Theme | None
     painter.paint(frame.ops)
     css = painter.font_css()
     w, h = _n(frame.width), _n(frame.height)
+    access = ""
+    desc = description if description is not None else (doc.subtitle if doc is not None else None)
+    if doc is not None:
+        from ..script import LANG
+
+        lang = LANG.get(getattr(doc, "script", "hans"), "zh-CN")
+        labels = "tushuo-title tushuo-desc" if desc else "tushuo-title"
+        access = f' role="img" lang="{lang}" xml:lang="{lang}" aria-labelledby="{labels}"'
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
-         f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" xml:space="preserve">'),
+         f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" xml:space="preserve"{access}>'),
     ]
     if doc is not None:
-        head.append(f"<title>{escape(doc.title)}</title>")
-        if doc.subtitle:
-            head.append(f"<desc>{escape(doc.subtitle)}</desc>")
+        head.append(f'<title id="tushuo-title">{escape(doc.title)}</title>')
+        if desc:
+            head.append(f'<desc id="tushuo-desc">{escape(desc)}</desc>')
     head.append("<defs>")
     if css:
         head.append(f"<style>{css}</style>")
