@@ -165,7 +165,7 @@ def test_upscale_threshold_is_1_5(tmp_path: Path, natural: int, warned: bool) ->
 def test_findings_inside_sections_name_the_inner_block(tmp_path: Path) -> None:
     Image.linear_gradient("L").resize((100, 60)).convert("RGB").save(tmp_path / "small.png")
     spec = _spec(tmp_path, "title: 图\nblocks:\n  - {type: paragraph, text: 前言}\n  - type: section\n    title: 一章\n"
-                           "    blocks:\n      - {type: paragraph, text: 正文}\n      - {type: image, src: small.png}\n")
+                           "    blocks:\n      - {type: paragraph, text: 正文}\n      - {type: image, src: small.png, alt: 图}\n")
     found = check_spec(spec)
     assert [(f.code, f.path, f.line, f.col) for f in found] == [("upscaled", "blocks[1].blocks[1].src", 8, 28)]
 

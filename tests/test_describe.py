@@ -218,3 +218,38 @@ def test_pdf_lang_title_and_alternative_texts(tmp_path: Path) -> None:
     (tw,) = tushuo.render(doc, tmp_path / "tw.pdf", script="hant-tw")
     assert pypdf.PdfReader(tw).trailer["/Root"]["/Lang"] == "zh-TW"
     assert tushuo.render(doc, tmp_path / "again.pdf")[0].read_bytes() == pdf.read_bytes()  # still deterministic
+
+
+def test_check_asks_for_words(tmp_path: Path) -> None:
+    from tushuo.check import check_spec
+    from tushuo.cli import main
+
+    (tmp_path / "p.png").write_bytes((EXAMPLES / "photos" / "ballot.jpg").read_bytes())
+    spec = tmp_path / "s.yaml"
+    spec.write_text("title: 样\nblocks:\n  - {type: image, src: p.png}\n"
+                    "  - {type: image, src: p.png, caption: 会场}\n  - {type: spacer, height: 2000}\n"
+                    "  - {type: spacer, height: 2000}\n", encoding="utf-8")
+    found = [f for f in check_spec(spec) if f.code in ("no-alt", "no-companion")]
+    assert [(f.code, f.path, f.line) for f in found] == [("no-alt", "blocks[0].src", 3)]
+    strict = [f for f in check_spec(spec, strict=True) if f.code == "no-companion"]
+    assert len(strict) == 1 and "output.describe: true" in strict[0].message
+    assert main(["check", "--strict", str(spec)]) == 1
+    spec.write_text(spec.read_text("utf-8").replace("src: p.png}", "src: p.png, alt: 会场全景}", 1)
+                    + "output: {describe: true}\n", encoding="utf-8")
+    assert [f.code for f in check_spec(spec, strict=True) if f.code in ("no-alt", "no-companion")] == []
+    paths = tushuo.render(tushuo.load(spec), tmp_path / "o.png")  # output.describe writes the companion
+    assert [p.name for p in paths] == ["o.png", "o.md"] and "![会场全景](p.png)" in paths[1].read_text("utf-8")
+
+
+def test_batch_lists_companions_in_report(tmp_path: Path) -> None:
+    import json
+
+    from tushuo.batch import render_many
+
+    specs = [EXAMPLES / "hello.yaml", EXAMPLES / "monthly" / "2026-09.yaml"]
+    report = render_many(specs, tmp_path, jobs=1, describe=True)
+    assert report.exit_code == 0
+    data = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    outs = [Path(o["path"]).name for item in data["items"] for o in item["outputs"]]
+    assert sorted(outs) == ["2026-09.md", "2026-09.png", "hello.md", "hello.png"]
+    assert (tmp_path / "hello.md").read_text("utf-8").startswith("# ")

@@ -60,7 +60,7 @@ def render(
     width: float | None = None,
     theme: Any = None,
     allow_missing_glyphs: bool = False,
-    describe: bool = False,
+    describe: bool | None = None,
     script: str | None = None,
 ) -> list[Path]:
     """Write ``doc`` to ``out``; the format follows the suffix (png jpg webp pdf svg) or ``format=``.

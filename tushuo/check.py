@@ -13,7 +13,11 @@ render would meet short of painting. Then it lints the laid-out frame, op by op:
 - ``file-size``: an image file estimated over 10 MB (error: WeChat refuses it) or over
   1 MB (warning: the in-article upload API takes at most 1 MB);
 - ``tall``: one image taller than 20,000 px without ``slice_height`` (warning), or
-  taller than the format allows (error, as the render would fail).
+  taller than the format allows (error, as the render would fail);
+- ``no-alt``: a picture with neither ``alt`` nor ``caption`` (a reader who cannot see
+  it learns nothing of it);
+- ``no-companion`` (with ``strict``): a long image (over two phone screens) rendered
+  without ``output.describe``, the text companion that makes it readable unseen.
 
 Ops are mapped back to the block they came from through ``Frame.origins`` (the
 stack records each block's y band), so every finding names ``file:line:col`` and
@@ -47,6 +51,8 @@ LARGE_TEXT = 48.0
 MAX_UPSCALE = 1.5
 #: One image taller than this (px) is hard to read as one picture: suggest slices.
 TALL_IMAGE = 20_000
+#: An image this tall (two phone screens at 1080 wide) is "long": check --strict asks for its companion.
+LONG_IMAGE = 3840
 #: WeChat: an article image may be at most 10 MB; the in-article upload API takes 1 MB.
 MAX_FILE_BYTES = 10 * 2**20
 WARN_FILE_BYTES = 1 * 2**20
@@ -97,7 +103,8 @@ class Finding:
         return cls(spec, level, err.message, err.file, err.line, err.col, err.path)
 
 
-def check_spec(spec: str | Path, *, data: Any = None, allow_missing_glyphs: bool = False) -> list[Finding]:
+def check_spec(spec: str | Path, *, data: Any = None, allow_missing_glyphs: bool = False,
+               strict: bool = False) -> list[Finding]:
     """The problems of one spec, errors first then warnings in document order (empty: all good)."""
     from .api import load
 
@@ -106,7 +113,7 @@ def check_spec(spec: str | Path, *, data: Any = None, allow_missing_glyphs: bool
         if not Path(spec).is_file():
             raise SpecError("no such spec file", file=name)
         doc = load(name, data=data)
-        return lint_document(doc, name=name, allow_missing_glyphs=allow_missing_glyphs)
+        return lint_document(doc, name=name, allow_missing_glyphs=allow_missing_glyphs, strict=strict)
     except SpecErrors as errs:
         return [Finding.from_error(name, e) for e in errs.errors]
     except SpecError as err:
@@ -115,7 +122,7 @@ def check_spec(spec: str | Path, *, data: Any = None, allow_missing_glyphs: bool
 
 def lint_document(doc: Document, *, name: str | None = None, width: float | None = None, theme: Any = None,
                   allow_missing_glyphs: bool = False,
-                  laid_out: tuple[Frame, LayoutContext] | None = None) -> list[Finding]:
+                  laid_out: tuple[Frame, LayoutContext] | None = None, strict: bool = False) -> list[Finding]:
     """Lay out a loaded document (at ``width``, in ``theme`` when given) and lint it; errors first.
 
     Layout errors raise SpecError as in a render; lints come back as findings. ``laid_out``
@@ -132,7 +139,7 @@ def lint_document(doc: Document, *, name: str | None = None, width: float | None
         # Lay out with boxes for missing glyphs so every one is found, not just the first.
         ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=True)
         frame = layout_document(doc, ctx)
-    found = _Linter(name, doc, ctx, frame, allow_missing_glyphs).run()
+    found = _Linter(name, doc, ctx, frame, allow_missing_glyphs, strict).run()
     return sorted(found, key=lambda f: f.level != "error")  # stable: document order within each level
 
 
@@ -144,18 +151,21 @@ def note_finding(spec: str, doc: Document, note: str, code: str = "layout") -> F
     return Finding(spec, "warning", msg, file or spec, line, col, path or None, code)
 
 
-def check_specs(specs: Iterable[str | Path], *, data: Any = None, allow_missing_glyphs: bool = False) -> list[Finding]:
-    """The problems of every spec, in order."""
+def check_specs(specs: Iterable[str | Path], *, data: Any = None, allow_missing_glyphs: bool = False,
+                strict: bool = False) -> list[Finding]:
+    """The problems of every spec, in order (``strict`` adds the lints only --strict asks for)."""
     out: list[Finding] = []
     for spec in specs:
-        out += check_spec(spec, data=data, allow_missing_glyphs=allow_missing_glyphs)
+        out += check_spec(spec, data=data, allow_missing_glyphs=allow_missing_glyphs, strict=strict)
     return out
 
 
 # --------------------------------------------------------------------------- the lints
 class _Linter:
-    def __init__(self, name: str, doc: Document, ctx: LayoutContext, frame: Frame, allow_glyphs: bool) -> None:
+    def __init__(self, name: str, doc: Document, ctx: LayoutContext, frame: Frame, allow_glyphs: bool,
+                 strict: bool = False) -> None:
         self.name = name
+        self.strict = strict
         self.doc = doc
         self.ctx = ctx
         self.frame = frame
@@ -195,6 +205,7 @@ class _Linter:
 
         for w in self.ctx.warnings:
             self.layout_warning(w)
+        self.pictures(self.doc.blocks, "blocks")
         for op in _texts_and_images(self.frame):
             if isinstance(op, Text):
                 self.text(op)
@@ -302,6 +313,15 @@ class _Linter:
                 return field, v
         return "", ""
 
+    def pictures(self, blocks: list[Any], prefix: str) -> None:
+        """Pictures a reader who cannot see them learns nothing of: no alt text, no caption."""
+        for i, b in enumerate(blocks):
+            if b.type == "section":
+                self.pictures(b.blocks, f"{prefix}[{i}].blocks")
+            elif b.type == "image" and not (b.alt or "").strip() and not (b.caption or "").strip():
+                self.add("no-alt", "warning", "the picture has neither alt nor caption: say what it shows "
+                         "(alt: 选举大会现场，村民排队投票) for readers who cannot see it", f"{prefix}[{i}]", field="src")
+
     # -- the whole document ---------------------------------------------------------
     def document(self) -> None:
         from .render.output import FORMAT_MAX_HEIGHT, MIN_SLICE_HEIGHT, normalise_format
@@ -336,6 +356,10 @@ class _Linter:
                      f"slice_height {slice_h:,} px is taller than {fmt.upper()} allows ({limit:,} px)",
                      "output.slice_height")
             return
+        if self.strict and height > LONG_IMAGE and not out.describe:
+            self.add("no-companion", "warning", f"a {height:,} px long image without a text companion: set "
+                     "output.describe: true (or render --describe) so it can be read without seeing it",
+                     "output" if "output" in self.doc._marks else "")
         if not slice_h:
             at = "output" if "output" in self.doc._marks else ""
             if height > limit:

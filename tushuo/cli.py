@@ -314,7 +314,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_specs
 
     data = load_data(args.data)
-    findings = check_specs(args.specs, data=data, allow_missing_glyphs=args.allow_missing_glyphs)
+    findings = check_specs(args.specs, data=data, allow_missing_glyphs=args.allow_missing_glyphs,
+                           strict=args.strict)
     bad = warned = False
     for spec in args.specs:
         mine = [f for f in findings if f.spec == spec]

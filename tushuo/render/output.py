@@ -136,13 +136,13 @@ def render(
     width: float | None = None,
     theme: Any = None,
     allow_missing_glyphs: bool = False,
-    describe: bool = False,
+    describe: bool | None = None,
     script: str | None = None,
 ) -> list[Path]:
     """Lay out ``doc`` and write it to ``out``; the paths written, in order.
 
-    ``describe`` also writes the companion NAME.md (tushuo.describe) beside the output,
-    listed last.
+    ``describe`` (default: ``doc.output.describe``) also writes the companion NAME.md
+    (tushuo.describe) beside the output, listed last.
 
     The format follows ``format=``, else the suffix of ``out``, else ``doc.output.format``,
     else PNG. A folder (``out`` ending in '/', an existing folder, or a name without a
@@ -166,7 +166,7 @@ def render(
     try:
         paths = write_frame(frame, target, settings, doc=words, fonts=ctx.fonts, theme=ctx.theme, folder=folder,
                             info=info)
-        if describe:
+        if describe if describe is not None else doc.output.describe:
             paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script))
         return paths
     except SpecError as exc:

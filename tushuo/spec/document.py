@@ -36,6 +36,11 @@ class Output(BaseModel):
     max_bytes: int | None = Field(None, ge=10_000, description="Re-encode until the file is at most this size.")
     slice_height: int = Field(0, ge=0, description="Cut the long image into slices at most this tall (0: one image).")
     page_size: str | None = Field(None, description="PDF page: pocket (default), A6, A5, A4, or 'W x H' in mm.")
+    describe: bool = Field(
+        False,
+        description="Also write NAME.md beside the output: the document in words (tushuo.describe), "
+        "for screen readers, search and slow connections; slices get one for the document.",
+    )
     pdf_mode: Literal["manual", "poster"] = Field(
         "manual",
         description="What a PDF is: manual (a pocket manual: cover, contents, running header, page numbers) "
