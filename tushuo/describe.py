@@ -192,7 +192,9 @@ class _Walker:
                  for j, s in enumerate(series)]
         header = ["项目", *(n + unit for n in names)]
         rows = [[plain(lab), *(_number(s.values[k]) for s in series)] for k, lab in enumerate(labels)]
-        kind = _CHART_KIND.get(b.kind, "图表")
+        from .layout.chart import CHART_KIND
+
+        kind = CHART_KIND.get(b.kind, "图表")
         lead = f"{kind}，{len(labels)}项"
         if b.highlight:
             lead += f"，突出显示：{plain(b.highlight)}"
@@ -283,33 +285,6 @@ class _Walker:
         pass
 
 
-_CHART_KIND = {
-    "bar": "柱状图", "hbar": "条形图", "stacked": "堆叠柱状图", "line": "折线图",
-    "pie": "饼图", "donut": "环形图", "progress": "进度图",
-}
-
-
-def chart_alt(block: Any, labels: list[str], series: list[Any], script: str = "hans") -> str:
-    """A chart's alternative text: kind, title, every value with its unit, the highlighted item.
-
-    ``labels`` and the block's words are already in ``script``; only the words added here
-    are converted.
-    """
-    from .script import convert_text
-
-    def w(s: str) -> str:
-        return convert_text(s, script)
-
-    unit = plain(block.unit) if block.unit else ""
-    head = w(_CHART_KIND.get(block.kind, "图表")) + (f"「{plain(block.title)}」" if block.title else "")
-    parts = []
-    for j, s in enumerate(series):
-        values = "，".join(f"{plain(lab)} {_number(v)}{unit}" for lab, v in zip(labels, s.values))
-        parts.append((f"{plain(s.name)}：" if s.name and len(series) > 1 else "") + values)
-    text = head + "：" + "；".join(parts)
-    if block.highlight:
-        text += w("（突出显示：") + plain(block.highlight) + "）"
-    return text
 
 
 def stat_line(it: Any) -> str:

@@ -21,6 +21,41 @@ from .registry import layout_for
 _CHART_TEXT = "单位：合计其他系列0123456789.\u2212%（）"
 
 
+#: What each chart kind is called in words (alternative text, tushuo.describe).
+CHART_KIND = {
+    "bar": "柱状图", "hbar": "条形图", "stacked": "堆叠柱状图", "line": "折线图",
+    "pie": "饼图", "donut": "环形图", "progress": "进度图",
+}
+
+
+def chart_alt(block: ChartBlock, labels: list[str], series: list[Series], script: str = "hans") -> str:
+    """A chart's alternative text: kind, title, every value with its unit, the highlighted item.
+
+    ``labels`` and the block's words are already in ``script``; only the words added here
+    are converted.
+    """
+    from ..script import convert_text
+    from ..text.markup import parse
+
+    def plain(s: str) -> str:
+        return parse(str(s)).text
+
+    def num(v: float) -> str:
+        return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+    unit = plain(block.unit) if block.unit else ""
+    head = convert_text(CHART_KIND.get(block.kind, "图表"), script)
+    head += f"「{plain(block.title)}」" if block.title else ""
+    parts = []
+    for s in series:
+        values = "，".join(f"{plain(lab)} {num(v)}{unit}" for lab, v in zip(labels, s.values))
+        parts.append((f"{plain(s.name)}：" if s.name and len(series) > 1 else "") + values)
+    text = head + "：" + "；".join(parts)
+    if block.highlight:
+        text += convert_text("（突出显示：", script) + plain(block.highlight) + "）"
+    return text
+
+
 @layout_for("chart")
 def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
     """Title (the shared block title), then the chart on a surface card.
@@ -63,8 +98,6 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
         ctx.warnings.append(f"{ctx.where or 'chart'}: {note}")
     card_h = plan.height + 2 * pad
     frame.add(*card(0, y, width, card_h, ctx))
-    from ..describe import chart_alt
-
     alt = chart_alt(block, labels, series, getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans")
     frame.add(Image(pad, y + pad, inner, plan.height, producer=chart_producer(plan, ctx.fonts), alt=alt))
     frame.boxes.append(Box(0, y, width, card_h, "chart"))
