@@ -123,7 +123,10 @@ def read_inputs(doc: Document, *, theme: Theme | str | dict | None = None, fonts
     is a SpecError located at the field that names the file.
     """
     cached: Inputs | None = doc._inputs
-    if cached is None or theme is not None or fonts is not None:
+    # A document converted to a Traditional script (tushuo.script) keeps the files read for
+    # it but needs the fonts of its script.
+    stale = cached is not None and cached.fonts.script != (doc.script if doc.script != "hans" else None)
+    if cached is None or theme is not None or fonts is not None or stale:
         resolved, book = _theme_and_fonts(doc, theme, fonts)
         got = Inputs(resolved, book) if cached is None else Inputs(resolved, book, cached.pictures, cached.tables, cached.budget)
     else:

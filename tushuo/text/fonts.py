@@ -210,6 +210,7 @@ class FontBook:
         self._gate = gate  # checks a user's font file before any parser reads it (Face.load)
         self._paths: dict[str, Path] = {k: fonts_dir() / v for k, v in BUNDLED.items()}
         self._fallbacks = dict(FALLBACKS)
+        self.script = script if script in SCRIPT_FACES else None  # None: the Simplified faces
         # A Traditional script: the role keys (sans, sans-bold, serif) draw with the TC faces;
         # the SC faces stay in each chain after them, for characters the TC fonts lack.
         swap = SCRIPT_FACES.get(script or "", {})
