@@ -38,8 +38,9 @@ from .registry import layout_for
 
 Layout = str  # vertical | zigzag | grid | timeline
 
-_POSITIVE = ("是", "通过", "合格", "符合", "同意", "有效", "过半", "满足", "yes", "Yes", "YES", "Y")
-_NEGATIVE = ("否", "不", "未", "无效", "没有", "no", "No", "NO", "N")
+_POSITIVE = ("是", "通过", "合格", "符合", "同意", "有效", "过半", "满足", "通過", "過半", "滿足",  # + Traditional
+             "yes", "Yes", "YES", "Y")
+_NEGATIVE = ("否", "不", "未", "无效", "没有", "無效", "沒有", "no", "No", "NO", "N")
 
 
 @dataclass
