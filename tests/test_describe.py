@@ -135,7 +135,7 @@ def test_cli_describe(tmp_path: Path) -> None:
 def _xmp_text(data: bytes, tag: str) -> str:
     import re
 
-    m = re.search(rf"<dc:{tag}><rdf:Alt><rdf:li xml:lang=\"x-default\">(.*?)</rdf:li>".encode(), data, re.S)
+    m = re.search(rf"<dc:{tag}><rdf:Alt><rdf:li xml:lang=\"x-default\">(.*?)</rdf:li>".encode(), data, re.DOTALL)
     assert m, tag
     from xml.sax.saxutils import unescape
 

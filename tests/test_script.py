@@ -51,7 +51,7 @@ def test_script_field_and_describe() -> None:
     assert "判断" in tushuo.describe(doc, script="hans")
 
 
-def _layout(script: str, text: str):  # noqa: ANN202
+def _layout(script: str, text: str):
     from tushuo.render.output import layout
     from tushuo.render.raster import paint
 
@@ -62,7 +62,7 @@ def _layout(script: str, text: str):  # noqa: ANN202
     return paint(frame, fonts=ctx.fonts).convert("L"), runs, ctx.fonts
 
 
-def _em(img: Image.Image, g, i: int) -> Image.Image:  # noqa: ANN001
+def _em(img: Image.Image, g, i: int) -> Image.Image:
     x, top = round(g.xs[i]), round(g.y - g.ascent * g.size)
     return img.crop((x, top, x + round(g.size), top + round(g.size)))
 

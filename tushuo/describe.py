@@ -503,4 +503,16 @@ def write_companion(doc: Document, target: Path, folder: bool, paths: list[Path]
 
 
 __all__ = [
-    "block_label", "companion_path", "companion_text", "covered", "slice_alternatives", "write_companion","Description", "describe", "describe_document", "plain", "stat_line", "steps_lines"]
+    "Description",
+    "block_label",
+    "companion_path",
+    "companion_text",
+    "covered",
+    "describe",
+    "describe_document",
+    "plain",
+    "slice_alternatives",
+    "stat_line",
+    "steps_lines",
+    "write_companion",
+]

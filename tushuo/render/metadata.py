@@ -74,7 +74,7 @@ def xmp_packet(info: FileInfo, limit: int | None = None) -> bytes:
             f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(desc)}</rdf:li></rdf:Alt></dc:description>'
             f'<dc:language><rdf:Bag><rdf:li>{escape(info.lang)}</rdf:li></rdf:Bag></dc:language>'
             '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
-        ).encode("utf-8")
+        ).encode()
         if limit is None or len(body) <= limit or not desc:
             return body
         desc = desc[: max(0, len(desc) * 9 // 10 - 1)] + "…"
