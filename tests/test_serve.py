@@ -105,6 +105,25 @@ def test_problems_read_like_the_cli(served):
     assert any(p["line"] == line and p["col"] == 5 and "titel" in p["message"] for p in data["problems"])
 
 
+def test_check_warnings_read_like_the_cli_and_the_picture_still_shows(served):
+    poor = ROOT / "tests" / "bad_inputs"
+    shutil.copy(poor / "tiny.png", served.folder / "tiny.png")
+    text = (poor / "poor-spec.yaml").read_text(encoding="utf-8")
+    (served.folder / "poor.yaml").write_text(text, encoding="utf-8")
+    try:
+        status, data = served.request("/api/preview", {"name": "poor.yaml", "text": text})
+        cli = subprocess.run([sys.executable, "-m", "tushuo", "check", "poor.yaml"], cwd=served.folder,
+                             capture_output=True, text=True, env=_env(), check=False)
+    finally:
+        (served.folder / "poor.yaml").unlink()
+        (served.folder / "tiny.png").unlink()
+    assert status == 200 and cli.returncode == 2  # the characters no font has are errors, as in check
+    assert [p["text"] for p in data["problems"]] == cli.stderr.splitlines()
+    levels = {p["level"] for p in data["problems"]}
+    assert levels == {"error", "warning"} and any(p["code"] == "contrast" for p in data["problems"])
+    assert data["tiles"]  # laid out (missing glyphs drawn as boxes), so the preview is there
+
+
 def test_preview_tiles_cover_the_picture_and_edits_repaint_only_their_block(served):
     text = (served.folder / "handbook.yaml").read_text(encoding="utf-8")
     status, first = served.request("/api/preview", {"name": "handbook.yaml", "text": text})
@@ -173,6 +192,16 @@ def test_a_changed_picture_clears_the_laid_out_blocks(served):
         assert v["assets"] is True and len(previews.memo) == 0
     finally:
         (served.folder / "photo.png").unlink()
+
+
+def test_width_and_theme_switches(served):
+    status, p = served.request("/api/preview", {"name": "hello.yaml", "text": HELLO, "width": 750, "theme": "gov-blue"})
+    assert status == 200 and p["width"] == 750 and p["problems"] == []
+    assert p["scale"] == round(540 / 750, 4)  # tiles stay about as wide as the pane
+    status, q = served.request("/api/preview", {"name": "hello.yaml", "text": HELLO, "width": 750, "theme": "ink"})
+    assert {t["key"] for t in q["tiles"]}.isdisjoint({t["key"] for t in p["tiles"]})  # other colours, other pixels
+    status, bad = served.request("/api/preview", {"name": "hello.yaml", "text": HELLO, "theme": "no-such"})
+    assert status == 200 and bad["tiles"] == [] and "no-such" in bad["problems"][0]["text"]
 
 
 def test_export_writes_beside_the_spec(served):
