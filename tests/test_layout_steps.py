@@ -258,7 +258,7 @@ def test_long_zigzag_pages_without_forced_cuts() -> None:
     geo = steps_geometry(_block({"type": "steps", "layout": "zigzag", "items": items}), ctx.content_width, ctx)
     assert geo.layout == "zigzag"
     band = 1272 * ctx.content_width / 1080  # an A6 page's body band at this width
-    cuts = plan_cuts(geo.frame.breaks, geo.frame.height, band, min_fill=0.2)
+    cuts = plan_cuts(geo.frame.breaks, geo.frame.height, band)
     assert len(cuts) >= 2 and not any(c.forced for c in cuts)
 
 

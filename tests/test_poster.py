@@ -18,7 +18,8 @@ from tushuo.inputs import layout_document
 from tushuo.layout.frame import Rect
 from tushuo.layout.media import QR_DARK
 from tushuo.loader import load_data_file
-from tushuo.render.pdf import MM, parse_page_size, plan_poster, render_pdf
+from tushuo.layout.pages import MM, parse_page_size, plan_poster
+from tushuo.render.pdf import render_pdf
 from tushuo.render.raster import paint
 from tushuo.templates import find_template
 
@@ -144,7 +145,7 @@ def test_short_content_is_centred_and_a_banner_and_closing_strip_keep_to_the_edg
     # banner at the top edge, strip at the bottom edge, the paragraph centred between them
     doc = doc_of([{"type": "banner", "title": "扫码关注"}, para], footer={"text": "颍州区委组织部"})
     frame = layout_document(doc)
-    plan = plan_poster(frame, doc, page, footer_height=_strip(frame))
+    plan = plan_poster(frame, doc, page)
     (pg,) = plan.pages
     head, body, tail = pg.bands
     assert head[0] == 0 and head[2] == 0
@@ -152,11 +153,6 @@ def test_short_content_is_centred_and_a_banner_and_closing_strip_keep_to_the_edg
     above = body[2] - (head[1] - head[0])
     below = tail[2] - (body[2] + body[1] - body[0])
     assert above == pytest.approx(below) and above > 100
-
-
-def _strip(frame) -> float:
-    top = next(t for t, _, where in frame.origins if where == "footer")
-    return frame.height - top
 
 
 def test_a_long_poster_is_cut_at_safe_breaks_into_full_width_pages() -> None:

@@ -17,13 +17,8 @@ pdfplumber = pytest.importorskip("pdfplumber")
 from tushuo.errors import RenderError, SpecError
 from tushuo.layout.context import LayoutContext
 from tushuo.layout.frame import Box, Frame, Image, Line, Mark, Path, Rect, Text
-from tushuo.render.pdf import (
-    MM,
-    parse_page_size,
-    plan_pages,
-    render_pdf,
-    write_pdf,
-)
+from tushuo.layout.pages import MM, parse_page_size, plan_pages
+from tushuo.render.pdf import render_pdf, write_pdf
 from tushuo.spec.document import Document
 from tushuo.spec.theme import Theme
 from tushuo.text.fonts import default_fontbook
@@ -444,10 +439,7 @@ def test_real_layout_flowchart_splits_between_steps_and_footer_stays_whole():
     doc = _pipeline_doc()
     frame = stack.layout_document(doc)
     data = render_pdf(frame, doc)
-    from tushuo.render import manual
-
-    ctx = manual.page_context(manual.frame_theme(frame), manual.frame_fonts(frame), frame.width, doc)
-    plan = plan_pages(frame, doc, parse_page_size(None), footer_height=manual.closing_strip_height(ctx, doc))
+    plan = plan_pages(frame, doc, parse_page_size(None))
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1 + 1 + plan.body_pages
     assert plan.footer is not None and plan.body_top > 0
@@ -518,12 +510,12 @@ def test_forced_cuts_dodge_lines_then_boxes():
 
     boxes = [(0, 300), (350, 700), (750, 1100), (1150, 1500)]
     # no breaks at all: the cut moves up to a box's top (at least half a page down)
-    cuts = plan_cuts([], 2000, 1000, keep=boxes)
+    cuts = plan_cuts([], 2000, 1000, boxes=boxes)
     assert [c.bottom for c in cuts[:-1]] == [750, 1750] and all(c.forced for c in cuts[:-1])
     # staggered boxes leave no clean y: the cut then only keeps clear of text lines
     stagger = [(0, 600), (400, 1000), (800, 1400)]
     lines = [(930, 960), (975, 1005), (1015, 1045)]
-    cuts = plan_cuts([], 2000, 1000, keep=stagger, avoid=lines)
+    cuts = plan_cuts([], 2000, 1000, boxes=stagger, avoid=lines)
     assert cuts[0].bottom == 975
     # nothing to dodge within the lower half: cut at the page height
-    assert plan_cuts([], 2000, 1000, keep=[(100, 1900)])[0].bottom == 1000
+    assert plan_cuts([], 2000, 1000, boxes=[(100, 1900)])[0].bottom == 1000

@@ -217,6 +217,33 @@ class Mark:
     level: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class Keep:
+    """A band a page or slice break should not fall inside (TeX's penalties, as bands).
+
+    A break strictly inside (top, bottom) costs ``penalty`` (``layout.paginate.KEEP``: only
+    when nothing else fits). With ``with_next`` the band reaches on to the first safe break
+    below ``bottom``: a heading or block title kept with the first unit of what follows,
+    whatever that turns out to be. ``why`` names the rule (heading, title, section,
+    decision, loop, club, widow).
+    """
+
+    top: float
+    bottom: float
+    penalty: float
+    why: str = ""
+    with_next: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """A band [top, bottom) (a table's header row) set again at the top of a page that starts inside (bottom, until)."""
+
+    top: float
+    bottom: float
+    until: float
+
+
 @dataclass
 class Frame:
     """Size + ops + safe cut positions. Built by layouts, read by painters."""
@@ -237,6 +264,9 @@ class Frame:
     #: (top, bottom, spec path) of each block laid out in this frame (the stack records them),
     #: so a lint about an op can name the block it came from (``tushuo check``).
     origins: list[tuple[float, float, str]] = field(default_factory=list)
+    #: bands page and slice breaks should keep together, and header rows repeated after a break
+    keeps: list[Keep] = field(default_factory=list)
+    repeats: list[Repeat] = field(default_factory=list)
 
     def add(self, *ops: Op) -> None:
         self.ops.extend(ops)
@@ -246,11 +276,13 @@ class Frame:
             self.breaks.append(y)
 
     def place(self, child: Frame, dx: float, dy: float, *, keep_breaks: bool = True) -> None:
-        """Copy ``child``'s ops, boxes, marks (and breaks) into this frame at (dx, dy)."""
+        """Copy ``child``'s ops, boxes, marks, keeps, repeats (and breaks) into this frame at (dx, dy)."""
         self.ops.extend(shift(op, dx, dy) for op in child.ops)
         self.boxes.extend(replace(b, x=b.x + dx, y=b.y + dy) for b in child.boxes)
         self.marks.extend(replace(m, y=m.y + dy) for m in child.marks)
         self.origins.extend((a + dy, b + dy, where) for a, b, where in child.origins)
+        self.keeps.extend(replace(k, top=k.top + dy, bottom=k.bottom + dy) for k in child.keeps)
+        self.repeats.extend(Repeat(r.top + dy, r.bottom + dy, r.until + dy) for r in child.repeats)
         if keep_breaks:
             self.breaks.extend(b + dy for b in child.breaks)
 

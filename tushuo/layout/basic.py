@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from ..color import mix, readable
-from ..frame import Box, Ellipse, Frame, Group, Image, Mark, Path, Rect
+from ..frame import Box, Ellipse, Frame, Group, Image, Keep, Mark, Path, Rect
 from ..spec.blocks import (
     CalloutBlock,
     ChecklistBlock,
@@ -22,6 +22,7 @@ from ..spec.blocks import (
 from . import icons
 from .common import balanced, card, diamond, nesting, next_number, number_label, titled
 from .context import LayoutContext
+from .paginate import KEEP, line_keeps
 from .registry import layout_for
 
 
@@ -60,6 +61,7 @@ def layout_heading(block: HeadingBlock, width: float, ctx: LayoutContext) -> Fra
         frame.add(tb.op(x, 0, background=bg))
         frame.height = tb.height
     frame.boxes.append(Box(0, 0, width, frame.height, "heading"))  # never split, and kept with what follows
+    frame.keeps.append(Keep(0, frame.height, KEEP, "heading", with_next=True))
     frame.marks.append(Mark(0, (label + _plain(block.text)).strip(), outline))
     return frame
 
@@ -77,6 +79,7 @@ def layout_paragraph(block: ParagraphBlock, width: float, ctx: LayoutContext) ->
     frame = Frame(width, tb.height)
     frame.add(tb.op(0, 0, background=ctx.palette.background))
     frame.breaks.extend(tb.line_breaks())
+    frame.keeps.extend(line_keeps(tb.line_breaks(), tb.height))
     return frame
 
 

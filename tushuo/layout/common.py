@@ -10,10 +10,11 @@ import functools
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..frame import Ellipse, Frame, Path, Rect
+from ..frame import Ellipse, Frame, Keep, Path, Rect
 from ..text.fonts import FontBook
 from ..text.layout import TextBlock, TextStyle, line_widths
 from .context import LayoutContext
+from .paginate import KEEP
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -97,6 +98,7 @@ def titled(title: str | None, width: float, ctx: LayoutContext) -> tuple[Frame, 
         return frame, 0.0
     head = block_title(title, width, ctx)
     frame.place(head, 0, 0)
+    frame.keeps.append(Keep(0, head.height, KEEP, "title", with_next=True))  # never alone at a page foot
     return frame, head.height
 
 

@@ -9,12 +9,14 @@ from ..frame import (
     Glyphs,
     Group,
     Image,
+    Keep,
     Line,
     Mark,
     Op,
     Path,
     PathCmd,
     Rect,
+    Repeat,
     Text,
     nearest_break_at_or_before,
     shift,
@@ -22,6 +24,6 @@ from ..frame import (
 )
 
 __all__ = [
-    "BBox", "Box", "Color", "Ellipse", "Frame", "Glyphs", "Group", "Image", "Line", "Mark", "Op", "Path",
-    "PathCmd", "Rect", "Text", "nearest_break_at_or_before", "shift", "union_bbox",
+    "BBox", "Box", "Color", "Ellipse", "Frame", "Glyphs", "Group", "Image", "Keep", "Line", "Mark", "Op", "Path",
+    "PathCmd", "Rect", "Repeat", "Text", "nearest_break_at_or_before", "shift", "union_bbox",
 ]

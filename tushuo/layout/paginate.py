@@ -1,64 +1,144 @@
-"""Cutting a tall frame into pieces at safe breaks: long-image slices and PDF pages alike."""
+"""The one paginator: a tall frame cut into PDF pages or long-image slices, breaks scored like TeX's.
+
+Every safe break of the frame is a candidate end of the piece being filled. Its cost is
+
+    badness(fill) + penalty(y)
+
+``badness`` is 0 for a full piece and grows as the cube of the unused share (TeX's
+badness, 100 at half full), plus ``UNDERFULL`` below half full; ``penalty`` is the
+largest of the frame's ``Keep`` bands the break falls strictly inside (a heading with the
+first unit after it, a decision with its branches, a loop label with its decision,
+a paragraph's first and last two lines). The piece ends at its
+cheapest candidate, the fuller one on a tie. As in TeX's page builder, pieces are
+settled one at a time from the top: a later page never moves an earlier break.
+
+With no candidate at least ``MIN_FILL`` down the piece (one unit taller than the
+room), the cut is forced: at the room's foot, moved up off lines of text and, where
+it can, off boxes. So a callout or quote taller than a page breaks between its
+lines, and one that fits moves whole (it has no inner breaks). A ``Repeat`` band (a table's header row) is set again at the top of
+a piece that starts inside its table, and takes its height from that piece's room.
+
+The same function cuts PDF pages (``layout/pages.py``) and image slices
+(``render/output.py``), so both honour the same keeps.
+"""
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
-from ..frame import Frame, Glyphs, Text
+from ..frame import Frame, Glyphs, Keep, Repeat, Text
+
+#: penalty of a break inside a band that must stay together unless nothing else fits
+KEEP = 10_000.0
+#: penalty of a break that leaves one line of a paragraph alone at a page foot or top (TeX's club/widow)
+WIDOW = 150.0
+#: cost added to a piece under half full (besides its badness)
+UNDERFULL = 5_000.0
+#: a candidate break this far down the room or less is not taken: a forced cut fills the piece instead
+MIN_FILL = 0.2
+_EPS = 1e-6
 
 
 @dataclass(frozen=True)
 class Cut:
-    """One piece [top, bottom) of the frame. ``forced``: no safe break fitted, cut mid-content."""
+    """One piece [top, bottom) of the frame.
+
+    ``forced``: no safe break fitted, cut mid-content. ``repeat``: a band (top, bottom)
+    set above the piece first (a table's header row). ``cost``: the break's score.
+    """
 
     top: float
     bottom: float
     forced: bool = False
+    repeat: tuple[float, float] | None = None
+    cost: float = 0.0
 
     @property
     def height(self) -> float:
         return self.bottom - self.top
 
 
+def badness(used: float, room: float) -> float:
+    """TeX-like badness of a piece ``used`` tall in ``room``: 0 full, 100 half full, UNDERFULL more below."""
+    short = max(0.0, room - used) / room
+    b = min(10_000.0, 100.0 * (short / 0.5) ** 3)
+    return b + (UNDERFULL if used < room / 2 - _EPS else 0.0)
+
+
+def resolve_keeps(keeps: Iterable[Keep], breaks: Sequence[float], height: float) -> list[Keep]:
+    """Keeps with ``with_next`` reaching down to the first break below their bottom (sorted ``breaks``)."""
+    out = []
+    for k in keeps:
+        if k.with_next:
+            i = bisect.bisect_right(breaks, k.bottom + _EPS)
+            bottom = breaks[i] if i < len(breaks) else height
+            k = Keep(k.top, max(bottom, k.bottom), k.penalty, k.why)
+        out.append(k)
+    return out
+
+
+def penalty(y: float, keeps: Sequence[Keep]) -> float:
+    """The largest penalty of the keeps ``y`` falls strictly inside."""
+    return max((k.penalty for k in keeps if k.top + _EPS < y < k.bottom - _EPS), default=0.0)
+
+
 def plan_cuts(
-    breaks: list[float],
+    breaks: Iterable[float],
     height: float,
     max_height: float,
     *,
-    min_fill: float = 0.0,
-    avoid: list[tuple[float, float]] | tuple[tuple[float, float], ...] = (),
-    keep: list[tuple[float, float]] | tuple[tuple[float, float], ...] = (),
+    top: float = 0.0,
+    keeps: Sequence[Keep] = (),
+    repeats: Sequence[Repeat] = (),
+    avoid: Sequence[tuple[float, float]] = (),
+    boxes: Sequence[tuple[float, float]] = (),
 ) -> list[Cut]:
-    """Greedy cuts: each piece as tall as possible, at most ``max_height``, ending at a break.
+    """Band [top, height) cut into pieces at most ``max_height`` tall, each ending at its cheapest break.
 
-    ``breaks`` are safe y positions (any order). A piece ends at the lowest break that
-    keeps it within ``max_height``; when there is none (one unit taller than a piece),
-    it is cut at ``max_height`` exactly and marked ``forced``. ``min_fill`` (0–1) avoids
-    nearly-empty pieces when a break exists only very near the top. ``avoid`` lists
-    (top, bottom) bands a forced cut must not pass through (lines of text): the cut
-    moves up to the band's top while that leaves the piece at least half full.
-    ``keep`` lists bands a forced cut should rather not pass through either (boxes);
-    they give way when no cut in the lower half of the piece misses them.
+    ``breaks`` are safe y positions (any order). ``keeps`` score them (resolved:
+    ``with_next`` already reached down, see ``resolve_keeps``). ``repeats`` are set again
+    at the top of a piece that starts inside their table. ``avoid`` lists bands a forced
+    cut must not pass through (lines of text): the cut moves up to the band's top while
+    that leaves the piece at least half full. ``boxes`` are bands a forced cut should
+    rather not pass through either; they give way when no cut in the lower half misses them.
     """
     if max_height <= 0:
         raise ValueError("max_height must be positive")
-    pts = sorted({b for b in breaks if 0 < b < height})
+    pts = sorted({b for b in breaks if top < b < height})
+    keeps = list(keeps)
     cuts: list[Cut] = []
-    top = 0.0
-    eps = 1e-6
-    while height - top > max_height + eps:
-        limit = top + max_height
-        i = bisect.bisect_right(pts, limit + eps) - 1
-        if i >= 0 and pts[i] > top + max(eps, min_fill * max_height):
-            bottom, forced = pts[i], False
-        else:
-            tiers = (list(avoid) + list(keep), avoid) if keep else (avoid,)
-            bottom, forced = _dodge(limit, tiers, top + max_height / 2), True
-        cuts.append(Cut(top, bottom, forced))
+    while True:
+        rep = _repeat_at(top, repeats, max_height)
+        room = max_height - (rep[1] - rep[0] if rep else 0.0)
+        if height - top <= room + _EPS:
+            cuts.append(Cut(top, height, False, rep))
+            return cuts
+        limit = top + room
+        lo = bisect.bisect_right(pts, top + max(_EPS, MIN_FILL * room))
+        hi = bisect.bisect_right(pts, limit + _EPS)
+        best: tuple[float, float] | None = None
+        for y in pts[lo:hi]:
+            cost = badness(y - top, room) + penalty(y, keeps)
+            if best is None or cost <= best[0]:
+                best = (cost, y)
+        if best is not None:
+            cuts.append(Cut(top, best[1], False, rep, best[0]))
+            top = best[1]
+            continue
+        tiers = (list(avoid) + list(boxes), avoid) if boxes else (avoid,)
+        bottom = _dodge(limit, tiers, top + room / 2)
+        cuts.append(Cut(top, bottom, True, rep, KEEP))
         top = bottom
-    cuts.append(Cut(top, height, False))
-    return cuts
+
+
+def _repeat_at(y: float, repeats: Sequence[Repeat], max_height: float) -> tuple[float, float] | None:
+    """The header band to repeat above a piece starting at ``y`` (one that leaves room for content)."""
+    for r in repeats:
+        if r.bottom - _EPS < y < r.until - _EPS and r.bottom - r.top < max_height / 3:
+            return (r.top, r.bottom)
+    return None
 
 
 def _dodge(y: float, tiers: tuple, floor: float) -> float:
@@ -69,6 +149,16 @@ def _dodge(y: float, tiers: tuple, floor: float) -> float:
             if not any(a < cand < b for a, b in window):
                 return cand
     return y
+
+
+def line_keeps(breaks: Sequence[float], height: float) -> list[Keep]:
+    """Club and widow keeps of a text with breaks between its lines: no line alone at a page's foot or top."""
+    if not breaks:
+        return []
+    b = list(breaks)
+    club = Keep(0.0, b[1] if len(b) > 1 else height, WIDOW, "club")
+    widow = Keep(b[-2] if len(b) > 1 else 0.0, height, WIDOW, "widow")
+    return [club] if club == replace(widow, why="club") else [club, widow]
 
 
 def text_line_bands(frame: Frame) -> list[tuple[float, float]]:
@@ -86,3 +176,35 @@ def text_line_bands(frame: Frame) -> list[tuple[float, float]]:
                 _, y, _, h = r.bbox()
                 out.add((y, y + h))
     return sorted(out)
+
+
+def cut_frame(frame: Frame, room: float, *, start: float = 0.0, end: float | None = None,
+              skip: tuple[float, float] | None = None, repeat_headers: bool = True,
+              scale: float = 1.0) -> list[Cut]:
+    """Frame band [start, end) cut into pieces at most ``room`` tall, scored by the frame's keeps.
+
+    Breaks strictly inside ``skip`` (top, bottom) are not used: that band stays whole.
+    ``scale`` multiplies every frame y (device rows of a slice); the cuts are in scaled units.
+    """
+    end = frame.height if end is None else end
+    if end - start <= _EPS:
+        return []
+    breaks = frame.sorted_breaks()
+    keeps = resolve_keeps(frame.keeps, breaks, frame.height)
+    s = scale
+
+    def inside(a: float, b: float) -> bool:
+        return b > start and a < end
+
+    usable = [b * s for b in breaks if start < b < end and not (skip is not None and skip[0] < b < skip[1])]
+    return plan_cuts(
+        usable, end * s, room, top=start * s,
+        keeps=[Keep(k.top * s, k.bottom * s, k.penalty, k.why) for k in keeps if inside(k.top, k.bottom)],
+        repeats=[Repeat(r.top * s, r.bottom * s, r.until * s) for r in frame.repeats] if repeat_headers else (),
+        avoid=[(a * s, b * s) for a, b in text_line_bands(frame) if inside(a, b)],
+        boxes=[(b.y * s, (b.y + b.h) * s) for b in frame.boxes if inside(b.y, b.y + b.h)],
+    )
+
+
+__all__ = ["KEEP", "MIN_FILL", "UNDERFULL", "WIDOW", "Cut", "badness", "cut_frame", "penalty", "plan_cuts",
+           "resolve_keeps", "text_line_bands"]

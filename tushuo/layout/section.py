@@ -7,10 +7,11 @@ another section), a string is shown as the label as written (第一章, 附), fa
 from __future__ import annotations
 
 from ..color import with_alpha
-from ..frame import Frame, Mark, Path, Rect
+from ..frame import Frame, Keep, Mark, Path, Rect
 from ..spec.blocks import SectionBlock
 from .common import balanced, cn_numeral, nesting, next_number, number_badge, number_label
 from .context import LayoutContext
+from .paginate import KEEP
 from .registry import layout_for
 
 
@@ -32,6 +33,7 @@ def layout_section(block: SectionBlock, width: float, ctx: LayoutContext) -> Fra
     frame = Frame(width, 0)
     frame.place(bar, 0, 0)
     frame.marks.append(Mark(0, (mark_label + block.title.replace("**", "").replace("==", "")).strip(), outline))
+    frame.keeps.append(Keep(0, bar.height, KEEP, "section", with_next=True))  # the ribbon with what it opens
     body = stack_blocks(block.blocks, width, ctx, f"{ctx.where}.blocks")
     top = float(round(bar.height + ctx.px(ctx.theme.spacing.block) * 0.8))
     frame.place(body, 0, top)

@@ -27,12 +27,13 @@ import math
 from dataclasses import dataclass, field
 
 from ..color import mix, readable
-from ..frame import Box, Ellipse, Frame, Line, Path, Rect, shift
+from ..frame import Box, Ellipse, Frame, Keep, Line, Path, Rect, shift
 from ..spec.blocks import StepItem, StepsBlock
 from .common import card, number_badge, pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox, EdgeSpec, FlowStyle, NodeSpec, Point, _side_x, route_rows
 from .icons import icon
+from .paginate import KEEP
 from .pieces import centered_lines
 from .registry import layout_for
 
@@ -478,7 +479,36 @@ def steps_geometry(block: StepsBlock, width: float, ctx: LayoutContext) -> Steps
     eds = [EdgeGeometry(g.src, g.dst, [(x, y + y0) for x, y in g.points], g.label,
                         _moved(g.label_box, y0) if g.label_box else None, [_moved(b, y0) for b in g.label_texts])
            for g in body.edges]
+    frame.keeps.extend(flow_keeps(items, eds))
     return StepsGeometry(frame, arrangement, items, eds)
+
+
+def flow_keeps(items: list[ItemGeometry], edges: list[EdgeGeometry]) -> list[Keep]:
+    """What a page break must not separate in a flow (``paginate.KEEP`` bands).
+
+    A decision with its branch labels and each forward target (boxes are never cut,
+    so the target's first line means its whole box); any item with the labels of its
+    edges back (a loop label stays on its decision's page).
+    """
+    order = {g.key: i for i, g in enumerate(items)}
+    boxes = {g.key: g.box for g in items}
+    keeps = []
+    for g in items:
+        _, top, _, h = g.box
+        bottom = top + h
+        why = "decision" if g.kind == "decision" else "loop"
+        for e in edges:
+            if e.src != g.key:
+                continue
+            if e.label_box is not None and (g.kind == "decision" or e.label):
+                top = min(top, e.label_box[1])
+                bottom = max(bottom, e.label_box[1] + e.label_box[3])
+            if g.kind == "decision" and order.get(e.dst, -1) > order[g.key]:
+                _, ty, _, th = boxes[e.dst]
+                top, bottom = min(top, ty), max(bottom, ty + th)
+        if (top, bottom) != (g.box[1], g.box[1] + h):
+            keeps.append(Keep(top, bottom, KEEP, why))
+    return keeps
 
 
 def _moved(b: BBox, dy: float) -> BBox:

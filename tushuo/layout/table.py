@@ -9,7 +9,7 @@ still wants. Rows are atomic boxes with safe breaks between them.
 from __future__ import annotations
 
 from ..color import with_alpha
-from ..frame import Box, Frame, Group, Rect
+from ..frame import Box, Frame, Group, Rect, Repeat
 from ..spec.blocks import TableBlock
 from .common import balanced, titled
 from .context import LayoutContext
@@ -117,6 +117,9 @@ def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
         if i and not (header and i == 1):
             frame.breaks.append(ry)
     frame.height = y
+    if header is not None and len(row_boxes) > 2:  # a table continued on the next page shows its header again
+        ry, rh = row_boxes[0]
+        frame.repeats.append(Repeat(ry, ry + rh, y))
     return frame
 
 

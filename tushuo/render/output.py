@@ -386,19 +386,17 @@ def _with_metadata(data: bytes, fmt: str, info: Any, max_bytes: int | None) -> b
 
 
 def slice_rows(frame: Frame, slice_height: int, scale: float = 1.0) -> list[tuple[int, int]]:
-    """Device rows [r0, r1) of each slice: cut at safe breaks, each at most ``slice_height`` px.
+    """Device rows [r0, r1) of each slice, each at most ``slice_height`` px: the PDF's paginator
+    (``layout.paginate.cut_frame``, same breaks and scoring) at the device scale.
 
     A unit taller than a slice is cut at its inner breaks; with none left the cut is
     forced, moved off any line of text when that keeps the slice at least half full.
+    Slices are read one under another, so a table's header row is not repeated.
     """
-    from ..layout.paginate import plan_cuts, text_line_bands
+    from ..layout.paginate import cut_frame
 
     height = max(1, round(frame.height * scale))
-    breaks = sorted({round(b * scale) for b in frame.sorted_breaks()})
-    avoid = [(a * scale, b * scale) for a, b in text_line_bands(frame)]
-    cuts = plan_cuts(
-        [float(b) for b in breaks], float(height), float(slice_height), min_fill=0.25, avoid=avoid
-    )
+    cuts = cut_frame(frame, float(slice_height), scale=scale, repeat_headers=False)
     rows: list[tuple[int, int]] = []
     top = 0
     for c in cuts[:-1]:

@@ -1,12 +1,10 @@
-"""PDF painter: the long Frame as pocket-manual or poster pages (reportlab).
+"""PDF painter: finished pages (``layout.pages.Book``) painted with reportlab.
 
-The frame is laid out once at its design width; here it is scaled to the page
-width and cut into pages at its safe breaks (``plan_cuts``). A manual (the
-default) gets a cover, a table of contents, a running header and a page-number
-footer around it (``manual.py`` lays those out); a poster (``output.pdf_mode:
-poster``, for print pieces such as QR standees) is the design alone on each page,
-its background to the edges (``plan_poster``). This module only paints: the y
-flip and the px → pt scale live here and nowhere else.
+The pages arrive finished: ``layout/paginate.py`` chose the cuts, ``layout/pages.py``
+put each on a page-sized frame with its furniture (cover, contents, running header,
+page number, back cover, a repeated table header). This module paints those frames
+and writes what only a PDF has: links, bookmarks, the outline, the structure tree
+and the metadata. The y flip and the px → pt scale live here and nowhere else.
 
 Text is real PDF text: each broken line of the frame becomes one text object
 whose glyphs sit at the frame's own x positions (``TJ`` adjustments against the
@@ -16,13 +14,6 @@ paragraph wrapping is never used: lines arrive broken by the text engine.
 
 Choices, documented once:
 
-* Cover: when the first block is a banner, the cover page *replaces* it, and
-  body pages start at the frame's first break below the banner (a ``Box`` of
-  kind ``banner`` if the layout records one, else the first break).
-* Table of contents and outline: marks of level 1 and 2 (sections, headings);
-  the contents page is left out when there are fewer than two entries.
-* Page numbers count physical pages (the cover is page 1, unnumbered), so the
-  numbers in the contents agree with every viewer's page box.
 * Charts: ``producer("pdf", 1)`` is placed as a form XObject (vector, read with
   pypdf); a producer that cannot give PDF is drawn as a PNG at 300 dpi.
 * Deterministic: invariant mode, creation date from ``meta.date`` (or
@@ -31,21 +22,27 @@ Choices, documented once:
 
 from __future__ import annotations
 
-import bisect
 import io
-import re
 import struct
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..color import parse_color
-from ..errors import RenderError, SpecError
+from ..errors import RenderError
 from ..frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
 from ..frame import Path as PathOp
-from ..layout.paginate import Cut, plan_cuts, text_line_bands
+from ..layout import furniture
+from ..layout.pages import (
+    MM,
+    PAGE_SIZES_MM,
+    PDF_MODES,
+    PageSize,
+    make_book,
+    parse_page_size,
+    pdf_mode,
+)
 from ..text.fonts import FontBook
 from .atomic import write_atomic
 from .geometry import arrow_parts, quad_to_cubic
@@ -57,68 +54,8 @@ if TYPE_CHECKING:
     from ..spec.document import Document
     from ..spec.theme import Theme
 
-MM = 72 / 25.4
-#: named page sizes in mm (width, height); pocket is phone-like
-PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
-    "pocket": (90.0, 160.0),
-    "a6": (105.0, 148.0),
-    "a5": (148.0, 210.0),
-    "a4": (210.0, 297.0),
-}
-DEFAULT_PAGE = "pocket"
-#: custom sizes must stay within these bounds (mm) to be a page anyone can print or read
-_MIN_MM, _MAX_MM = 50.0, 1200.0
 #: raster fallback resolution for charts and the cap for photos
 RASTER_DPI = 300
-#: marks down to this level go into the contents and the outline
-TOC_DEPTH = 2
-
-
-# ----------------------------------------------------------------------------- page size
-@dataclass(frozen=True)
-class PageSize:
-    """A page in points (1/72 in)."""
-
-    name: str
-    width: float
-    height: float
-
-
-_CUSTOM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*[x×X*]\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*$")
-
-
-def parse_page_size(value: str | PageSize | None, doc: Document | None = None) -> PageSize:
-    """``pocket`` (default), ``A6``, ``A5``, ``A4`` or ``"W x H"`` in mm → PageSize.
-
-    A bad value is a SpecError; when it came from the spec (``doc.output.page_size``)
-    the error is located there.
-    """
-    if isinstance(value, PageSize):
-        return value
-    if value is None or not str(value).strip():
-        w, h = PAGE_SIZES_MM[DEFAULT_PAGE]
-        return PageSize(DEFAULT_PAGE, w * MM, h * MM)
-    text = str(value).strip()
-    key = text.lower()
-    if key in PAGE_SIZES_MM:
-        w, h = PAGE_SIZES_MM[key]
-        return PageSize(key, w * MM, h * MM)
-    m = _CUSTOM.match(text)
-    problem = None
-    if m:
-        w, h = float(m.group(1)), float(m.group(2))
-        if not (_MIN_MM <= w <= _MAX_MM and _MIN_MM <= h <= _MAX_MM):
-            problem = f"page size '{text}' is out of range: width and height must be {_MIN_MM:g}–{_MAX_MM:g} mm"
-        else:
-            return PageSize(f"{w:g}x{h:g}", w * MM, h * MM)
-    else:
-        problem = f"unknown page size '{text}'"
-    message = f"{problem} (use pocket, A6, A5, A4, or width x height in mm such as 100x180)"
-    from_spec = doc is not None and doc.output.page_size is not None and str(doc.output.page_size) == str(value)
-    if from_spec:
-        file, line, col = doc.locate("output.page_size")  # type: ignore[union-attr]
-        raise SpecError(message, file=file, line=line, col=col, path="output.page_size")
-    raise SpecError(message)
 
 
 # ----------------------------------------------------------------------------- fonts
@@ -668,99 +605,7 @@ class _PdfObjects:
         return buf.getvalue()
 
 
-# ----------------------------------------------------------------------------- the manual
-@dataclass(frozen=True)
-class PagePlan:
-    """How the frame becomes pages: scale, margins (design px) and the body cuts."""
-
-    page: PageSize
-    scale: float  # pt per design px
-    page_height: float  # the page's height in design px
-    margin_top: float
-    margin_bottom: float
-    body_top: float  # frame y the body starts at (below a banner the cover replaces)
-    cuts: tuple[Cut, ...]
-    #: the closing strip's frame band, kept whole at the bottom of the last page (None: in the flow)
-    footer: tuple[float, float] | None = None
-    #: body page (0-based) that carries the closing strip; len(cuts) means a page of its own
-    footer_page: int = 0
-
-    @property
-    def band(self) -> float:
-        return self.page_height - self.margin_top - self.margin_bottom
-
-    @property
-    def body_pages(self) -> int:
-        return len(self.cuts) + (1 if self.footer is not None and self.footer_page == len(self.cuts) else 0)
-
-    def footer_y(self) -> float:
-        """Page y (design px) of the closing strip's top: it ends where the body band ends."""
-        assert self.footer is not None
-        return self.margin_top + self.band - (self.footer[1] - self.footer[0])
-
-
-def banner_bottom(frame: Frame, doc: Document | None) -> float:
-    """Where the body starts when the cover replaces a leading banner (0 if there is none)."""
-    if doc is None or not doc.blocks or doc.blocks[0].type != "banner":
-        return 0.0
-    breaks = frame.sorted_breaks()
-    boxes = [b for b in frame.boxes if b.kind == "banner"]
-    if boxes:
-        bottom = max(b.y + b.h for b in boxes)
-        i = bisect.bisect_left(breaks, bottom - 1e-6)
-        return breaks[i] if i < len(breaks) else frame.height
-    return breaks[0] if breaks else 0.0
-
-
-def cut_band(frame: Frame, start: float, end: float, band: float, *,
-             skip: tuple[float, float] | None = None) -> list[Cut]:
-    """Frame band [start, end) cut into pieces at most ``band`` tall at its safe breaks.
-
-    A forced cut avoids lines of text and, where it can, boxes; a piece may end a
-    fifth full rather than cut through a box that fits the next one. Breaks strictly
-    inside ``skip`` (top, bottom) are not used: that band stays whole.
-    """
-    height = end - start
-    if height <= 1e-6:
-        return []
-    breaks = [b - start for b in frame.sorted_breaks() if start < b < end
-              and not (skip is not None and skip[0] < b < skip[1])]
-    avoid = [(a - start, b - start) for a, b in text_line_bands(frame) if b > start and a < end]
-    keep = [(b.y - start, b.y + b.h - start) for b in frame.boxes if b.y + b.h > start and b.y < end]
-    raw = plan_cuts(breaks, height, band, min_fill=0.2, avoid=avoid, keep=keep)
-    return [Cut(c.top + start, c.bottom + start, c.forced) for c in raw]
-
-
-def plan_pages(frame: Frame, doc: Document | None, page: PageSize, *, unit: float = 1.0,
-               footer_height: float | None = None) -> PagePlan:
-    """Scale the frame to the page width and cut the body into page bands at safe breaks.
-
-    ``unit`` is design px per 1080-px theme px (frame.width / 1080), for the margins.
-    ``footer_height``: the closing strip at the frame's bottom; it is never split
-    but set whole at the foot of the last page (or of a page of its own).
-    """
-    from .manual import MARGIN_BOTTOM, MARGIN_TOP
-
-    scale = page.width / frame.width
-    page_h = page.height / scale
-    top_m, bottom_m = MARGIN_TOP * unit, MARGIN_BOTTOM * unit
-    band = page_h - top_m - bottom_m
-    start = banner_bottom(frame, doc)
-    end = frame.height
-    footer = None
-    if footer_height and start < frame.height - footer_height and footer_height <= band:
-        footer = (frame.height - footer_height, frame.height)
-        before = [b for b in frame.sorted_breaks() if start < b <= footer[0] + 1e-6]
-        end = before[-1] if before else footer[0]
-    cuts = cut_band(frame, start, end, band)
-    footer_page = 0
-    if footer is not None:
-        room = band - (cuts[-1].height if cuts else band)
-        gap = 40 * unit
-        footer_page = len(cuts) - 1 if cuts and room >= footer[1] - footer[0] + gap else len(cuts)
-    return PagePlan(page, scale, page_h, top_m, bottom_m, start, tuple(cuts), footer, footer_page)
-
-
+# ----------------------------------------------------------------------------- the document
 def render_pdf(
     frame: Frame,
     doc: Document | None = None,
@@ -772,24 +617,23 @@ def render_pdf(
 ) -> bytes:
     """The document as PDF bytes: a manual (cover, contents, body pages) or a poster.
 
+    The pages come finished from ``layout.pages.make_book``; this paints each page's
+    frame (its furniture as artifacts, the rest tagged) and writes the links,
+    bookmarks, outline, structure tree and metadata.
     ``mode`` overrides ``doc.output.pdf_mode`` (``manual`` without a document).
     """
+    from reportlab import rl_config
     from reportlab.pdfgen.canvas import Canvas
 
-    from . import manual
+    from ..script import LANG
 
     if page_size is None and doc is not None:
         page_size = doc.output.page_size
     page = parse_page_size(page_size, doc)
     mode = pdf_mode(mode, doc)
-    theme = theme or manual.frame_theme(frame)
-    fonts = fonts or manual.frame_fonts(frame)
-    unit = frame.width / 1080.0
-    ctx = manual.page_context(theme, fonts, frame.width, doc)
-    strip = manual.closing_strip_height(ctx, doc)
-    pal = theme.palette
-
-    from reportlab import rl_config
+    theme = theme or furniture.frame_theme(frame)
+    fonts = fonts or furniture.frame_fonts(frame)
+    book = make_book(frame, doc, page, mode=mode, theme=theme, fonts=fonts)
 
     # Page streams: flate only. reportlab's default adds ASCII85 on top (pure Python here:
     # a quarter of the render time) and makes the file a quarter bigger. Set for the
@@ -798,89 +642,30 @@ def render_pdf(
     buf = io.BytesIO()
     # a TrueType initial font keeps reportlab from declaring an unembedded Helvetica
     initial = pdf_font(fonts.path(theme.fonts.body if theme.fonts.body in fonts.keys else "sans")).fontName
-    from ..script import LANG
-
     c = Canvas(buf, pagesize=(page.width, page.height), invariant=1, pageCompression=1,
                initialFontName=initial, lang=LANG.get(getattr(doc, "script", "hans"), "zh-CN"))
     _set_info(c, frame, doc)
-    background = frame.background or pal.background
-    if mode == "poster":
-        poster = plan_poster(frame, doc, page, footer_height=strip)
-        painter = PdfPainter(c, fonts, poster.scale)
-        _paint_poster(c, painter, frame, poster, background)
-        c.save()
-        return _tagged(buf.getvalue(), painter)
-    plan = plan_pages(frame, doc, page, unit=unit, footer_height=strip)
-    painter = PdfPainter(c, fonts, plan.scale)
-
-    entries = manual.toc_entries(frame.marks, plan, depth=TOC_DEPTH)
-    has_cover = doc is not None
-    toc_pages = manual.toc_pages(ctx, entries, plan.page_height) if len(entries) >= 2 else []
-    first_body = (1 if has_cover else 0) + len(toc_pages) + 1
-    numbered = [(e.title, e.level, e.key, first_body + e.index) for e in entries]
-
-    def begin_page() -> None:
+    painter = PdfPainter(c, fonts, book.scale)
+    s = book.scale
+    for pg in book.pages:
         c.saveState()
-        # design px, y down, origin at the page's top-left
-        c.transform(plan.scale, 0, 0, -plan.scale, 0, page.height)
-
-    def end_page() -> None:
-        c.restoreState()
-        c.showPage()
-
-    if has_cover:
-        begin_page()
-        painter.paint(manual.cover(ctx, doc, plan.page_height).ops)  # type: ignore[arg-type]
-        end_page()
-    for i, _ in enumerate(toc_pages):
-        begin_page()
-        toc = manual.toc_page(ctx, numbered, i, plan.page_height, background=background)
-        painter.paint(toc.frame.ops)
-        c.restoreState()
-        for key, (x, y, w, h) in toc.links:  # each row is a link to its page
-            c.linkAbsolute("", key, Rect=(x * plan.scale, page.height - (y + h) * plan.scale,
-                                          (x + w) * plan.scale, page.height - y * plan.scale))
-        c.showPage()
-    ops = _OpIndex(frame.ops)
-    marks_by_page = manual.marks_by_cut(entries)
-
-    def paint_band(top: float, bottom: float, at: float) -> None:
-        _paint_band(painter, ops, frame.width, top, bottom, at)
-
-    for i in range(plan.body_pages):
-        if i == len(plan.cuts):  # the closing strip on a page of its own: a back cover
-            assert plan.footer is not None
-            strip = plan.footer[1] - plan.footer[0]
-            begin_page()
-            painter.paint(manual.back_cover(ctx, doc, plan.page_height, strip).ops)
-            paint_band(plan.footer[0], plan.footer[1], plan.page_height - strip)
-            end_page()
-            continue
-        cut = plan.cuts[i]
-        number = first_body + i
-        begin_page()
-        chrome = manual.page_chrome(ctx, doc, plan, cut, number, background=background, marks=frame.marks)
+        c.transform(s, 0, 0, -s, 0, page.height)  # design px, y down, origin at the page's top-left
+        ops = pg.frame.ops
         painter.artifacts = True  # running header, page number: pagination, not content
-        painter.paint(chrome.ops)
+        painter.paint(ops[: pg.artifacts])
         painter.artifacts = False
-        if i < len(plan.cuts):
-            paint_band(cut.top, cut.bottom, plan.margin_top)
-        if plan.footer is not None and i == plan.footer_page:
-            paint_band(plan.footer[0], plan.footer[1], plan.footer_y())
+        painter.paint(ops[pg.artifacts :])
         c.restoreState()
-        for e in marks_by_page.get(i, ()):
-            y_pt = page.height - (plan.margin_top + e.y - cut.top) * plan.scale
-            c.bookmarkPage(e.key, fit="XYZ", left=0, top=min(page.height, y_pt + 6))
+        for key, (x, y, w, h) in pg.links:
+            c.linkAbsolute("", key, Rect=(x * s, page.height - (y + h) * s, (x + w) * s, page.height - y * s))
+        for key, y in pg.anchors:
+            c.bookmarkPage(key, fit="XYZ", left=0, top=min(page.height, page.height - y * s + 6))
         c.showPage()
-    if not plan.body_pages and not has_cover and not toc_pages:
+    if not book.pages:
         c.showPage()  # an empty frame still makes a valid one-page PDF
-    level0 = min((e.level for e in entries), default=1)
-    prev = -1
-    for e in entries:
-        lvl = min(e.level - level0, prev + 1)
-        c.addOutlineEntry(e.title, e.key, level=lvl, closed=lvl > 0 or None)
-        prev = lvl
-    if entries:
+    for title, level, key in book.outline:
+        c.addOutlineEntry(title, key, level=level, closed=level > 0 or None)
+    if book.outline:
         c.showOutline()
     c.save()
     return _tagged(buf.getvalue(), painter)
@@ -891,172 +676,6 @@ def _tagged(data: bytes, painter: PdfPainter) -> bytes:
     from .pdftags import add_structure
 
     return add_structure(data, painter.tags)
-
-
-def _paint_band(painter: PdfPainter, ops: _OpIndex, width: float, top: float, bottom: float, at: float) -> None:
-    """Frame band [top, bottom) drawn with its top at page y ``at``, clipped to the band."""
-    c = painter.c
-    c.saveState()
-    c.translate(0, at - top)
-    painter._clip(_rect_path(0, top, width, bottom - top, 0))
-    painter.paint(ops.between(top, bottom), (top, bottom))
-    c.restoreState()
-
-
-# ----------------------------------------------------------------------------- the poster
-PDF_MODES = ("manual", "poster")
-
-
-def pdf_mode(mode: str | None, doc: Document | None) -> str:
-    """``mode``, else the document's ``output.pdf_mode``, else ``manual``; an unknown one is a SpecError."""
-    if mode is None:
-        mode = doc.output.pdf_mode if doc is not None else "manual"
-    if mode not in PDF_MODES:
-        raise SpecError(f"unknown PDF mode '{mode}' (use manual or poster)")
-    return mode
-
-
-@dataclass(frozen=True)
-class PosterPage:
-    """One poster page: its cut of the frame and the bands drawn on it.
-
-    ``bands`` are (top, bottom, at): frame band [top, bottom) drawn with its top at
-    page y ``at`` (design px).
-    """
-
-    cut: Cut
-    bands: tuple[tuple[float, float, float], ...]
-
-    def page_y(self, y: float) -> float:
-        """Where frame y ``y`` lands on this page (clamped into the nearest band)."""
-        best = None
-        for top, bottom, at in self.bands:
-            if top <= y < bottom:
-                return at + y - top
-            if best is None or abs(y - top) < abs(best[0] - top):
-                best = (max(top, min(y, bottom)), top, at)
-        return best[2] + best[0] - best[1] if best else 0.0
-
-
-@dataclass(frozen=True)
-class PosterPlan:
-    """How the frame becomes poster pages: scale (pt per design px), page height (design px), pages."""
-
-    scale: float
-    page_height: float
-    pages: tuple[PosterPage, ...]
-
-
-def plan_poster(frame: Frame, doc: Document | None, page: PageSize, *,
-                footer_height: float | None = None) -> PosterPlan:
-    """Poster pages: the frame at the page width, cut at safe breaks into page-tall pieces.
-
-    No margins and no chrome: the design's own spacing frames it. A page whose content
-    is shorter than the page is centred on it, except that a leading full-bleed banner
-    keeps to the page's top edge and the closing strip (``footer_height``, never split)
-    to its bottom edge, with the content centred in the room between them: coloured
-    bands reach the paper's edges, and the gaps above and below the content are equal.
-    """
-    scale = page.width / frame.width
-    page_h = page.height / scale
-    strip = None
-    if footer_height and footer_height <= page_h and footer_height < frame.height - 1e-6:
-        strip = (frame.height - footer_height, frame.height)
-    index = _OpIndex(frame.ops)
-    head_end = banner_bottom(frame, doc)
-    # the gap under the last block is background, not content: it never costs a page
-    drawn = index.extent(0.0, frame.height)
-    end = max(drawn[1], head_end) if drawn is not None else 0.0
-    pages: list[PosterPage] = []
-    for cut in cut_band(frame, 0.0, end, page_h, skip=strip):
-        top, bottom = cut.top, cut.bottom
-        room_top, room_bottom = 0.0, page_h
-        bands: list[tuple[float, float, float]] = []
-        if top <= 1e-6 and 0 < head_end <= bottom:
-            head = index.extent(0.0, head_end)
-            if head is not None:
-                bands.append((0.0, head[1], 0.0))
-                room_top = head[1]
-            top = head_end
-        tail = None
-        if strip is not None and bottom >= end - 1e-6 and strip[0] >= top - 1e-6:
-            tail = (strip[0], strip[1], page_h - footer_height)  # type: ignore[operator]
-            room_bottom = tail[2]
-            bottom = strip[0]
-        body = index.extent(top, bottom)
-        if body is not None:
-            a, b = body
-            bands.append((a, b, room_top + (room_bottom - room_top - (b - a)) / 2))
-        if tail is not None:
-            bands.append(tail)
-        pages.append(PosterPage(cut, tuple(bands)))
-    return PosterPlan(scale, page_h, tuple(pages))
-
-
-def _paint_poster(c: Canvas, painter: PdfPainter, frame: Frame, plan: PosterPlan, background: str) -> None:
-    """Poster pages: the background to the page edges, then the page's bands; marks as bookmarks."""
-    ops = _OpIndex(frame.ops)
-    width, page_h = frame.width, plan.page_height
-    marks = sorted((m for m in frame.marks if m.level <= TOC_DEPTH), key=lambda m: m.y)
-    tops = [p.cut.top for p in plan.pages]
-    at_page: dict[int, list[tuple[int, Any]]] = {}
-    for n, m in enumerate(marks):
-        i = max(0, bisect.bisect_right(tops, m.y + 1e-6) - 1)
-        at_page.setdefault(i, []).append((n, m))
-    for i, pg in enumerate(plan.pages):
-        c.saveState()
-        c.transform(plan.scale, 0, 0, -plan.scale, 0, page_h * plan.scale)  # design px, y down
-        painter.rect(Rect(0, 0, width, page_h, fill=background))
-        for top, bottom, at in pg.bands:
-            _paint_band(painter, ops, width, top, bottom, at)
-        c.restoreState()
-        for n, m in at_page.get(i, ()):
-            y_pt = (page_h - pg.page_y(m.y)) * plan.scale
-            c.bookmarkPage(f"tushuo-mark-{n}", fit="XYZ", left=0, top=min(page_h * plan.scale, y_pt + 6))
-        c.showPage()
-    if not plan.pages:
-        c.showPage()  # an empty frame still makes a valid one-page PDF
-    level0 = min((m.level for m in marks), default=1)
-    prev = -1
-    for n, m in enumerate(marks):
-        lvl = min(m.level - level0, prev + 1)
-        c.addOutlineEntry(m.title.strip(), f"tushuo-mark-{n}", level=lvl, closed=lvl > 0 or None)
-        prev = lvl
-    if marks:
-        c.showOutline()
-
-
-class _OpIndex:
-    """Top-level ops with precomputed vertical extents, for fast per-page selection."""
-
-    def __init__(self, ops: list[Op]) -> None:
-        self.ops = ops
-        spans = []
-        for i, op in enumerate(ops):
-            _, y, _, h = op.bbox()
-            top, bottom = y, y + h
-            if isinstance(op, Text):  # lines may reach past the layout's box
-                for r in op.runs:
-                    _, ry, _, rh = r.bbox()
-                    top, bottom = min(top, ry), max(bottom, ry + rh)
-            spans.append((top, bottom, i))
-        spans.sort()
-        self.tops = [s[0] for s in spans]
-        self.spans = spans
-
-    def between(self, y0: float, y1: float) -> list[Op]:
-        """Ops that intersect [y0, y1), in drawing order."""
-        end = bisect.bisect_left(self.tops, y1)
-        idx = sorted(i for top, bottom, i in self.spans[:end] if bottom > y0)
-        return [self.ops[i] for i in idx]
-
-    def extent(self, y0: float, y1: float) -> tuple[float, float] | None:
-        """(top, bottom) of what is drawn in [y0, y1), clamped to it; None when nothing is."""
-        end = bisect.bisect_left(self.tops, y1)
-        inside = [(top, bottom) for top, bottom, _ in self.spans[:end] if bottom > y0]
-        if not inside:
-            return None
-        return max(y0, min(t for t, _ in inside)), min(y1, max(b for _, b in inside))
 
 
 def _set_info(c: Canvas, frame: Frame, doc: Document | None) -> None:
@@ -1100,18 +719,14 @@ def write_pdf(
 
 
 __all__ = [
+    "MM",
     "PAGE_SIZES_MM",
     "PDF_MODES",
-    "PagePlan",
     "PageSize",
     "PdfPainter",
-    "PosterPage",
-    "PosterPlan",
     "parse_page_size",
     "pdf_font",
     "pdf_mode",
-    "plan_pages",
-    "plan_poster",
     "render_pdf",
     "write_pdf",
 ]

@@ -315,10 +315,10 @@ def render_svg(frame: Frame, doc: Document | None = None, *, theme: Theme | None
     document's script), aria-labelledby its <title> and <desc>; ``description`` (the
     document in words, tushuo.describe) is the <desc>, else the subtitle.
     """
-    from . import manual
+    from ..layout import furniture
 
     if fonts is None:
-        fonts = manual.frame_fonts(frame)
+        fonts = furniture.frame_fonts(frame)
     painter = SvgPainter(fonts)
     if frame.background:
         painter.body.append(f'<rect x="0" y="0" width="{_n(frame.width)}" height="{_n(frame.height)}"'

@@ -1,9 +1,9 @@
-"""The pocket manual's own pages, laid out as Frames: cover, contents, running header and footer.
+"""Page furniture of the pocket manual, laid out as Frames: cover, contents, running header, page footer, back cover.
 
 These are layouts like any block's (text measured and broken by the text engine,
-sizes in theme px at 1080 scaled with ``ctx.px``), sized to one page in design px;
-the PDF painter draws them with the same code as the body. Keeping them here keeps
-``pdf.py`` a painter.
+sizes in theme px at 1080 scaled with ``ctx.px``), sized to one page in design px.
+``pages.py`` puts them on the pages the paginator cut; the PDF painter only walks
+the finished page frames.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from ..color import mix, with_alpha
 from ..frame import Ellipse, Frame, Line, Mark, Path, Rect, Text, shift
-from ..layout.context import LayoutContext
 from ..spec.theme import Theme
 from ..text.fonts import FontBook, default_fontbook
+from .context import LayoutContext
 
 if TYPE_CHECKING:
-    from ..layout.paginate import Cut
     from ..spec.document import Document
-    from .pdf import PagePlan
+    from .pages import PagePlan
+    from .paginate import Cut
 
 #: page margins in theme px at 1080 wide (a pocket page is 1920 px tall): header and footer live here
 MARGIN_TOP = 132.0
@@ -43,16 +43,12 @@ def page_context(theme: Theme, fonts: FontBook, width: float, doc: Document | No
     return LayoutContext(theme, fonts, width, doc=doc, where="")
 
 
-def closing_strip_height(ctx: LayoutContext, doc: Document | None) -> float | None:
-    """Height of the document's footer strip as the stack lays it out (None without one)."""
-    foot = doc.footer if doc is not None else None
-    if foot is None or not (foot.text or foot.note or foot.qrcode):
-        return None
-    try:
-        from ..layout.footer import layout_footer
-    except ImportError:  # pragma: no cover - the footer layout ships with tushuo
-        return None
-    return layout_footer(foot, ctx.width, ctx.at("footer")).height
+def closing_strip(frame: Frame) -> tuple[float, float] | None:
+    """The band (top, bottom) of the document's footer strip, as the stack recorded it (None without one)."""
+    for top, bottom, where in frame.origins:
+        if where == "footer":
+            return (top, bottom)
+    return None
 
 
 # ----------------------------------------------------------------------------- text helpers
