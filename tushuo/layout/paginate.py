@@ -12,8 +12,9 @@ a paragraph's first and last two lines). The piece ends at its
 cheapest candidate, the fuller one on a tie. As in TeX's page builder, pieces are
 settled one at a time from the top: a later page never moves an earlier break.
 
-With no candidate at least ``MIN_FILL`` down the piece (one unit taller than the
-room), the cut is forced: at the room's foot, moved up off lines of text and, where
+When the cheapest candidate leaves the piece under ``MIN_FILL`` full and what it
+would push on cannot fit a fresh piece either (a unit taller than the room), or there
+is no candidate at all, the cut is forced: at the room's foot, moved up off lines of text and, where
 it can, off boxes. So a callout or quote taller than a page breaks between its
 lines, and one that fits moves whole (it has no inner breaks). A ``Repeat`` band (a table's header row) is set again at the top of
 a piece that starts inside its table, and takes its height from that piece's room.
@@ -79,11 +80,6 @@ def resolve_keeps(keeps: Iterable[Keep], breaks: Sequence[float], height: float)
     return out
 
 
-def penalty(y: float, keeps: Sequence[Keep]) -> float:
-    """The largest penalty of the keeps ``y`` falls strictly inside."""
-    return max((k.penalty for k in keeps if k.top + _EPS < y < k.bottom - _EPS), default=0.0)
-
-
 def plan_cuts(
     breaks: Iterable[float],
     height: float,
@@ -107,7 +103,7 @@ def plan_cuts(
     if max_height <= 0:
         raise ValueError("max_height must be positive")
     pts = sorted({b for b in breaks if top < b < height})
-    keeps = list(keeps)
+    pens = break_penalties(pts, keeps)
     cuts: list[Cut] = []
     while True:
         rep = _repeat_at(top, repeats, max_height)
@@ -116,21 +112,48 @@ def plan_cuts(
             cuts.append(Cut(top, height, False, rep))
             return cuts
         limit = top + room
-        lo = bisect.bisect_right(pts, top + max(_EPS, MIN_FILL * room))
+        lo = bisect.bisect_right(pts, top + _EPS)
         hi = bisect.bisect_right(pts, limit + _EPS)
-        best: tuple[float, float] | None = None
-        for y in pts[lo:hi]:
-            cost = badness(y - top, room) + penalty(y, keeps)
-            if best is None or cost <= best[0]:
-                best = (cost, y)
+        best = _cheapest(pts, pens, lo, hi, top, room)
+        if best is not None and pts[best[1]] - top < MIN_FILL * room:
+            # a nearly empty piece pays only if what it pushes on fits a fresh piece;
+            # else the fullest-scoring break past MIN_FILL, else a forced cut fills this one
+            i = best[1]
+            good = next((j for j in range(i + 1, len(pts)) if pens[j] < KEEP), None)
+            unit = (pts[good] if good is not None else height) - pts[i]
+            fresh = _repeat_at(pts[i], repeats, max_height)
+            if unit > max_height - (fresh[1] - fresh[0] if fresh else 0.0) + _EPS:
+                best = _cheapest(pts, pens, bisect.bisect_right(pts, top + MIN_FILL * room), hi, top, room)
         if best is not None:
-            cuts.append(Cut(top, best[1], False, rep, best[0]))
-            top = best[1]
+            cuts.append(Cut(top, pts[best[1]], False, rep, best[0]))
+            top = pts[best[1]]
             continue
         tiers = (list(avoid) + list(boxes), avoid) if boxes else (avoid,)
         bottom = _dodge(limit, tiers, top + room / 2)
         cuts.append(Cut(top, bottom, True, rep, KEEP))
         top = bottom
+
+
+def _cheapest(pts: Sequence[float], pens: Sequence[float], lo: int, hi: int, top: float,
+              room: float) -> tuple[float, int] | None:
+    """(cost, index) of the cheapest break among pts[lo:hi] for a piece from ``top``; the later on a tie."""
+    best: tuple[float, int] | None = None
+    for i in range(lo, hi):
+        cost = badness(pts[i] - top, room) + pens[i]
+        if best is None or cost <= best[0]:
+            best = (cost, i)
+    return best
+
+
+def break_penalties(pts: Sequence[float], keeps: Iterable[Keep]) -> list[float]:
+    """The penalty of each break in sorted ``pts``: the largest keep it falls strictly inside."""
+    pens = [0.0] * len(pts)
+    for k in keeps:
+        lo = bisect.bisect_right(pts, k.top + _EPS)
+        hi = bisect.bisect_left(pts, k.bottom - _EPS)
+        for i in range(lo, hi):
+            pens[i] = max(pens[i], k.penalty)
+    return pens
 
 
 def _repeat_at(y: float, repeats: Sequence[Repeat], max_height: float) -> tuple[float, float] | None:
@@ -206,5 +229,5 @@ def cut_frame(frame: Frame, room: float, *, start: float = 0.0, end: float | Non
     )
 
 
-__all__ = ["KEEP", "MIN_FILL", "UNDERFULL", "WIDOW", "Cut", "badness", "cut_frame", "penalty", "plan_cuts",
+__all__ = ["KEEP", "MIN_FILL", "UNDERFULL", "WIDOW", "Cut", "badness", "break_penalties", "cut_frame", "plan_cuts",
            "resolve_keeps", "text_line_bands"]
