@@ -181,11 +181,17 @@ def _only_band(op: Op, band: tuple[float, float]) -> Op | None:
     return op
 
 
-def band_group(index: OpIndex, width: float, top: float, bottom: float, at: float) -> Group:
-    """Frame band [top, bottom) as a Group clipped to it, moved so its top lands at page y ``at``."""
+def band_group(index: OpIndex, width: float, top: float, bottom: float, at: float, *,
+               room: float | None = None) -> Group:
+    """Frame band [top, bottom) as a Group clipped to it, moved so its top lands at page y ``at``.
+
+    ``room``: the clip stops there (a page's body band); what lies below is only the
+    blank of a gap and connector stubs (``paginate.blank_above``).
+    """
     dy = at - top
     ops = [o for o in (_only_band(op, (top, bottom)) for op in index.between(top, bottom)) if o is not None]
-    return Group(tuple(shift(op, 0, dy) for op in ops), clip=(0, at, width, bottom - top))
+    h = bottom - top if room is None else min(bottom - top, room)
+    return Group(tuple(shift(op, 0, dy) for op in ops), clip=(0, at, width, h))
 
 
 # ----------------------------------------------------------------------------- the manual's plan
@@ -313,7 +319,7 @@ def plan_poster(frame: Frame, doc: Document | None, page: PageSize) -> PosterPla
     drawn = index.extent(0.0, frame.height)
     end = max(drawn[1], head_end) if drawn is not None else 0.0
     pages: list[PosterPage] = []
-    for cut in cut_frame(frame, page_h, end=end, skip=strip, repeat_headers=False):
+    for cut in cut_frame(frame, page_h, end=end, skip=strip, pages=False):
         top, bottom = cut.top, cut.bottom
         room_top, room_bottom = 0.0, page_h
         bands: list[tuple[float, float, float]] = []
@@ -418,7 +424,7 @@ def make_book(frame: Frame, doc: Document | None, page: PageSize, *, mode: str =
         if cut.repeat is not None:  # a table continued: its header row first
             f.add(band_group(index, width, cut.repeat[0], cut.repeat[1], at))
             at += cut.repeat[1] - cut.repeat[0]
-        f.add(band_group(index, width, cut.top, cut.bottom, at))
+        f.add(band_group(index, width, cut.top, cut.bottom, at, room=plan.margin_top + plan.band - at))
         if plan.footer is not None and i == plan.footer_page:
             f.add(band_group(index, width, plan.footer[0], plan.footer[1], plan.footer_y()))
         anchors = tuple((e.key, at + e.y - cut.top) for e in marks_by_page.get(i, ()))

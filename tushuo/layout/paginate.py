@@ -29,7 +29,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from ..frame import Frame, Glyphs, Keep, Repeat, Text
+from ..frame import Frame, Glyphs, Keep, Line, Repeat, Text
 
 #: penalty of a break inside a band that must stay together unless nothing else fits
 KEEP = 10_000.0
@@ -90,6 +90,7 @@ def plan_cuts(
     repeats: Sequence[Repeat] = (),
     avoid: Sequence[tuple[float, float]] = (),
     boxes: Sequence[tuple[float, float]] = (),
+    blank: Sequence[float] | None = None,
 ) -> list[Cut]:
     """Band [top, height) cut into pieces at most ``max_height`` tall, each ending at its cheapest break.
 
@@ -99,11 +100,18 @@ def plan_cuts(
     cut must not pass through (lines of text): the cut moves up to the band's top while
     that leaves the piece at least half full. ``boxes`` are bands a forced cut should
     rather not pass through either; they give way when no cut in the lower half misses them.
+    ``blank`` (PDF pages, not slices) gives, for each of the sorted breaks, the empty space
+    just above it: a break whose content ends within the room fits even when the gap's
+    blank lower half does not (it falls in the page's bottom margin).
     """
     if max_height <= 0:
         raise ValueError("max_height must be positive")
     pts = sorted({b for b in breaks if top < b < height})
     pens = break_penalties(pts, keeps)
+    gaps = list(blank) if blank is not None else [0.0] * len(pts)
+    if len(gaps) != len(pts):
+        raise ValueError("blank needs one value per break")
+    slack = max(gaps, default=0.0)
     cuts: list[Cut] = []
     while True:
         rep = _repeat_at(top, repeats, max_height)
@@ -113,8 +121,9 @@ def plan_cuts(
             return cuts
         limit = top + room
         lo = bisect.bisect_right(pts, top + _EPS)
-        hi = bisect.bisect_right(pts, limit + _EPS)
-        best = _cheapest(pts, pens, lo, hi, top, room)
+        hi = bisect.bisect_right(pts, limit + slack + _EPS)
+        fits = [i for i in range(lo, hi) if pts[i] - gaps[i] <= limit + _EPS]
+        best = _cheapest(pts, pens, gaps, fits, top, room)
         if best is not None and pts[best[1]] - top < MIN_FILL * room:
             # a nearly empty piece pays only if what it pushes on fits a fresh piece;
             # else the fullest-scoring break past MIN_FILL, else a forced cut fills this one
@@ -123,7 +132,7 @@ def plan_cuts(
             unit = (pts[good] if good is not None else height) - pts[i]
             fresh = _repeat_at(pts[i], repeats, max_height)
             if unit > max_height - (fresh[1] - fresh[0] if fresh else 0.0) + _EPS:
-                best = _cheapest(pts, pens, bisect.bisect_right(pts, top + MIN_FILL * room), hi, top, room)
+                best = _cheapest(pts, pens, gaps, [j for j in fits if pts[j] - top >= MIN_FILL * room], top, room)
         if best is not None:
             cuts.append(Cut(top, pts[best[1]], False, rep, best[0]))
             top = pts[best[1]]
@@ -134,12 +143,12 @@ def plan_cuts(
         top = bottom
 
 
-def _cheapest(pts: Sequence[float], pens: Sequence[float], lo: int, hi: int, top: float,
-              room: float) -> tuple[float, int] | None:
-    """(cost, index) of the cheapest break among pts[lo:hi] for a piece from ``top``; the later on a tie."""
+def _cheapest(pts: Sequence[float], pens: Sequence[float], gaps: Sequence[float], which: Iterable[int],
+              top: float, room: float) -> tuple[float, int] | None:
+    """(cost, index) of the cheapest of the breaks ``which`` for a piece from ``top``; the later on a tie."""
     best: tuple[float, int] | None = None
-    for i in range(lo, hi):
-        cost = badness(pts[i] - top, room) + pens[i]
+    for i in which:
+        cost = badness(pts[i] - gaps[i] - top, room) + pens[i]
         if best is None or cost <= best[0]:
             best = (cost, i)
     return best
@@ -184,6 +193,34 @@ def line_keeps(breaks: Sequence[float], height: float) -> list[Keep]:
     return [club] if club == replace(widow, why="club") else [club, widow]
 
 
+def blank_above(frame: Frame, pts: Sequence[float]) -> list[float]:
+    """For each of the sorted ``pts``, how much room just above it holds no content (0 inside drawing).
+
+    Connectors (``Line`` ops: arrows between steps, a timeline's spine) do not count: a
+    page may end with an arrow's stub clipped at its foot, the arrow goes on overleaf.
+    """
+    spans = []
+    for op in frame.ops:
+        if isinstance(op, Line):
+            continue
+        _, y, _, h = op.bbox()
+        top, bottom = y, y + h
+        if isinstance(op, Text):
+            for r in op.runs:
+                _, ry, _, rh = r.bbox()
+                top, bottom = min(top, ry), max(bottom, ry + rh)
+        spans.append((top, bottom))
+    spans.sort()
+    out = []
+    reach, k = float("-inf"), 0
+    for b in pts:
+        while k < len(spans) and spans[k][0] < b:
+            reach = max(reach, spans[k][1])
+            k += 1
+        out.append(max(0.0, b - reach) if reach > float("-inf") else 0.0)
+    return out
+
+
 def text_line_bands(frame: Frame) -> list[tuple[float, float]]:
     """(top, bottom) of every line of text in the frame, sorted: the ``avoid`` bands of ``plan_cuts``.
 
@@ -202,12 +239,14 @@ def text_line_bands(frame: Frame) -> list[tuple[float, float]]:
 
 
 def cut_frame(frame: Frame, room: float, *, start: float = 0.0, end: float | None = None,
-              skip: tuple[float, float] | None = None, repeat_headers: bool = True,
+              skip: tuple[float, float] | None = None, pages: bool = True,
               scale: float = 1.0) -> list[Cut]:
     """Frame band [start, end) cut into pieces at most ``room`` tall, scored by the frame's keeps.
 
     Breaks strictly inside ``skip`` (top, bottom) are not used: that band stays whole.
     ``scale`` multiplies every frame y (device rows of a slice); the cuts are in scaled units.
+    ``pages``: a page repeats a table's header and may end with blank reaching into its
+    margin; a slice (False) is an image exactly as tall as its cut, read right after the last.
     """
     end = frame.height if end is None else end
     if end - start <= _EPS:
@@ -219,15 +258,16 @@ def cut_frame(frame: Frame, room: float, *, start: float = 0.0, end: float | Non
     def inside(a: float, b: float) -> bool:
         return b > start and a < end
 
-    usable = [b * s for b in breaks if start < b < end and not (skip is not None and skip[0] < b < skip[1])]
+    usable = [b for b in breaks if start < b < end and not (skip is not None and skip[0] < b < skip[1])]
+    blank = [g * s for g in blank_above(frame, usable)] if pages else None
     return plan_cuts(
-        usable, end * s, room, top=start * s,
+        [b * s for b in usable], end * s, room, top=start * s, blank=blank,
         keeps=[Keep(k.top * s, k.bottom * s, k.penalty, k.why) for k in keeps if inside(k.top, k.bottom)],
-        repeats=[Repeat(r.top * s, r.bottom * s, r.until * s) for r in frame.repeats] if repeat_headers else (),
+        repeats=[Repeat(r.top * s, r.bottom * s, r.until * s) for r in frame.repeats] if pages else (),
         avoid=[(a * s, b * s) for a, b in text_line_bands(frame) if inside(a, b)],
         boxes=[(b.y * s, (b.y + b.h) * s) for b in frame.boxes if inside(b.y, b.y + b.h)],
     )
 
 
-__all__ = ["KEEP", "MIN_FILL", "UNDERFULL", "WIDOW", "Cut", "badness", "break_penalties", "cut_frame", "plan_cuts",
+__all__ = ["KEEP", "MIN_FILL", "UNDERFULL", "WIDOW", "Cut", "badness", "blank_above", "break_penalties", "cut_frame", "plan_cuts",
            "resolve_keeps", "text_line_bands"]

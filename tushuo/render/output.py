@@ -396,7 +396,7 @@ def slice_rows(frame: Frame, slice_height: int, scale: float = 1.0) -> list[tupl
     from ..layout.paginate import cut_frame
 
     height = max(1, round(frame.height * scale))
-    cuts = cut_frame(frame, float(slice_height), scale=scale, repeat_headers=False)
+    cuts = cut_frame(frame, float(slice_height), scale=scale, pages=False)
     rows: list[tuple[int, int]] = []
     top = 0
     for c in cuts[:-1]:

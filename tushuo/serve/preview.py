@@ -321,15 +321,13 @@ def slice_lines(frame: Frame, doc: Document) -> list[float]:
 
 def page_plan(frame: Frame, doc: Document) -> dict[str, Any] | None:
     """The PDF's body pages as bands of the long picture (design px), as the PDF writer cuts them."""
-    from ..render.pdf import parse_page_size, pdf_mode, plan_pages
+    from ..layout.pages import parse_page_size, pdf_mode, plan_pages
 
     try:
         page = parse_page_size(doc.output.page_size, doc)
         if pdf_mode(None, doc) == "poster":
             return None
-        # the closing strip is the footer the stack laid out (the PDF writer measures the same)
-        strip = next((b - a for a, b, where in frame.origins if where == "footer"), None)
-        plan = plan_pages(frame, doc, page, unit=frame.width / 1080.0, footer_height=strip)
+        plan = plan_pages(frame, doc, page)
     except SpecError:
         return None
     return {

@@ -1,0 +1,333 @@
+"""Page breaks that keep what belongs together, read back from the PDFs (pdfplumber).
+
+For the pocket and A6 PDF of every example and every template (with its sample data):
+no heading, section ribbon or block title is the last thing on a page; a decision is on
+the page of its branch labels, its loop labels and the first line of each forward
+target; a table continued on another page shows its header row again above its rows;
+no page but the last content page is under about half full unless the unit that
+follows could not have fitted on it. Then the paginator's rules on random documents
+(hypothesis) and on hand-made cases.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pdfplumber = pytest.importorskip("pdfplumber")
+
+import tushuo
+from tushuo.frame import Frame, Keep, Rect, Repeat, Text
+from tushuo.layout.pages import make_book, parse_page_size, plan_pages
+from tushuo.layout.paginate import KEEP, MIN_FILL, break_penalties, plan_cuts, resolve_keeps
+from tushuo.layout.stack import layout_document
+from tushuo.layout.steps import flow_edges
+from tushuo.render.pdf import render_pdf
+from tushuo.templates import list_templates, new_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("*.yaml"))
+TEMPLATES = sorted(t.name for t in list_templates())
+CASES = [("example", n) for n in EXAMPLES] + [("template", n) for n in TEMPLATES]
+HEADINGS = ("heading", "title", "section")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s|\*\*|==", "", text)
+
+
+_SPECS = tempfile.TemporaryDirectory(prefix="tushuo-page-rules-")
+
+
+@lru_cache(maxsize=None)
+def _doc_frame(kind: str, name: str):
+    if kind == "example":
+        spec = ROOT / "examples" / f"{name}.yaml"
+    else:  # what office staff do: `tushuo new NAME`, then render the sample as it is
+        spec = Path(_SPECS.name) / name / f"{name}.yaml"
+        new_spec(name, spec)
+    doc = tushuo.load(str(spec))
+    return doc, layout_document(doc)
+
+
+@lru_cache(maxsize=None)
+def _read(kind: str, name: str, size: str):
+    """(doc, frame, book, plan, pdf pages as [(kind, lines, page)]) of one PDF."""
+    doc, frame = _doc_frame(kind, name)
+    page = parse_page_size(size)
+    data = render_pdf(frame, doc, page_size=size)
+    book = make_book(frame, doc, page, mode=doc.output.pdf_mode)
+    pdf = pdfplumber.open(io.BytesIO(data))
+    assert len(pdf.pages) == len(book.pages)
+    plan = plan_pages(frame, doc, page) if doc.output.pdf_mode == "manual" else None
+    return doc, frame, book, plan, pdf
+
+
+def _body_lines(pdf_page, plan) -> list[dict]:
+    """Text lines of a page's body band (running header and page number left out), top to bottom."""
+    if plan is not None:
+        top, bottom = plan.margin_top * plan.scale, (plan.page_height - plan.margin_bottom) * plan.scale
+        pdf_page = pdf_page.crop((0, top - 1, pdf_page.width, bottom + 1))
+    return sorted(pdf_page.extract_text_lines(), key=lambda ln: ln["top"])
+
+
+def _heading_lines(frame: Frame) -> set[str]:
+    """The lines of text of every heading, section ribbon and block title in the frame."""
+    out = set()
+    for k in frame.keeps:
+        if k.why not in HEADINGS:
+            continue
+        for op in frame.walk():
+            if isinstance(op, Text) and k.top - 1 <= op.box[1] and op.box[1] + op.box[3] <= k.bottom + 1:
+                lines: dict[float, str] = {}
+                for r in op.runs:
+                    lines[round(r.y, 2)] = lines.get(round(r.y, 2), "") + r.text
+                out.update(_norm(t) for t in lines.values() if _norm(t))
+    return out
+
+
+def _steps_blocks(blocks):
+    for b in blocks:
+        if b.type == "steps":
+            yield b
+        yield from _steps_blocks(getattr(b, "blocks", None) or [])
+
+
+def _body_pages(book) -> list[int]:
+    return [i for i, p in enumerate(book.pages) if p.kind in ("body", "poster")]
+
+
+# ----------------------------------------------------------------------------- every example and template
+@pytest.mark.parametrize("size", ["pocket", "a6"])
+@pytest.mark.parametrize(("kind", "name"), CASES)
+def test_no_heading_or_title_is_the_last_line_of_a_page(kind: str, name: str, size: str) -> None:
+    doc, frame, book, plan, pdf = _read(kind, name, size)
+    heads = _heading_lines(frame)
+    if (kind, name) == ("example", "election-handbook"):
+        assert len(heads) >= 8, heads
+    body = _body_pages(book)
+    for i in body[:-1]:
+        lines = _body_lines(pdf.pages[i], plan)
+        if not lines:
+            continue
+        last = _norm(lines[-1]["text"])
+        assert last not in heads, f"{name} {size} page {i + 1}: '{last}' is the last line"
+
+
+@pytest.mark.parametrize("size", ["pocket", "a6"])
+@pytest.mark.parametrize(("kind", "name"), CASES)
+def test_decisions_share_a_page_with_their_branches_loops_and_targets(kind: str, name: str, size: str) -> None:
+    doc, frame, book, plan, pdf = _read(kind, name, size)
+    texts = {i: _norm("".join(ln["text"] for ln in _body_lines(pdf.pages[i], plan))) for i in _body_pages(book)}
+    checked = 0
+    for block in _steps_blocks(doc.blocks):
+        edges = flow_edges(block)
+        for d, item in enumerate(block.items):
+            if item.kind != "decision":
+                continue
+            title = _norm(item.title)
+            pages = [i for i, t in texts.items() if title in t]
+            assert len(pages) == 1, f"{name} {size}: decision '{item.title}' found on pages {pages}"
+            on = texts[pages[0]]
+            for e in (e for e in edges if e.src == d):
+                if e.label:
+                    assert _norm(e.label) in on, f"{name} {size}: '{e.label}' not with '{item.title}'"
+                if e.dst > d:  # the first line of a forward target (at least its first 4 characters)
+                    head = _norm(block.items[e.dst].title)[:4]
+                    assert head in on, f"{name} {size}: target '{block.items[e.dst].title}' not with '{item.title}'"
+            checked += 1
+    if (kind, name) == ("example", "election-handbook"):
+        assert checked == 3, "the handbook's flows have three decisions"
+
+
+@pytest.mark.parametrize("size", ["pocket", "a6"])
+@pytest.mark.parametrize(("kind", "name"), CASES)
+def test_a_continued_table_repeats_its_header_row(kind: str, name: str, size: str) -> None:
+    doc, frame, book, plan, pdf = _read(kind, name, size)
+    for rep in frame.repeats:
+        header = _row_line(frame, rep.top, rep.bottom)
+        rows = {_row_line(frame, b.y, b.y + b.h) for b in frame.boxes
+                if b.kind == "table-row" and rep.bottom - 1e-6 <= b.y < rep.until}
+        seen = []
+        for i in _body_pages(book):
+            lines = [_norm(ln["text"]) for ln in _body_lines(pdf.pages[i], plan)]
+            if rows & set(lines):
+                seen.append((i, lines))
+        assert seen, f"{name} {size}: table rows not found"
+        for i, lines in seen:
+            at = next((k for k, ln in enumerate(lines) if ln == header), None)
+            assert at is not None, f"{name} {size} page {i + 1}: table rows without the header row {header}"
+            assert at < min(k for k, ln in enumerate(lines) if ln in rows)
+
+
+def _row_line(frame: Frame, top: float, bottom: float) -> str:
+    """The first line of each cell of a table row, left to right: the row's first line as extracted."""
+    cells = [op for op in frame.walk() if isinstance(op, Text) and top - 1e-6 <= op.box[1] < bottom]
+    firsts = []
+    for op in sorted(cells, key=lambda o: o.box[0]):
+        y0 = op.runs[0].y if op.runs else None
+        firsts.append("".join(r.text for r in op.runs if abs(r.y - y0) < 1e-6))
+    return _norm("".join(firsts))
+
+
+def _fill(pdf_page, plan) -> float:
+    """How far down the body band the page's drawing reaches (0–1), from what the PDF draws."""
+    top, bottom = plan.margin_top * plan.scale, (plan.page_height - plan.margin_bottom) * plan.scale
+    low = top
+    for obj in pdf_page.chars + pdf_page.rects + pdf_page.curves + pdf_page.lines + pdf_page.images:
+        if obj["top"] >= top - 1 and obj["bottom"] <= bottom + 1 and obj["bottom"] - obj["top"] < bottom - top:
+            low = max(low, obj["bottom"])
+    return (low - top) / (bottom - top)
+
+
+def _next_unit(frame: Frame, start: float) -> float:
+    """Height of the first unit below ``start``: down to the first break no keep holds."""
+    pts = [b for b in frame.sorted_breaks() if b > start + 1e-6]
+    pens = break_penalties(pts, resolve_keeps(frame.keeps, frame.sorted_breaks(), frame.height))
+    end = next((b for b, p in zip(pts, pens) if p < KEEP), frame.height)
+    return end - start
+
+
+@pytest.mark.parametrize("size", ["pocket", "a6"])
+@pytest.mark.parametrize(("kind", "name"), CASES)
+def test_pages_are_at_least_half_full_unless_the_next_unit_forces_it(kind: str, name: str, size: str) -> None:
+    doc, frame, book, plan, pdf = _read(kind, name, size)
+    if plan is None:  # a poster is one design per page
+        return
+    body = [i for i, p in enumerate(book.pages) if p.kind == "body"]
+    for n, i in enumerate(body[: len(plan.cuts) - 1]):
+        fill = _fill(pdf.pages[i], plan)
+        if fill >= 0.45:
+            continue
+        cut, nxt = plan.cuts[n], plan.cuts[n + 1]
+        assert cut.forced or nxt.forced or cut.height + _next_unit(frame, cut.bottom) > plan.band - 1, (
+            f"{name} {size} page {i + 1} is {fill:.0%} full and the next unit would have fitted")
+
+
+# ----------------------------------------------------------------------------- the paginator on random documents
+_TEXT = st.sampled_from(["选举委员会主持选举工作", "候选人资格审查", "参加投票的选民是否过半数？", "公开唱票、计票，当场公布选举结果"])
+
+
+@st.composite
+def _blocks(draw):
+    out = []
+    for k in range(draw(st.integers(4, 14))):
+        kind = draw(st.sampled_from(["heading", "paragraph", "paragraph", "steps", "table", "callout", "section"]))
+        if kind == "heading":
+            out.append({"type": "heading", "text": draw(_TEXT), "level": draw(st.integers(1, 2))})
+        elif kind == "paragraph":
+            out.append({"type": "paragraph", "text": draw(_TEXT) * draw(st.integers(1, 12))})
+        elif kind == "callout":
+            out.append({"type": "callout", "title": "注意", "text": draw(_TEXT) * draw(st.integers(1, 30))})
+        elif kind == "table":
+            rows = [[f"第{r}行", draw(_TEXT)] for r in range(draw(st.integers(2, 25)))]
+            out.append({"type": "table", "title": draw(st.none() | _TEXT), "header": ["项目", "内容"], "rows": rows})
+        elif kind == "section":
+            out.append({"type": "section", "title": draw(_TEXT),
+                        "blocks": [{"type": "paragraph", "text": draw(_TEXT) * draw(st.integers(1, 8))}]})
+        else:
+            n = draw(st.integers(3, 9))
+            items = [{"id": f"k{k}s{i}", "title": draw(_TEXT), "desc": draw(_TEXT)} for i in range(n)]
+            d = draw(st.integers(1, n - 2))
+            items[d] = {"id": f"k{k}s{d}", "kind": "decision", "title": "是否过半数？",
+                        "next": [{"to": f"k{k}s{d + 1}", "label": "是"},
+                                 {"to": f"k{k}s{draw(st.integers(0, d))}", "label": "否，重新组织"}]}
+            out.append({"type": "steps", "title": draw(st.none() | _TEXT), "layout": "vertical", "items": items})
+    return out
+
+
+def _content_after(frame: Frame, y: float, bottom: float) -> bool:
+    """Whether anything is drawn starting in [y, bottom)."""
+    return any(y - 1e-6 <= op.bbox()[1] < bottom for op in frame.walk() if not isinstance(op, Rect)
+               or op.h < frame.height / 2)
+
+
+@given(_blocks(), st.sampled_from(["pocket", "a6", "80x120"]))
+@settings(max_examples=max(8, settings.default.max_examples // 10), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+def test_random_documents_no_heading_at_a_page_foot_and_decisions_with_their_branches(blocks, size) -> None:
+    doc = tushuo.load({"title": "测试", "blocks": blocks})
+    frame = layout_document(doc)
+    plan = plan_pages(frame, doc, parse_page_size(size))
+    keeps = resolve_keeps(frame.keeps, frame.sorted_breaks(), frame.height)
+    for cut in plan.cuts[:-1]:
+        for k in frame.keeps:  # a heading, title or ribbon on this page has something after it on this page
+            if k.why in HEADINGS and cut.top - 1e-6 <= k.top and k.bottom <= cut.bottom + 1e-6:
+                assert _content_after(frame, k.bottom, cut.bottom), (k, cut)
+        for k in keeps:  # a decision band that fits a page is never cut
+            if k.why in ("decision", "loop") and k.bottom - k.top <= plan.band:
+                assert not (k.top + 1e-6 < cut.bottom < k.bottom - 1e-6), (k, cut)
+
+
+# ----------------------------------------------------------------------------- hand-made cases
+def test_a_break_inside_a_keep_is_taken_only_when_nothing_else_fits() -> None:
+    breaks = [300, 700, 900, 1300]
+    # the fullest break (900) is inside a kept band: the page ends before it, at 700
+    cuts = plan_cuts(breaks, 2000, 1000, keeps=[Keep(650, 1000, KEEP, "heading")])
+    assert cuts[0].bottom == 300 and not cuts[0].forced  # 700 and 900 lie inside (650, 1000)
+    cuts = plan_cuts(breaks, 2000, 1000, keeps=[Keep(800, 1000, KEEP, "heading")])
+    assert cuts[0].bottom == 700
+    # a kept band longer than a page: the least bad break inside it
+    cuts = plan_cuts([100, 500, 900], 2000, 1000, keeps=[Keep(50, 1900, KEEP, "decision")])
+    assert cuts[0].bottom == 900
+
+
+def test_underfull_pages_only_when_the_next_unit_would_not_fit() -> None:
+    # a break at 30 % then one unit of 900: pushing the unit on leaves a 30 % page, since it fits a page
+    assert plan_cuts([300, 1200], 1500, 1000)[0].bottom == 300
+    # a break at 10 % and a unit taller than a page after it: fill this page with a forced cut instead
+    cuts = plan_cuts([100, 2500], 3000, 1000)
+    assert cuts[0].forced and cuts[0].bottom == 1000
+    # a break at 10 % and a unit that fits a fresh page: take it
+    cuts = plan_cuts([100, 1050], 1500, 1000)
+    assert cuts[0].bottom == 100 and not cuts[0].forced
+    # the same when the unit is a kept band: its inner break is not taken
+    cuts = plan_cuts([100, 900, 1050], 1500, 1000, keeps=[Keep(150, 1040, KEEP, "decision")])
+    assert cuts[0].bottom == 100
+
+
+def test_a_table_header_is_repeated_and_takes_its_room() -> None:
+    rows = [100 + 80 * i for i in range(40)]
+    cuts = plan_cuts(rows, 3300, 1000, repeats=[Repeat(20, 100, 3300)])
+    assert cuts[0].repeat is None and all(c.repeat == (20, 100) for c in cuts[1:])
+    assert all(c.height <= 1000 - 80 + 1e-6 for c in cuts[1:])
+
+
+def test_image_slices_honour_the_same_keeps() -> None:
+    from tushuo.render.output import slice_rows
+
+    doc = tushuo.load({"title": "测试", "blocks": [
+        {"type": "paragraph", "text": "段落。" * 200},
+        {"type": "heading", "text": "小标题"},
+        {"type": "paragraph", "text": "段落。" * 200},
+    ]})
+    frame = layout_document(doc)
+    heading = next(k for k in frame.keeps if k.why == "heading")
+    for h in range(500, 1600, 37):
+        for top, bottom in slice_rows(frame, h)[:-1]:
+            assert not (heading.top - 1 <= bottom <= heading.bottom + 1), (h, bottom)
+            assert not heading.top < bottom < heading.bottom
+
+
+def test_a_callout_taller_than_a_page_breaks_between_its_lines() -> None:
+    doc = tushuo.load({"title": "测试", "blocks": [{"type": "callout", "title": "注意", "text": "党员干部要带头。" * 200}]})
+    frame = layout_document(doc)
+    plan = plan_pages(frame, doc, parse_page_size("a6"))
+    callout = next(b for b in frame.boxes if b.kind == "callout")
+    inside = [c for c in plan.cuts[:-1] if callout.y < c.bottom < callout.y + callout.h]
+    assert len(inside) >= 2
+    lines = [(r.bbox()[1], r.bbox()[1] + r.bbox()[3]) for op in frame.walk() if isinstance(op, Text) for r in op.runs]
+    for c in inside:
+        assert not any(a < c.bottom < b for a, b in lines), c
+        assert c.height > plan.band / 2
+    data = render_pdf(frame, doc, page_size="a6")
+    pages = pdfplumber.open(io.BytesIO(data)).pages
+    text = "".join(_norm(ln["text"]) for p in pages for ln in _body_lines(p, plan))
+    assert text.count("党员干部要带头。") == 200  # each line on exactly one page
