@@ -25,9 +25,9 @@ pdfplumber = pytest.importorskip("pdfplumber")
 
 import tushuo
 from tushuo.frame import Frame, Keep, Rect, Repeat, Text
+from tushuo.inputs import layout_document
 from tushuo.layout.pages import make_book, parse_page_size, plan_pages
-from tushuo.layout.paginate import KEEP, MIN_FILL, break_penalties, plan_cuts, resolve_keeps
-from tushuo.layout.stack import layout_document
+from tushuo.layout.paginate import KEEP, break_penalties, plan_cuts, resolve_keeps
 from tushuo.layout.steps import flow_edges
 from tushuo.render.pdf import render_pdf
 from tushuo.templates import list_templates, new_spec
