@@ -316,7 +316,7 @@ def _chunk_reason(exc: BaseException) -> str:
 def _decode(p: Path, max_pixels: int):  # noqa: ANN202
     import io
 
-    from PIL import ImageOps
+    from PIL import Image, ImageOps
 
     im = _identify(io.BytesIO(read_file(p, "picture", label=p.name)), p, max_pixels)
     with im:
