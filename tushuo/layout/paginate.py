@@ -240,11 +240,12 @@ def text_line_bands(frame: Frame) -> list[tuple[float, float]]:
 
 def cut_frame(frame: Frame, room: float, *, start: float = 0.0, end: float | None = None,
               skip: tuple[float, float] | None = None, pages: bool = True,
-              scale: float = 1.0) -> list[Cut]:
+              scale: float | None = None) -> list[Cut]:
     """Frame band [start, end) cut into pieces at most ``room`` tall, scored by the frame's keeps.
 
     Breaks strictly inside ``skip`` (top, bottom) are not used: that band stays whole.
-    ``scale`` multiplies every frame y (device rows of a slice); the cuts are in scaled units.
+    ``scale`` (slices) multiplies every frame y and rounds breaks to whole device rows; the
+    cuts are then in device rows.
     ``pages``: a page repeats a table's header and may end with blank reaching into its
     margin; a slice (False) is an image exactly as tall as its cut, read right after the last.
     """
@@ -253,7 +254,10 @@ def cut_frame(frame: Frame, room: float, *, start: float = 0.0, end: float | Non
         return []
     breaks = frame.sorted_breaks()
     keeps = resolve_keeps(frame.keeps, breaks, frame.height)
-    s = scale
+    s = 1.0 if scale is None else scale
+
+    def px(y: float) -> float:  # a break or keep edge in the cuts' units (whole device rows for slices)
+        return y if scale is None else float(round(y * s))
 
     def inside(a: float, b: float) -> bool:
         return b > start and a < end
@@ -261,8 +265,8 @@ def cut_frame(frame: Frame, room: float, *, start: float = 0.0, end: float | Non
     usable = [b for b in breaks if start < b < end and not (skip is not None and skip[0] < b < skip[1])]
     blank = [g * s for g in blank_above(frame, usable)] if pages else None
     return plan_cuts(
-        [b * s for b in usable], end * s, room, top=start * s, blank=blank,
-        keeps=[Keep(k.top * s, k.bottom * s, k.penalty, k.why) for k in keeps if inside(k.top, k.bottom)],
+        [px(b) for b in usable], end * s, room, top=start * s, blank=blank,
+        keeps=[Keep(px(k.top), px(k.bottom), k.penalty, k.why) for k in keeps if inside(k.top, k.bottom)],
         repeats=[Repeat(r.top * s, r.bottom * s, r.until * s) for r in frame.repeats] if pages else (),
         avoid=[(a * s, b * s) for a, b in text_line_bands(frame) if inside(a, b)],
         boxes=[(b.y * s, (b.y + b.h) * s) for b in frame.boxes if inside(b.y, b.y + b.h)],
