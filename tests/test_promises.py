@@ -387,3 +387,113 @@ def test_f05_in_a_batch_one_inputs_cleanup_never_removes_anothers_output(
     for item in report["items"]:
         for o in item["outputs"]:
             assert Path(o["path"]).is_file(), f"the report lists {o['path']}, which is gone"
+
+
+# --------------------------------------------------------------------------- 6: slots and the value budget
+def test_f06_slots_from_data_count_against_the_value_and_size_budgets(tmp_path: Path) -> None:
+    items = ", ".join(f"{{type: paragraph, text: 第{i}段}}" for i in range(5000))
+    refs = "".join("  - {type: section, title: 节, blocks: '{{many}}'}\n" for _ in range(2000))
+    (tmp_path / "list.yaml").write_text(f"title: t\ndata:\n  many: [{items}]\nblocks:\n{refs}", encoding="utf-8")
+    big = "字" * 19_999
+    inline = "".join("  - {type: paragraph, text: '{{big}}{{big}}'}\n" for _ in range(3000))
+    (tmp_path / "inline.yaml").write_text(f"title: t\ndata:\n  big: {big}\nblocks:\n{inline}", encoding="utf-8")
+    whole = "".join("  - {type: paragraph, text: '{{big}}'}\n" for _ in range(3000))
+    (tmp_path / "whole.yaml").write_text(f"title: t\ndata:\n  big: {big}\nblocks:\n{whole}", encoding="utf-8")
+    expect = {
+        "list.yaml": "list.yaml:11:39: blocks[6].blocks: spec too large: its {{slots}} fill in more than 100000 values",
+        "inline.yaml": "inline.yaml:5:29: blocks[0].text: text too long once its {{slots}} are filled: more than "
+                       "20,000 characters in one value",
+        "whole.yaml": "whole.yaml:1053:29: blocks[1048].text: spec too large: its {{slots}} fill in more than "
+                      "20,971,520 characters",
+    }
+    for name, message in expect.items():
+        rc, err, rss = bounded(["check", name], tmp_path)
+        assert rc == 2 and err.startswith(message), err
+        assert rss < 1024
+
+
+# --------------------------------------------------------------------------- 8: characters XML and PDF cannot hold
+def test_f08_control_characters_are_refused_where_written_and_never_reach_svg_or_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import xml.dom.minidom
+
+    from tushuo.api import render
+    from tushuo.spec.document import Document
+
+    monkeypatch.chdir(tmp_path)
+    cases = {
+        "title: \"标题\\u0001\"\nblocks: [{type: divider}]\n": "s.yaml:1:8: title: the text holds U+0001",
+        "title: t\nblocks:\n  - {type: paragraph, text: \"正文\\u0000\"}\n": "s.yaml:3:29: blocks[0].text: the text holds U+0000",
+        "title: t\nblocks:\n  - {type: section, title: \"节\\u000b\", blocks: [{type: divider}]}\n":
+            "s.yaml:3:28: blocks[0].title: the text holds U+000B",
+        "title: t\nmeta: {author: \"作者\\u0002\"}\nblocks: [{type: divider}]\n": "s.yaml:2:16: meta.author: the text holds U+0002",
+    }
+    for spec, message in cases.items():
+        (tmp_path / "s.yaml").write_text(spec, encoding="utf-8")
+        for args in (["check", "s.yaml"], ["render", "s.yaml", "-o", "o.svg", "--allow-missing-glyphs"],
+                     ["render", "s.yaml", "-o", "o.pdf", "--allow-missing-glyphs"]):
+            assert main(args) == 2
+            assert capsys.readouterr().err.startswith(message)
+            assert not (tmp_path / "o.svg").exists() and not (tmp_path / "o.pdf").exists()
+    # A Document made in Python skips the loader: the SVG writer still writes well-formed XML.
+    doc = Document.model_validate({"title": "标题\x01", "subtitle": "副\x07", "blocks": [{"type": "divider"}]})
+    render(doc, tmp_path / "p.svg")
+    xml.dom.minidom.parse(str(tmp_path / "p.svg"))
+
+
+# --------------------------------------------------------------------------- 13: user errors are exit 2
+def test_f13_bad_names_and_metadata_blocks_are_located_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import PngImagePlugin
+
+    monkeypatch.chdir(tmp_path)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("comment", "x" * (5 << 20), zip=True)
+    Image.new("RGB", (8, 8)).save("ztxt.png", pnginfo=info)
+    Image.new("RGB", (8, 8)).save("iccp.png", icc_profile=b"\0" * (20 << 20))
+    cases = {
+        '  - {type: image, src: "ok\\0.png"}\n': "s.yaml:3:24: blocks[0].src: the text holds U+0000",
+        '  - {type: chart, kind: bar, data_file: "d\\0.csv"}\n': "s.yaml:3:41: blocks[0].data_file: the text holds U+0000",
+        '  - {type: image, src: "' + "长" * 5000 + '.png"}\n': "s.yaml:3:24: blocks[0].src: file name too long: 5,004",
+        "  - {type: image, src: ztxt.png}\n": "s.yaml:3:24: blocks[0].src: cannot read image ztxt.png: a metadata block is too large",
+        "  - {type: image, src: iccp.png}\n": "s.yaml:3:24: blocks[0].src: cannot read image iccp.png: a metadata block is too large",
+    }
+    for block, message in cases.items():
+        (tmp_path / "s.yaml").write_text("title: t\nblocks:\n" + block, encoding="utf-8")
+        rc = main(["render", "s.yaml", "-o", "out/o.png"])
+        err = capsys.readouterr().err
+        assert rc == 2 and err.startswith(message), err
+        assert not (tmp_path / "out").exists()  # no partial output, not even the folder
+
+
+def test_f13_a_read_only_output_folder_is_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("title: t\nblocks: [{type: divider}]\n", encoding="utf-8")
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro").chmod(0o555)
+    rc = main(["render", "s.yaml", "-o", "ro/o.png"])
+    assert rc == 2 and "ro/o.png" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- 16: the smaller ones
+def test_f16_dash_is_not_a_folder_and_failed_renders_leave_no_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("title: t\nblocks: [{type: divider}]\n", encoding="utf-8")
+    assert main(["render", "s.yaml", "-o", "-"]) == 2
+    assert "-o -: tushuo does not write pictures to standard output" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()
+    (tmp_path / "s.yaml").write_text("title: t\nblocks:\n" + "  - {type: spacer, height: 2000}\n" * 40, encoding="utf-8")
+    assert main(["render", "s.yaml", "-o", "new/deep/o.webp"]) == 2  # too tall for one WebP: fails at writing
+    assert "WEBP allows at most 16,383 px" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "s.yaml").write_text("title: t\nmeta: {author: 作者🦄}\nblocks: [{type: divider}]\n", encoding="utf-8")
+    assert main(["render", "s.yaml", "-o", "o.pdf"]) == 2
+    assert capsys.readouterr().err.startswith("s.yaml:2:16: meta.author: no bundled font has a glyph for '🦄'")

@@ -117,7 +117,7 @@ def load(
     templates: list[Path] = []
     tree = _apply_extends(tree, base_dir, (base_dir, *root_paths), (), templates)
     errors: list[SpecError] = []
-    tree = _fill(tree, "", {**_own_data(tree, label), **(data or {})}, errors, [limits.MAX_NODES])
+    tree = _fill(tree, "", {**_own_data(tree, label), **(data or {})}, errors, [limits.MAX_NODES, limits.MAX_BYTES])
     _raise(errors)
     marks: dict[str, Mark] = {}
     kmarks: dict[str, Mark] = {}

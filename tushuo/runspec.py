@@ -77,17 +77,35 @@ def resolve_output(spec: Path, out: str | None, options: dict[str, Any], doc: An
 
 def render_spec(spec: str | Path, out: str | None, options: dict[str, Any], data_file: str | None = None) -> list[Path]:
     """Load and render one spec; the paths written. Raises SpecError for bad input."""
-    from .api import load, render
+    from .api import load
 
+    if out is not None and out.strip() == "-":
+        raise SpecError("-o -: tushuo does not write pictures to standard output; give a file or folder name")
     spec = existing_file(str(spec))
     data = load_data(data_file)
     doc = load(str(spec), data=data)
     options = dict(options)
     target = resolve_output(spec, out, options, doc)
     is_dir = out is not None and (out.endswith(("/", os.sep)) or target.is_dir())
-    (target if is_dir else target.parent).mkdir(parents=True, exist_ok=True)
+    folder = (target if is_dir else target.parent).absolute()
+    made = [d for d in (folder, *folder.parents) if not d.exists()]  # to remove again if the render fails
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return _render_into(spec, doc, target, options)
+    except BaseException:
+        for d in made:  # innermost first; rmdir removes only folders still empty
+            try:
+                d.rmdir()
+            except OSError:
+                break
+        raise
+
+
+def _render_into(spec: Path, doc: Any, target: Path, options: dict[str, Any]) -> list[Path]:
+    """Render with warnings (characters drawn as boxes) printed located, like check's."""
     import warnings
 
+    from .api import render
     from .check import note_finding
     from .errors import TushuoWarning
 

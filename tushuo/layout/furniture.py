@@ -186,7 +186,8 @@ def cover(ctx: LayoutContext, doc: Document, height: float) -> Frame:
     y_top = H * 0.11
     if who:
         style = ctx.style("caption", color=pal.gold, face=ctx.face("bold"))
-        frame.add(*_between_rules(ctx, str(who), y_top, style, on, W, gap=px(28), rule=(px(90), px(3)),
+        at = ctx.at("meta.account" if doc.meta.get("account") else "meta.author")  # a missing glyph is located
+        frame.add(*_between_rules(at, str(who), y_top, style, on, W, gap=px(28), rule=(px(90), px(3)),
                                   color=pal.gold))
 
     # badge pill

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import SpecError
+from . import limits
 from .messages import _describe
 from .tree import _N, _from_python, _join, _to_python
 
@@ -83,17 +84,61 @@ def _fill(n: _N, path: str, data: Mapping[str, Any], errors: list[SpecError], bu
             missing(whole.group(1))
             return n
         if isinstance(value, _N):  # from the spec's own data: keep where it was written
+            _charge(value, n, path, budget)  # each use expands again later: it counts every time
             filled = _N(value.v, value.mark, n.kmark)
         else:
             filled = _from_python(value, n.mark, budget)
             filled.kmark = n.kmark
         return filled
 
+    grown = [len(n.v)]
+
     def sub(m: re.Match[str]) -> str:
         value = _lookup(data, m.group(1))
         if value is _NO:
             missing(m.group(1))
             return m.group(0)
-        return _as_text(_to_python(value, "", {}, {}) if isinstance(value, _N) else value)
+        if isinstance(value, _N):
+            _charge(value, n, path, budget)
+        text = _as_text(_to_python(value, "", {}, {}) if isinstance(value, _N) else value)
+        grown[0] += len(text)
+        if len(budget) > 1:
+            budget[1] -= len(text)
+        if grown[0] > limits.MAX_TEXT_CHARS or (len(budget) > 1 and budget[1] < 0):
+            file, line, col = n.mark if n.mark else (None, None, None)
+            what = (f"more than {limits.MAX_TEXT_CHARS:,} characters in one value" if grown[0] > limits.MAX_TEXT_CHARS
+                    else f"more than {limits.MAX_BYTES:,} characters in all")
+            raise SpecError(f"text too long once its {{{{slots}}}} are filled: {what}; use shorter data",
+                            file=file, line=line, col=col, path=path or None)
+        return text
 
     return _N(_SLOT.sub(sub, n.v), n.mark, n.kmark)
+
+
+def _charge(value: _N, at: _N, path: str, budget: list[int]) -> None:
+    """Count a slot value's nodes (and characters) against the budgets, as if written out where it is used.
+
+    ``budget`` is [values left, characters left]: a data value used a thousand times
+    expands a thousand times when the document is built.
+    """
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        budget[0] -= 1
+        file, line, col = at.mark if at.mark else (None, None, None)
+        if budget[0] < 0:
+            raise SpecError(
+                f"spec too large: its {{{{slots}}}} fill in more than {limits.MAX_NODES} values; "
+                "use the data fewer times", file=file, line=line, col=col, path=path or None,
+            )
+        if isinstance(v.v, dict):
+            stack.extend(v.v.values())
+        elif isinstance(v.v, list):
+            stack.extend(v.v)
+        elif isinstance(v.v, str) and len(budget) > 1:
+            budget[1] -= len(v.v)
+            if budget[1] < 0:
+                raise SpecError(
+                    f"spec too large: its {{{{slots}}}} fill in more than {limits.MAX_BYTES:,} characters; "
+                    "use the data fewer times", file=file, line=line, col=col, path=path or None,
+                )

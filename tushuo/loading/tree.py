@@ -57,11 +57,25 @@ def _to_python(n: _N, path: str, marks: dict[str, Mark], kmarks: dict[str, Mark]
             "split it into several paragraphs or documents",
             file=file, line=line, col=col, path=path or None,
         )
+    if isinstance(n.v, str):
+        bad = _UNSTORABLE.search(n.v)
+        if bad:
+            file, line, col = n.mark or (None, None, None)
+            raise SpecError(
+                f"the text holds U+{ord(bad.group()):04X}, a control character no output can hold "
+                "(SVG and PDF text cannot); delete it (it is often pasted in invisibly)",
+                file=file, line=line, col=col, path=path or None,
+            )
     if isinstance(n.v, dict):
         return {k: _to_python(c, _join(path, k), marks, kmarks) for k, c in n.v.items()}
     if isinstance(n.v, list):
         return [_to_python(c, _join(path, i), marks, kmarks) for i, c in enumerate(n.v)]
     return n.v
+
+
+#: Characters XML 1.0 cannot hold (C0 controls but tab, newline, return; U+FFFE/FFFF; lone
+#: surrogates): refused in every value, so check, PNG, SVG and PDF agree.
+_UNSTORABLE = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff\\ud800-\\udfff]")
 
 
 def _from_python(value: Any, mark: Mark | None, budget: list[int], active: set[int] | None = None) -> _N:

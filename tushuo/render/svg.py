@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 from ..color import parse_color
 from ..errors import FontError, RenderError
@@ -30,6 +31,15 @@ if TYPE_CHECKING:
 
 #: pictures are embedded at most this many times their placed size in px (sharp on 2x screens)
 IMAGE_DENSITY = 2.0
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def escape(text: str) -> str:
+    """XML text: escaped, and without the characters XML 1.0 cannot hold (a Document made in Python
+    skips the loader, which refuses them), so the SVG is always well-formed."""
+    return _escape(_NOT_XML.sub("", text))
 
 
 def _n(v: float) -> str:
