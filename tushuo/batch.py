@@ -321,10 +321,9 @@ def _spec_format(path: Path) -> str | None:
         fmt = tree.get("output", {}).get("format")
         if fmt is None and isinstance(tree.get("extends"), str):
             ext = tree["extends"]
-            try:
-                tpath = resolve_path(ext, path.parent.resolve())
-            except SpecError:
-                tpath = template_file(ext)
+            is_name = not any(c in ext for c in "/\\") and Path(ext).suffix.lower() not in (".yaml", ".yml", ".json")
+            # a template name, or a path sandboxed like the loader's (never template_file's cwd lookup)
+            tpath = template_file(ext) if is_name else resolve_path(ext, path.parent.resolve())
             fmt = (read_tree(tpath) or {}).get("output", {}).get("format")
         return fmt if isinstance(fmt, str) else None
     except Exception:  # noqa: BLE001 - a broken spec is reported when it is loaded
