@@ -497,3 +497,64 @@ def test_f16_dash_is_not_a_folder_and_failed_renders_leave_no_folders(
     (tmp_path / "s.yaml").write_text("title: t\nmeta: {author: 作者🦄}\nblocks: [{type: divider}]\n", encoding="utf-8")
     assert main(["render", "s.yaml", "-o", "o.pdf"]) == 2
     assert capsys.readouterr().err.startswith("s.yaml:2:16: meta.author: no bundled font has a glyph for '🦄'")
+
+
+# --------------------------------------------------------------------------- 14: dead runs
+def test_f14_temporaries_of_a_killed_run_are_removed_by_the_next_write_of_that_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    dead = next(p for p in range(4_000_000, 4_100_000) if not Path(f"/proc/{p}").exists())
+    (tmp_path / "s.yaml").write_text("title: t\nblocks: [{type: divider}]\n", encoding="utf-8")
+    left = tmp_path / f".o.{dead}.abcd_123.part.png"  # what a kill -9 mid-write leaves
+    running = tmp_path / f".o.{os.getpid()}.zzzz_999.part.png"  # a write in progress: not ours to remove
+    other = tmp_path / f".x.{dead}.abcd_123.part.png"  # another output's
+    for p in (left, running, other, tmp_path / ".o.png.bak"):
+        p.write_bytes(b"partial")
+    assert main(["render", "s.yaml", "-o", "o.png"]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [running.name, other.name, ".o.png.bak", "o.png", "s.yaml"])
+
+
+def test_f14_batch_workers_die_with_the_batch(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+    import uuid
+
+    mark = f"TUSHUO_TEST_{uuid.uuid4().hex}"
+    body = "".join(f"  - {{type: paragraph, text: 第{i}段换届工作有序推进。}}\n" for i in range(400))
+    for i in range(6):
+        (tmp_path / f"s{i}.yaml").write_text(f"title: 长文{i}\nblocks:\n{body}", encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), mark: "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "tushuo", "batch", *(f"s{i}.yaml" for i in range(6)),
+                             "-o", "out", "--jobs", "2"], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def marked() -> list[int]:
+        found = []
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit() and int(d.name) != proc.pid:
+                try:
+                    if f"{mark}=1".encode() in (d / "environ").read_bytes():
+                        found.append(int(d.name))
+                except OSError:
+                    pass
+        return found
+
+    deadline = time.monotonic() + 60
+    while len(marked()) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    assert proc.poll() is None, "the batch ended before its workers could be seen"
+    assert len(marked()) >= 2  # the fork server and at least one worker
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while marked() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = marked()
+    for pid in left:  # do not leave them running if the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []

@@ -456,6 +456,28 @@ def _mp_context() -> Any:
     return ctx
 
 
+def _die_with(parent: int) -> None:
+    """Worker initializer: exit when the batch's process is gone (``kill -9`` of the batch).
+
+    Workers are forked from the fork server, not from the batch, so the kernel's
+    parent-death signal would watch the wrong process; a daemon thread checks the
+    batch's pid once a second instead.
+    """
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:
+                pass
+
+    threading.Thread(target=watch, name="tushuo-parent-watch", daemon=True).start()
+
+
 def default_jobs() -> int:
     """Worker processes by default: the CPUs this process may use."""
     try:
@@ -518,7 +540,10 @@ def run_jobs(
                 done(i, render_job(jobs[i]))
         elif todo:
             own = executor is None
-            ex = executor or cf.ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_mp_context())
+            ex = executor or cf.ProcessPoolExecutor(
+                max_workers=min(workers, len(todo)), mp_context=_mp_context(),
+                initializer=_die_with, initargs=(os.getpid(),),
+            )
             try:
                 futures = {ex.submit(render_job, jobs[i]): i for i in todo}
                 for fut in cf.as_completed(futures):

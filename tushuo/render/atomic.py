@@ -34,10 +34,16 @@ class AtomicFiles:
         return self
 
     def reserve(self, target: Path) -> Path:
-        """A temporary path beside ``target`` (same suffix), renamed to it on success."""
+        """A temporary path beside ``target`` (same suffix), renamed to it on success.
+
+        The name carries this process's id (``.NAME.PID.XXXX.part.png``), so the next
+        write of the same target removes what a killed run left (its process is gone)
+        and leaves a running one's alone.
+        """
         target = Path(target)
         folder = target.parent if str(target.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=folder)
+        sweep_parts(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.{os.getpid()}.", suffix=f".part{target.suffix}", dir=folder)
         os.close(fd)
         self._pending.append((Path(tmp), target))
         return Path(tmp)
@@ -69,6 +75,38 @@ class AtomicFiles:
     def _cleanup(self) -> None:
         for tmp, _ in self._pending:
             _unlink(tmp)
+
+
+def sweep_parts(target: Path) -> None:
+    """Remove temporaries of ``target`` left by a process that no longer runs (killed mid-write)."""
+    import re
+
+    folder = target.parent if str(target.parent) else Path(".")
+    pattern = re.compile(rf"^\.{re.escape(target.stem)}\.(\d+)\.[A-Za-z0-9_]{{8}}\.part{re.escape(target.suffix)}$")
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        m = pattern.match(name)
+        if m is None or _alive(int(m.group(1))):
+            continue
+        try:
+            os.unlink(folder / name)
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:
