@@ -528,7 +528,7 @@ def test_example_bulletin_uses_every_kind_and_lays_out_cleanly():
     frame = layout_document(doc, ctx=ctx)
     assert not ctx.warnings
     images = [op for op in frame.walk() if isinstance(op, Image) and op.producer is not None]
-    assert len(images) == len(KINDS)
+    assert len(images) == len(doc.blocks) - 2  # every block but the banner and the paragraph
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         img = images[0].producer("png", 0.25)
@@ -566,3 +566,54 @@ def test_nearly_zero_line_values_get_a_real_axis() -> None:
     assert ticks[-1] - ticks[0] >= 1.0 and ticks[0] <= 1e-10
     plan = plan_chart(spec("line", ["0"], [[-1.1754943508222875e-38]]))
     assert plan is not None
+
+
+# ============================================================================ category labels (#13)
+TOWNS12 = ["鼓楼街道", "文峰街道", "清河街道", "颍西街道", "马寨乡", "程集镇", "王店镇", "袁寨镇", "西湖镇",
+           "三合镇", "九龙镇", "三塔镇"]
+
+
+def _label_lines(plan: charts.Plan) -> list[tuple[str, ...]]:
+    return [lab.lines for lab in plan.labels() if lab.role == "label"]
+
+
+@pytest.mark.parametrize("width", [W, W * 750 / 1080])
+def test_twelve_townships_are_all_named_stacked_one_character_per_line(width: float) -> None:
+    """The bulletin's 12 townships (2–4 characters) once showed every second name; now each
+    name stands under its bar, one character per line, upright."""
+    k = width / W
+    s = spec("bar", TOWNS12, [[12, 14, 11, 13, 6, 7, 10, 12, 9, 11, 10, 11]], unit="个", highlight=4,
+             width=width, size=30 * k, k=k)
+    plan = plan_chart(s)
+    assert not plan.notes
+    lines = _label_lines(plan)
+    assert sorted("".join(ls) for ls in lines) == sorted(TOWNS12)
+    assert all(ls == tuple(name) for ls in lines for name in ["".join(ls)])  # one character per line
+    assert_readable(plan, 30 * k)
+
+
+def test_bar_chart_whose_names_cannot_stand_under_the_bars_becomes_hbar_with_a_note() -> None:
+    names = [f"第{n}网格党支部" for n in "一二三四五六七八九十"] + ["第十一网格党支部", "第十二网格党支部"]
+    plan = plan_chart(spec("bar", names, [[float(i + 3) for i in range(12)]], unit="个"))
+    assert any("drawn as horizontal bars" in n for n in plan.notes)
+    shown = ["".join(ls) for ls in _label_lines(plan)]
+    assert sorted(shown) == sorted(names)
+    boxes = [i for i in plan.items if isinstance(i, charts.Box)]
+    assert all(b.w >= b.h for b in boxes if b.fill != plan.background)  # horizontal bars
+    assert_readable(plan)
+
+
+def test_a_label_that_cannot_be_shown_is_a_located_warning_check_reports(tmp_path: Path) -> None:
+    """A line chart of 30 long names cannot become hbar: the hidden names are a warning at the
+    chart's spec path, and ``tushuo check`` prints it."""
+    labels = [f"颍州区第{i}号居民小组" for i in range(30)]
+    plan = plan_chart(spec("line", labels, [[float(i % 7) for i in range(30)]]))
+    assert any("hidden" in n and labels[1] in n for n in plan.notes)
+    doc = tmp_path / "c.yaml"
+    doc.write_text("title: 图\nblocks:\n  - type: chart\n    kind: line\n    labels: [" + ", ".join(labels)
+                   + "]\n    series: [{name: 数, values: [" + ", ".join(str(i % 7) for i in range(30)) + "]}]\n",
+                   "utf-8")
+    res = subprocess.run([sys.executable, "-m", "tushuo", "check", str(doc)], capture_output=True, text=True,
+                         cwd=ROOT)
+    out = res.stdout + res.stderr
+    assert "c.yaml:3:" in out and "blocks[0]" in out and "hidden" in out, out

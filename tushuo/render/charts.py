@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import math
+import unicodedata
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -380,45 +381,67 @@ class _Planner:
         nrows = max(len(rows), 1 if cap_w else 0)
         return nrows * lh + (18 * k if nrows else 0)
 
-    def category_labels(self, centers: list[float], slot: float, top: float, *, left: float = 0.0,
-                        plan_only: bool = False) -> float:
-        """Wrapped labels centred under ``centers``; every k-th one when they cannot all fit.
+    def label_layout(self, centers: list[float], slot: float, left: float = 0.0) -> tuple[int, dict[int, list[str]]]:
+        """How the category labels fit under ``centers``: (step, lines of each shown label).
 
-        Returns the height they take. Wrapping allows three lines; when even that
-        fails (too many categories for labels of readable size), labels are thinned
-        so the shown ones have room, keeping the highlighted label among them.
+        Tried in order, the first that fits wins: every label wrapped on up to three
+        lines (no line of a lone character, 11/日); every label of Chinese characters
+        stacked one character per line, the Chinese convention for narrow columns (no
+        rotation); only then every ``step``-th label (step > 1), which the caller turns
+        into an hbar chart or a note.
         """
         gap = 16 * self.k
         n = self.n
 
         def fits(lines: list[str], width: float, max_lines: int) -> bool:
-            # a lone character on a line (11/日) reads worse than leaving the label out
             orphan = len(lines) > 1 and min(len(x) for x in lines) < 2
             return len(lines) <= max_lines and not orphan and max(self.tw(x) for x in lines) <= width + 0.5
 
-        for step in range(1, n + 1):
+        def apart(shown: list[int], wrapped: dict[int, list[str]]) -> bool:
+            placed = []
+            for i in shown:
+                bold = self.label_color(i)[1]
+                w = max(self.tw(x, self.s.bold if bold else None) for x in wrapped[i])
+                placed.append((min(max(centers[i], left + w / 2), self.W - w / 2), w))
+            return all(b[0] - b[1] / 2 - (a[0] + a[1] / 2) >= gap / 2 - 0.01 for a, b in zip(placed, placed[1:]))
+
+        every = list(range(n))
+        wrapped = {i: self.wrap(self.s.labels[i], slot - gap) for i in every}
+        if all(fits(wrapped[i], slot - gap, 3) for i in every) and apart(every, wrapped):
+            return 1, wrapped
+        stacked = {i: list(self.s.labels[i]) for i in every}
+        if all(_stackable(self.s.labels[i]) for i in every) and apart(every, stacked):
+            return 1, stacked
+        for step in range(2, n + 1):
             offset = (self.s.highlight or 0) % step
             shown = [i for i in range(n) if (i - offset) % step == 0]
             width = step * slot - gap
             wrapped = {i: self.wrap(self.s.labels[i], width) for i in shown}
-            if not all(fits(wrapped[i], width, 3 if step == 1 else 2) for i in shown):
-                continue
-            placed = []  # (x, lines, colour, bold), kept inside [left, W]
-            for i in shown:
-                color, bold = self.label_color(i)
-                w = max(self.tw(x, self.s.bold if bold else None) for x in wrapped[i])
-                placed.append((min(max(centers[i], left + w / 2), self.W - w / 2), w, wrapped[i], color, bold))
-            if all(b[0] - b[1] / 2 - (a[0] + a[1] / 2) >= gap / 2 - 0.01 for a, b in zip(placed, placed[1:])):
-                break
+            if all(fits(wrapped[i], width, 2) for i in shown) and apart(shown, wrapped):
+                return step, wrapped
+        return n, {i: [self.s.labels[i]] for i in [(self.s.highlight or 0)]}
+
+    def category_labels(self, centers: list[float], slot: float, top: float, *, left: float = 0.0,
+                        plan_only: bool = False) -> float:
+        """Labels centred under ``centers`` as :meth:`label_layout` fits them; returns their height.
+
+        When only every k-th label fits, a note says which are left out (``tushuo check``
+        reports it as a warning at the chart)."""
+        step, wrapped = self.label_layout(centers, slot, left)
         if step > 1 and not plan_only:
+            hidden = [t for i, t in enumerate(self.s.labels) if i not in wrapped]
             self.notes.append(
-                f"{n} labels do not fit under the chart at a readable size: one label in {step} is shown "
-                "(an hbar chart shows them all)"
+                f"{self.n} labels do not fit under the chart at a readable size: one label in {step} is shown, "
+                f"{len(hidden)} hidden ({'、'.join(hidden[:6])}{'……' if len(hidden) > 6 else ''}); "
+                "shorter labels or kind: hbar show them all"
             )
         if not plan_only:
-            for x, _, lines, color, bold in placed:
+            for i, lines in wrapped.items():
+                color, bold = self.label_color(i)
+                w = max(self.tw(x, self.s.bold if bold else None) for x in lines)
+                x = min(max(centers[i], left + w / 2), self.W - w / 2)
                 self.label(x, top, lines, ha="center", color=color, bold=bold)
-        return max(len(lines) for _, _, lines, _, _ in placed) * self.lh
+        return max(len(lines) for lines in wrapped.values()) * self.lh
 
     def value_axis(self, ticks: list[float], y_of: Callable[[float], float], x0: float, x1: float) -> None:
         """Horizontal grid lines at ``ticks`` with their numbers right-aligned left of ``x0``."""
@@ -433,6 +456,15 @@ class _Planner:
 
     def plan(self, height: float) -> Plan:
         return Plan(self.W, height, self.c.surface, self.items, self.notes)
+
+
+#: Longest label stacked one character per line under a column.
+STACK_MAX = 6
+
+
+def _stackable(text: str) -> bool:
+    """Whether ``text`` reads stacked one character per line: Chinese characters only, not too many."""
+    return 0 < len(text) <= STACK_MAX and all(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
 
 def _limits(values: Sequence[float], room: float, span: float) -> tuple[float, float]:
@@ -475,6 +507,12 @@ def _plan_columns(p: _Planner, stacked: bool) -> Plan:
     x0, x1 = left, W
     slot = (x1 - x0) / p.n
     centers = [x0 + slot * (i + 0.5) for i in range(p.n)]
+    if not stacked and p.label_layout(centers, slot, x0)[0] > 1:
+        # the names cannot all be shown under the bars: horizontal bars show every one
+        p.items.clear()
+        p.notes.append(f"{p.n} labels do not fit under the bars at a readable size: drawn as horizontal bars "
+                       "(kind: hbar) so that every label shows")
+        return _plan_hbar(p)
     label_h = p.category_labels(centers, slot, 0, plan_only=True)
     y1 = H - label_h - 12 * k  # plot bottom (value lo)
     if axis:  # the lowest tick's number hangs half a line below the plot
