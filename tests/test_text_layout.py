@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tushuo.text import break_lines, measure
@@ -420,3 +420,78 @@ def test_widow_rule_covers_two_line_paragraphs_and_centred_text_and_keeps_units(
     # no line may start with a closing mark to make room: 。” stays with the character before it
     tb = layout_text("中" * 19 + "说。”", 400, TextStyle(size=40, align="justify"))
     assert all(ln.text[0] not in "。”" for ln in tb.lines)
+
+
+# -- total fit (#13): properties on random paragraphs --------------------------------
+
+_HAN = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质"
+_PUNCT_TOKENS = ["，", "。", "、", "；", "：", "？", "！", "“", "”", "（", "）", "《", "》", "……", "——"]
+_tokens = st.one_of(
+    st.text(alphabet=_HAN, min_size=1, max_size=8),
+    st.sampled_from(_PUNCT_TOKENS),
+    st.from_regex(r"[0-9]{1,4}(\.[0-9])?%?", fullmatch=True),
+    st.from_regex(r"[A-Za-z]{2,6}", fullmatch=True),
+)
+_random_paragraphs = st.lists(_tokens, min_size=3, max_size=40).map("".join)
+
+
+def _oracle():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from text_sweep import LOOSE, _han, _letters, tighter_text
+
+    return LOOSE, _han, _letters, tighter_text
+
+
+@settings(max_examples=60, deadline=None)
+@given(_random_paragraphs, st.floats(min_value=6, max_value=30), st.booleans())
+def test_random_paragraphs_lone_character_or_loose_line_only_when_nothing_better_exists(
+        text: str, em: float, indent: bool) -> None:
+    """At a random measure, a justified paragraph ends with a lone character (孤字) or has a line
+    stretched more than 0.1 em a gap only when no setting of as many lines avoids both."""
+    LOOSE, han, letters, tighter = _oracle()
+    size = 30.0
+    tb = layout_text(text, em * size, TextStyle(size=size, align="justify", indent=indent, markup=False))
+    if tb.overflow or len(tb.lines) < 2:
+        return
+    lines = [ln.text for ln in tb.lines]
+    lone = letters(lines[-1]) <= 1 < letters(text)
+    worst = 0.0
+    for ln in tb.lines[:-1]:
+        cs = chars(ln)
+        for (a, xa, face, _), (b, xb, *_) in zip(cs, cs[1:]):
+            if han(a) and han(b):
+                worst = max(worst, (xb - xa - FB.advance(a, size, face)) / size)
+    if lone or worst > LOOSE + 1e-3:
+        better = tighter(text, size, "sans", em * size, 2 * size if indent else 0.0, len(lines))
+        assert better is None, (lines, worst, better)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=_HAN, min_size=4, max_size=120), st.floats(min_value=4, max_value=30),
+       st.sampled_from(["left", "center"]))
+def test_random_ragged_or_centred_text_never_ends_with_a_lone_character(text: str, em: float, align: str) -> None:
+    """Ragged and centred text can always give a lone last character company (its lines are not
+    stretched), in the same number of lines."""
+    greedy_lines = len(layout_text(text, em * 30, TextStyle(size=30, markup=False, align="justify")).lines)
+    tb = layout_text(text, em * 30, TextStyle(size=30, markup=False, align=align))
+    if len(tb.lines) > 1 and int(em) >= 2:
+        assert len(tb.lines[-1].text) >= 2, [ln.text for ln in tb.lines]
+    assert len(tb.lines) <= greedy_lines  # no box grows
+    assert all(ln.width <= em * 30 + 1e-6 for ln in tb.lines)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=_HAN, min_size=20, max_size=200), st.floats(min_value=8, max_value=30))
+def test_pure_han_lines_are_at_most_one_character_short_and_none_is_alone(text: str, em: float) -> None:
+    """Plain Han text: total fit gives a lone last character company by taking one character
+    from a line above, never more, and spreads nothing else: every other line is full."""
+    size = 30.0
+    tb = layout_text(text, em * size, TextStyle(size=size, markup=False, align="justify"))
+    full = int(em + 1e-9)
+    short = [ln.text for ln in tb.lines[:-1] if len(ln.text) < full]
+    assert all(len(t) == full - 1 for t in short), [ln.text for ln in tb.lines]
+    assert len(short) <= 1
+    if len(tb.lines) > 1:
+        assert len(tb.lines[-1].text) >= 2

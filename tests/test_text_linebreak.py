@@ -347,3 +347,48 @@ def test_closing_mark_runs(k: int) -> None:
     lines = break_lines(text, 240, 24)
     assert "".join(lines) == text
     assert all(line_measure(ln, 24) <= 240 for ln in lines)
+
+
+# -- URLs and e-mail addresses (#13) ------------------------------------------------
+
+
+def test_a_fitting_url_moves_with_its_brackets_and_a_long_one_breaks_after_a_separator() -> None:
+    text = "举报网址（www.12380.gov.cn）。"
+    assert break_lines(text, 330, 30) == ["举报网址", "（www.12380.gov.cn）。"]  # was （www.12380.gov.c / n）。
+    for width in (200, 240, 300):
+        lines = break_lines(text, width, 30)
+        assert "".join(lines) == text
+        for a, b in zip(lines, lines[1:]):
+            if a[-1:].isascii() and b[:1].isascii():  # a break inside the URL
+                assert a[-1] in "/.-_?&=@", (width, lines)
+    assert break_lines("详情请访问网站www.12380.gov.cn查询。", 300, 30) == [
+        "详情请访问网站", "www.12380.gov.cn", "查询。"]
+
+
+_URL_PART = st.from_regex(r"[a-z]{1,9}", fullmatch=True)
+_urls = st.builds(
+    lambda host, parts, q: "https://www." + ".".join(host) + "/" + "/".join(parts) + q,
+    st.lists(_URL_PART, min_size=2, max_size=3), st.lists(_URL_PART, max_size=3),
+    st.sampled_from(["", "?id=12&t=3", "_list-2"]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_urls, st.sampled_from(["", "（", "："]), st.floats(min_value=4, max_value=24))
+def test_urls_break_only_after_separators_unless_a_piece_is_wider_than_the_line(url: str, before: str,
+                                                                               em: float) -> None:
+    text = f"请访问{before}{url}{'）' if before == '（' else ''}了解详情。"
+    size = 30
+    lines = break_lines(text, em * size, size)
+    assert "".join(lines) == text
+    pieces = [p for p in __import__("re").split(r"(?<=[/.\-_?&=@])", url) if p]
+    widest = max(set_width(p, size) for p in pieces)
+    at = text.index(url)
+    pos = 0
+    for a in lines[:-1]:
+        pos += len(a)
+        if at < pos < at + len(url) and widest <= em * size:
+            assert text[pos - 1] in "/.-_?&=@", (lines, text[pos - 1])
+            assert not (text[pos - 1].isalpha() and text[pos].isalpha()) or text[pos - 1] in "/.-_?&=@"
+    if set_width(url, size) + size <= em * size:  # fits with a bracket on each side: never split
+        assert any(url in ln for ln in lines), lines

@@ -199,7 +199,8 @@ def even_split(fonts: FontBook, text: str, width: float, lines: int, style: Text
     The line-choosing half of ``balanced`` (charts use it for their labels too); None when
     the text is too long to search or cannot be set in that many lines.
 
-    Lines ending at a pause or closing mark (，、。”) are preferred when nearly as even.
+    Lines ending at a pause or closing mark (，、。”) are preferred when nearly as even; the
+    last line is never a lone character (孤字) when another split exists.
     Breaks inside a quote or bracket pair are avoided, with one more line if need be;
     only when that fails too are they allowed.
     """
@@ -225,7 +226,10 @@ def even_split(fonts: FontBook, text: str, width: float, lines: int, style: Text
     u = len(ends)
     # a line that ends at a pause or closing mark reads better (the last line ends anyway)
     rough = [0 if b == u - 1 or text[vis[b] - 1] in _BREAK_AFTER else 1 for b in range(u)]
-    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, measure=measure, vis=vis, starts=starts)
+    from ..text.linebreak import is_widow
+
+    lone = [is_widow(text[starts[a + 1]:]) for a in range(u - 1)] + [False]
+    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, measure=measure, vis=vis, starts=starts, lone=lone)
     for n, strict in ((lines, True), (lines + 1, True), (lines, False)):
         # 1. the shortest possible longest line; 2. allowing it 1.5 em more, the fewest lines
         # not ending at a mark, and the shortest longest line for that; 3. within that
@@ -244,7 +248,7 @@ def even_split(fonts: FontBook, text: str, width: float, lines: int, style: Text
 
 
 def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, squares: bool, u: int,
-              depth_ok: list[bool], measure: Callable[[int, int], float], vis: list[int],
+              depth_ok: list[bool], measure: Callable[[int, int], float], vis: list[int], lone: list[bool],
               starts: list[int]) -> tuple[tuple[int, float], list[int]] | None:
     """The best way to end ``n`` lines, none wider than ``width``, at break opportunities, or None.
 
@@ -268,6 +272,8 @@ def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, sq
                 w = measure(starts[a + 1], vis[b])
                 if w > width:
                     break
+                if b == u - 1 and lone[a]:
+                    continue  # a last line of one character (孤字)
                 prev = best[j - 1][a]
                 if prev == inf:
                     continue

@@ -310,7 +310,8 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
         room = None if limit is None else limit - len(plan)
         spans = total_fit(para.text, para.advs, width, size=size, first_width=width - indent, gaps=para.gaps,
                           trims=para.trims, shrink_in=para.shrink_in, shrink_end=para.shrink_end,
-                          stretch=para.stretch, balanced=style.align == "center", max_lines=room)
+                          stretch=para.stretch, balanced=style.align == "center",
+                          justified=style.align == "justify", max_lines=room)
         for k, (a, e) in enumerate(spans):
             plan.append((para, a, e, k == 0, k == len(spans) - 1))
     if limit is not None and len(plan) > limit:

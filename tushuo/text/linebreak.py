@@ -459,6 +459,7 @@ def total_fit(
     shrink_end: Sequence[float] | None = None,
     stretch: Sequence[int] | None = None,
     balanced: bool = False,
+    justified: bool = True,
     max_lines: int | None = None,
 ) -> list[tuple[int, int]]:
     """Break one paragraph into lines by total fit (Knuth–Plass over the clreq opportunities).
@@ -472,7 +473,9 @@ def total_fit(
     Among the settings with the fewest lines (the greedy count: no box grows), it picks the
     one with the least demerits: a non-last line costs ``100 × (r / TOLERANCE)³`` where
     ``r`` is its stretch per gap in em, a last line that is a lone character costs
-    ``WIDOW_DEMERITS``. ``balanced`` (centred text): every line, the last too, costs the
+    ``WIDOW_DEMERITS``. Lines that are not ``justified`` (ragged text) are never stretched:
+    they cost ``100 × (slack in em)²``, so they stay nearly full but a lone character is
+    cheap to avoid. ``balanced`` (centred text): every line, the last too, costs the
     square of its width in em, so the lines come out even (CSS ``text-wrap: balance``).
 
     Greedy (:func:`wrap`, then :func:`pull_widow`) remains for two cases: a unit wider
@@ -495,12 +498,17 @@ def total_fit(
     line_width = lw.width
     S = lw.S
     G = [0] * (n + 1)  # stretchable gaps up to text[k]
+    B = [0.0] * (n + 1)  # the CJK–Latin space those gaps already have (justifying evens it out)
     L = [0] * (n + 1)  # letters up to text[k]
     g = le = 0
+    base = 0.0
+    gap_list = gaps if gaps is not None else [0.0] * n
     for k in range(n):
-        if stretch is not None and k:
-            g += stretch[k]
+        if stretch is not None and k and stretch[k]:
+            g += 1
+            base += gap_list[k]
         G[k + 1] = g
+        B[k + 1] = base
         v = _LETTER.get(text[k])
         le += _letter(text[k]) if v is None else v
         L[k + 1] = le
@@ -541,10 +549,14 @@ def total_fit(
                     d = (w / em) ** 2 + (WIDOW_DEMERITS if last and L[e] - L[a] <= 1 else 0.0)
                 elif last:
                     d = WIDOW_DEMERITS if L[e] - L[a] <= 1 else 0.0
+                elif not justified:
+                    d = 100.0 * (slack / em) ** 2
                 else:
                     c = G[e] - G[a + 1] if e > a else 0
+                    # the widest gap after justifying (layout._even_gaps raises all to one level);
                     # a line that cannot stretch (one unit, a URL) stays ragged: tolerable when a little short
-                    d = min(_MAX_LINE_DEMERITS, cube * (slack / c) ** 3 if c else RAGGED_DEMERITS * (slack / em) ** 2)
+                    r = (slack + B[e] - B[a + 1]) / c if c else 0.0
+                    d = min(_MAX_LINE_DEMERITS, cube * r ** 3 if c else RAGGED_DEMERITS * (slack / em) ** 2)
                 total = best[i] + _LINES + d + (_SPLIT if split[j - 1] else 0.0)
                 if total < bj:
                     bj, pj = total, i
