@@ -5,7 +5,6 @@ a lone character where the line above could give it one, no justified line is lo
 from __future__ import annotations
 
 import pytest
-
 from text_sweep import THEMES, WIDTHS, document, document_names, lines_of, sweep, tighter_setting
 
 

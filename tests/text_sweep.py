@@ -10,8 +10,8 @@ from functools import cache
 from pathlib import Path
 
 import tushuo
+from tushuo.inputs import layout_document, make_context
 from tushuo.layout.frame import Text
-from tushuo.layout.stack import layout_document, make_context
 from tushuo.templates import list_templates, new_spec
 from tushuo.text.fonts import default_fontbook
 from tushuo.text.layout import TextStyle, layout_text
@@ -33,7 +33,7 @@ def document_names() -> list[str]:
 
 
 @cache
-def document(name: str):  # noqa: ANN201 - tushuo.Document
+def document(name: str):
     """The loaded document; a template as `tushuo new NAME` starts it (sample data and pictures)."""
     if not name.startswith("template "):
         return tushuo.load(ROOT / "examples" / name)
@@ -107,7 +107,7 @@ def loose(lines: list[Line]) -> list[tuple[str, float]]:
     return out
 
 
-def sweep(doc, width: int, theme: str):  # noqa: ANN001, ANN201
+def sweep(doc, width: int, theme: str):
     """(widows, loose lines with their op's lines, warnings about hidden chart labels)."""
     ctx = make_context(doc, width=width, theme=theme)
     frame = layout_document(doc, width=width, theme=theme, ctx=ctx)
@@ -125,9 +125,13 @@ def sweep(doc, width: int, theme: str):  # noqa: ANN001, ANN201
     return widows, loose_lines, hidden
 
 
+def _tight(c: str) -> bool:
+    """Latin letters, digits and ASCII marks: never stretched apart."""
+    return c.isascii() and not c.isspace()
+
+
 def _stretchable(a: str, b: str) -> bool:
-    tight = lambda c: c.isascii() and not c.isspace()  # noqa: E731 - Latin words and numbers never stretch
-    return not (tight(a) and tight(b)) and not (a == b and a in "—―…⋯")
+    return not (_tight(a) and _tight(b)) and not (a == b and a in "—―…⋯")
 
 
 def tighter_setting(op: Text, lines: list[Line]) -> list[str] | None:

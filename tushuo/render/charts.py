@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import io
 import math
-import unicodedata
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
