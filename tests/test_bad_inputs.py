@@ -30,6 +30,7 @@ import pytest
 import yaml
 from PIL import Image
 
+from guard import traced
 from tushuo.cli import main
 
 HERE = Path(__file__).parent / "bad_inputs"
@@ -118,10 +119,25 @@ def make_too_tall(d: Path) -> None:
     (d / "too-tall.yaml").write_text(f"title: 一百万像素高\nblocks:\n{body}", encoding="utf-8")
 
 
+def make_postscript(d: Path) -> None:
+    # PostScript in a file named .png: Pillow would identify it by content and run Ghostscript.
+    (d / "pic.png").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n{ } loop\n")
+
+
+def make_huge_metadata(d: Path) -> None:
+    # An 8 x 8 PNG whose zTXt comment inflates to 5 MB (5 KB on disk).
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("comment", "x" * (5 << 20), zip=True)
+    Image.new("RGB", (8, 8)).save(d / "ztxt.png", pnginfo=info)
+
+
 MAKERS: dict[str, Callable[[Path], None]] = {
     "truncated": make_truncated, "bomb": make_bomb, "cmyk": make_cmyk, "16bit": make_16bit,
     "exif-rotated": make_exif_rotated, "symlink-out": make_symlink_out, "png-as-spec": make_png_as_spec,
     "busy": make_busy, "text-10mb": make_text_10mb, "blocks-5000": make_blocks_5000, "too-tall": make_too_tall,
+    "postscript": make_postscript, "huge-metadata": make_huge_metadata,
 }
 
 
@@ -289,9 +305,12 @@ def test_render(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.Monkey
     d, out = _setup(case, tmp_path)
     monkeypatch.chdir(d)
     target = out / case.get("out", "out.png")
-    rc = main(["render", case["file"], "-o", str(target), *case.get("args", [])])
+    with traced() as t:  # issue #14: nothing opened beside the case's folder, no program run
+        rc = main(["render", case["file"], "-o", str(target), *case.get("args", [])])
     cap = capsys.readouterr()
     assert rc == case["exit"], f"exit {rc}, expected {case['exit']}\n{cap.err}"
+    assert t.programs == []
+    assert [p for p in t.opened_under(tmp_path, besides=d) if not p.startswith(str(out.resolve()))] == []
     left = sorted(p.name for p in out.iterdir())
     if case["exit"] == 0:
         assert left == [target.name], f"expected only {target.name} in the output folder, found {left}"
