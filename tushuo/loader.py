@@ -33,7 +33,7 @@ from .errors import SpecError
 from .loading import limits
 from .loading.extends import _apply_extends
 from .loading.limits import MAX_BYTES, MAX_NODES, MAX_TEXT_CHARS  # the public limits
-from .loading.messages import _describe, _find_mark, _raise, _validation_errors
+from .loading.messages import _describe, _find_mark, _raise, _validation_errors, construction_error
 from .loading.slots import _fill, _own_data
 from .loading.tree import (  # noqa: F401  (themes, batch, templates read through here)
     Mark,
@@ -48,7 +48,10 @@ from .loading.tree import (  # noqa: F401  (themes, batch, templates read throug
 )
 from .spec.document import Document
 
-__all__ = ["MAX_BYTES", "MAX_NODES", "MAX_TEXT_CHARS", "load", "load_data_file", "path_fields", "read_tree"]
+__all__ = [
+    "MAX_BYTES", "MAX_NODES", "MAX_TEXT_CHARS", "construction_error", "load", "load_data_file", "path_fields",
+    "read_tree",
+]
 
 #: Spec fields that name a file next to the spec.
 PATH_FIELDS = frozenset({"src", "image", "data_file"})

@@ -91,8 +91,8 @@ def _step(t: Any, seg: Any) -> tuple[Any, Any, bool]:
 class _Where:
     """A pydantic error location translated to a spec path (union tags dropped)."""
 
-    def __init__(self, loc: tuple[Any, ...], value: Any) -> None:
-        t: Any = Document
+    def __init__(self, loc: tuple[Any, ...], value: Any, root: Any = Document) -> None:
+        t: Any = root
         cur: Any = value
         self.segs: list[Any] = []
         self.field: Any = None  # FieldInfo of the last model field on the way
@@ -216,13 +216,14 @@ def _find_mark(marks: Mapping[str, Mark], path: str) -> Mark | None:
 
 
 def _validation_errors(
-    exc: ValidationError, value: Any, marks: dict[str, Mark], kmarks: dict[str, Mark], label: str | None
+    exc: ValidationError, value: Any, marks: dict[str, Mark], kmarks: dict[str, Mark], label: str | None,
+    root: Any = Document,
 ) -> list[SpecError]:
     """Pydantic's errors as located SpecErrors: one per mistake, union noise removed."""
     plain: list[tuple[str, Mark | None, str]] = []
     typed: dict[str, tuple[list[str], Any, Mark | None]] = {}
     for e in exc.errors(include_url=False):
-        where = _Where(tuple(e["loc"]), value)
+        where = _Where(tuple(e["loc"]), value, root)
         path, kind = where.path, e["type"]
         if kind == "spec":  # a model validator naming the part it is about
             at = str(e["ctx"]["at"])
@@ -272,3 +273,18 @@ def _raise(errors: list[SpecError]) -> None:
         more = len(errors) - limits.MAX_ERRORS
         errors = [*errors[:limits.MAX_ERRORS], SpecError(f"… and {more} more errors", file=errors[0].file)]
     raise SpecErrors(errors)
+
+
+def construction_error(exc: ValidationError, model: type[BaseModel], data: Mapping[str, Any]) -> SpecError:
+    """A model built in Python (``StepsBlock(items=...)``) failed: the loader's messages, no file.
+
+    Paths are relative to the model built (``items[2].next[0].to: no item has id 's9'``);
+    several mistakes give a SpecErrors listing each.
+    """
+    errors = _validation_errors(exc, dict(data), {}, {}, None, root=model)
+    errors.sort(key=lambda e: e.path or "")
+    if len(errors) == 1:
+        return errors[0]
+    if len(errors) > limits.MAX_ERRORS:
+        errors = [*errors[:limits.MAX_ERRORS], SpecError(f"… and {len(errors) - limits.MAX_ERRORS} more errors")]
+    return SpecErrors(errors)

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .base import SpecModel
+
 Align = Literal["left", "center", "right"]
 Tone = Literal["positive", "negative", "neutral"]
 IconName = Literal[
@@ -25,12 +27,21 @@ def _count(n: int, noun: str) -> str:
     """'1 cell', '3 cells': counts in messages read as English."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
-class _Model(BaseModel):
+def _type_required(schema: dict[str, Any]) -> None:
+    """A block's ``type`` defaults to its own kind for Python (``BannerBlock(title=...)``), but
+    a spec file must write it (it picks the kind): the JSON Schema keeps it required."""
+    if "type" in schema.get("properties", {}):
+        schema["properties"]["type"].pop("default", None)
+        schema["required"] = ["type", *[r for r in schema.get("required", []) if r != "type"]]
+
+
+class _Model(SpecModel):
     """Strict spec data: unknown keys are errors; numbers are accepted where text is expected
     (``label: 2024`` is a year, not a mistake)."""
 
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=False, populate_by_name=True, coerce_numbers_to_str=True
+        extra="forbid", str_strip_whitespace=False, populate_by_name=True, coerce_numbers_to_str=True,
+        json_schema_extra=_type_required,
     )
 
 
@@ -56,14 +67,13 @@ def _suggest(word: str, choices: list[str]) -> str:
 class BannerBlock(_Model):
     """The hero at the top: formal title, subtitle, badge, optional picture."""
 
-    type: Literal["banner"] = Field(description="Block kind.")
+    type: Literal["banner"] = Field(default="banner", description="Block kind.")
     title: str = Field(min_length=1, description="Main title, set in the formal serif face.")
-    subtitle: str | None = Field(None, description="Line under the title, e.g. 图说换届 · 第1期.")
-    badge: str | None = Field(None, description="Short label in a pill, e.g. 第3期.")
-    image: str | None = Field(None, description="Picture path (relative to the spec) shown in the banner.")
-    align: Align = Field("center", description="Title alignment.")
-    compact: bool = Field(
-        False,
+    subtitle: str | None = Field(default=None, description="Line under the title, e.g. 图说换届 · 第1期.")
+    badge: str | None = Field(default=None, description="Short label in a pill, e.g. 第3期.")
+    image: str | None = Field(default=None, description="Picture path (relative to the spec) shown in the banner.")
+    align: Align = Field(default="center", description="Title alignment.")
+    compact: bool = Field(default=False,
         description="A lower band: smaller title, tighter padding (print pieces such as a QR standee's header).",
     )
 
@@ -71,68 +81,65 @@ class BannerBlock(_Model):
 class HeadingBlock(_Model):
     """A section title."""
 
-    type: Literal["heading"] = Field(description="Block kind.")
+    type: Literal["heading"] = Field(default="heading", description="Block kind.")
     text: str = Field(min_length=1, description="Heading text.")
-    level: int = Field(1, ge=1, le=3, description="1 (largest) to 3.")
-    number: bool = Field(False, description="Prefix automatic Chinese numbering 一、二、三、 (level 1).")
+    level: int = Field(default=1, ge=1, le=3, description="1 (largest) to 3.")
+    number: bool = Field(default=False, description="Prefix automatic Chinese numbering 一、二、三、 (level 1).")
 
 
 class ParagraphBlock(_Model):
     """Body text with inline **bold** and ==highlight== markup."""
 
-    type: Literal["paragraph"] = Field(description="Block kind.")
+    type: Literal["paragraph"] = Field(default="paragraph", description="Block kind.")
     text: str = Field(description="Text; a line break starts a new line.")
-    indent: bool = Field(True, description="First-line indent of two full-width characters.")
-    align: Literal["left", "center", "right", "justify"] = Field(
-        "justify", description="justify (default: CJK lines justified except the last), left, center or right."
+    indent: bool = Field(default=True, description="First-line indent of two full-width characters.")
+    align: Literal["left", "center", "right", "justify"] = Field(default="justify", description="justify (default: CJK lines justified except the last), left, center or right."
     )
 
 
 class ImageBlock(_Model):
     """A photo or picture."""
 
-    type: Literal["image"] = Field(description="Block kind.")
+    type: Literal["image"] = Field(default="image", description="Block kind.")
     src: str = Field(min_length=1, description="Image path relative to the spec file (no URLs).")
-    caption: str | None = Field(None, description="Caption under the picture.")
-    alt: str | None = Field(
-        None, description="What the picture shows, in words, for readers who cannot see it (not drawn)."
+    caption: str | None = Field(default=None, description="Caption under the picture.")
+    alt: str | None = Field(default=None, description="What the picture shows, in words, for readers who cannot see it (not drawn)."
     )
-    fit: Literal["width", "cover", "contain"] = Field(
-        "width", description="width: full width, natural aspect; cover: crop to 16:9; contain: fit inside 16:9."
+    fit: Literal["width", "cover", "contain"] = Field(default="width", description="width: full width, natural aspect; cover: crop to 16:9; contain: fit inside 16:9."
     )
 
 
 class QuoteBlock(_Model):
     """A pledge or quote card, optionally with a portrait."""
 
-    type: Literal["quote"] = Field(description="Block kind.")
+    type: Literal["quote"] = Field(default="quote", description="Block kind.")
     text: str = Field(min_length=1, description="The quote or pledge.")
-    author: str | None = Field(None, description="Who said it.")
-    role: str | None = Field(None, description="Their role, e.g. 村党支部书记.")
-    image: str | None = Field(None, description="Portrait path.")
+    author: str | None = Field(default=None, description="Who said it.")
+    role: str | None = Field(default=None, description="Their role, e.g. 村党支部书记.")
+    image: str | None = Field(default=None, description="Portrait path.")
 
 
 class CalloutBlock(_Model):
     """A highlighted note."""
 
-    type: Literal["callout"] = Field(description="Block kind.")
+    type: Literal["callout"] = Field(default="callout", description="Block kind.")
     text: str = Field(min_length=1, description="Note text (inline markup).")
-    title: str | None = Field(None, description="Optional title.")
-    tone: Literal["info", "tip", "warning", "danger"] = Field("info", description="Colour and icon.")
+    title: str | None = Field(default=None, description="Optional title.")
+    tone: Literal["info", "tip", "warning", "danger"] = Field(default="info", description="Colour and icon.")
 
 
 class ChecklistItem(_Model):
     """One line of a checklist."""
 
     text: str = Field(min_length=1, description="What to meet.")
-    checked: bool = Field(True, description="True draws a tick, false a cross.")
+    checked: bool = Field(default=True, description="True draws a tick, false a cross.")
 
 
 class ChecklistBlock(_Model):
     """A standard to meet, with vector tick / cross marks."""
 
-    type: Literal["checklist"] = Field(description="Block kind.")
-    title: str | None = Field(None, description="Title above the list.")
+    type: Literal["checklist"] = Field(default="checklist", description="Block kind.")
+    title: str | None = Field(default=None, description="Title above the list.")
     items: list[ChecklistItem] = Field(min_length=1, description="The items.")
 
     @field_validator("items", mode="before")
@@ -149,9 +156,9 @@ Cell = Union[str, int, float]
 class TableBlock(_Model):
     """A plain table with a header row and zebra rows."""
 
-    type: Literal["table"] = Field(description="Block kind.")
-    title: str | None = Field(None, description="Title above the table.")
-    header: list[str] | None = Field(None, description="Column headers.")
+    type: Literal["table"] = Field(default="table", description="Block kind.")
+    title: str | None = Field(default=None, description="Title above the table.")
+    header: list[str] | None = Field(default=None, description="Column headers.")
     rows: list[list[Cell]] = Field(min_length=1, description="Rows of cells.")
 
     @model_validator(mode="after")
@@ -169,17 +176,17 @@ class TableBlock(_Model):
 class QRCodeBlock(_Model):
     """A QR code made from data (a URL or text)."""
 
-    type: Literal["qrcode"] = Field(description="Block kind.")
+    type: Literal["qrcode"] = Field(default="qrcode", description="Block kind.")
     data: str = Field(min_length=1, description="What the code encodes.")
-    caption: str | None = Field(None, description="Caption under the code, e.g. 长按识别二维码.")
-    size: float = Field(360, ge=120, le=1000, description="Side length in px at 1080 wide.")
+    caption: str | None = Field(default=None, description="Caption under the code, e.g. 长按识别二维码.")
+    size: float = Field(default=360, ge=120, le=1000, description="Side length in px at 1080 wide.")
 
 
 class QRCodeItem(_Model):
     """One code of a qrcodes grid."""
 
     data: str = Field(min_length=1, description="What the code encodes (usually the account's URL).")
-    caption: str | None = Field(None, description="Name under the code, e.g. 颍州先锋.")
+    caption: str | None = Field(default=None, description="Name under the code, e.g. 颍州先锋.")
 
 
 class QRCodesBlock(_Model):
@@ -189,12 +196,11 @@ class QRCodesBlock(_Model):
     large as a column allows (or ``size``); a short last row is centred.
     """
 
-    type: Literal["qrcodes"] = Field(description="Block kind.")
-    title: str | None = Field(None, description="Title above the codes.")
+    type: Literal["qrcodes"] = Field(default="qrcodes", description="Block kind.")
+    title: str | None = Field(default=None, description="Title above the codes.")
     items: list[QRCodeItem] = Field(min_length=1, max_length=12, description="1 to 12 codes: {data, caption}.")
-    columns: int = Field(2, ge=1, le=4, description="Codes per row (1–4, default 2).")
-    size: float | None = Field(
-        None, ge=120, le=1000,
+    columns: int = Field(default=2, ge=1, le=4, description="Codes per row (1–4, default 2).")
+    size: float | None = Field(default=None, ge=120, le=1000,
         description="Largest side of a code in px at 1080 (its white quiet zone included); "
         "default: as large as a column allows.",
     )
@@ -203,14 +209,14 @@ class QRCodesBlock(_Model):
 class DividerBlock(_Model):
     """A rule or ornament between blocks."""
 
-    type: Literal["divider"] = Field(description="Block kind.")
-    style: Literal["line", "dots", "ornament"] = Field("ornament", description="line, dots or ornament.")
+    type: Literal["divider"] = Field(default="divider", description="Block kind.")
+    style: Literal["line", "dots", "ornament"] = Field(default="ornament", description="line, dots or ornament.")
 
 
 class SpacerBlock(_Model):
     """Vertical space."""
 
-    type: Literal["spacer"] = Field(description="Block kind.")
+    type: Literal["spacer"] = Field(default="spacer", description="Block kind.")
     height: float = Field(ge=0, le=2000, description="Height in px at 1080 wide.")
 
 
@@ -219,21 +225,20 @@ class StepEdge(_Model):
     """An outgoing edge of a step or decision."""
 
     to: str = Field(min_length=1, description="Target item id.")
-    label: str | None = Field(None, description="Edge label, e.g. 是 / 否.")
+    label: str | None = Field(default=None, description="Edge label, e.g. 是 / 否.")
 
 
 class StepItem(_Model):
     """One step (a box) or decision (a diamond) of a flowchart."""
 
-    id: str | None = Field(None, description="Identifier, needed when another item's next names it.")
-    kind: Literal["step", "decision"] = Field("step", description="step (box) or decision (diamond).")
+    id: str | None = Field(default=None, description="Identifier, needed when another item's next names it.")
+    kind: Literal["step", "decision"] = Field(default="step", description="step (box) or decision (diamond).")
     title: str = Field(min_length=1, description="Bold title.")
-    desc: str | None = Field(None, description="Description (wrapped).")
-    tag: str | None = Field(None, description="A pill, e.g. 选举日前20日.")
-    note: str | None = Field(None, description="A small note under the description.")
-    icon: IconName | None = Field(None, description="A built-in vector icon.")
-    next: list[StepEdge] | None = Field(
-        None, description="Outgoing edges; default: the following item. An id alone (`next: s5`) is one edge."
+    desc: str | None = Field(default=None, description="Description (wrapped).")
+    tag: str | None = Field(default=None, description="A pill, e.g. 选举日前20日.")
+    note: str | None = Field(default=None, description="A small note under the description.")
+    icon: IconName | None = Field(default=None, description="A built-in vector icon.")
+    next: list[StepEdge] | None = Field(default=None, description="Outgoing edges; default: the following item. An id alone (`next: s5`) is one edge."
     )
 
     @field_validator("next", mode="before")
@@ -249,11 +254,11 @@ class StepItem(_Model):
 class StepsBlock(_Model):
     """A process or flowchart."""
 
-    type: Literal["steps"] = Field(description="Block kind.")
-    title: str | None = Field(None, description="Title above the chart.")
+    type: Literal["steps"] = Field(default="steps", description="Block kind.")
+    title: str | None = Field(default=None, description="Title above the chart.")
     items: list[StepItem] = Field(min_length=1, description="Steps and decisions in reading order.")
-    layout: Literal["auto", "vertical", "zigzag", "grid", "timeline"] = Field("auto", description="Arrangement.")
-    numbered: bool = Field(True, description="Number badges on steps.")
+    layout: Literal["auto", "vertical", "zigzag", "grid", "timeline"] = Field(default="auto", description="Arrangement.")
+    numbered: bool = Field(default=True, description="Number badges on steps.")
 
     @model_validator(mode="after")
     def _ids(self) -> StepsBlock:
@@ -281,14 +286,14 @@ class ComparisonColumn(_Model):
     """A column header."""
 
     label: str = Field(min_length=1, description="Column label, e.g. 合格站点.")
-    tone: Tone = Field("neutral", description="positive: tick badge; negative: cross badge; neutral: none.")
+    tone: Tone = Field(default="neutral", description="positive: tick badge; negative: cross badge; neutral: none.")
 
 
 class ComparisonCell(_Model):
     """A cell: text and an optional photo."""
 
-    text: str = Field("", description="Cell text.")
-    image: str | None = Field(None, description="Photo path, scaled to the row's common height.")
+    text: str = Field(default="", description="Cell text.")
+    image: str | None = Field(default=None, description="Photo path, scaled to the row's common height.")
 
 
 class ComparisonRow(_Model):
@@ -308,8 +313,8 @@ class ComparisonRow(_Model):
 class ComparisonBlock(_Model):
     """Side-by-side columns, e.g. 合格 vs 不合格."""
 
-    type: Literal["comparison"] = Field(description="Block kind.")
-    title: str | None = Field(None, description="Title above the comparison.")
+    type: Literal["comparison"] = Field(default="comparison", description="Block kind.")
+    title: str | None = Field(default=None, description="Title above the comparison.")
     columns: list[ComparisonColumn] = Field(min_length=2, max_length=4, description="2 to 4 columns.")
     rows: list[ComparisonRow] = Field(min_length=1, description="Aspects, one per row.")
 
@@ -331,9 +336,9 @@ class StatItem(_Model):
 
     label: str = Field(min_length=1, description="What the number counts.")
     value: float | int | str = Field(description="The number (or a short text such as 一肩挑).")
-    unit: str | None = Field(None, description="Unit set smaller beside the value, e.g. 个, %.")
-    delta: str | int | float | None = Field(None, description="Change, e.g. +12 or -3.2%; coloured by sign.")
-    icon: IconName | None = Field(None, description="A built-in vector icon.")
+    unit: str | None = Field(default=None, description="Unit set smaller beside the value, e.g. 个, %.")
+    delta: str | int | float | None = Field(default=None, description="Change, e.g. +12 or -3.2%; coloured by sign.")
+    icon: IconName | None = Field(default=None, description="A built-in vector icon.")
 
     @field_validator("value", "delta")
     @classmethod
@@ -346,17 +351,17 @@ class StatItem(_Model):
 class StatsBlock(_Model):
     """Big-number cards."""
 
-    type: Literal["stats"] = Field(description="Block kind.")
-    title: str | None = Field(None, description="Title above the cards.")
+    type: Literal["stats"] = Field(default="stats", description="Block kind.")
+    title: str | None = Field(default=None, description="Title above the cards.")
     items: list[StatItem] = Field(min_length=1, max_length=6, description="1 to 6 cards.")
-    columns: int | None = Field(None, ge=1, le=3, description="Cards per row; default 2 or 3 by count.")
+    columns: int | None = Field(default=None, ge=1, le=3, description="Cards per row; default 2 or 3 by count.")
 
 
 # --------------------------------------------------------------------- chart
 class Series(_Model):
     """One data series."""
 
-    name: str = Field("", description="Series name (legend).")
+    name: str = Field(default="", description="Series name (legend).")
     values: list[float] = Field(min_length=1, description="One value per label.")
 
 
@@ -367,16 +372,16 @@ class ChartBlock(_Model):
     same plan as a Figure for standalone vector export (tushuo.render.charts.render_chart).
     """
 
-    type: Literal["chart"] = Field(description="Block kind.")
-    title: str | None = Field(None, description="Chart title.")
+    type: Literal["chart"] = Field(default="chart", description="Block kind.")
+    title: str | None = Field(default=None, description="Chart title.")
     kind: Literal["bar", "hbar", "stacked", "line", "pie", "donut", "progress"] = Field(description="Chart kind.")
-    labels: list[str] | None = Field(None, description="Category labels (or use data_file).")
-    series: list[Series] | None = Field(None, description="Data series (or use data_file).")
-    data_file: str | None = Field(None, description="CSV: first column labels, one column per series.")
-    unit: str | None = Field(None, description="Unit for axis and value labels.")
-    show_values: bool = Field(True, description="Print values on bars / points / slices.")
-    highlight: str | None = Field(None, description="A label drawn in the accent colour.")
-    height: float | None = Field(None, ge=200, le=3000, description="Chart height in px at 1080 (default by kind).")
+    labels: list[str] | None = Field(default=None, description="Category labels (or use data_file).")
+    series: list[Series] | None = Field(default=None, description="Data series (or use data_file).")
+    data_file: str | None = Field(default=None, description="CSV: first column labels, one column per series.")
+    unit: str | None = Field(default=None, description="Unit for axis and value labels.")
+    show_values: bool = Field(default=True, description="Print values on bars / points / slices.")
+    highlight: str | None = Field(default=None, description="A label drawn in the accent colour.")
+    height: float | None = Field(default=None, ge=200, le=3000, description="Chart height in px at 1080 (default by kind).")
 
     @model_validator(mode="after")
     def _data(self) -> ChartBlock:
@@ -443,7 +448,7 @@ class TimelineItem(_Model):
 
     date: str = Field(min_length=1, description="Date text shown in a pill, e.g. 11月26日.")
     title: str = Field(min_length=1, description="Event title.")
-    desc: str | None = Field(None, description="Description.")
+    desc: str | None = Field(default=None, description="Description.")
 
     @field_validator("date", mode="before")
     @classmethod
@@ -454,8 +459,8 @@ class TimelineItem(_Model):
 class TimelineBlock(_Model):
     """Dated events along a spine."""
 
-    type: Literal["timeline"] = Field(description="Block kind.")
-    title: str | None = Field(None, description="Title above the timeline.")
+    type: Literal["timeline"] = Field(default="timeline", description="Block kind.")
+    title: str | None = Field(default=None, description="Title above the timeline.")
     items: list[TimelineItem] = Field(min_length=1, description="Events in order.")
 
 
@@ -463,28 +468,28 @@ class CardItem(_Model):
     """A card: news item, programme pick."""
 
     title: str = Field(min_length=1, description="Card title.")
-    desc: str | None = Field(None, description="Description.")
-    image: str | None = Field(None, description="Picture path.")
-    tag: str | None = Field(None, description="Tag or date pill.")
-    image_position: Literal["left", "top"] = Field("left", description="Where the picture goes in list layout.")
+    desc: str | None = Field(default=None, description="Description.")
+    image: str | None = Field(default=None, description="Picture path.")
+    tag: str | None = Field(default=None, description="Tag or date pill.")
+    image_position: Literal["left", "top"] = Field(default="left", description="Where the picture goes in list layout.")
 
 
 class CardsBlock(_Model):
     """A list or grid of cards."""
 
-    type: Literal["cards"] = Field(description="Block kind.")
-    title: str | None = Field(None, description="Title above the cards.")
+    type: Literal["cards"] = Field(default="cards", description="Block kind.")
+    title: str | None = Field(default=None, description="Title above the cards.")
     items: list[CardItem] = Field(min_length=1, description="The cards.")
-    layout: Literal["list", "grid"] = Field("list", description="list: stacked; grid: 2 columns.")
+    layout: Literal["list", "grid"] = Field(default="list", description="list: stacked; grid: 2 columns.")
 
 
 # --------------------------------------------------------------------- section
 class SectionBlock(_Model):
     """A chapter holding blocks: a title bar, a PDF bookmark and a contents entry."""
 
-    type: Literal["section"] = Field(description="Block kind.")
+    type: Literal["section"] = Field(default="section", description="Block kind.")
     title: str = Field(min_length=1, description="Section title.")
-    number: bool | str = Field(True, description="True: automatic 一、二、…; a string: that label; false: none.")
+    number: bool | str = Field(default=True, description="True: automatic 一、二、…; a string: that label; false: none.")
     blocks: list[Block] = Field(min_length=1, description="The section's blocks.")
 
 

@@ -5,23 +5,24 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator
 
+from .base import SpecModel
 from .blocks import Block
 from .theme import Theme
 
 
-class Footer(BaseModel):
+class Footer(SpecModel):
     """The closing strip: who made it, a QR code to follow."""
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
-    text: str | None = Field(None, description="e.g. 颍州区委组织部 出品.")
-    qrcode: str | None = Field(None, description="Data for a QR code (usually the account's URL).")
-    note: str | None = Field(None, description="Caption by the QR code, e.g. 长按识别二维码关注.")
+    text: str | None = Field(default=None, description="e.g. 颍州区委组织部 出品.")
+    qrcode: str | None = Field(default=None, description="Data for a QR code (usually the account's URL).")
+    note: str | None = Field(default=None, description="Caption by the QR code, e.g. 长按识别二维码关注.")
 
 
-class Output(BaseModel):
+class Output(SpecModel):
     """Output defaults (the command line overrides them).
 
     ``page_size`` and ``pdf_mode`` are tushuo's own additions to the contract's
@@ -31,55 +32,50 @@ class Output(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["png", "jpeg", "jpg", "webp", "pdf", "svg"] | None = Field(None, description="Default format.")
-    quality: int = Field(90, ge=1, le=100, description="JPEG / WebP quality.")
-    max_bytes: int | None = Field(None, ge=10_000, description="Re-encode until the file is at most this size.")
-    slice_height: int = Field(0, ge=0, description="Cut the long image into slices at most this tall (0: one image).")
-    page_size: str | None = Field(None, description="PDF page: pocket (default), A6, A5, A4, or 'W x H' in mm.")
-    describe: bool = Field(
-        False,
+    format: Literal["png", "jpeg", "jpg", "webp", "pdf", "svg"] | None = Field(default=None, description="Default format.")
+    quality: int = Field(default=90, ge=1, le=100, description="JPEG / WebP quality.")
+    max_bytes: int | None = Field(default=None, ge=10_000, description="Re-encode until the file is at most this size.")
+    slice_height: int = Field(default=0, ge=0, description="Cut the long image into slices at most this tall (0: one image).")
+    page_size: str | None = Field(default=None, description="PDF page: pocket (default), A6, A5, A4, or 'W x H' in mm.")
+    describe: bool = Field(default=False,
         description="Also write NAME.md beside the output: the document in words (tushuo.describe), "
         "for screen readers, search and slow connections; slices get one for the document.",
     )
-    pdf_mode: Literal["manual", "poster"] = Field(
-        "manual",
+    pdf_mode: Literal["manual", "poster"] = Field(default="manual",
         description="What a PDF is: manual (a pocket manual: cover, contents, running header, page numbers) "
         "or poster (a print piece such as a QR standee or a notice: each page is the design alone, "
         "cut at safe places, full page width, its background to the page edges, centred on the page).",
     )
 
 
-class Document(BaseModel):
+class Document(SpecModel):
     """A tushuo spec: one long image / one PDF manual."""
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
-    tushuo: Literal[1] = Field(1, description="Spec version; 1 is the only one (optional).")
-    extends: str | None = Field(
-        None,
+    tushuo: Literal[1] = Field(default=1, description="Spec version; 1 is the only one (optional).")
+    extends: str | None = Field(default=None,
         exclude=True,
         description="A template name (layouts/NAME.yaml) or a path relative to this file, deep-merged under it: "
         "mappings merge key by key, this file's lists replace the template's. Applied by tushuo.load().",
     )
-    data: dict[str, Any] | None = Field(
-        None,
+    data: dict[str, Any] | None = Field(default=None,
         exclude=True,
         description="Values for {{name}} slots in this file and its templates (a template's data: gives "
         "defaults; --data / load(data=...) win). Applied by tushuo.load().",
     )
     title: str = Field(min_length=1, description="Document title (PDF title, running header).")
-    subtitle: str | None = Field(None, description="Subtitle.")
-    theme: str | Theme = Field("party-red", description="Built-in theme name, a path, or an inline theme.")
-    width: int = Field(1080, ge=320, le=4096, description="Canvas width in px.")
+    subtitle: str | None = Field(default=None, description="Subtitle.")
+    theme: str | Theme = Field(default="party-red", description="Built-in theme name, a path, or an inline theme.")
+    width: int = Field(default=1080, ge=320, le=4096, description="Canvas width in px.")
     meta: dict[str, Any] = Field(default_factory=dict, description="Free metadata: author, date, account, issue.")
-    script: Literal["hans", "hant", "hant-tw", "hant-hk"] = Field(
-        "hans",
+    script: Literal["hans", "hant", "hant-tw", "hant-hk"] = Field(default="hans",
         description="Script of every drawn text: hans (Simplified, as written), hant (Traditional characters), "
         "hant-tw (Taiwan: characters and phrases, 「」『』 quotes, TC fonts), hant-hk (Hong Kong: characters, "
         "「」『』, TC fonts). Converted with OpenCC; ids, paths, QR data, URLs and meta stay as written.",
     )
     blocks: list[Block] = Field(min_length=1, description="The content, top to bottom.")
-    footer: Footer | None = Field(None, description="Closing strip.")
+    footer: Footer | None = Field(default=None, description="Closing strip.")
     output: Output = Field(default_factory=Output, description="Output defaults.")
 
     # Not part of the spec (a spec cannot set them): where the spec came from, set by the loader.
@@ -127,6 +123,27 @@ class Document(BaseModel):
                 return self._source_file, None, None
             cut = max(p.rfind("."), p.rfind("["))
             p = p[:cut] if cut > 0 else ""
+
+    def __eq__(self, other: object) -> bool:
+        """Equal specs: the same content. Where each was loaded from (file, folder, line
+        marks) is not part of a document's value, so ``load(dump(doc)) == doc``."""
+        if not isinstance(other, Document):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like every pydantic model
+
+    def to_yaml(self, *, schema: str = "tushuo.schema.json") -> str:
+        """This document as a readable YAML spec (see ``tushuo.dump``)."""
+        from .dump import spec_yaml
+
+        return spec_yaml(self, schema=schema)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A notebook shows the document: a scaled PNG and the SVG (the top part when very tall)."""
+        from ..api import mimebundle
+
+        return mimebundle(self)
 
     def meta_date(self) -> _dt.date | None:
         v = self.meta.get("date")

@@ -1,0 +1,34 @@
+"""The base of every spec model: building one in Python reports mistakes the way the loader does.
+
+``BannerBlock(title=...)`` or ``Document(title=..., blocks=[...])`` with a mistake raises a
+SpecError (``blocks[1].items[0].next[0].to: no item has id 's9'``), not pydantic's dump,
+so a program gets the same messages a person editing YAML gets. Validation itself
+(``Document.model_validate``) is pydantic's, untouched: the loader translates its errors
+with file:line:col, which construction has no use for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+
+class SpecModel(BaseModel):
+    """A pydantic model whose constructor raises tushuo's located SpecError."""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            from ..loader import construction_error  # the loader owns the translation of messages
+
+            raise construction_error(exc, type(self), data) from None
+
+    # Tell pydantic this is still its own constructor (RootModel does the same): nested models
+    # and model_validate() are then validated by pydantic-core directly, never through this
+    # __init__, so the loader keeps pydantic's error locations and adds file:line:col itself.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+
+__all__ = ["SpecModel"]
