@@ -8,10 +8,10 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO
 #: The schema a dumped spec names for editors (``tushuo schema -o tushuo.schema.json`` writes it).
 SCHEMA_REF = "tushuo.schema.json"
 
+from .spec.document import Document
+
 if TYPE_CHECKING:
     from PIL.Image import Image
-
-    from .spec.document import Document
 
 
 def load(source: Any, data: dict[str, Any] | None = None, *, roots: tuple[str | Path, ...] = (),
@@ -222,6 +222,16 @@ def mimebundle(doc: Document) -> tuple[dict[str, Any], dict[str, Any]]:
         return data, meta
     except TushuoError as exc:
         return {"text/plain": f"{repr_text(doc)}\ncannot render: {exc}"}, {}
+
+
+def _repr_mimebundle_(self: Document, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A notebook shows the document: a scaled PNG and the SVG (the top part when very tall)."""
+    return mimebundle(self)
+
+
+# Showing itself is the API's business, not the data model's (the spec package draws nothing):
+# installed here, where the render pipeline is; ``import tushuo`` always runs this module.
+Document._repr_mimebundle_ = _repr_mimebundle_  # type: ignore[attr-defined]
 
 
 def repr_text(doc: Document) -> str:

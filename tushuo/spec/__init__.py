@@ -1,5 +1,11 @@
 """Spec models: pure data, validated by pydantic."""
 
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import base as _base
+
 from .blocks import (
     BLOCK_TYPES,
     BannerBlock,
@@ -79,3 +85,13 @@ __all__ = [
     "TimelineBlock",
     "TimelineItem",
 ]
+
+
+def _construction_error(exc: ValidationError, model: type[BaseModel], data: dict[str, Any]) -> Exception:
+    """A model built in Python failed: the loader's messages (imported only when one fails)."""
+    from ..loader import construction_error
+
+    return construction_error(exc, model, data)
+
+
+_base.explain = _construction_error

@@ -9,9 +9,15 @@ with file:line:col, which construction has no use for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
+#: Turns pydantic's ValidationError into tushuo's SpecError (the loader's translation).
+#: Installed by ``tushuo.spec`` when the package is imported: this module cannot import the
+#: loader, which imports the models.
+explain: Callable[[ValidationError, type[BaseModel], dict[str, Any]], Exception] | None = None
 
 
 class SpecModel(BaseModel):
@@ -21,9 +27,9 @@ class SpecModel(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            from ..loader import construction_error  # the loader owns the translation of messages
-
-            raise construction_error(exc, type(self), data) from None
+            if explain is None:
+                raise
+            raise explain(exc, type(self), data) from None
 
     # Tell pydantic this is still its own constructor (RootModel does the same): nested models
     # and model_validate() are then validated by pydantic-core directly, never through this
@@ -31,4 +37,4 @@ class SpecModel(BaseModel):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
 
-__all__ = ["SpecModel"]
+__all__ = ["SpecModel", "explain"]

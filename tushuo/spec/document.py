@@ -139,12 +139,6 @@ class Document(SpecModel):
 
         return spec_yaml(self, schema=schema)
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
-        """A notebook shows the document: a scaled PNG and the SVG (the top part when very tall)."""
-        from ..api import mimebundle
-
-        return mimebundle(self)
-
     def meta_date(self) -> _dt.date | None:
         v = self.meta.get("date")
         if isinstance(v, _dt.datetime):
