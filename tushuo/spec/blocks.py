@@ -103,9 +103,12 @@ class ImageBlock(_Model):
     type: Literal["image"] = Field(default="image", description="Block kind.")
     src: str = Field(min_length=1, description="Image path relative to the spec file (no URLs).")
     caption: str | None = Field(default=None, description="Caption under the picture.")
-    alt: str | None = Field(default=None, description="What the picture shows, in words, for readers who cannot see it (not drawn)."
+    alt: str | None = Field(
+        default=None, description="What the picture shows, in words, for readers who cannot see it (not drawn)."
     )
-    fit: Literal["width", "cover", "contain"] = Field(default="width", description="width: full width, natural aspect; cover: crop to 16:9; contain: fit inside 16:9."
+    fit: Literal["width", "cover", "contain"] = Field(
+        default="width",
+        description="width: full width, natural aspect; cover: crop to 16:9; contain: fit inside 16:9.",
     )
 
 
