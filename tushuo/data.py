@@ -15,10 +15,14 @@ import io
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import SpecError
+
+if TYPE_CHECKING:
+    from .workbook import Grid
 
 #: Encodings tried in order for files without a UTF-16 byte-order mark. gb18030 is a
 #: superset of GBK/GB2312, so it also reads what Excel writes on Chinese Windows.
@@ -35,6 +39,9 @@ class Table:
     names: list[str]
     columns: list[list[float]]
     rows: list[int]  # the file's line number of each label, for later error messages
+    #: where each value came from (``places[i][j]`` for ``columns[i][j]``: 进展.xlsx!各乡镇!C5,
+    #: rows.json:4:12); empty for CSV, whose rows and columns locate a value
+    places: list[list[str]] = field(default_factory=list)
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -138,13 +145,152 @@ def parse_table(text: str, name: str) -> Table:
     return Table(labels=labels, names=header[1:], columns=columns, rows=lines)
 
 
-def read_table(path: str | Path, name: str | None = None) -> Table:
-    """Read a chart's CSV file; ``name`` (default: the file name) is used in error messages."""
+#: Data files a chart, table or stats block may name, by suffix.
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json")
+
+
+def read_grid(path: str | Path, name: str | None = None, *, sheet: str | int | None = None,
+              cells: str | None = None) -> Grid:
+    """Any data file as a grid of shown cells: a workbook (its ``sheet``, the range ``cells``),
+    a JSON list of objects, or CSV. Read through the file gate."""
+    from .assets import read_file
+    from .workbook import WORKBOOK_SUFFIXES, read_workbook
+
+    path = Path(path)
+    name = name or path.name
+    suffix = path.suffix.lower()
+    if suffix in (*WORKBOOK_SUFFIXES, ".xls"):
+        return read_workbook(path, name, sheet, cells)
+    if sheet is not None or cells is not None:
+        raise SpecError("sheet: and range: apply to Excel workbooks (.xlsx); this file is not one", file=name)
+    if suffix == ".json":
+        return read_json_rows(read_file(path, "data", label=name), name)
+    return csv_grid(decode(read_file(path, "data", label=name), name), name)
+
+
+def csv_grid(text: str, name: str) -> Grid:
+    """CSV text as a grid (cells located ``file:line:col``): for tables and stats, which take any text."""
+    from .workbook import Cell, Grid
+
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=_delimiter(first))
+    rows: list[list[Cell]] = []
+    try:
+        for cells in reader:
+            line = reader.line_num
+            row = [Cell(c.strip(), None, f"{name}:{line}:{j + 1}") for j, c in enumerate(cells)]
+            if any(c.text for c in row):
+                rows.append(row)
+    except csv.Error as exc:
+        raise SpecError(f"not valid CSV: {exc}", file=name, line=reader.line_num) from None
+    if not rows:
+        raise SpecError("the file is empty (expected a header row, then one row per label)", file=name)
+    width = max(len(r) for r in rows)
+    while width and not any(len(r) >= width and r[width - 1].text for r in rows):
+        width -= 1
+    for r in rows:
+        while len(r) < width:
+            r.append(Cell("", None, f"{name}:{r[0].where.split(':')[-2]}:{len(r) + 1}"))
+        del r[width:]
+    return Grid(name, rows[0], rows[1:])
+
+
+def grid_table(grid: Grid) -> Table:
+    """Chart data from a grid: labels from the first column, one series per numeric column,
+    the header as series names. A column is numeric when most of its cells show numbers;
+    any other cell in it is an error at that cell (``进展.xlsx!各乡镇!C5: expected a number, got '—'``)."""
+    header = grid.header_texts()
+    if len(header) < 2:
+        raise SpecError("needs at least two columns: labels first, then one column of numbers per series",
+                        file=grid.name)
+    if not grid.rows:
+        raise SpecError("has a header but no data rows", file=grid.name)
+    labels = []
+    for row in grid.rows:
+        if not row[0].text:
+            raise SpecError("the label (first column) is empty", file=row[0].where)
+        labels.append(row[0].text)
+    names: list[str] = []
+    columns: list[list[float]] = []
+    places: list[list[str]] = []
+    for j in range(1, len(header)):
+        cells = [row[j] for row in grid.rows]
+        numbers = [c.number if c.number is not None else parse_number(c.text) for c in cells]
+        filled = [n for c, n in zip(cells, numbers) if c.text]
+        if not filled or sum(n is not None for n in filled) * 2 < len(filled):
+            continue  # a column of text (notes, dates) is not a series
+        values = []
+        for c, n in zip(cells, numbers):
+            if n is None:
+                if not c.text:
+                    raise SpecError(f"empty cell (column {header[j] or j + 1}); write 0 if the value is zero",
+                                    file=c.where)
+                raise SpecError(f"expected a number, got '{c.text}'", file=c.where)
+            values.append(n)
+        names.append(header[j])
+        columns.append(values)
+        places.append([c.where for c in cells])
+    if not columns:
+        raise SpecError("no column of numbers: a chart needs labels first, then one column of numbers per "
+                        "series", file=grid.name)
+    return Table(labels=labels, names=names, columns=columns, rows=[], places=places)
+
+
+def read_json_rows(raw: bytes, name: str) -> Grid:
+    """A JSON list of objects as a grid: the keys (in first-seen order) are the header.
+
+    Cells are located ``rows.json:LINE:COL`` (the loader's located reading, its value budget).
+    """
+    from .loader import _decode, _parse_text
+    from .workbook import MAX_CELLS, Cell, Grid, shown
+
+    tree = _parse_text(_decode(raw, name), name, json_mode=True)
+    if not isinstance(tree.v, list) or not tree.v:
+        got = "an empty list" if isinstance(tree.v, list) else ("an object" if isinstance(tree.v, dict) else "a value")
+        raise SpecError(f"a data table in JSON is a list of objects, one per row ([{{\"乡镇\": \"清河街道\", "
+                        f"\"已完成\": 12}}, …]), got {got}", file=name)
+    keys: list[str] = []
+    for item in tree.v:
+        if not isinstance(item.v, dict):
+            _, line, col = item.mark or (name, None, None)
+            raise SpecError("each row must be an object of column names to values", file=name, line=line, col=col)
+        for k in item.v:
+            if k not in keys:
+                keys.append(str(k))
+    if len(keys) > MAX_CELLS or len(keys) * len(tree.v) > MAX_CELLS:
+        raise SpecError(f"too many cells: more than {MAX_CELLS:,} values", file=name)
+    _, hl, hc = tree.mark or (name, None, None)
+    header = [Cell(k, None, f"{name}:{hl}:{hc}" if hl else name) for k in keys]
+    rows = []
+    for item in tree.v:
+        row = []
+        for k in keys:
+            node = item.v.get(k)
+            mark = node.mark if node is not None else item.mark
+            where = f"{name}:{mark[1]}:{mark[2]}" if mark else name
+            v = node.v if node is not None else None
+            if isinstance(v, (dict, list)):
+                raise SpecError(f"column {k}: expected a number or text, got a {'list' if isinstance(v, list) else 'mapping'}",
+                                file=where)
+            text, number = shown(v, None)
+            row.append(Cell(text, number, where))
+        rows.append(row)
+    return Grid(name, header, rows)
+
+
+def read_table(path: str | Path, name: str | None = None, *, sheet: str | int | None = None,
+               cells: str | None = None) -> Table:
+    """Read a chart's data file (CSV, workbook, JSON); ``name`` (default: the file name) is used in messages."""
     from .assets import read_file
 
     path = Path(path)
     name = name or path.name
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".json") or sheet is not None or cells is not None:
+        return grid_table(read_grid(path, name, sheet=sheet, cells=cells))
     return parse_table(decode(read_file(path, "data", label=name), name), name)
 
 
-__all__ = ["ENCODINGS", "Table", "decode", "parse_number", "parse_table", "read_table"]
+__all__ = [
+    "DATA_SUFFIXES", "ENCODINGS", "Table", "csv_grid", "decode", "grid_table", "parse_number", "parse_table",
+    "read_grid", "read_json_rows", "read_table",
+]

@@ -12,7 +12,7 @@ import re
 
 from ..frame import Box, Frame, Image
 from ..humanize import describe_char
-from ..spec.blocks import ChartBlock, Series, check_chart_data
+from ..spec.blocks import ChartBlock, Series, check_chart_data, data_key
 from .common import card, titled
 from .context import LayoutContext
 from .registry import layout_for
@@ -110,7 +110,7 @@ def chart_data(block: ChartBlock, ctx: LayoutContext) -> tuple[list[str], list[S
     if block.data_file is None:
         assert block.labels is not None and block.series is not None  # the model guarantees it
         return list(block.labels), list(block.series)
-    table = ctx.table(block.data_file, "data_file")
+    table = ctx.table(data_key(block), "data_file")
     labels, names = list(table.labels), list(table.names)
     script = getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans"
     if script != "hans":  # the CSV's words follow the document's script, as the spec's do
@@ -131,6 +131,8 @@ def _csv_message(exc: ValueError, name: str, table) -> str:  # noqa: ANN001 - da
     ctx_ = getattr(exc, "context", None) or {}
     at, message = ctx_.get("at", ""), ctx_.get("message", str(exc))
     m = re.fullmatch(r"series\[(\d+)\]\.values\[(\d+)\]", at)
+    if m and table.places:  # a workbook or JSON cell: 进展.xlsx!各乡镇!C5
+        return f"{table.places[int(m.group(1))][int(m.group(2))]}: {message}"
     if m:
         col, row = int(m.group(1)) + 2, table.rows[int(m.group(2))]
         return f"{name}:{row}:{col}: {message}"

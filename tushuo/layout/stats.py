@@ -82,6 +82,10 @@ def auto_columns(n: int) -> int:
 
 
 def stats_geometry(block: StatsBlock, width: float, ctx: LayoutContext) -> StatsGeometry:
+    from .source import filled_stats
+
+    block = filled_stats(block, ctx)
+    assert block.items is not None  # the model requires items or a data_file, which filled them
     pal = ctx.palette
     n = len(block.items)
     cols = min(block.columns or auto_columns(n), n)

@@ -61,6 +61,10 @@ def column_widths(mins: list[float], maxs: list[float], width: float) -> list[fl
 
 @layout_for("table")
 def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
+    from .source import filled_table
+
+    block = filled_table(block, ctx)
+    assert block.rows is not None  # the model requires rows or a data_file, which filled them
     pal = ctx.palette
     frame, y = titled(block.title, width, ctx)
     pad_x, pad_y = ctx.px(22), ctx.px(18)

@@ -63,6 +63,30 @@ def _suggest(word: str, choices: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _check_source(block: Any, data_field: str) -> None:
+    """``sheet:`` and ``range:`` only with a data_file; a range must be two cells (B2:F14)."""
+    if block.data_file is None:
+        for name in ("sheet", "range"):
+            if getattr(block, name) is not None:
+                raise located(name, f"{name} needs a data_file (an Excel workbook) to read from")
+        return
+    if getattr(block, data_field) is not None:
+        raise located("data_file", f"give either data_file or {data_field}, not both")
+    if block.range is not None:
+        from ..workbook import parse_range
+
+        try:
+            parse_range(block.range)
+        except ValueError as exc:
+            raise located("range", str(exc)) from None
+
+
+_DATA_FILE = ("A data file next to the spec: .xlsx/.xlsm (with sheet and range), .csv, or .json "
+              "(a list of objects); the first row is the header.")
+_SHEET = "The workbook's sheet: its name, or its number counting from 1 (default: the first)."
+_RANGE = "The cells to read, e.g. B2:F14 (default: the sheet's used area); the first row is the header."
+
+
 # --------------------------------------------------------------------- simple blocks
 class BannerBlock(_Model):
     """The hero at the top: formal title, subtitle, badge, optional picture."""
@@ -162,10 +186,20 @@ class TableBlock(_Model):
     type: Literal["table"] = Field(default="table", description="Block kind.")
     title: str | None = Field(default=None, description="Title above the table.")
     header: list[str] | None = Field(default=None, description="Column headers.")
-    rows: list[list[Cell]] = Field(min_length=1, description="Rows of cells.")
+    rows: list[list[Cell]] | None = Field(default=None, min_length=1, description="Rows of cells (or use data_file).")
+    data_file: str | None = Field(default=None, description=_DATA_FILE + " Cells read as shown in Excel.")
+    sheet: str | int | None = Field(default=None, description=_SHEET)
+    range: str | None = Field(default=None, description=_RANGE)
 
     @model_validator(mode="after")
     def _same_width(self) -> TableBlock:
+        _check_source(self, "rows")
+        if self.rows is None:
+            if self.data_file is None:
+                raise ValueError("a table needs rows, or a data_file")
+            if self.header is not None:
+                raise located("header", "the header comes from the data_file's first row: leave header out")
+            return self
         n = len(self.header) if self.header else len(self.rows[0])
         what = "header columns" if self.header else "cells in rows[0]"
         if n == 0:
@@ -356,8 +390,22 @@ class StatsBlock(_Model):
 
     type: Literal["stats"] = Field(default="stats", description="Block kind.")
     title: str | None = Field(default=None, description="Title above the cards.")
-    items: list[StatItem] = Field(min_length=1, max_length=6, description="1 to 6 cards.")
+    items: list[StatItem] | None = Field(default=None, min_length=1, max_length=6,
+                                         description="1 to 6 cards (or use data_file).")
     columns: int | None = Field(default=None, ge=1, le=3, description="Cards per row; default 2 or 3 by count.")
+    data_file: str | None = Field(
+        default=None,
+        description=_DATA_FILE + " One card per row: label, value, then optionally unit and delta columns.",
+    )
+    sheet: str | int | None = Field(default=None, description=_SHEET)
+    range: str | None = Field(default=None, description=_RANGE)
+
+    @model_validator(mode="after")
+    def _source(self) -> StatsBlock:
+        _check_source(self, "items")
+        if self.items is None and self.data_file is None:
+            raise ValueError("stats need items, or a data_file")
+        return self
 
 
 # --------------------------------------------------------------------- chart
@@ -380,7 +428,13 @@ class ChartBlock(_Model):
     kind: Literal["bar", "hbar", "stacked", "line", "pie", "donut", "progress"] = Field(description="Chart kind.")
     labels: list[str] | None = Field(default=None, description="Category labels (or use data_file).")
     series: list[Series] | None = Field(default=None, description="Data series (or use data_file).")
-    data_file: str | None = Field(default=None, description="CSV: first column labels, one column per series.")
+    data_file: str | None = Field(
+        default=None,
+        description="A data file next to the spec (.csv, .xlsx/.xlsm, .json): labels from the first column, "
+        "one series per column of numbers, the header row as series names.",
+    )
+    sheet: str | int | None = Field(default=None, description=_SHEET)
+    range: str | None = Field(default=None, description=_RANGE)
     unit: str | None = Field(default=None, description="Unit for axis and value labels.")
     show_values: bool = Field(default=True, description="Print values on bars / points / slices.")
     highlight: str | None = Field(default=None, description="A label drawn in the accent colour.")
@@ -394,6 +448,7 @@ class ChartBlock(_Model):
                 raise ValueError(f"a chart needs labels and series, or a data_file (missing: {missing})")
         elif self.labels is not None or self.series is not None:
             raise located("data_file", "give either data_file or labels and series, not both")
+        _check_source(self, "labels")
         if self.labels is not None and self.series is not None:
             check_chart_data(self.kind, self.labels, self.series, self.highlight)
         return self

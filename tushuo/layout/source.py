@@ -1,0 +1,82 @@
+"""Blocks whose content comes from a data file: a table from a sheet range, stats cards from rows.
+
+The file is read as a grid of cells shown as Excel shows them (``tushuo.data.read_grid``)
+and turned into the block's own fields, so the table and stats layouts see an ordinary
+block. Errors name the cell and are located at the block's ``data_file``:
+``bulletin.yaml:14:5: blocks[2].data_file: 进展.xlsx!各乡镇!C5: …``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SpecError
+from ..spec.blocks import StatItem, StatsBlock, TableBlock
+
+if TYPE_CHECKING:
+    from ..workbook import Grid
+    from .context import LayoutContext
+
+#: The most cards a stats block shows (StatsBlock.items' limit).
+MAX_STATS = 6
+
+
+def block_grid(block: Any, ctx: LayoutContext) -> Grid:
+    """The grid a block's ``data_file`` (``sheet``, ``range``) names, read through the file gate."""
+    from ..assets import resolve_path
+    from ..data import read_grid
+
+    roots = tuple(Path(r) for r in (ctx.doc._roots if ctx.doc is not None else ()))
+    try:
+        path = resolve_path(block.data_file, ctx.base_dir, roots)
+        return read_grid(path, block.data_file, sheet=block.sheet, cells=block.range)
+    except SpecError as exc:
+        raise ctx.error(str(exc), "data_file") from None
+
+
+def filled_table(block: TableBlock, ctx: LayoutContext) -> TableBlock:
+    """The table with its header and rows from its data file (itself when it has none)."""
+    if block.data_file is None:
+        return block
+    grid = block_grid(block, ctx)
+    if not grid.rows:
+        raise ctx.error(f"{grid.name}: has a header but no data rows", "data_file")
+    return block.model_copy(update={"header": grid.header_texts(), "rows": [[c.text for c in r] for r in grid.rows],
+                                    "data_file": None})
+
+
+def filled_stats(block: StatsBlock, ctx: LayoutContext) -> StatsBlock:
+    """The stats block with one card per data row: label, value, then optional unit and delta columns.
+
+    A value shown as a percentage (94.5%) becomes 94.5 with the unit %, as Excel shows it.
+    """
+    if block.data_file is None:
+        return block
+    from ..data import parse_number
+
+    grid = block_grid(block, ctx)
+    if len(grid.header) < 2:
+        raise ctx.error(f"{grid.name}: stats need two columns at least: label, value (then unit, delta)",
+                        "data_file")
+    if not 1 <= len(grid.rows) <= MAX_STATS:
+        raise ctx.error(f"{grid.name}: {len(grid.rows)} rows, but stats show 1 to {MAX_STATS} cards (one per row); "
+                        "name the rows with range:", "data_file")
+    items = []
+    for row in grid.rows:
+        label, value = row[0], row[1]
+        if not label.text:
+            raise ctx.error(f"{label.where}: the label (first column) is empty", "data_file")
+        if not value.text:
+            raise ctx.error(f"{value.where}: the value is empty", "data_file")
+        number = value.number if value.number is not None else parse_number(value.text)
+        unit = row[2].text if len(row) > 2 and row[2].text else None
+        if number is not None and value.text.rstrip().endswith("%") and unit is None:
+            unit = "%"
+        shown: float | int | str = value.text if number is None else (int(number) if number.is_integer() else number)
+        delta = row[3].text if len(row) > 3 and row[3].text else None
+        items.append(StatItem(label=label.text, value=shown, unit=unit, delta=delta))
+    return block.model_copy(update={"items": items, "data_file": None})
+
+
+__all__ = ["MAX_STATS", "block_grid", "filled_stats", "filled_table"]
