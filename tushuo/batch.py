@@ -242,14 +242,21 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- data rows
-def read_rows(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+def read_rows(path: str | Path, sheet: str | int | None = None) -> list[tuple[int, dict[str, Any]]]:
     """Rows of a CSV (UTF-8 with or without BOM, GB18030/GBK as Excel saves it in China, UTF-16),
-    or of a YAML/JSON file holding a list of mappings, as ``(line, row)`` pairs.
+    of an Excel workbook's ``sheet`` (cells as Excel shows them), or of a YAML/JSON file
+    holding a list of mappings, as ``(line, row)`` pairs (a workbook's row numbers).
 
     Header names are trimmed; an empty CSV cell becomes None (no value, so an optional
     field such as a portrait is left out). Fully empty lines are skipped.
     """
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        from .workbook import sheet_rows
+
+        return sheet_rows(path, str(path), sheet)
+    if sheet is not None:
+        raise SpecError("--sheet goes with an Excel workbook (.xlsx); this data file is not one", file=str(path))
     if path.suffix.lower() != ".csv":
         from .loader import load_data_file
 
@@ -337,11 +344,20 @@ def _version_key(options: dict[str, Any], data: Any = None) -> dict[str, Any]:
 
 
 def spec_jobs(
-    specs: Sequence[str | Path], out_dir: str | Path, *, data_file: str | Path | None = None, **options: Any
+    specs: Sequence[str | Path], out_dir: str | Path, *, data_file: str | Path | None = None,
+    sheet: str | int | None = None, **options: Any
 ) -> list[Job]:
-    """One job per spec file; outputs are named after the spec (``a.yaml`` → ``a.png``)."""
+    """One job per spec file; outputs are named after the spec (``a.yaml`` → ``a.png``).
+
+    A workbook ``data_file`` (its ``sheet``) is read once here: its one row fills every spec.
+    """
     out_dir = Path(out_dir)
     opts = _output_options(options)
+    data: dict[str, Any] | None = None
+    if data_file is not None and (sheet is not None or Path(data_file).suffix.lower() in (".xlsx", ".xlsm", ".xls")):
+        from .loader import load_data_file
+
+        data = load_data_file(data_file, sheet=sheet)
     paths = [Path(s) for s in specs]
     names = _unique(safe_name(p.stem, f"spec-{i + 1}") for i, p in enumerate(paths))
     jobs = []
@@ -351,9 +367,9 @@ def spec_jobs(
                             names=[opts["theme"]] if isinstance(opts.get("theme"), str) else [])
         jobs.append(
             Job(
-                name=name, input=str(p), out=str(out_dir / f"{name}{suffix}"), spec=str(p),
-                data_file=str(data_file) if data_file else None, options=opts,
-                key=fingerprint(deps, _version_key(opts)),
+                name=name, input=str(p), out=str(out_dir / f"{name}{suffix}"), spec=str(p), data=data,
+                data_file=str(data_file) if data_file and data is None else None, options=opts,
+                key=fingerprint(deps, _version_key(opts, data)),
             )
         )
     return jobs
@@ -365,9 +381,10 @@ def row_jobs(
     out_dir: str | Path,
     *,
     name_column: str | None = None,
+    sheet: str | int | None = None,
     **options: Any,
 ) -> list[Job]:
-    """One job per data row filling ``template`` (a ready name or a file).
+    """One job per data row filling ``template`` (a ready name or a file); ``sheet`` picks a workbook's sheet.
 
     Outputs are named by ``name_column`` (made safe, made unique) or by the row's
     number: ``pledge-card-001.png``.
@@ -376,7 +393,7 @@ def row_jobs(
 
     tpath = template_file(template).resolve()
     rows_file = Path(rows_file)
-    rows = read_rows(rows_file)
+    rows = read_rows(rows_file, sheet)
     if not rows:
         raise SpecError("no data rows (only a header?)", file=str(rows_file))
     if name_column is not None and name_column not in rows[0][1]:

@@ -192,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("render", "render one spec to PNG, JPEG, WebP, PDF or SVG", _RENDER_EPILOG)
     p.add_argument("spec", metavar="SPEC", help="the spec file (.yaml or .json)")
     p.add_argument("-o", "--out", metavar="OUT", help="output file, or a folder (ending in /) for slices")
-    p.add_argument("--data", metavar="FILE", help="YAML/JSON data that fills the template's {{slots}}")
+    p.add_argument("--data", metavar="FILE",
+                   help="YAML/JSON data (or an Excel sheet: header row, one row of values) for the {{slots}}")
+    p.add_argument("--sheet", metavar="NAME", help="with an Excel --data file: the sheet (name, or number from 1)")
     _add_render_options(p)
     p.set_defaults(func=cmd_render)
 
@@ -202,8 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=_at_least_one, metavar="N", help="worker processes (default: CPU count)")
     p.add_argument("--template", metavar="NAME", help="a ready template (or template file) to fill from --data rows")
     p.add_argument("--data", metavar="FILE",
-                   help="with --template: CSV (or YAML/JSON list), one output per row; "
+                   help="with --template: CSV, Excel .xlsx (or YAML/JSON list), one output per row; "
                    "with specs: YAML/JSON data for every spec's slots")
+    p.add_argument("--sheet", metavar="NAME", help="with an Excel --data file: the sheet (name, or number from 1)")
     p.add_argument("--name-column", metavar="COL", help="with --template: the column that names each output")
     p.add_argument("--force", action="store_true", help="render every input, even unchanged ones")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -214,7 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("check", "validate specs (load and lay out) without writing anything", _CHECK_EPILOG)
     p.add_argument("specs", metavar="SPEC", nargs="+", help="spec files")
     p.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
-    p.add_argument("--data", metavar="FILE", help="YAML/JSON data that fills the {{slots}}")
+    p.add_argument("--data", metavar="FILE", help="YAML/JSON data (or an Excel sheet) that fills the {{slots}}")
+    p.add_argument("--sheet", metavar="NAME", help="with an Excel --data file: the sheet (name, or number from 1)")
     p.add_argument("--allow-missing-glyphs", action="store_true",
                    help="characters no font has are warnings (drawn as boxes), not errors")
     p.set_defaults(func=cmd_check)
@@ -271,7 +275,7 @@ def render_options(args: argparse.Namespace) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- commands
 def cmd_render(args: argparse.Namespace) -> int:
-    paths = render_spec(args.spec, args.out, render_options(args), args.data)
+    paths = render_spec(args.spec, args.out, render_options(args), args.data, sheet=args.sheet)
     for p in paths:
         _say(f"wrote {_describe(p)}")
     return 0
@@ -287,7 +291,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         if not args.data:
             raise UsageError("--template needs --data FILE (a CSV, one output per row)")
         _existing(args.data, "data")
-        jobs = batch.row_jobs(args.template, args.data, args.out, name_column=args.name_column, **options)
+        jobs = batch.row_jobs(args.template, args.data, args.out, name_column=args.name_column, sheet=args.sheet,
+                              **options)
     else:
         if not args.specs:
             raise UsageError("nothing to render: give SPEC files, or --template NAME --data FILE.csv")
@@ -297,7 +302,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
             _existing(s)
         if args.data:
             _existing(args.data, "data")
-        jobs = batch.spec_jobs(args.specs, args.out, data_file=args.data, **options)
+        if args.sheet is not None and not args.data:
+            raise UsageError("--sheet goes with --data BOOK.xlsx")
+        jobs = batch.spec_jobs(args.specs, args.out, data_file=args.data, sheet=args.sheet, **options)
     report = batch.run_jobs(jobs, args.out, max_workers=args.jobs, force=args.force, progress=args.progress)
     # Failures go to stderr, so they are seen even when stdout is redirected.
     for failed, line in report.summary_lines():
@@ -313,7 +320,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_specs
 
-    data = load_data(args.data)
+    data = load_data(args.data, args.sheet)
     findings = check_specs(args.specs, data=data, allow_missing_glyphs=args.allow_missing_glyphs,
                            strict=args.strict)
     bad = warned = False

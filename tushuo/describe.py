@@ -179,8 +179,22 @@ class _Walker:
             rows.append([plain(r.aspect), *cells])
         _table(self.out, header, rows)
 
+    def _filled(self, b: Any, where: str) -> Any:
+        """A table or stats block with its content read from its data file (itself without one)."""
+        if getattr(b, "data_file", None) is None:
+            return b
+        from .layout.source import filled_stats, filled_table
+
+        if self.ctx is None:
+            from .layout.stack import make_context
+
+            self.ctx = make_context(self.doc)
+        fill = filled_table if b.type == "table" else filled_stats
+        return fill(b, self.ctx.at(where))
+
     def b_stats(self, b: Any, where: str, depth: int) -> None:
         self._title(b, depth)
+        b = self._filled(b, where)
         lines = [stat_line(it) for it in b.items]
         self.out.lines([f"- {x}" for x in lines], lines)
 
@@ -240,6 +254,7 @@ class _Walker:
 
     def b_table(self, b: Any, where: str, depth: int) -> None:
         self._title(b, depth)
+        b = self._filled(b, where)
         rows = [[plain(_number(c)) for c in r] for r in b.rows]
         header = [plain(h) for h in b.header] if b.header else ["" for _ in rows[0]]
         _table(self.out, header, rows)

@@ -139,13 +139,30 @@ def load(
     return doc
 
 
-def load_data_file(path: str | os.PathLike[str], *, rows: bool = False) -> Any:
+def load_data_file(path: str | os.PathLike[str], *, rows: bool = False, sheet: str | int | None = None) -> Any:
     """The mapping in a YAML or JSON data file (for ``--data FILE``), with located errors.
 
     ``rows=True`` (for ``tushuo batch``) also accepts a list of mappings, one per output.
+    An Excel workbook's ``sheet`` (default: the first) gives its header row as the slot
+    names and one row (several with ``rows=True``) of values as Excel shows them.
     """
     p = Path(path)
     label = os.fspath(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        from .workbook import sheet_rows
+
+        records = sheet_rows(p, label, sheet)
+        if rows:
+            return [r for _, r in records]
+        if len(records) != 1:
+            raise SpecError(
+                f"--data for one spec takes one row of values under the header, but the sheet has {len(records)}; "
+                "for one output per row use `tushuo batch --template NAME --data FILE.xlsx`",
+                file=label,
+            )
+        return records[0][1]
+    if sheet is not None:
+        raise SpecError("--sheet goes with an Excel workbook (.xlsx); this data file is not one", file=label)
     if p.suffix.lower() in (".csv", ".tsv"):
         raise SpecError(
             "CSV data fills many specs at once: use `tushuo batch --template NAME --data FILE.csv`; "

@@ -52,13 +52,15 @@ def existing_file(path: str, what: str = "spec") -> Path:
     return p
 
 
-def load_data(path: str | None) -> Any:
+def load_data(path: str | None, sheet: str | None = None) -> Any:
     if path is None:
+        if sheet is not None:
+            raise SpecError("--sheet goes with --data BOOK.xlsx")
         return None
     existing_file(path, "data")
     from .loader import load_data_file
 
-    return load_data_file(path)
+    return load_data_file(path, sheet=sheet)
 
 
 def default_output(spec: Path, fmt: str | None, doc: Any = None) -> Path:
@@ -75,14 +77,15 @@ def resolve_output(spec: Path, out: str | None, options: dict[str, Any], doc: An
     return Path(out)
 
 
-def render_spec(spec: str | Path, out: str | None, options: dict[str, Any], data_file: str | None = None) -> list[Path]:
+def render_spec(spec: str | Path, out: str | None, options: dict[str, Any], data_file: str | None = None, *,
+                sheet: str | None = None) -> list[Path]:
     """Load and render one spec; the paths written. Raises SpecError for bad input."""
     from .api import load
 
     if out is not None and out.strip() == "-":
         raise SpecError("-o -: tushuo does not write pictures to standard output; give a file or folder name")
     spec = existing_file(str(spec))
-    data = load_data(data_file)
+    data = load_data(data_file, sheet)
     doc = load(str(spec), data=data)
     options = dict(options)
     target = resolve_output(spec, out, options, doc)

@@ -186,7 +186,7 @@ def format_number(v: float, fmt: str | None) -> tuple[str, float]:
     return shown, number
 
 
-_DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|am/pm|a/p", re.I)
+_DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|am/pm|a/p", re.IGNORECASE)
 #: Excel's built-in date format (number format 14): shown in the reader's locale; ours is Chinese.
 _LOCALE_DATES = {"mm-dd-yy", "m/d/yyyy", "m/d/yy", "yyyy/m/d", "general", "", "d-mmm-yy", "yyyy-mm-dd h:mm:ss"}
 
@@ -281,9 +281,11 @@ def _check_unpacked(zf: zipfile.ZipFile, name: str) -> None:
     for info in zf.infolist():
         total += info.file_size
         if info.file_size > MAX_UNPACKED or total > 2 * MAX_UNPACKED:
+            from .humanize import human_size
+
             raise SpecError(
-                f"the workbook unpacks to more than {MAX_UNPACKED // 2**20} MB ({info.filename}: "
-                f"{info.file_size / 2**20:,.0f} MB): too large to read (a damaged file or a zip bomb?)",
+                f"the workbook unpacks to more than {human_size(MAX_UNPACKED)} ({info.filename}: "
+                f"{human_size(info.file_size)}): too large to read (a damaged file or a zip bomb?)",
                 file=name,
             )
 
@@ -324,6 +326,8 @@ def _sheet(wb: Any, sheet: str | int | None, name: str) -> Any:
         return wb[names[sheet - 1]]
     if str(sheet) in names:
         return wb[str(sheet)]
+    if str(sheet).strip().isdigit():  # --sheet 2 on the command line: no sheet named '2', so the second
+        return _sheet(wb, int(str(sheet).strip()), name)
     import difflib
 
     close = difflib.get_close_matches(str(sheet), names, n=1, cutoff=0.5)
@@ -401,6 +405,13 @@ def read_sheet(raw: bytes, name: str, sheet: str | int | None = None, cells: str
                                     file=f"{where}!{column_letter(c)}{r}")
                 values[(c, r)] = (v, getattr(cell, "number_format", None))
         merges, no_value = _scan(wb, ws)
+        for mc0, mr0, mc1, mr1 in merges:  # a merge reaching into the range from above or the left
+            inside = (mc1 >= c0 and mr1 >= r0 and (c1 is None or mc0 <= c1) and (r1 is None or mr0 <= r1))
+            if inside and (mc0, mr0) not in values:
+                for row in ws.iter_rows(min_row=mr0, max_row=mr0, min_col=mc0, max_col=mc0):
+                    for cell in row:
+                        if getattr(cell, "value", None) is not None:
+                            values[(mc0, mr0)] = (cell.value, getattr(cell, "number_format", None))
     finally:
         wb.close()
     if bounds is None:
@@ -455,8 +466,29 @@ def read_workbook(path: str | Path, name: str, sheet: str | int | None = None, c
     return read_sheet(read_file(path, "data", label=name), name, sheet, cells)
 
 
+def sheet_rows(path: str | Path, name: str | None = None, sheet: str | int | None = None
+               ) -> list[tuple[int, dict[str, Any]]]:
+    """Rows of a workbook sheet as ``(row number, {column name: text})``, for batch rows and
+    template slots: the header names the slots, each cell as Excel shows it, an empty cell None."""
+    path = Path(path)
+    name = name or path.name
+    grid = read_workbook(path, name, sheet)
+    header = grid.header_texts()
+    for cell in grid.header:
+        if not cell.text:
+            raise SpecError("this column has no name in the header row", file=cell.where)
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise SpecError(f"repeated column name(s): {', '.join(dupes)}", file=grid.name)
+    out = []
+    for row in grid.rows:
+        number = int(re.sub(r"^.*?([0-9]+)$", r"\1", row[0].where))
+        out.append((number, {h: (c.text or None) for h, c in zip(header, row)}))
+    return out
+
+
 __all__ = [
     "MAX_CELLS", "MAX_UNPACKED", "WORKBOOK_SUFFIXES", "Cell", "Grid", "chinese_date", "column_letter",
     "format_date", "format_number", "general", "parse_range", "read_sheet",
-    "read_workbook", "shown",
+    "read_workbook", "sheet_rows", "shown",
 ]
