@@ -1,6 +1,7 @@
 """Reading big workbooks: openpyxl (read-only) beside python-calamine, and what tushuo does with them.
 
     python3 benchmarks/xlsx_read.py            # --rows 100000 --runs 3
+    python3 benchmarks/xlsx_read.py --render   # what a workbook adds to load + render
 
 Builds (in a temporary folder) a sheet of ``--rows`` rows x 5 columns as township workbooks
 have them (name, a 0.0% rate, a #,##0 count, a date, a decimal), then, each in a fresh
@@ -108,12 +109,65 @@ def build(path: Path, rows: int, cols: int = 5) -> None:
     wb.save(path)
 
 
+CSV_SPEC = {  # the bulletin's workbook blocks, read from the CSVs that hold the same numbers
+    "    data_file: data/换届进展.xlsx\n    sheet: 各乡镇完成率\n    range: A1:B11\n": "    data_file: data/progress.csv\n",
+    "    data_file: data/换届进展.xlsx\n    sheet: 阶段分布\n    range: A2:D9\n": "    data_file: data/stages.csv\n",
+}
+
+
+def render_cost(runs: int) -> None:
+    """Load + PNG of examples/progress-bulletin.yaml as it is (a workbook) and with its charts on CSV.
+
+    The table block reads the workbook in both, so the difference is the two charts' data:
+    workbook vs CSV. Interleaved, warm (fonts and glyphs cached after a first render of each).
+    """
+    sys.path.insert(0, str(ROOT))
+    import tushuo
+    from tushuo.data import read_table
+
+    examples = ROOT / "examples"
+    text = (examples / "progress-bulletin.yaml").read_text(encoding="utf-8")
+    csv_text = text
+    for a, b in CSV_SPEC.items():
+        assert a in csv_text
+        csv_text = csv_text.replace(a, b)
+    csv_spec = examples / ".bench-bulletin-csv.yaml"
+    csv_spec.write_text(csv_text, encoding="utf-8")
+    try:
+        specs = {"workbook": examples / "progress-bulletin.yaml", "csv": csv_spec}
+        times: dict[str, list[float]] = {k: [] for k in specs}
+        for k, s in specs.items():
+            tushuo.render_bytes(tushuo.load(s))
+        for _ in range(runs):
+            for k, s in specs.items():
+                t0 = time.perf_counter()
+                tushuo.render_bytes(tushuo.load(s))
+                times[k].append(time.perf_counter() - t0)
+        reads: dict[str, list[float]] = {"xlsx chart": [], "csv chart": []}
+        book = examples / "data" / "换届进展.xlsx"
+        for _ in range(runs * 5):
+            t0 = time.perf_counter()
+            read_table(book, "换届进展.xlsx", sheet="各乡镇完成率", cells="A1:B11")
+            reads["xlsx chart"].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            read_table(examples / "data" / "progress.csv")
+            reads["csv chart"].append(time.perf_counter() - t0)
+        for k, v in {**times, **reads}.items():
+            print(f"{k:15s} {statistics.median(v) * 1000:8.1f} ms ({min(v) * 1000:.1f}–{max(v) * 1000:.1f})")
+    finally:
+        csv_spec.unlink()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--json", help="write the raw numbers here")
+    ap.add_argument("--render", action="store_true", help="only the cost a workbook adds to a render")
     args = ap.parse_args()
+    if args.render:
+        render_cost(args.runs)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path, million = Path(tmp) / "big.xlsx", Path(tmp) / "million.xlsx"
         t0 = time.perf_counter()

@@ -240,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", metavar="SPEC", help="the spec file")
     p.add_argument("-o", "--out", metavar="OUT", help="output file (default: beside the spec)")
     p.add_argument("--data", metavar="FILE", help="YAML/JSON data that fills the template's {{slots}}")
+    p.add_argument("--sheet", metavar="NAME", help="with an Excel --data file: the sheet (name, or number from 1)")
     _add_render_options(p)
     p.set_defaults(func=cmd_watch)
 
@@ -378,7 +379,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from .watch import watch
 
     _existing(args.spec)
-    return watch(args.spec, args.out, data_file=args.data, **render_options(args))
+    return watch(args.spec, args.out, data_file=args.data, sheet=args.sheet, **render_options(args))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -27,13 +27,13 @@ def _stamp() -> str:
 
 
 def render_once(spec: Path, out: str | None, data_file: str | None, options: dict[str, Any],
-                say: Callable[[str], None], err: Callable[[str], None]) -> bool:
+                say: Callable[[str], None], err: Callable[[str], None], sheet: str | None = None) -> bool:
     """One render with its message; False (and the error printed) when it failed."""
     from .runspec import describe_output, render_spec
 
     t0 = time.perf_counter()
     try:
-        paths = render_spec(spec, out, options, data_file)
+        paths = render_spec(spec, out, options, data_file, sheet=sheet)
     except SpecError as exc:
         err(f"[{_stamp()}] {exc.format()}")
         return False
@@ -51,6 +51,7 @@ def watch(
     out: str | None = None,
     *,
     data_file: str | None = None,
+    sheet: str | None = None,
     stop_event: threading.Event | None = None,
     max_renders: int | None = None,
     debounce_ms: int = 150,
@@ -74,7 +75,7 @@ def watch(
 
     def again() -> bool:
         nonlocal renders
-        render_once(spec, out, data_file, options, say, err)
+        render_once(spec, out, data_file, options, say, err, sheet)
         renders += 1
         return max_renders is not None and renders >= max_renders
 
