@@ -490,5 +490,5 @@ def test_watch_command_wiring(spec: Path, tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(tushuo.watch, "watch", lambda *a, **k: calls.append((a, k)) or 0)
     out = str(tmp_path / "p.png")
     assert main(["watch", str(spec), "-o", out, "--width", "750", "--theme", "ink"]) == 0
-    assert calls == [((str(spec), out), {"data_file": None, "width": 750, "theme": "ink"})]
+    assert calls == [((str(spec), out), {"data_file": None, "sheet": None, "width": 750, "theme": "ink"})]
     assert main(["watch", str(tmp_path / "nope.yaml")]) == 2

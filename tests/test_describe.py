@@ -16,7 +16,7 @@ SPECS = sorted(p.relative_to(EXAMPLES).as_posix() for p in [*EXAMPLES.glob("*.ya
 
 #: Fields that are not drawn as text (kinds, ids, paths, options).
 _NOT_TEXT = {"type", "id", "src", "image", "icon", "layout", "kind", "align", "tone", "fit", "style",
-             "data_file", "to", "alt", "number", "level", "columns", "size", "height", "checked",
+             "data_file", "sheet", "range", "to", "alt", "number", "level", "columns", "size", "height", "checked",
              "image_position", "compact", "indent", "numbered", "show_values", "values", "value",
              "delta", "unit", "highlight"}
 #: Where the reading order differs from the order of a model's fields.

@@ -363,13 +363,16 @@ def _scan(wb: Any, ws: Any) -> tuple[list[tuple[int, int, int, int]], set[tuple[
             chunk = fh.read(1 << 20)
             buf = tail + chunk
             limit = len(buf) if not chunk else max(0, len(buf) - keep)
-            for m in _MERGE.finditer(buf):
-                if m.start() < limit:
-                    (c0, r0), (c1, r1) = cell(m.group(1)), cell(m.group(2))
-                    merges.append((c0, r0, c1, r1))
-            for m in _FORMULA_ONLY.finditer(buf):
-                if m.start() < limit:
-                    empty.add(cell(m.group(1)))
+            # the patterns are tried only where their literal occurs: most chunks hold neither
+            if b"mergeCell" in buf:
+                for m in _MERGE.finditer(buf):
+                    if m.start() < limit:
+                        (c0, r0), (c1, r1) = cell(m.group(1)), cell(m.group(2))
+                        merges.append((c0, r0, c1, r1))
+            if b"<f>" in buf or b"<f " in buf or b":f>" in buf or b":f " in buf:
+                for m in _FORMULA_ONLY.finditer(buf):
+                    if m.start() < limit:
+                        empty.add(cell(m.group(1)))
             if not chunk:
                 break
             tail = buf[limit:]
