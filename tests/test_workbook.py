@@ -191,7 +191,7 @@ blocks:
 
 def test_stats_chart_and_table_from_one_workbook(tmp_path: Path) -> None:
     from tushuo.layout.source import filled_stats, filled_table
-    from tushuo.layout.stack import make_context
+    from tushuo.inputs import make_context
 
     towns_book(tmp_path / "进展.xlsx")
     spec = tmp_path / "b.yaml"
@@ -373,7 +373,7 @@ def test_the_bulletin_example_reads_its_workbook() -> None:
     books = [b for b in doc.blocks if getattr(b, "data_file", None) == "data/换届进展.xlsx"]
     assert {b.type for b in books} == {"chart", "table"}
     from tushuo.layout.chart import chart_data
-    from tushuo.layout.stack import make_context
+    from tushuo.inputs import make_context
 
     ctx = make_context(doc)
     i = doc.blocks.index(books[0])

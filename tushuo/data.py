@@ -160,12 +160,24 @@ def read_grid(path: str | Path, name: str | None = None, *, sheet: str | int | N
     name = name or path.name
     suffix = path.suffix.lower()
     if suffix in (*WORKBOOK_SUFFIXES, ".xls"):
-        return read_workbook(path, name, sheet, cells)
-    if sheet is not None or cells is not None:
+        grid = read_workbook(path, name, sheet, cells)
+    elif sheet is not None or cells is not None:
         raise SpecError("sheet: and range: apply to Excel workbooks (.xlsx); this file is not one", file=name)
-    if suffix == ".json":
-        return read_json_rows(read_file(path, "data", label=name), name)
-    return csv_grid(decode(read_file(path, "data", label=name), name), name)
+    elif suffix == ".json":
+        grid = read_json_rows(read_file(path, "data", label=name), name)
+    else:
+        grid = csv_grid(decode(read_file(path, "data", label=name), name), name)
+    return _numbers(grid)
+
+
+def _numbers(grid: Grid) -> Grid:
+    """Text that reads as a number (typed as text in Excel, any CSV cell) gets its number too."""
+    from .workbook import Cell, Grid
+
+    def cell(c: Cell) -> Cell:
+        return c if c.number is not None or not c.text else Cell(c.text, parse_number(c.text), c.where)
+
+    return Grid(grid.name, grid.header, [[cell(c) for c in row] for row in grid.rows])
 
 
 def csv_grid(text: str, name: str) -> Grid:
@@ -215,7 +227,7 @@ def grid_table(grid: Grid) -> Table:
     places: list[list[str]] = []
     for j in range(1, len(header)):
         cells = [row[j] for row in grid.rows]
-        numbers = [c.number if c.number is not None else parse_number(c.text) for c in cells]
+        numbers = [c.number for c in cells]
         filled = [n for c, n in zip(cells, numbers) if c.text]
         if not filled or sum(n is not None for n in filled) * 2 < len(filled):
             continue  # a column of text (notes, dates) is not a series
@@ -239,41 +251,58 @@ def grid_table(grid: Grid) -> Table:
 def read_json_rows(raw: bytes, name: str) -> Grid:
     """A JSON list of objects as a grid: the keys (in first-seen order) are the header.
 
-    Cells are located ``rows.json:LINE:COL`` (the loader's located reading, its value budget).
+    Cells are located ``rows.json:LINE:COL``: JSON is YAML, so PyYAML's composer gives each
+    value's place (no aliases in JSON, and the file gate bounds its size).
     """
-    from .loader import _decode, _parse_text
+    import json
+
+    import yaml
+
     from .workbook import MAX_CELLS, Cell, Grid, shown
 
-    tree = _parse_text(_decode(raw, name), name, json_mode=True)
-    if not isinstance(tree.v, list) or not tree.v:
-        got = "an empty list" if isinstance(tree.v, list) else ("an object" if isinstance(tree.v, dict) else "a value")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SpecError("not UTF-8 text: save the JSON file as UTF-8", file=name) from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"JSON syntax error: {exc.msg}", file=name, line=exc.lineno, col=exc.colno) from None
+    except RecursionError:
+        raise SpecError("nested too deeply", file=name) from None
+    if not isinstance(value, list) or not value:
+        got = "an empty list" if isinstance(value, list) else ("an object" if isinstance(value, dict) else "a value")
         raise SpecError(f"a data table in JSON is a list of objects, one per row ([{{\"乡镇\": \"清河街道\", "
                         f"\"已完成\": 12}}, …]), got {got}", file=name)
     keys: list[str] = []
-    for item in tree.v:
-        if not isinstance(item.v, dict):
-            _, line, col = item.mark or (name, None, None)
-            raise SpecError("each row must be an object of column names to values", file=name, line=line, col=col)
-        for k in item.v:
-            if k not in keys:
-                keys.append(str(k))
-    if len(keys) > MAX_CELLS or len(keys) * len(tree.v) > MAX_CELLS:
+    for item in value:
+        if not isinstance(item, dict):
+            raise SpecError("each row must be an object of column names to values", file=name)
+        keys.extend(str(k) for k in item if str(k) not in keys)
+    if len(keys) * len(value) > MAX_CELLS:
         raise SpecError(f"too many cells: more than {MAX_CELLS:,} values", file=name)
-    _, hl, hc = tree.mark or (name, None, None)
-    header = [Cell(k, None, f"{name}:{hl}:{hc}" if hl else name) for k in keys]
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        items = yaml.compose(text, Loader=loader).value
+        marks = [{str(k.value): v.start_mark for k, v in node.value} for node in items]
+    except (yaml.YAMLError, AttributeError, TypeError):  # located by file only
+        marks = [{} for _ in value]
+
+    def where(i: int, k: str) -> str:
+        m = marks[i].get(k) if i < len(marks) else None
+        return f"{name}:{m.line + 1}:{m.column + 1}" if m is not None else name
+
+    header = [Cell(k, None, name) for k in keys]
     rows = []
-    for item in tree.v:
+    for i, item in enumerate(value):
         row = []
         for k in keys:
-            node = item.v.get(k)
-            mark = node.mark if node is not None else item.mark
-            where = f"{name}:{mark[1]}:{mark[2]}" if mark else name
-            v = node.v if node is not None else None
+            v = item.get(k)
             if isinstance(v, (dict, list)):
                 raise SpecError(f"column {k}: expected a number or text, got a {'list' if isinstance(v, list) else 'mapping'}",
-                                file=where)
-            text, number = shown(v, None)
-            row.append(Cell(text, number, where))
+                                file=where(i, k))
+            text_, number = shown(v, None)
+            row.append(Cell(text_, number, where(i, k)))
         rows.append(row)
     return Grid(name, header, rows)
 

@@ -186,7 +186,7 @@ class _Walker:
         from .layout.source import filled_stats, filled_table
 
         if self.ctx is None:
-            from .layout.stack import make_context
+            from .inputs import make_context
 
             self.ctx = make_context(self.doc)
         fill = filled_table if b.type == "table" else filled_stats

@@ -18,18 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from .assets import PixelBudget, check_font, gate_read, open_image, read_file, resolve_path
-from .data import Table, decode, parse_table
+from .assets import PixelBudget, check_font, open_image, read_file, resolve_path
+from .data import Table, read_grid, read_table
 from .errors import SpecError
 from .frame import Frame
 from .layout import stack
 from .layout.context import LayoutContext
 from .layout.stack import MAX_HEIGHT
+from .spec.blocks import data_key
 from .spec.theme import Theme
 from .text.fonts import FontBook, default_fontbook
 from .themes import resolve_theme, user_fonts
 
 if TYPE_CHECKING:
+    from .workbook import Grid
     from .spec.document import Document
 
 #: Spec fields that name a picture, and the one that names a chart's data table.
@@ -61,19 +63,21 @@ class Inputs:
     theme: Theme
     fonts: FontBook
     pictures: dict[str, Picture] = field(default_factory=dict)
-    tables: dict[str, Table] = field(default_factory=dict)
+    #: chart data (Table) and grids of cells (workbook.Grid, for table and stats blocks) by data_key
+    tables: dict[str, Table | Grid] = field(default_factory=dict)
     #: the pixels the document's pictures may decode together (the gate's per-document limit)
     budget: PixelBudget = field(default_factory=PixelBudget)
 
 
-def _file_fields(obj: Any, path: str) -> Iterator[tuple[str, str, str]]:
-    """(field name, spec path, reference) of every picture and data file in the blocks, in document order."""
+def _file_fields(obj: Any, path: str) -> Iterator[tuple[str, str, str, Any]]:
+    """(field name, spec path, reference, owning model) of every picture and data file in the blocks,
+    in document order."""
     if isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             v = getattr(obj, name)
             p = f"{path}.{name}" if path else name
             if name in PICTURE_FIELDS | {TABLE_FIELD} and isinstance(v, str):
-                yield name, p, v
+                yield name, p, v, obj
             elif isinstance(v, (BaseModel, list)):
                 yield from _file_fields(v, p)
     elif isinstance(obj, list):
@@ -139,12 +143,16 @@ def read_inputs(doc: Document, *, theme: Theme | str | dict | None = None, fonts
 
 def _read_files(doc: Document, into: Inputs) -> None:
     roots = tuple(Path(r) for r in doc._roots or ())
-    for name, path, ref in _file_fields(doc.blocks, "blocks"):
+    for name, path, ref, block in _file_fields(doc.blocks, "blocks"):
         try:
             if name == TABLE_FIELD:
-                if ref not in into.tables:
-                    _, raw = gate_read(ref, doc.base_dir, "data", roots)
-                    into.tables[ref] = parse_table(decode(raw, ref), ref)
+                key = data_key(block)  # the file, its sheet and range, and chart data or a grid of cells
+                if key not in into.tables:
+                    found = resolve_path(ref, doc.base_dir, roots)
+                    if block.type == "chart":
+                        into.tables[key] = read_table(found, ref, sheet=block.sheet, cells=block.range)
+                    else:
+                        into.tables[key] = read_grid(found, ref, sheet=block.sheet, cells=block.range)
             elif ref not in into.pictures:
                 found = resolve_path(ref, doc.base_dir, roots)
                 im = open_image(found, budget=into.budget)

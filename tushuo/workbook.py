@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cells import REF as _REF
+from .cells import column_letter, column_number, parse_range
 from .errors import SpecError
 
 #: Workbook suffixes read here; .xls (the old binary format) is refused with advice.
@@ -42,12 +44,11 @@ MAX_CELL_CHARS = 20_000
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: old .xls, or an encrypted .xlsx
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
-_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})$")
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One cell: the text shown, the number a number cell shows (None for text), and where it is."""
+    """One cell: the text shown, the number it shows (None for text), and where it is."""
 
     text: str
     number: float | None
@@ -64,44 +65,6 @@ class Grid:
 
     def header_texts(self) -> list[str]:
         return [c.text for c in self.header]
-
-
-# ----------------------------------------------------------------------------- cell refs
-def column_letter(n: int) -> str:
-    """1 → A, 27 → AA."""
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-def column_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def parse_range(text: str) -> tuple[int, int, int, int]:
-    """``B2:F14`` → (min_col, min_row, max_col, max_row), 1-based; a ValueError says what is wrong."""
-    parts = str(text).strip().split(":")
-    if len(parts) != 2:
-        raise ValueError(f"'{text}' is not a cell range; write two corners such as B2:F14")
-    ends = []
-    for p in parts:
-        m = _REF.match(p.strip())
-        if not m:
-            raise ValueError(f"'{p.strip()}' in '{text}' is not a cell such as B2")
-        ends.append((column_number(m.group(1)), int(m.group(2))))
-    (c0, r0), (c1, r1) = ends
-    if c1 < c0 or r1 < r0:
-        raise ValueError(f"'{text}' runs backwards; write the top-left corner first (e.g. B2:F14)")
-    if c1 > 16_384:
-        raise ValueError(f"'{text}' goes past column XFD, the last one Excel has")
-    if r1 - r0 < 1:
-        raise ValueError(f"'{text}' is one row: a range needs a header row and at least one data row")
-    return c0, r0, c1, r1
 
 
 # ----------------------------------------------------------------------------- number formats

@@ -1,18 +1,16 @@
 """Blocks whose content comes from a data file: a table from a sheet range, stats cards from rows.
 
-The file is read as a grid of cells shown as Excel shows them (``tushuo.data.read_grid``)
-and turned into the block's own fields, so the table and stats layouts see an ordinary
+The file is read at load as a grid of cells shown as Excel shows them (``tushuo.inputs``,
+``tushuo.data.read_grid``) and turned here into the block's own fields, so the table and stats layouts see an ordinary
 block. Errors name the cell and are located at the block's ``data_file``:
 ``bulletin.yaml:14:5: blocks[2].data_file: 进展.xlsx!各乡镇!C5: …``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SpecError
-from ..spec.blocks import StatItem, StatsBlock, TableBlock
+from ..spec.blocks import StatItem, StatsBlock, TableBlock, data_key
 
 if TYPE_CHECKING:
     from ..workbook import Grid
@@ -23,16 +21,8 @@ MAX_STATS = 6
 
 
 def block_grid(block: Any, ctx: LayoutContext) -> Grid:
-    """The grid a block's ``data_file`` (``sheet``, ``range``) names, read through the file gate."""
-    from ..assets import resolve_path
-    from ..data import read_grid
-
-    roots = tuple(Path(r) for r in (ctx.doc._roots if ctx.doc is not None else ()))
-    try:
-        path = resolve_path(block.data_file, ctx.base_dir, roots)
-        return read_grid(path, block.data_file, sheet=block.sheet, cells=block.range)
-    except SpecError as exc:
-        raise ctx.error(str(exc), "data_file") from None
+    """The grid of cells a block's ``data_file`` (``sheet``, ``range``) holds, read at load (tushuo.inputs)."""
+    return ctx.table(data_key(block), "data_file")
 
 
 def filled_table(block: TableBlock, ctx: LayoutContext) -> TableBlock:
@@ -53,8 +43,6 @@ def filled_stats(block: StatsBlock, ctx: LayoutContext) -> StatsBlock:
     """
     if block.data_file is None:
         return block
-    from ..data import parse_number
-
     grid = block_grid(block, ctx)
     if len(grid.header) < 2:
         raise ctx.error(f"{grid.name}: stats need two columns at least: label, value (then unit, delta)",
@@ -69,7 +57,7 @@ def filled_stats(block: StatsBlock, ctx: LayoutContext) -> StatsBlock:
             raise ctx.error(f"{label.where}: the label (first column) is empty", "data_file")
         if not value.text:
             raise ctx.error(f"{value.where}: the value is empty", "data_file")
-        number = value.number if value.number is not None else parse_number(value.text)
+        number = value.number
         unit = row[2].text if len(row) > 2 and row[2].text else None
         if number is not None and value.text.rstrip().endswith("%") and unit is None:
             unit = "%"

@@ -73,12 +73,23 @@ def _check_source(block: Any, data_field: str) -> None:
     if getattr(block, data_field) is not None:
         raise located("data_file", f"give either data_file or {data_field}, not both")
     if block.range is not None:
-        from ..workbook import parse_range
+        from ..cells import parse_range
 
         try:
             parse_range(block.range)
         except ValueError as exc:
             raise located("range", str(exc)) from None
+
+
+def data_key(block: Any) -> str:
+    """What a block reads from its data file, as a key: the file, sheet and range, and whether
+    the block wants chart data (labels and series) or a grid of cells (table, stats).
+
+    ``tushuo.inputs`` reads each key once at load; layouts look their data up by it.
+    """
+    ref = block.data_file
+    where = ref if block.sheet is None and block.range is None else f"{ref}!{block.sheet or ''}!{block.range or ''}"
+    return where if block.type == "chart" else f"grid:{where}"
 
 
 _DATA_FILE = ("A data file next to the spec: .xlsx/.xlsm (with sheet and range), .csv, or .json "
