@@ -190,8 +190,8 @@ blocks:
 
 
 def test_stats_chart_and_table_from_one_workbook(tmp_path: Path) -> None:
-    from tushuo.layout.source import filled_stats, filled_table
     from tushuo.inputs import make_context
+    from tushuo.layout.source import filled_stats, filled_table
 
     towns_book(tmp_path / "进展.xlsx")
     spec = tmp_path / "b.yaml"
@@ -372,8 +372,8 @@ def test_the_bulletin_example_reads_its_workbook() -> None:
     doc = tushuo.load(EXAMPLES / "progress-bulletin.yaml")
     books = [b for b in doc.blocks if getattr(b, "data_file", None) == "data/换届进展.xlsx"]
     assert {b.type for b in books} == {"chart", "table"}
-    from tushuo.layout.chart import chart_data
     from tushuo.inputs import make_context
+    from tushuo.layout.chart import chart_data
 
     ctx = make_context(doc)
     i = doc.blocks.index(books[0])

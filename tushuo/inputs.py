@@ -31,8 +31,8 @@ from .text.fonts import FontBook, default_fontbook
 from .themes import resolve_theme, user_fonts
 
 if TYPE_CHECKING:
-    from .workbook import Grid
     from .spec.document import Document
+    from .workbook import Grid
 
 #: Spec fields that name a picture, and the one that names a chart's data table.
 PICTURE_FIELDS = frozenset({"src", "image"})
