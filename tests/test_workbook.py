@@ -307,7 +307,7 @@ def test_old_xls_and_password_protected_workbooks(tmp_path: Path, capsys) -> Non
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path, monkeypatch) -> None:
     book = towns_book(tmp_path / "进展.xlsx")
     monkeypatch.setattr(workbook, "MAX_UNPACKED", 1000)  # the sheet XML unpacks to more than this
-    with pytest.raises(SpecError, match=r"^进展.xlsx: the workbook unpacks to more than 1.0 KB \(xl/.*\): too large to read \(a damaged file or a zip bomb\?\)$"):
+    with pytest.raises(SpecError, match=r"^进展.xlsx: the workbook unpacks to more than 1[,.]0+ (KB|bytes) \(xl/.*\): too large to read \(a damaged file or a zip bomb\?\)$"):
         read_grid(book, "进展.xlsx")
 
 
