@@ -25,6 +25,16 @@ def block_grid(block: Any, ctx: LayoutContext) -> Grid:
     return ctx.table(data_key(block), "data_file")
 
 
+def _words(ctx: LayoutContext) -> Any:
+    """The document's script applied to a data file's words, as to the spec's (Simplified: unchanged)."""
+    script = getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans"
+    if script == "hans":
+        return lambda text: text
+    from ..script import convert_text
+
+    return lambda text: convert_text(text, script)
+
+
 def filled_table(block: TableBlock, ctx: LayoutContext) -> TableBlock:
     """The table with its header and rows from its data file (itself when it has none)."""
     if block.data_file is None:
@@ -32,8 +42,9 @@ def filled_table(block: TableBlock, ctx: LayoutContext) -> TableBlock:
     grid = block_grid(block, ctx)
     if not grid.rows:
         raise ctx.error(f"{grid.name}: has a header but no data rows", "data_file")
-    return block.model_copy(update={"header": grid.header_texts(), "rows": [[c.text for c in r] for r in grid.rows],
-                                    "data_file": None})
+    word = _words(ctx)
+    return block.model_copy(update={"header": [word(h) for h in grid.header_texts()],
+                                    "rows": [[word(c.text) for c in r] for r in grid.rows], "data_file": None})
 
 
 def filled_stats(block: StatsBlock, ctx: LayoutContext) -> StatsBlock:
@@ -50,6 +61,7 @@ def filled_stats(block: StatsBlock, ctx: LayoutContext) -> StatsBlock:
     if not 1 <= len(grid.rows) <= MAX_STATS:
         raise ctx.error(f"{grid.name}: {len(grid.rows)} rows, but stats show 1 to {MAX_STATS} cards (one per row); "
                         "name the rows with range:", "data_file")
+    word = _words(ctx)
     items = []
     for row in grid.rows:
         label, value = row[0], row[1]
@@ -63,7 +75,9 @@ def filled_stats(block: StatsBlock, ctx: LayoutContext) -> StatsBlock:
             unit = "%"
         shown: float | int | str = value.text if number is None else (int(number) if number.is_integer() else number)
         delta = row[3].text if len(row) > 3 and row[3].text else None
-        items.append(StatItem(label=label.text, value=shown, unit=unit, delta=delta))
+        if isinstance(shown, str):
+            shown = word(shown)
+        items.append(StatItem(label=word(label.text), value=shown, unit=word(unit) if unit else None, delta=delta))
     return block.model_copy(update={"items": items, "data_file": None})
 
 
