@@ -101,7 +101,9 @@ def test_width_750_gives_the_same_picture_scaled() -> None:
     small = layout_document(doc, width=750)
     assert small.width == 750
     assert small.height == pytest.approx(big.height * 750 / 1080, rel=0.01)
-    lines = lambda f: [op.text for op in glyph_runs(f)]
+    def lines(f):
+        return [op.text for op in glyph_runs(f)]
+
     assert len(lines(big)) > 50
     assert lines(small) == lines(big)
 

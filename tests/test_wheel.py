@@ -1,16 +1,20 @@
 """The built wheel carries the fonts: install it in a fresh venv and measure text from outside the checkout.
 
 Offline and quick: the wheel is built with pip and the hatchling already installed
-(no build isolation), the venv borrows the system site-packages for dependencies
-and gets only the wheel (``--no-deps``).
+(no build isolation), the venv borrows the running interpreter's site-packages for
+dependencies (a ``.pth`` file, so it works from inside another venv, where
+``--system-site-packages`` would see the base interpreter instead) and gets only the
+wheel (``--no-deps``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import site
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -52,18 +56,22 @@ def test_wheel_installs_and_finds_its_fonts(tmp_path: Path) -> None:
     assert not any("node_modules" in n or n.startswith("tushuo/serve/web/src/") for n in names)
 
     venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)])
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     py = venv / "bin" / "python"
+    inner = Path(run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]).stdout.strip())
+    # the dependencies come from wherever this interpreter finds them, after the venv's own packages
+    outer = dict.fromkeys([*site.getsitepackages(), sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
+    (inner / "_outer_deps.pth").write_text("".join(f"{p}\n" for p in outer if Path(p).is_dir()))
     run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "--no-compile",
-         "--ignore-installed",  # CI has tushuo in the system site-packages the venv can see
+         "--ignore-installed",  # the outer site-packages the venv can see may hold tushuo too
          "-q", str(wheel)])
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["PYTHONNOUSERSITE"] = "1"
     out = run([str(py), "-c", PROBE], cwd=tmp_path, env=env)
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    site = Path(got["prefix"]).resolve()
-    assert site == venv.resolve()
+    prefix = Path(got["prefix"]).resolve()
+    assert prefix == venv.resolve()
     assert Path(got["module"]).resolve().is_relative_to(venv.resolve()), got["module"]
     fonts = Path(got["fonts"]).resolve()
     assert fonts.is_relative_to(venv.resolve()) and "site-packages" in fonts.parts, fonts

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, TushuoError
-from .schema import json_schema
 from .runspec import SUFFIX, default_output, load_data, render_spec, resolve_output  # noqa: F401  (the command's steps)
 from .runspec import describe_output as _describe
 from .runspec import existing_file as _existing
 from .runspec import say_error as _err
+from .schema import json_schema
 
 FORMATS = ("png", "jpeg", "jpg", "webp", "pdf", "svg")
 class UsageError(SpecError):

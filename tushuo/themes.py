@@ -65,7 +65,7 @@ def resolve_theme(value: Document | Theme | str | dict | None, base_dir: str | P
     or a path to a YAML/JSON theme file relative to ``base_dir``. Mistakes raise a
     SpecError located at the document's ``theme`` field when a Document is given.
     """
-    doc = None
+    doc: Any = None  # a Document, told by its shape (importing the class here would be a cycle)
     if value is not None and hasattr(value, "blocks") and hasattr(value, "locate"):
         doc = value
         value = doc.theme

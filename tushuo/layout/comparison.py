@@ -73,7 +73,7 @@ def tone_colors(ctx: LayoutContext, tone: str) -> tuple[str, str, str]:
     return strong, mix(strong, pal.surface, 0.93), mix(strong, pal.surface, 0.72)
 
 
-def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext) -> ComparisonGeometry:
+def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext) -> ComparisonGeometry:  # noqa: C901 - over the limit before ruff ran; split tracked in #12
     pal = ctx.palette
     n = len(block.columns)
     mode = "side" if n == 2 and width >= ctx.px(760) else "band"
@@ -162,17 +162,17 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
             tone = block.columns[k].tone
             has_mark = tone in ("positive", "negative") and bool(cell.text)
             text_x = mark + ctx.px(10) if has_mark else 0.0
-            tb = ctx.text(cell.text, inner - text_x, cell_style) if cell.text else None
+            ctb = ctx.text(cell.text, inner - text_x, cell_style) if cell.text else None
             pic = None
             if cell.image:
                 pic = ctx.image(cell.image, f"rows[{r}].cells[{k}].image")
-            cells.append((tb, pic, has_mark, text_x))
+            cells.append((ctb, pic, has_mark, text_x))
         any_photo = any(c[1] is not None for c in cells)
         content = []
-        for tb, pic, _, _ in cells:
-            h = tb.height if tb is not None else 0.0
+        for ctb, pic, _, _ in cells:
+            h = ctb.height if ctb is not None else 0.0
             if any_photo:
-                h += photo_h + (ctx.px(16) if tb is not None else 0.0)
+                h += photo_h + (ctx.px(16) if ctb is not None else 0.0)
             content.append(h)
         row_h = max(content) + 2 * pad
         if mode == "side":
@@ -190,24 +190,24 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
                 aspect_texts.append(box)
             aspect_box = (0.0, y, aspect_w, row_h)
         geo = RowGeometry(aspect_box, [], [], [], aspect_texts)
-        for k, (tb, pic, has_mark, text_x) in enumerate(cells):
+        for k, (ctb, pic, has_mark, text_x) in enumerate(cells):
             tone = block.columns[k].tone
             strong, tint, border = tone_colors(ctx, tone)
             x = xs[k]
             frame.add(Rect(x, y, cw, row_h, fill=tint, stroke=border, stroke_width=ctx.px(1.5), radius=radius))
             cy = y + pad
-            if tb is not None and not any_photo:  # centred: no photo row to line up with
-                cy = y + (row_h - tb.height) / 2
+            if ctb is not None and not any_photo:  # centred: no photo row to line up with
+                cy = y + (row_h - ctb.height) / 2
             texts: list[BBox] = []
             photo_box = None
-            if tb is not None:
+            if ctb is not None:
                 if has_mark:
                     draw = tick if tone == "positive" else cross
                     my = cy + (cell_style.line_height * text_size - mark) / 2
                     frame.add(*draw(x + pad, my, mark, pal.on_primary, bg=strong))
-                frame.add(tb.op(x + pad + text_x, cy, background=tint))
-                texts.append((x + pad + text_x, cy, tb.used_width, tb.height))
-                cy += tb.height + ctx.px(16)
+                frame.add(ctb.op(x + pad + text_x, cy, background=tint))
+                texts.append((x + pad + text_x, cy, ctb.used_width, ctb.height))
+                cy += ctb.height + ctx.px(16)
             if pic is not None:
                 # photos sit at the bottom of the cell so a row's photos line up
                 py = y + row_h - pad - photo_h

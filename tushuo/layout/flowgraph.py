@@ -27,6 +27,7 @@ from typing import Literal
 
 BBox = tuple[float, float, float, float]
 Point = tuple[float, float]
+EdgeKind = Literal["direct", "elbow", "lane"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class RoutedEdge:
 
     src: int
     dst: int
-    kind: Literal["direct", "elbow", "lane"]
+    kind: EdgeKind
     points: list[Point]
     label: str | None = None
     label_box: BBox | None = None
@@ -101,7 +102,7 @@ class FlowStyle:
 LabelMeasure = Callable[[str, float], tuple[float, float, object]]
 
 
-def route_rows(
+def route_rows(  # noqa: C901 - over the limit before ruff ran; split tracked in #12
     nodes: list[NodeSpec],
     edges: list[EdgeSpec],
     width: float,
@@ -185,7 +186,7 @@ def route_rows(
     boxes = [(xs[i][0], tops[i], xs[i][1] - xs[i][0], heights[i]) for i in range(n)]
 
     # Ports on box sides (lanes on the left, elbows on the side facing their target).
-    sides: dict[tuple[int, str], list[tuple[float, int, str]]] = {}
+    sides: dict[tuple[int, str], list[tuple[tuple[float, ...], int, str]]] = {}
     for ei, e in enumerate(edges):
         if kinds[ei] == "lane":
             sides.setdefault((e.src, "L"), []).append((_rank(e.dst, e.src, "src"), ei, "src"))
@@ -235,7 +236,7 @@ def _label_corridor(e: EdgeSpec, kind: str, n: int) -> int:
     return e.src if e.dst > e.src else e.src - 1
 
 
-def _rank(other: int, me: int, end: str) -> tuple:
+def _rank(other: int, me: int, end: str) -> tuple[float, ...]:
     """Port order along a side: attachments to rows above sit higher; a self-loop leaves above, returns below."""
     if other == me:
         return (0.0 if end == "src" else 0.5,)
@@ -260,9 +261,9 @@ def _side_x(box: BBox, tip: float, y: float, side: str) -> float:
     return x + off if side == "L" else x + w - off
 
 
-def _classify(nodes: list[NodeSpec], edges: list[EdgeSpec], forced: frozenset[int]) -> list[str]:
+def _classify(nodes: list[NodeSpec], edges: list[EdgeSpec], forced: frozenset[int]) -> list[EdgeKind]:
     """direct (straight down), elbow (sideways then down into the next row) or lane."""
-    kinds = []
+    kinds: list[EdgeKind] = []
     for ei, e in enumerate(edges):
         if ei in forced or e.dst <= e.src:
             kinds.append("lane")
@@ -284,7 +285,7 @@ def _covers(nd: NodeSpec, lo: float, hi: float) -> bool:
     return nd.f0 <= lo and nd.f1 >= hi
 
 
-def _assign_lanes(edges: list[EdgeSpec], kinds: list[str]) -> dict[int, int]:
+def _assign_lanes(edges: list[EdgeSpec], kinds: list[EdgeKind]) -> dict[int, int]:
     """Interval partitioning of lane edges by row span: short spans inside, overlapping spans apart."""
     spans = sorted(
         ((min(e.src, e.dst), max(e.src, e.dst), ei) for ei, e in enumerate(edges) if kinds[ei] == "lane"),

@@ -57,7 +57,7 @@ def _centered(ctx: LayoutContext, text: str, width: float, x: float, y: float, s
     """``text`` broken to ``width`` with every line centred in [x, x + width]; (op, height)."""
     tb = ctx.text(text, width, style)
     op = tb.op(x, y, background=background)
-    runs = []
+    runs: list = []
     lines: dict[float, list] = {}
     for r in op.runs:
         lines.setdefault(round(r.y, 3), []).append(r)

@@ -90,7 +90,7 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
     place = getattr(ctx.block_layout, "place", None)
     for i, block in enumerate(blocks):
         bleed = full_width is not None and block.type in FULL_BLEED
-        child = lay(block, full_width if bleed else width, ctx.at(f"{prefix}[{i}]"))
+        child = lay(block, full_width if full_width is not None and bleed else width, ctx.at(f"{prefix}[{i}]"))
         # a heading sits closer to what it introduces than to what came before
         space = gap * HEADING_GAP if prev is not None and prev.type in KEEP_WITH_NEXT else gap
         top = start if prev is None else float(round(y + space))  # whole px: QR modules and hairlines stay sharp

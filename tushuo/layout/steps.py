@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..color import mix, readable
-from ..frame import Box, Ellipse, Frame, Keep, Line, Path, Rect, shift
+from ..frame import Box, Ellipse, Frame, Keep, Line, Op, Path, Rect, shift
 from ..spec.blocks import StepItem, StepsBlock
 from .common import card, number_badge, pill, titled
 from .context import LayoutContext
@@ -231,9 +232,9 @@ def _draw_step(item: StepItem, number: str | None, width: float, ctx: LayoutCont
             ops.append(("place", badge, x, y))
             if item.tag:
                 fill, color = _tag_colors(ctx)
-                tag = pill(ctx, item.tag, fill=fill, color=color, max_width=inner)
-                if badge_w + ctx.px(14) + tag.width <= inner:
-                    ops.append(("place", tag, x + inner - tag.width, y + (sz.badge - tag.height) / 2))
+                corner = pill(ctx, item.tag, fill=fill, color=color, max_width=inner)
+                if badge_w + ctx.px(14) + corner.width <= inner:
+                    ops.append(("place", corner, x + inner - corner.width, y + (sz.badge - corner.height) / 2))
                     item = item.model_copy(update={"tag": None})
             y += sz.badge + sz.gap
             head_x, badge_w = x, 0.0
@@ -242,14 +243,14 @@ def _draw_step(item: StepItem, number: str | None, width: float, ctx: LayoutCont
     title_w = max(sz.title * 2, x + inner - title_x)
     body_x = head_x if width >= ctx.px(600) and not stacked else x
     body_w = x + inner - body_x
-    tag = None
+    tag: Frame | None = None
     if item.tag:
         fill, color = _tag_colors(ctx)
         tag = pill(ctx, item.tag, fill=fill, color=color, max_width=body_w)
     t_style = ctx.style("h3", size=sz.title, face=ctx.face("heading"), line_height=1.35)
     one = ctx.fonts.measure(item.title, sz.title, t_style.face)
     tag_inline = tag is not None and one + ctx.px(20) + tag.width <= title_w
-    tb = ctx.text(item.title, title_w - (tag.width + ctx.px(20) if tag_inline else 0), t_style)
+    tb = ctx.text(item.title, title_w - (tag.width + ctx.px(20) if tag is not None and tag_inline else 0), t_style)
     head_h = max(tb.height, sz.badge if badge_w else 0.0)
     ty = y + (head_h - tb.height) / 2
     if badge_w:
@@ -307,7 +308,7 @@ def _draw_decision(item: StepItem, width: float, ctx: LayoutContext, sz: _Sizes)
     y = sz.pad * 0.8
     t_style = ctx.style("h3", size=sz.title, face=ctx.face("heading"), line_height=1.35,
                         color=readable(pal.text, fill), align="center")
-    parts = []
+    parts: list[tuple[str, Any]] = []  # ("tag", pill Frame) or (kind, TextBlock)
     if item.tag:
         tfill = pal.surface
         tag = pill(ctx, item.tag, fill=tfill, color=readable(stroke, tfill), stroke=stroke, max_width=inner)
@@ -350,7 +351,7 @@ def _draw_decision(item: StepItem, width: float, ctx: LayoutContext, sz: _Sizes)
 
 def _materialise(pic: _ItemPicture, dx: float, dy: float) -> list:
     """The picture's ops moved to (dx, dy); ("place", frame, x, y) entries become the frame's ops."""
-    out = []
+    out: list[Op] = []
     for op in pic.ops:
         if isinstance(op, tuple) and op and op[0] == "place":
             _, fr, x, y = op
@@ -425,7 +426,7 @@ def _draw_label(ctx: LayoutContext, text: str, box: BBox, tb, padx: float, pady:
         stroke, ink = None, pal.on_primary
     tb2 = ctx.text(text, max(tb.width, w - 2 * padx), ctx.style("caption", face=ctx.face("bold"), line_height=1.35,
                                                             color=readable(ink, fill)))
-    ops = [Rect(x, y, w, h, fill=fill, stroke=stroke, stroke_width=ctx.px(2) if stroke else 0,
+    ops: list[Op] = [Rect(x, y, w, h, fill=fill, stroke=stroke, stroke_width=ctx.px(2) if stroke else 0,
                 radius=min(h / 2, ctx.px(22)))]
     ops.append(tb2.op(x + padx, y + pady, background=fill))
     return ops, [(x + padx, y + pady, tb2.used_width, tb2.height)]
@@ -522,9 +523,12 @@ def _flow_style(ctx: LayoutContext, sz: _Sizes) -> FlowStyle:
     )
 
 
+#: an edge as _finish draws it: source, target, polyline, label, label box, label payload
+_Routed = tuple[int, int, list[Point], str | None, BBox | None, object]
+
+
 def _finish(block: StepsBlock, layout: Layout, width: float, height: float, ctx: LayoutContext, sz: _Sizes,
-            pics: list[tuple[_ItemPicture, float, float]], routed: list[tuple[int, int, list[Point], str | None,
-            BBox | None, object]], label_pads: tuple[float, float], breaks: list[float], *,
+            pics: list[tuple[_ItemPicture, float, float]], routed: list[_Routed], label_pads: tuple[float, float], breaks: list[float], *,
             draw_edges: bool = True) -> StepsGeometry:
     """Assemble a frame from placed item pictures and routed edges (edges under boxes, labels on top)."""
     keys = item_keys(block)
@@ -637,7 +641,7 @@ def _zigzag_staggered(block: StepsBlock, edges: list[EdgeSpec], width: float, ct
         tops, ports = _stagger(block, pics, starts, ctx, sz)
         height = max(t + p.height for t, p in zip(tops, pics))
     placed = [(p, col_x[i % 2], tops[i]) for i, p in enumerate(pics)]
-    routed = []
+    routed: list[_Routed] = []
     for e in edges:
         a, b = e.src, e.dst
         pa = placed[a]
@@ -711,7 +715,7 @@ def _grid(block: StepsBlock, width: float, ctx: LayoutContext) -> StepsGeometry:
             placed.append((_picture_grid(block, i, numbers, cw, ctx, sz, h), k * (cw + gx), y))
         y += h + gy
     height = y - gy
-    routed = []
+    routed: list[_Routed] = []
     pad = ctx.px(10)
     for r, row in enumerate(rows):
         cy = row_tops[r] + row_h[r] / 2

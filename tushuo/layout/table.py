@@ -112,9 +112,9 @@ def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
             ops.append(Rect(0, y - line / 2, width, line, fill=pal.border))
         row_boxes.append((y, h))
         y += h
-    r = ctx.px(min(ctx.theme.spacing.radius, 16))
-    frame.add(Group(tuple(ops), clip=(0, table_top, width, y - table_top), radius=r))
-    frame.add(Rect(0, table_top, width, y - table_top, stroke=pal.border, stroke_width=line, radius=r))
+    radius = ctx.px(min(ctx.theme.spacing.radius, 16))
+    frame.add(Group(tuple(ops), clip=(0, table_top, width, y - table_top), radius=radius))
+    frame.add(Rect(0, table_top, width, y - table_top, stroke=pal.border, stroke_width=line, radius=radius))
     for i, (ry, rh) in enumerate(row_boxes):
         key = "header" if header and i == 0 else f"rows[{i - (1 if header else 0)}]"
         frame.boxes.append(Box(0, ry, width, rh, "table-row", key))

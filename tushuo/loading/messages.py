@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -134,7 +134,7 @@ def _bounds(field: Any) -> tuple[Any, Any]:
     return lo, hi
 
 
-def _message(e: dict[str, Any], where: _Where) -> str:
+def _message(e: Mapping[str, Any], where: _Where) -> str:  # noqa: C901 - over the limit before ruff ran; split tracked in #12
     """A message that says what is wrong and what would fix it."""
     kind, ctx, value = e["type"], e.get("ctx") or {}, e.get("input")
     if kind == "missing":
@@ -170,7 +170,7 @@ def _message(e: dict[str, Any], where: _Where) -> str:
         return "must not be empty"
     if kind in ("too_short", "too_long"):
         lo, hi = _bounds(where.field)
-        n = ctx.get("actual_length", len(value) if hasattr(value, "__len__") else "?")
+        n = ctx.get("actual_length", len(value) if isinstance(value, Sized) else "?")
         noun = "item" if ctx.get("field_type", "List") == "List" else "entry"
         if lo is not None and hi is not None:
             return f"needs {lo} to {hi} {noun}s, got {n}"

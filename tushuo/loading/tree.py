@@ -146,7 +146,7 @@ def _read_file(path: Path, label: str) -> str:
 
 
 try:  # libyaml's parser is ~5x faster; the composer (where the budget is counted) is ours.
-    from yaml._yaml import CParser as _ParserBase  # type: ignore[import-not-found]
+    from yaml._yaml import CParser as _ParserBase
 
     def _init_parser(self: Any, text: str) -> None:
         _ParserBase.__init__(self, text)
@@ -171,7 +171,7 @@ class _BudgetExceeded(Exception):
         self.mark = mark
 
 
-class _Composer(_ParserBase, Composer, Resolver):  # type: ignore[misc,valid-type]
+class _Composer(_ParserBase, Composer, Resolver):
     """PyYAML's composer over libyaml's parser, counting nodes and depth as it goes."""
 
     get_single_node = Composer.get_single_node
@@ -184,14 +184,18 @@ class _Composer(_ParserBase, Composer, Resolver):  # type: ignore[misc,valid-typ
         self.count = 0
         self.depth = 0
 
+    def _next_mark(self) -> Any:
+        event = self.peek_event()
+        return event.start_mark if event is not None else None
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         self.count += 1
         if self.count > limits.MAX_NODES:
-            raise _BudgetExceeded(f"more than {limits.MAX_NODES} values", self.peek_event().start_mark)
+            raise _BudgetExceeded(f"more than {limits.MAX_NODES} values", self._next_mark())
         self.depth += 1
         try:
             if self.depth > limits.MAX_DEPTH:
-                raise _BudgetExceeded(f"nested more than {limits.MAX_DEPTH} levels deep", self.peek_event().start_mark)
+                raise _BudgetExceeded(f"nested more than {limits.MAX_DEPTH} levels deep", self._next_mark())
             return Composer.compose_node(self, parent, index)
         finally:
             self.depth -= 1

@@ -99,7 +99,7 @@ def _rasterise_drawn(face: Face, size: float, ch: str, phase: float, alpha: int)
     from PIL import Image, ImageDraw
 
     font = face.pil(size)
-    left, top, right, bottom = font.getbbox(ch, anchor="ls")
+    left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls"))  # whole pixels for a bitmap font
     w, h = right - left + 1, bottom - top  # +1: a phase > 0 shifts ink right by up to a pixel
     if right <= left or h <= 0:
         return (None, 0, 0)

@@ -311,7 +311,7 @@ class PdfPainter:
             return None
         if im.width > max_px * 1.05:  # more pixels than 300 dpi can show: smaller file, same look
             ratio = max_px / im.width
-            im = im.resize((max(1, round(im.width * ratio)), max(1, round(im.height * ratio))), PILImage.LANCZOS)
+            im = im.resize((max(1, round(im.width * ratio)), max(1, round(im.height * ratio))), PILImage.Resampling.LANCZOS)
         if im.mode not in ("RGB", "RGBA", "L", "LA", "1"):
             im = im.convert("RGBA" if "A" in im.getbands() or "transparency" in im.info else "RGB")
         if im.mode in ("RGB", "L") and op.producer is None and im.getcolors(512) is None:

@@ -36,7 +36,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from PIL import Image, ImageChops, ImageDraw
 
@@ -150,9 +150,10 @@ class Painter:
     def _forget_above(self, y: float) -> None:
         """Drop pictures kept for ops wholly above ``y``: bands go top to bottom, so a long
         document with many photos holds only those near the band being painted."""
-        for cache in (self._pictures, self._produced):
-            for key in [k for k, v in cache.items() if v[0].y + v[0].h < y]:
-                del cache[key]
+        for key in [k for k, v in self._pictures.items() if v[0].y + v[0].h < y]:
+            del self._pictures[key]
+        for pk in [k for k, v in self._produced.items() if v[0].y + v[0].h < y]:
+            del self._produced[pk]
 
     # -- ops -------------------------------------------------------------------
     def _op(self, t: _Target, op: Op) -> None:
@@ -375,6 +376,10 @@ def _clip_piece(im: Image.Image, piece: Piece) -> Piece | None:
     return (cx0, cy0, cx1, cy1, cov)
 
 
+@overload
+def _scale_cov(cov: int, alpha: int) -> int: ...
+@overload
+def _scale_cov(cov: Image.Image, alpha: int) -> Image.Image: ...
 def _scale_cov(cov: int | Image.Image, alpha: int) -> int | Image.Image:
     """Coverage times alpha/255 (ImageChops.multiply: in C, unlike point() with a table)."""
     if alpha == 255:
@@ -551,9 +556,8 @@ def _composite_part(
     cov = _scale_cov(cov, a)
     mode = t.im.mode
     if mode == "L":  # a mask being built: white over it through the coverage
-        if isinstance(cov, int):
-            cov = None if cov >= 255 else Image.new("L", size, cov)
-        t.im.paste(255, (x0, y0, x1, y1), cov)
+        mask = cov if not isinstance(cov, int) else None if cov >= 255 else Image.new("L", size, cov)
+        t.im.paste(255, (x0, y0, x1, y1), mask)
         return
     if mode == "RGBA":
         tile = Image.new("RGBA", size, (r, g, b, 0))
@@ -896,8 +900,7 @@ class _Shape:
         out: list[Piece] = []
         for ra in range(r0, r1, _STRIP):
             rb = min(r1, ra + _STRIP)
-            xs = [_x_extent(pr, ra - 1, rb + 1) for pr in inked]
-            xs = [x for x in xs if x is not None]
+            xs = [x for x in (_x_extent(pr, ra - 1, rb + 1) for pr in inked) if x is not None]
             if not xs:
                 continue
             c0 = max(wx0, math.floor(min(x[0] for x in xs)) - 1)

@@ -297,7 +297,7 @@ def _fit_pixels(im: Any, max_w: float) -> Any:
         from PIL import Image as PILImage
 
         ratio = max_w / im.width
-        im = im.resize((max(1, round(im.width * ratio)), max(1, round(im.height * ratio))), PILImage.LANCZOS)
+        im = im.resize((max(1, round(im.width * ratio)), max(1, round(im.height * ratio))), PILImage.Resampling.LANCZOS)
     return im
 
 

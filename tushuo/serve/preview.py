@@ -144,8 +144,8 @@ class Previewer:
             return out
         t3 = time.perf_counter()
         for f in findings:
-            err = SpecError(f.message, file=f.file, line=f.line, col=f.col, path=f.path)
-            out.problems.append(problem(name, err, f.level, f.code))
+            found = SpecError(f.message, file=f.file, line=f.line, col=f.col, path=f.path)
+            out.problems.append(problem(name, found, f.level, f.code))
         out.width, out.height = frame.width, frame.height
         out.scale = round(TILE_WIDTH * max(1.0, min(density, 2.0)) / frame.width, 4)
         out.tiles, out.fresh = self._tiles(frame, ctx, doc, out.scale)

@@ -14,7 +14,7 @@ import struct
 import threading
 import zlib
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -205,7 +205,7 @@ class FontBook:
     e.g. from a theme. Lookups are cached; the object is safe to share across threads.
     """
 
-    def __init__(self, user_fonts: dict[str, str | Path] | None = None, *,
+    def __init__(self, user_fonts: Mapping[str, str | Path] | None = None, *,
                  gate: Callable[[Path], Any] | None = None, script: str | None = None) -> None:
         self._gate = gate  # checks a user's font file before any parser reads it (Face.load)
         self._paths: dict[str, Path] = {k: fonts_dir() / v for k, v in BUNDLED.items()}
