@@ -1,4 +1,4 @@
-"""Charts: CSV data, the chart planner's geometry, matplotlib rendering, the chart block layout.
+"""Charts: CSV data, the chart planner's geometry (frame ops), rendering, the chart block layout.
 
 Geometry is tested on plans (pure Python, fast); pixels on small renders (scale 0.5)
 with every warning turned into an error, so a missing glyph fails the test.
@@ -6,12 +6,10 @@ with every warning turned into an error, so a missing glyph fails the test.
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import sys
 import textwrap
-import threading
 import warnings
 from pathlib import Path
 
@@ -22,18 +20,19 @@ from hypothesis import strategies as st
 import tushuo
 from tushuo.data import parse_number, parse_table, read_table
 from tushuo.errors import SpecError
+from tushuo.frame import Ellipse, Group, Rect, Text
+from tushuo.frame import Path as PathOp
 from tushuo.inputs import layout_document, make_context
-from tushuo.layout.frame import Image
-from tushuo.render import charts
-from tushuo.render.charts import (
+from tushuo.layout import chart_plan as charts
+from tushuo.layout.chart_plan import (
     ChartColors,
     ChartSpec,
-    Label,
     fmt_num,
     nice_ticks,
     plan_chart,
-    render_chart,
+    text_lines,
 )
+from tushuo.render.raster import paint
 from tushuo.text.fonts import default_fontbook
 from tushuo.themes import builtin_theme, mix
 
@@ -66,14 +65,27 @@ def sample(kind: str, theme: str = "party-red") -> ChartSpec:
     return spec(kind, towns, [[12, 9, 15, 11, 18]], theme=theme, unit="个", highlight=4)
 
 
+def render_plan(plan: charts.Plan, scale: float = 0.5):
+    """The plan's frame painted by the Pillow painter, as the page paints it."""
+    return paint(plan.frame(), scale=scale, fonts=FB)
+
+
 def render(s: ChartSpec, scale: float = 0.5):
-    """A PNG render with every warning (e.g. matplotlib's "Glyph missing") raised as an error."""
+    """A PNG render with every warning (e.g. a glyph missing from the font) raised as an error."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        return render_chart(plan_chart(s), FB, "png", scale)
+        return render_plan(plan_chart(s), scale)
 
 
-def overlaps(a: Label, b: Label, tol: float = 0.5) -> bool:
+def bars(plan: charts.Plan) -> list[Rect]:
+    return [b for b in plan.items if isinstance(b, Rect)]
+
+
+def wedges(plan: charts.Plan) -> list[PathOp]:
+    return [w for w in plan.items if isinstance(w, PathOp) and w.fill is not None]
+
+
+def overlaps(a: Text, b: Text, tol: float = 0.5) -> bool:
     ax, ay, aw, ah = a.bbox()
     bx, by, bw, bh = b.bbox()
     return ax + aw - tol > bx and bx + bw - tol > ax and ay + ah - tol > by and by + bh - tol > ay
@@ -85,12 +97,12 @@ def assert_readable(plan: charts.Plan, min_size: float = 30.0) -> None:
     assert labels, "a chart without any text"
     for lab in labels:
         x, y, w, h = lab.bbox()
-        assert x >= -0.5 and y >= -0.5, (lab.lines, lab.bbox())
-        assert x + w <= plan.width + 0.5 and y + h <= plan.height + 0.5, (lab.lines, lab.bbox(), plan.height)
-        assert lab.size >= min_size - 1e-6
+        assert x >= -0.5 and y >= -0.5, (lab.text, lab.bbox())
+        assert x + w <= plan.width + 0.5 and y + h <= plan.height + 0.5, (lab.text, lab.bbox(), plan.height)
+        assert min(r.size for r in lab.runs) >= min_size - 1e-6
     for i, a in enumerate(labels):
         for b in labels[i + 1:]:
-            assert not overlaps(a, b), (a.lines, a.bbox(), b.lines, b.bbox())
+            assert not overlaps(a, b), (a.text, a.bbox(), b.text, b.bbox())
 
 
 # ============================================================================ CSV data
@@ -176,8 +188,9 @@ CSV_CHART = """\
 @pytest.mark.parametrize("file", ["progress-bom.csv", "progress-gbk.csv"])
 def test_csv_chart_lays_out(tmp_path, file):
     frame, ctx = layout(write_spec(tmp_path, CSV_CHART.format(kind="progress", file=file), file))
-    images = [op for op in frame.walk() if isinstance(op, Image)]
-    assert len(images) == 1 and images[0].producer is not None
+    (plot,) = [b for b in frame.boxes if b.kind == "plot"]
+    labels = [op.text for op in frame.walk() if isinstance(op, Text) and op.role == "label"]
+    assert "鼓楼街道" in labels and plot.h > 100
     assert not ctx.warnings
 
 
@@ -246,14 +259,14 @@ def test_chart_block_frame(tmp_path):
 
     ctx = make_context(doc).at("blocks[1]")
     frame = layout_block(doc.blocks[1], 968, ctx)
-    (img,) = [op for op in frame.ops if isinstance(op, Image)]
-    (box,) = frame.boxes
+    box, plot = frame.boxes
     assert box.kind == "chart" and box.y > 0 and box.y + box.h <= frame.height
     assert frame.breaks == []  # never cut inside a chart, nor between it and its title
-    assert box.x < img.x and img.x + img.w < box.x + box.w and box.y < img.y and img.y + img.h < box.y + box.h
-    assert img.h == pytest.approx(0.62 * img.w, abs=1)  # the default bar chart shape
-    out = img.producer("png", 1.0)
-    assert out.size == (round(img.w), round(img.h))
+    x, y, w, h = plot.bbox()
+    assert box.x < x and x + w < box.x + box.w and box.y < y and y + h < box.y + box.h
+    assert h == pytest.approx(0.62 * w, abs=1)  # the default bar chart shape
+    (group,) = [op for op in frame.ops if isinstance(op, Group)]
+    assert group.clip == plot.bbox()
 
 
 def test_chart_scales_with_the_canvas(tmp_path):
@@ -262,8 +275,8 @@ def test_chart_scales_with_the_canvas(tmp_path):
     sizes = {}
     for width in (1080, 750):
         frame, _ = layout(path, width)
-        (img,) = [op for op in frame.walk() if isinstance(op, Image)]
-        sizes[width] = (img.w, img.h)
+        (plot,) = [b for b in frame.boxes if b.kind == "plot"]
+        sizes[width] = (plot.w, plot.h)
     assert sizes[750][0] == pytest.approx(sizes[1080][0] * 750 / 1080)
     assert sizes[750][1] == pytest.approx(sizes[1080][1] * 750 / 1080)
 
@@ -283,12 +296,12 @@ def test_one_and_thirty_categories(kind, n):
     values = [[float((i * 37) % 23 + 3) for i in range(n)]]
     plan = plan_chart(spec(kind, labels, values, unit="人"))
     assert_readable(plan)
-    bars = [b for b in plan.items if isinstance(b, charts.Box)]
+    rects = bars(plan)
     if kind == "hbar" and n == 30:  # every label shown: the chart grows instead
-        assert {lab.lines[0] for lab in plan.labels()} >= set(labels)
+        assert {text_lines(lab)[0] for lab in plan.labels()} >= set(labels)
         assert plan.height > 30 * 40
     if kind == "bar":
-        assert len(bars) == n
+        assert len(rects) == n
 
 
 @pytest.mark.parametrize("kind", ["bar", "hbar", "stacked", "line", "progress", "pie"])
@@ -297,22 +310,22 @@ def test_twenty_character_labels_wrap_without_clipping(kind):
     values = [[5.0, 1.0, 3.0]]
     plan = plan_chart(spec(kind, labels, values, unit="个"))
     assert_readable(plan)
-    shown = "".join("".join(lab.lines) for lab in plan.labels())
+    shown = "".join("".join(text_lines(lab)) for lab in plan.labels())
     assert LONG in shown and LONG[::-1] in shown  # wrapped, never cut
-    assert any(len(lab.lines) > 1 for lab in plan.labels()) or kind == "progress"
+    assert any(len(text_lines(lab)) > 1 for lab in plan.labels()) or kind == "progress"
 
 
 def test_bar_labels_wrap_balanced_and_keep_the_authors_breaks():
     plan = plan_chart(spec("bar", ["清河街道"] * 7 + ["颍西\n街道"], [[1.0] * 8]))
-    lines = [lab.lines for lab in plan.labels()]
-    assert ("清河", "街道") in lines and ("颍西", "街道") in lines
+    lines = [text_lines(lab) for lab in plan.labels()]
+    assert ["清河", "街道"] in lines and ["颍西", "街道"] in lines
 
 
 def test_wrapped_labels_keep_quoted_and_bracketed_terms_whole():
     """Long category labels wrap like block titles: never inside “两委” or （社区）."""
     names = ["原村（社区）“两委”成员连任", "致富能手和农民合作社负责人", "退役军人"]
     plan = plan_chart(spec("hbar", names, [[68.0, 23.0, 14.0]], unit="人"))
-    wrapped = [lab.lines for lab in plan.labels() if len(lab.lines) > 1]
+    wrapped = [text_lines(lab) for lab in plan.labels() if len(text_lines(lab)) > 1]
     assert wrapped, "the long labels wrap"
     for lines in wrapped:
         assert "".join(lines) in names
@@ -325,31 +338,32 @@ def test_all_equal_and_zero_values(kind):
     for vals in ([7.0, 7.0, 7.0], [0.0, 0.0, 0.0]):
         plan = plan_chart(spec(kind, ["一", "二", "三"], [vals]))
         assert_readable(plan)
-        values = [lab.lines[0] for lab in plan.labels() if lab.role == "value"]
+        values = [text_lines(lab)[0] for lab in plan.labels() if lab.role == "value"]
         assert values.count(fmt_num(vals[0]) + ("%" if kind == "progress" else "")) == 3, values
 
 
 def test_zero_bar_has_its_value_but_no_bar():
     plan = plan_chart(spec("bar", ["甲", "乙"], [[0.0, 4.0]]))
-    bars = [b for b in plan.items if isinstance(b, charts.Box)]
-    assert len(bars) == 1
-    assert [lab.lines[0] for lab in plan.labels() if lab.role == "value"] == ["0", "4"]
+    assert len(bars(plan)) == 1
+    assert [text_lines(lab)[0] for lab in plan.labels() if lab.role == "value"] == ["0", "4"]
 
 
 def test_single_slice_pie_is_a_labelled_circle():
     for kind in ("pie", "donut"):
         plan = plan_chart(spec(kind, ["全部完成"], [[141.0]], unit="个"))
-        (wedge,) = [w for w in plan.items if isinstance(w, charts.Wedge)]
-        assert wedge.end - wedge.start == pytest.approx(360)
+        (wedge,) = wedges(plan)
+        x, y, w, h = wedge.bbox()
+        assert w == pytest.approx(h) and w > 100  # the full circle
+        assert [c[0] for c in wedge.commands].count("Z") == (2 if kind == "donut" else 1)
         assert_readable(plan)
-        assert any("100%" in line for lab in plan.labels() for line in lab.lines)
+        assert any("100%" in line for lab in plan.labels() for line in text_lines(lab))
 
 
 def test_pie_small_slices_grouped_and_labels_never_overlap():
     values = [[50, 40, 30, 20, 10, 5, 3, 2, 1, 1, 1, 1]]
     plan = plan_chart(spec("pie", [f"类别{i}" for i in range(12)], values, unit="人"))
     assert_readable(plan)
-    names = [lab.lines[0] for lab in plan.labels()]
+    names = [text_lines(lab)[0] for lab in plan.labels()]
     assert "其他" in names and "类别11" not in names
     assert any("merged" in n for n in plan.notes)
 
@@ -357,38 +371,41 @@ def test_pie_small_slices_grouped_and_labels_never_overlap():
 def test_donut_shows_the_total():
     plan = plan_chart(spec("donut", ["甲", "乙"], [[126.0, 15.0]], unit="人"))
     totals = [lab for lab in plan.labels() if lab.role == "total"]
-    assert [t.lines[0] for t in totals] == ["合计", "141", "人"]
-    wedge = next(w for w in plan.items if isinstance(w, charts.Wedge))
-    assert totals[1].size > 30 and totals[1].bbox()[0] > wedge.cx - (wedge.r - wedge.ring)
+    assert [text_lines(t)[0] for t in totals] == ["合计", "141", "人"]
+    hole = [e for e in plan.items if isinstance(e, PathOp) and e.fill is not None]
+    cx = hole[0].bbox()[0] + hole[0].bbox()[2] / 2  # both slices together span the circle
+    x0 = min(w.bbox()[0] for w in hole)
+    r = cx - x0
+    assert totals[1].runs[0].size > 30 and totals[1].bbox()[0] > x0 + 0.15 * r
 
 
 def test_highlight_uses_the_accent_and_fades_the_rest():
     s = sample("bar")
     c = s.colors
     plan = plan_chart(s)
-    fills = [b.fill for b in plan.items if isinstance(b, charts.Box)]
+    fills = [b.fill for b in bars(plan)]
     assert fills[4] == c.accent
     assert set(fills[:4]) == {mix(c.series[0], c.surface, charts.FADE)}
-    (hl,) = [lab for lab in plan.labels() if lab.lines == ("西湖镇",)]
-    assert hl.face == s.bold
+    (hl,) = [lab for lab in plan.labels() if text_lines(lab) == ["西湖镇"]]
+    assert FB.face(hl.runs[0].face).key == FB.face(s.bold).key
 
 
 def test_legend_only_with_several_series():
     one = plan_chart(sample("bar"))
     two = plan_chart(sample("stacked"))
     assert not [lab for lab in one.labels() if lab.role == "legend"]
-    assert [lab.lines[0] for lab in two.labels() if lab.role == "legend"] == ["已完成", "进行中"]
+    assert [text_lines(lab)[0] for lab in two.labels() if lab.role == "legend"] == ["已完成", "进行中"]
 
 
 def test_unit_goes_in_values_or_in_a_caption():
     short = plan_chart(spec("bar", ["甲", "乙"], [[3.0, 4.0]], unit="个"))
     long = plan_chart(spec("bar", ["甲", "乙"], [[3.0, 4.0]], unit="万人次"))
     no_values = plan_chart(spec("bar", ["甲", "乙"], [[3.0, 4.0]], unit="个", show_values=False))
-    assert [lab.lines[0] for lab in short.labels() if lab.role == "value"] == ["3个", "4个"]
-    assert "单位：万人次" in [lab.lines[0] for lab in long.labels()]
-    assert "单位：个" in [lab.lines[0] for lab in no_values.labels()]
+    assert [text_lines(lab)[0] for lab in short.labels() if lab.role == "value"] == ["3个", "4个"]
+    assert "单位：万人次" in [text_lines(lab)[0] for lab in long.labels()]
+    assert "单位：个" in [text_lines(lab)[0] for lab in no_values.labels()]
     assert not [lab for lab in no_values.labels() if lab.role == "value"]
-    assert [lab.lines[0] for lab in no_values.labels() if lab.role == "axis"][1:] == ["0", "1", "2", "3", "4"]
+    assert [text_lines(lab)[0] for lab in no_values.labels() if lab.role == "axis"][1:] == ["0", "1", "2", "3", "4"]
 
 
 def test_hbar_and_progress_grow_with_their_labels():
@@ -404,9 +421,9 @@ def test_hbar_and_progress_grow_with_their_labels():
 def test_negative_bars_hang_below_the_baseline():
     plan = plan_chart(spec("bar", ["一月", "二月"], [[5.0, -3.0]], unit="%"))
     assert_readable(plan)
-    up, down = [b for b in plan.items if isinstance(b, charts.Box)]
+    up, down = bars(plan)
     assert up.y + up.h == pytest.approx(down.y)
-    assert [lab.lines[0] for lab in plan.labels() if lab.role == "value"] == ["5%", "\u22123%"]
+    assert [text_lines(lab)[0] for lab in plan.labels() if lab.role == "value"] == ["5%", "\u22123%"]
 
 
 def test_numbers_and_ticks():
@@ -462,16 +479,16 @@ def test_a_glyph_the_font_lacks_fails_these_tests():
 @pytest.mark.parametrize("scale", [0.25, 1.0, 1.5])
 def test_png_is_exactly_the_device_size(scale):
     plan = plan_chart(spec("line", ["一", "二", "三"], [[1.0, 3.0, 2.0]], width=333.3, height=211.1, size=20))
-    img = render_chart(plan, FB, "png", scale)
+    img = render_plan(plan, scale)
     assert img.size == (round(333.3 * scale), round(211.1 * scale))
 
 
 def test_text_size_in_pixels_matches_the_design():
-    """A 30 px label is 30 device px at scale 1 and 60 at scale 2 (dpi maps points to pixels)."""
+    """A 30 px label is 30 device px at scale 1 and 60 at scale 2."""
     s = spec("bar", ["国"], [[0.0]], width=300, height=200)
     heights = []
     for scale in (1.0, 2.0):
-        img = render_chart(plan_chart(s), FB, "png", scale).convert("L")
+        img = render_plan(plan_chart(s), scale).convert("L")
         band = img.crop((100 * scale, img.height - round(60 * scale), 200 * scale, img.height))
         box = band.point(lambda v: 255 if v < 128 else 0).getbbox()
         heights.append(box[3] - box[1])
@@ -480,44 +497,13 @@ def test_text_size_in_pixels_matches_the_design():
     assert heights[1] == pytest.approx(2 * heights[0], abs=2)
 
 
-def test_vector_outputs():
-    plan = plan_chart(sample("bar"))
-    pdf = render_chart(plan, FB, "pdf")
-    svg = render_chart(plan, FB, "svg")
-    assert pdf.startswith(b"%PDF") and b"<svg" in svg[:400]
-    from pypdf import PdfReader
-
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
-    assert float(page.mediabox.width) == pytest.approx(plan.width, abs=0.5)
-    assert float(page.mediabox.height) == pytest.approx(plan.height, abs=0.5)
-    assert "西湖镇" in page.extract_text()  # searchable text, not just outlines
-    assert render_chart(plan, FB, "pdf") == pdf  # deterministic: no creation date
-    with pytest.raises(ValueError):
-        render_chart(plan, FB, "gif")
-
-
-def test_producer_caches_per_format_and_scale(monkeypatch):
-    calls = []
-    real = charts.render_chart
-
-    def counting(plan, fonts, fmt, scale=1.0):
-        calls.append((fmt, scale))
-        return real(plan, fonts, fmt, scale)
-
-    monkeypatch.setattr(charts, "render_chart", counting)
-    produce = charts.chart_producer(plan_chart(spec("bar", ["甲"], [[1.0]], width=200, height=120, size=20)), FB)
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(produce("png", 0.5))) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len({id(r) for r in results}) == 1
-    produce("png", 0.5)
-    produce("png", 1.0)
-    produce("svg", 1.0)
-    produce("svg", 3.0)  # vector output has no scale
-    assert calls == [("png", 0.5), ("png", 1.0), ("svg", 1.0)]
+def test_chart_ops_are_the_page_ops():
+    """A chart is planned into the ops every layout makes: no primitives of its own."""
+    plan = plan_chart(sample("line"))
+    assert {type(op) for op in plan.items} <= {Rect, Ellipse, PathOp, Text}
+    assert any(isinstance(op, Ellipse) for op in plan.items)  # the line's points
+    values = [lab for lab in plan.labels() if lab.role == "value"]
+    assert values and all(lab.background == sample("line").colors.surface for lab in values)
 
 
 def test_example_bulletin_uses_every_kind_and_lays_out_cleanly():
@@ -527,16 +513,18 @@ def test_example_bulletin_uses_every_kind_and_lays_out_cleanly():
     ctx = make_context(doc)
     frame = layout_document(doc, ctx=ctx)
     assert not ctx.warnings
-    images = [op for op in frame.walk() if isinstance(op, Image) and op.producer is not None]
-    assert len(images) == sum(b.type == "chart" for b in doc.blocks)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        img = images[0].producer("png", 0.25)
-    assert img.size == (round(images[0].w * 0.25), round(images[0].h * 0.25))
+    plots = [b for b in frame.boxes if b.kind == "plot"]
+    assert len(plots) == sum(b.type == "chart" for b in doc.blocks)
+    groups = [op for op in frame.ops if isinstance(op, Group) and op.clip in {b.bbox() for b in plots}]
+    assert len(groups) == sum(b.type == "chart" for b in doc.blocks)  # each chart: its ops in a group clipped to its plot area
+    for g, b in zip(groups, plots):
+        for op in g.ops:
+            x, y, w, h = op.bbox()
+            assert b.y - 1 <= y and y + h <= b.y + b.h + 1, op  # drawn inside the plot area
 
 
 # ============================================================================ lazy import
-def test_documents_without_charts_never_import_matplotlib(tmp_path):
+def test_charts_never_import_matplotlib(tmp_path):
     spec_path = tmp_path / "plain.yaml"
     spec_path.write_text("title: t\nblocks:\n  - type: paragraph\n    text: 正文\n", encoding="utf-8")
     chart_path = tmp_path / "chart.yaml"
@@ -552,8 +540,9 @@ def test_documents_without_charts_never_import_matplotlib(tmp_path):
         paint(layout_document(doc, ctx=ctx), scale=0.2, fonts=ctx.fonts)
         assert "matplotlib" not in sys.modules, "a chart-free render imported matplotlib"
         doc = tushuo.load({str(chart_path)!r})
-        layout_document(doc, ctx=make_context(doc))
-        assert "matplotlib" not in sys.modules, "laying out a chart imported matplotlib"
+        ctx = make_context(doc)
+        paint(layout_document(doc, ctx=ctx), scale=0.2, fonts=ctx.fonts)
+        assert "matplotlib" not in sys.modules, "a chart imported matplotlib"
     """)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

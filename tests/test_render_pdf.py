@@ -16,7 +16,7 @@ pdfplumber = pytest.importorskip("pdfplumber")
 
 from tushuo.errors import RenderError, SpecError
 from tushuo.layout.context import LayoutContext
-from tushuo.layout.frame import Box, Frame, Image, Line, Mark, Path, Rect, Text
+from tushuo.layout.frame import Box, Frame, Line, Mark, Path, Rect, Text
 from tushuo.layout.pages import MM, parse_page_size, plan_pages
 from tushuo.render.pdf import render_pdf, write_pdf
 from tushuo.spec.document import Document
@@ -319,62 +319,9 @@ def test_failed_write_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def _chart_producer(calls):
-    def producer(fmt, scale):
-        calls.append((fmt, scale))
-        import matplotlib
-
-        matplotlib.use("agg")
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(888 / 72, 666 / 72), dpi=72)  # one point per design px, as charts.py does
-        fig.add_subplot().bar(["a", "b", "c"], [3, 5, 2], color="#B7181E")
-        buf = io.BytesIO()
-        if fmt == "png":
-            from PIL import Image as PILImage
-
-            fig.savefig(buf, format="png", dpi=72 * scale)
-            return PILImage.open(io.BytesIO(buf.getvalue())).convert("RGBA")
-        if fmt != "pdf":
-            raise NotImplementedError(fmt)
-        fig.savefig(buf, format="pdf", metadata={"CreationDate": None})
-        return buf.getvalue()
-
-    return producer
-
-
 def _xobjects(page):
     res = page["/Resources"].get_object()
     return {k: v.get_object() for k, v in res.get("/XObject", {}).items()}
-
-
-def test_chart_is_placed_as_vector_form():
-    calls = []
-    f = Frame(1080, 900)
-    f.add(Image(96, 96, 888, 666, producer=_chart_producer(calls)))
-    data = render_pdf(f, None)
-    assert calls == [("pdf", 1)]
-    xobjs = _xobjects(pypdf.PdfReader(io.BytesIO(data)).pages[0])
-    assert [str(x["/Subtype"]) for x in xobjs.values()] == ["/Form"]
-    assert render_pdf(f, None) == data
-
-
-def test_chart_without_pdf_falls_back_to_300_dpi_png():
-    calls = []
-    producer = _chart_producer(calls)
-
-    def png_only(fmt, scale):
-        if fmt == "pdf":
-            raise NotImplementedError
-        return producer(fmt, scale)
-
-    f = Frame(1080, 900)
-    f.add(Image(96, 96, 888, 666, producer=png_only))
-    data = render_pdf(f, None)
-    (img,) = _xobjects(pypdf.PdfReader(io.BytesIO(data)).pages[0]).values()
-    assert str(img["/Subtype"]) == "/Image"
-    placed_in = 888 * parse_page_size(None).width / 1080 / 72
-    assert img["/Width"] >= 300 * placed_in - 2
 
 
 def test_real_chart_is_drawn_from_its_frame_with_the_page_fonts():

@@ -13,7 +13,7 @@ from PIL import ImageChops, ImageDraw
 from tushuo.layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Path, Rect, Text
 from tushuo.render import raster
 from tushuo.render.glyphs import GlyphCache, quantise
-from tushuo.render.raster import Painter, paint
+from tushuo.render.raster import paint
 from tushuo.text.fonts import default_fontbook
 
 WHITE = (255, 255, 255)
@@ -240,33 +240,6 @@ def test_image_with_rounded_corners_and_transparency():
     assert close(im.getpixel((30, 30)), (255, 0, 0), 8)
     assert im.getpixel((120, 150)) == WHITE  # transparent part shows the background
     assert im.getpixel((180, 150)) == (0, 0, 0)
-
-
-def test_producer_is_asked_for_png_at_the_paint_scale():
-    calls = []
-
-    def producer(fmt, scale):
-        calls.append((fmt, scale))
-        return PILImage.new("RGB", (round(80 * scale), round(40 * scale)), (10, 120, 200))
-
-    im = paint(frame(Image(10, 10, 80, 40, producer=producer)), scale=2)
-    assert calls == [("png", 2.0)]
-    assert im.size == (400, 400)
-    assert im.getpixel((100, 60)) == (10, 120, 200)
-    assert im.getpixel((15, 15)) == WHITE
-
-
-def test_producer_runs_once_across_bands():
-    calls = []
-
-    def producer(fmt, scale):
-        calls.append(fmt)
-        return PILImage.new("RGB", (100, 100), (0, 0, 0))
-
-    painter = Painter(frame(Image(0, 50, 100, 100, producer=producer)))
-    painter.paint(0, 100)
-    painter.paint(100, 200)
-    assert calls == ["png"]
 
 
 # -- text -------------------------------------------------------------------------------

@@ -118,22 +118,6 @@ def test_deterministic(rendered):
     assert render_svg(f, doc) == data
 
 
-def test_chart_embedded_as_its_svg():
-    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
-    calls = []
-
-    def producer(fmt, scale):
-        calls.append(fmt)
-        return svg
-
-    f = Frame(1080, 500)
-    f.add(Image(10, 10, 500, 300, producer=producer))
-    root = ET.fromstring(render_svg(f, None))
-    href = root.find(".//s:image", NS).get("{http://www.w3.org/1999/xlink}href")
-    assert calls == ["svg"]
-    assert base64.b64decode(href.split(",", 1)[1]) == svg
-
-
 def test_write_is_atomic(tmp_path):
     f, doc = sample()
     out = write_svg(f, doc, tmp_path / "a.svg")

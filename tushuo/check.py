@@ -222,6 +222,7 @@ class _Linter:
     # -- text -----------------------------------------------------------------
     def text(self, op: Text) -> None:
         from .color import contrast_ratio, flatten
+        from .layout.chart_plan import CHART_ROLES
 
         if not op.runs:
             return
@@ -230,11 +231,12 @@ class _Linter:
         page = page if len(page) == 7 else flatten(page, "#FFFFFF")
         size = max(r.size for r in op.runs)
         shown = _snippet(op.text)
-        if op.role in ("body", "caption") and size < MIN_BODY_SIZE * self.scale - 0.01:
+        chart = op.role in CHART_ROLES  # chart labels are set at the caption size
+        if (op.role in ("body", "caption") or chart) and size < MIN_BODY_SIZE * self.scale - 0.01:
             at1080 = size / self.scale
             self.add(
                 "small-text", "warning",
-                f"{op.role} text '{shown}' is {at1080:.0f} px at 1080 wide, smaller than {MIN_BODY_SIZE:.0f} px: "
+                f"{'chart ' if chart else ''}{op.role} text '{shown}' is {at1080:.0f} px at 1080 wide, smaller than {MIN_BODY_SIZE:.0f} px: "
                 "hard to read on a phone; use the theme's body or caption size",
                 path,
             )
@@ -286,8 +288,8 @@ class _Linter:
 
     # -- pictures ----------------------------------------------------------------
     def image(self, op: Any) -> None:
-        if op.producer is not None or op.natural_size is None:
-            return  # charts are drawn at any size
+        if op.natural_size is None:
+            return
         nw, nh = op.natural_size
         if nw <= 0 or nh <= 0:
             return
@@ -394,12 +396,15 @@ class _Linter:
     def estimate_bytes(self, fmt: str, top: float, bottom: float) -> float:
         """Estimated file size of the band [top, bottom) in ``fmt`` (see SIZE_MODEL)."""
         from .frame import Image, Text
+        from .layout.chart_plan import CHART_ROLES
 
         flat_k, chart_k, ink_k = SIZE_MODEL[fmt]
         total = self.frame.width * (bottom - top)
         photo_bytes = photo_area = chart_area = ink = 0.0
         for op in _texts_and_images(self.frame):
             if isinstance(op, Text):
+                if op.role in CHART_ROLES:
+                    continue  # inside a plot, counted with its area
                 for r in op.runs:
                     if top <= r.y < bottom:
                         ink += r.size * (len(r.text) - r.text.count(" "))
@@ -409,14 +414,15 @@ class _Linter:
             if y1 <= y0 or op.w <= 0:
                 continue
             area = op.w * (y1 - y0)
-            if op.image is None:
-                chart_area += area
-                continue
             photo_area += area
             key = (id(op.image), fmt)  # the frame keeps every image alive, so ids are stable here
             if key not in self._rates:
                 self._rates[key] = _picture_bytes_per_px(op, fmt)
             photo_bytes += area * self._rates[key]
+        for b in self.frame.boxes:
+            if b.kind == "plot":  # a chart's plot area (layout/chart.py)
+                y0, y1 = max(b.y, top), min(b.y + b.h, bottom)
+                chart_area += b.w * max(0.0, y1 - y0)
         flat = max(0.0, total - photo_area - chart_area)
         return flat * flat_k + chart_area * chart_k + ink * ink_k + photo_bytes
 

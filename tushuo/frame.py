@@ -7,7 +7,7 @@ Painters (Pillow, PDF, SVG) only walk these ops; they never measure or wrap text
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Union
 
@@ -152,13 +152,9 @@ class Text:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Image:
-    """A raster picture or a chart placed in a box.
+    """A raster picture placed in a box.
 
-    ``image`` is a PIL image already cropped to the box's aspect ratio. ``producer``
-    (charts) makes the picture on demand: ``producer("png", scale)`` gives a PIL
-    image of (w*scale, h*scale) px; ``producer("pdf"|"svg", 1)`` gives vector bytes.
-    A producer with a ``frame()`` method (charts) gives its picture as a Frame of ops,
-    which the PDF and SVG painters draw themselves.
+    ``image`` is a PIL image already cropped to the box's aspect ratio.
     ``natural_size`` is the source's pixel size, for the blurry-upscale lint.
     """
 
@@ -167,7 +163,6 @@ class Image:
     w: float
     h: float
     image: Any = None
-    producer: Callable[[str, float], Any] | None = None
     radius: float = 0.0
     natural_size: tuple[int, int] | None = None
     alt: str | None = None  # what it shows, in words (PDF /Alt of its Figure); None: decoration
@@ -178,11 +173,12 @@ class Image:
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """Ops drawn inside a clip rectangle."""
+    """Ops drawn inside a clip rectangle; with ``alt`` (a chart) one figure with words."""
 
     ops: tuple[Op, ...]
     clip: BBox | None = None
     radius: float = 0.0
+    alt: str | None = None  # what it shows, in words (PDF /Alt of its Figure); None: plain grouping
 
     def bbox(self) -> BBox:
         if self.clip:

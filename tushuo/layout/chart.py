@@ -1,18 +1,19 @@
 """The chart block: data (inline or CSV), an optional title, and the chart on a card.
 
 All checking happens here, while laying out, so a bad CSV or a character the chart
-font lacks is a located SpecError before anything is painted. The chart itself is
-planned now (its height depends on its labels) and drawn later, on demand, by the
-producer of an Image op: matplotlib is imported only when a painter asks for pixels.
+font lacks is a located SpecError before anything is painted. The chart is planned
+(chart_plan.py) into ordinary frame ops, placed in a Group clipped to the plot area:
+painters draw it like any other block, and ``tushuo check`` sees its text.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..frame import Box, Frame, Image
+from ..frame import Box, Frame, Group, shift
 from ..humanize import describe_char
 from ..spec.blocks import ChartBlock, Series, check_chart_data, data_key
+from .chart_plan import ChartColors, ChartSpec, plan_chart
 from .common import card, titled
 from .context import LayoutContext
 from .registry import layout_for
@@ -64,8 +65,6 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
     title, which would leave it alone at the foot of a PDF page (as block titles
     elsewhere, e.g. checklists, stay with their content).
     """
-    from ..render.charts import ChartColors, ChartSpec, chart_producer, plan_chart
-
     labels, series = chart_data(block, ctx)
     faces = (ctx.face("body"), ctx.face("bold"), ctx.face("number"))
     _check_glyphs(block, labels, series, ctx, faces)
@@ -99,8 +98,11 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
     card_h = plan.height + 2 * pad
     frame.add(*card(0, y, width, card_h, ctx))
     alt = chart_alt(block, labels, series, getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans")
-    frame.add(Image(pad, y + pad, inner, plan.height, producer=chart_producer(plan, ctx.fonts), alt=alt))
+    x0, y0 = pad, y + pad
+    frame.add(Group(tuple(shift(op, x0, y0) for op in plan.frame().ops), clip=(x0, y0, inner, plan.height),
+                    alt=alt))
     frame.boxes.append(Box(0, y, width, card_h, "chart"))
+    frame.boxes.append(Box(x0, y0, inner, plan.height, "plot"))  # for the file-size estimate
     frame.height = y + card_h + ctx.px(4)  # the card's shadow
     return frame
 

@@ -694,7 +694,7 @@ def _photo_rows(frame: Frame, scale: float) -> list[tuple[int, int]]:
 
     spans = []
     for op in frame.walk():
-        if isinstance(op, ImageOp) and op.image is not None and op.producer is None:
+        if isinstance(op, ImageOp) and op.image is not None:
             spans.append((math.floor(op.y * scale), math.ceil((op.y + op.h) * scale)))
     return spans
 

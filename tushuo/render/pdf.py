@@ -14,8 +14,8 @@ paragraph wrapping is never used: lines arrive broken by the text engine.
 
 Choices, documented once:
 
-* Charts: ``producer("pdf", 1)`` is placed as a form XObject (vector, read with
-  pypdf); a producer that cannot give PDF is drawn as a PNG at 300 dpi.
+* Charts are ordinary ops (a clipped group of shapes and text), tagged as one Figure
+  with the chart's words as its alternative text.
 * Deterministic: invariant mode, creation date from ``meta.date`` (or
   2000-01-01), subset names fixed by first use.
 """
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from ..spec.document import Document
     from ..spec.theme import Theme
 
-#: raster fallback resolution for charts and the cap for photos
+#: the cap on photo resolution
 RASTER_DPI = 300
 
 
@@ -127,7 +127,6 @@ class PdfPainter:
         self.fonts = fonts
         self.scale = scale  # pt per design px, for raster resolution
         self._ttfonts: dict[str, TTFont] = {}
-        self._forms: dict[int, tuple[str, tuple[float, float, float, float]]] = {}
         self._images: dict[int, Any] = {}
         # Marked content for the structure tree (pdftags): every op is a tagged sequence
         # (text, headings, figures with their alternative text) or an artifact.
@@ -163,7 +162,7 @@ class PdfPainter:
 
     def op(self, op: Op, band: tuple[float, float] | None = None) -> None:
         """Draw ``op`` as one marked-content sequence: tagged (P, H1–H3, Figure) or an artifact."""
-        if self._marking or isinstance(op, Group):
+        if self._marking or (isinstance(op, Group) and not op.alt):
             self._draw(op, band)
             return
         role = None if self.artifacts else _struct_role(op)
@@ -176,7 +175,7 @@ class PdfPainter:
             mcid = self._mcids.get(page, 0)
             self._mcids[page] = mcid + 1
             self._emit(f"/{role} <</MCID {mcid}>> BDC")
-            self.tags.append(Tag(page, mcid, role, op.alt if isinstance(op, Image) else None))
+            self.tags.append(Tag(page, mcid, role, op.alt if isinstance(op, (Image, Group)) else None))
         self._marking = True
         try:
             self._draw(op, band)
@@ -282,15 +281,12 @@ class PdfPainter:
         c.saveState()
         if op.radius > 0:
             self._clip(_rect_path(op.x, op.y, op.w, op.h, op.radius))
-        if op.producer is not None and (self._chart_frame(op) or self._chart_form(op)):
-            pass
-        else:
-            reader = self._image_reader(op)
-            if reader is not None:
-                # drawImage paints y-up: flip locally so the picture stands upright
-                c.translate(op.x, op.y + op.h)
-                c.scale(1, -1)
-                c.drawImage(reader, 0, 0, op.w, op.h, mask="auto")
+        reader = self._image_reader(op)
+        if reader is not None:
+            # drawImage paints y-up: flip locally so the picture stands upright
+            c.translate(op.x, op.y + op.h)
+            c.scale(1, -1)
+            c.drawImage(reader, 0, 0, op.w, op.h, mask="auto")
         c.restoreState()
 
     def _image_reader(self, op: Image):
@@ -301,11 +297,7 @@ class PdfPainter:
         from reportlab.lib.utils import ImageReader
 
         max_px = op.w * self.scale / 72 * RASTER_DPI
-        if op.producer is not None:
-            scale = max(1.0, max_px / op.w)
-            im = op.producer("png", scale)
-        else:
-            im = op.image
+        im = op.image
         if im is None:
             self._images[id(op)] = (op, None)
             return None
@@ -314,7 +306,7 @@ class PdfPainter:
             im = im.resize((max(1, round(im.width * ratio)), max(1, round(im.height * ratio))), PILImage.Resampling.LANCZOS)
         if im.mode not in ("RGB", "RGBA", "L", "LA", "1"):
             im = im.convert("RGBA" if "A" in im.getbands() or "transparency" in im.info else "RGB")
-        if im.mode in ("RGB", "L") and op.producer is None and im.getcolors(512) is None:
+        if im.mode in ("RGB", "L") and im.getcolors(512) is None:
             # a photo: pass it through as JPEG (DCTDecode), a fraction of the flate size
             buf = io.BytesIO()
             im.save(buf, "JPEG", quality=88, optimize=True)
@@ -324,53 +316,6 @@ class PdfPainter:
             reader = ImageReader(im)
         self._images[id(op)] = (op, reader)  # keep op alive so id() stays unique
         return reader
-
-    def _chart_frame(self, op: Image) -> bool:
-        """Draw a chart from its frame ops, scaled into the image box; False when the producer has none.
-
-        Chart text then goes through the same embedded fonts as the page: searchable,
-        no Type 3 glyphs, and no matplotlib import (charts.ChartProducer.frame).
-        """
-        make = getattr(op.producer, "frame", None)
-        if make is None:
-            return False
-        chart = make()
-        if chart.width <= 0 or chart.height <= 0:
-            return False
-        c = self.c
-        c.translate(op.x, op.y)
-        c.scale(op.w / chart.width, op.h / chart.height)
-        if chart.background:
-            self.rect(Rect(0, 0, chart.width, chart.height, fill=chart.background))
-        self.paint(chart.ops)  # no band: a chart is one atomic box, drawn whole on its page
-        return True
-
-    def _chart_form(self, op: Image) -> bool:
-        """Place a chart's own PDF as a form XObject; False when the producer has no PDF."""
-        key = id(op)
-        entry = self._forms.get(key)
-        if entry is None:
-            try:
-                import pypdf  # noqa: F401
-            except ImportError:  # pragma: no cover - declared dependency; a raster still works
-                return False
-            try:
-                data = op.producer("pdf", 1)  # type: ignore[misc]
-            except NotImplementedError:
-                return False
-            if not data:
-                return False
-            name = f"tushuo-chart-{len(self._forms) + 1}"
-            bbox = import_pdf_page(self.c, data, name)
-            entry = self._forms[key] = (name, bbox)
-            self._images[key] = (op, None)  # keep op alive
-        name, (bx0, by0, bx1, by1) = entry
-        c = self.c
-        c.translate(op.x, op.y + op.h)
-        c.scale(op.w / (bx1 - bx0), -op.h / (by1 - by0))
-        c.translate(-bx0, -by0)
-        c.doForm(name)
-        return True
 
     # -- text ----------------------------------------------------------------
     def text(self, op: Text, band: tuple[float, float] | None) -> None:
@@ -429,7 +374,7 @@ def _struct_role(op: Op) -> str | None:
         return _HEADING_ROLES.get(op.role, "P")
     if isinstance(op, Glyphs):
         return "P"
-    if isinstance(op, Image) and op.alt:
+    if isinstance(op, (Image, Group)) and op.alt:  # a picture or a chart with words
         return "Figure"
     return None
 
@@ -530,79 +475,6 @@ def _tj(font: TTFont, run: Glyphs, doc: Any) -> list[str]:
             parts.append(f"({_escape(bytes(chunk))})")
         out.append(f"[{' '.join(parts)}] TJ")
     return out
-
-
-# ----------------------------------------------------------------------------- importing chart PDFs
-def import_pdf_page(canvas: Canvas, data: bytes, name: str) -> tuple[float, float, float, float]:
-    """Copy page 1 of a PDF into ``canvas``'s document as form XObject ``name``; returns its BBox.
-
-    reportlab cannot read PDFs, so pypdf parses it and its objects are rebuilt as
-    reportlab objects (streams keep their original encoding).
-    """
-    from pypdf import PdfReader
-    from reportlab.pdfbase import pdfdoc
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        page = reader.pages[0]
-        box = [float(v) for v in page.mediabox]
-        contents = page.get_contents()
-        content = contents.get_data() if contents is not None else b""
-        resources = page.get("/Resources")
-    except Exception as exc:  # pypdf raises many kinds on a broken file
-        raise RenderError(f"a chart gave an unreadable PDF: {exc}") from exc
-    doc = canvas._doc
-    conv = _PdfObjects(doc)
-    form = pdfdoc.PDFDictionary(
-        {
-            "Type": pdfdoc.PDFName("XObject"),
-            "Subtype": pdfdoc.PDFName("Form"),
-            "FormType": 1,
-            "BBox": pdfdoc.PDFArray(box),
-            "Resources": conv(resources) if resources is not None else pdfdoc.PDFDictionary({}),
-        }
-    )
-    stream = pdfdoc.PDFStream(form, content, filters=[pdfdoc.PDFZCompress])
-    doc.Reference(stream, pdfdoc.xObjectName(name))
-    return box[0], box[1], box[2], box[3]
-
-
-class _PdfObjects:
-    """pypdf objects → reportlab pdfdoc objects, sharing indirect objects once."""
-
-    def __init__(self, doc: Any) -> None:
-        self.doc = doc
-        self.refs: dict[tuple[int, int], Any] = {}
-
-    def __call__(self, obj: Any) -> Any:
-        from pypdf.generic import (
-            ArrayObject,
-            DictionaryObject,
-            IndirectObject,
-            StreamObject,
-        )
-        from reportlab.pdfbase import pdfdoc
-
-        if isinstance(obj, IndirectObject):
-            key = (obj.idnum, obj.generation)
-            ref = self.refs.get(key)
-            if ref is None:
-                target = obj.get_object()
-                converted = self(target)
-                ref = self.doc.Reference(converted) if isinstance(converted, pdfdoc.PDFObject) else converted
-                self.refs[key] = ref
-            return ref
-        if isinstance(obj, StreamObject):
-            d = {k[1:]: self(v) for k, v in obj.items() if k != "/Length"}
-            filters = None if "Filter" in d else [pdfdoc.PDFZCompress]
-            return pdfdoc.PDFStream(pdfdoc.PDFDictionary(d), obj._data, filters=filters)
-        if isinstance(obj, DictionaryObject):
-            return pdfdoc.PDFDictionary({k[1:]: self(v) for k, v in obj.items()})
-        if isinstance(obj, ArrayObject):
-            return pdfdoc.PDFArray([self(v) for v in obj])
-        buf = io.BytesIO()
-        obj.write_to_stream(buf)
-        return buf.getvalue()
 
 
 # ----------------------------------------------------------------------------- the document

@@ -85,7 +85,7 @@ def paint(
 
 
 class Painter:
-    """Paints bands of one frame; keeps resized pictures and chart renders between bands."""
+    """Paints bands of one frame; keeps resized pictures between bands."""
 
     def __init__(
         self,
@@ -104,7 +104,6 @@ class Painter:
         self.width_px = max(1, round(frame.width * scale))
         self.height_px = max(1, round(frame.height * scale))
         self._pictures: dict[tuple[int, int, int], tuple[Any, Image.Image, Image.Image | None]] = {}
-        self._produced: dict[int, tuple[Any, Any]] = {}
         self._spans: list[tuple[float, float]] | None = None
 
     def rows(self, top: float = 0.0, bottom: float | None = None) -> tuple[int, int]:
@@ -152,8 +151,6 @@ class Painter:
         document with many photos holds only those near the band being painted."""
         for key in [k for k, v in self._pictures.items() if v[0].y + v[0].h < y]:
             del self._pictures[key]
-        for pk in [k for k, v in self._produced.items() if v[0].y + v[0].h < y]:
-            del self._produced[pk]
 
     # -- ops -------------------------------------------------------------------
     def _op(self, t: _Target, op: Op) -> None:
@@ -281,14 +278,8 @@ class Painter:
         if hit is not None and hit[0] is op:
             return hit[1], hit[2]
         src = op.image
-        if op.producer is not None:
-            made = self._produced.get(id(op))
-            if made is None or made[0] is not op:
-                made = (op, op.producer("png", self.scale))
-                self._produced[id(op)] = made
-            src = made[1]
         if src is None:
-            raise RenderError("an Image op has neither an image nor a producer")
+            raise RenderError("an Image op has no picture")
         if src.mode not in ("RGB", "RGBA"):
             has_alpha = src.mode in ("LA", "PA", "La") or (src.mode == "P" and "transparency" in src.info)
             src = src.convert("RGBA" if has_alpha else "RGB")

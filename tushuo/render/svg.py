@@ -4,9 +4,9 @@ Text stays text: each glyph run is a ``<text>`` element with one x per character
 (the frame's own pen positions), so it is selectable and searchable in a browser.
 The faces used are embedded as WOFF2 subsets of exactly the characters drawn
 (fontTools), so the file does not depend on fonts installed where it is opened.
-Pictures are embedded as base64 PNG/JPEG, charts as their own SVG (or a PNG when
-the chart cannot give SVG). Output is deterministic: ids are numbered in drawing
-order and fonts are subset without timestamps.
+Pictures are embedded as base64 PNG/JPEG; charts are ordinary ops (shapes and text
+in a clipped group). Output is deterministic: ids are numbered in drawing order and
+fonts are subset without timestamps.
 """
 
 from __future__ import annotations
@@ -223,42 +223,12 @@ class SvgPainter:
     def image(self, op: Image, out: list[str]) -> None:
         if op.w <= 0 or op.h <= 0:
             return
-        href = None
-        make = getattr(op.producer, "frame", None)
-        if make is not None:  # a chart: drawn from its plan's ops (charts.ChartProducer.frame)
-            self._chart(op, make(), out)
+        if op.image is None:
             return
-        if op.producer is not None:
-            try:
-                data = op.producer("svg", 1)
-            except NotImplementedError:
-                data = None
-            if data:
-                if isinstance(data, str):
-                    data = data.encode("utf-8")
-                href = "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
-            else:
-                href = _data_uri(op.producer("png", IMAGE_DENSITY), photo=False)
-        elif op.image is not None:
-            href = _data_uri(_fit_pixels(op.image, op.w * IMAGE_DENSITY), photo=None)
-        if href is None:
-            return
+        href = _data_uri(_fit_pixels(op.image, op.w * IMAGE_DENSITY), photo=None)
         clip = f' clip-path="url(#{self._clip(op.x, op.y, op.w, op.h, op.radius)})"' if op.radius > 0 else ""
         out.append(f'<image x="{_n(op.x)}" y="{_n(op.y)}" width="{_n(op.w)}" height="{_n(op.h)}" '
                    f'preserveAspectRatio="none"{clip} xlink:href="{href}"/>')
-
-    def _chart(self, op: Image, chart: Frame, out: list[str]) -> None:
-        """The chart's ops in a group scaled into the image box: its text is real text in the
-        document's embedded fonts, and matplotlib is never imported."""
-        if chart.width <= 0 or chart.height <= 0:
-            return
-        clip = f' clip-path="url(#{self._clip(op.x, op.y, op.w, op.h, op.radius)})"' if op.radius > 0 else ""
-        out.append(f'<g{clip}><g transform="translate({_n(op.x)} {_n(op.y)}) '
-                   f'scale({_n(op.w / chart.width)} {_n(op.h / chart.height)})">')
-        if chart.background:
-            self.rect(Rect(0, 0, chart.width, chart.height, fill=chart.background), out)
-        self.paint(chart.ops, out)
-        out.append("</g></g>")
 
     # -- text ----------------------------------------------------------------
     def _family(self, key: str) -> str:

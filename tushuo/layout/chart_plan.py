@@ -1,42 +1,29 @@
-"""Charts: planned in design pixels with FontBook metrics, drawn with matplotlib.
+"""Chart planning: every mark and label of a chart as frame ops, in design pixels.
 
-Two halves, so that only drawing pays for matplotlib:
-
-* ``plan_chart(spec)`` is pure Python. It measures every label with the FontBook
-  (the same metrics as the rest of the page), wraps long Chinese labels, picks
-  nice axis ticks, places legends and pie labels without overlap, and returns a
-  ``Plan``: a list of primitives (boxes, polylines, dots, wedges, labels) in the
-  chart's own design-pixel space (top-left origin, y down). The layout uses it to
-  size the block and report problems before anything is painted.
-* ``draw_plan(plan, scale)`` builds a ``matplotlib.figure.Figure`` (object API,
-  no pyplot state) whose dpi makes one point equal one design pixel times
-  ``scale``, and draws the primitives on one axes spanning the figure. ``render_chart``
-  turns it into PDF/SVG bytes; PNG pixels come from the Pillow painter drawing the
-  same primitives (chart_frame.py: no matplotlib import on the PNG path, which was
-  most of a cold start). ``chart_producer`` wraps that in the cached
-  ``producer(fmt, scale)`` an Image op carries.
-
-matplotlib is imported inside the vector drawing functions only, so PNG output and
-documents without charts never import it.
+``plan_chart(spec)`` is pure Python. It measures every label with the FontBook (the
+same metrics as the rest of the page), wraps long Chinese labels, picks nice axis
+ticks, places legends and pie labels without overlap, and returns a ``Plan``: the
+chart's ops (Rect, Path, Ellipse and Text, like any other layout's) in its own
+design-pixel space (top-left origin, y down), plus notes for the author. The chart
+block (chart.py) places them in a clipped Group on its card, so every painter draws
+charts with the calls it draws everything else with, and ``tushuo check`` lints
+chart text like all text.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import threading
 import unicodedata
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING
 
 from ..color import contrast_ratio, mix, readable
+from ..frame import Ellipse, Frame, Glyphs, Op, Path, Rect, Text
 from ..text.layout import TextStyle, layout_text
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-    from ..frame import Frame
     from ..spec.theme import Theme
     from ..text.fonts import FontBook
 
@@ -111,52 +98,9 @@ class ChartSpec:
 
 # ============================================================================ plan
 @dataclass(frozen=True)
-class Box:
-    """A filled rectangle, optionally with rounded corners."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-    fill: str
-    radius: float = 0.0
-
-
-@dataclass(frozen=True)
-class Polyline:
-    points: tuple[tuple[float, float], ...]
-    color: str
-    width: float
-
-
-@dataclass(frozen=True)
-class Dot:
-    x: float
-    y: float
-    r: float
-    fill: str
-    stroke: str | None = None
-    stroke_width: float = 0.0
-
-
-@dataclass(frozen=True)
-class Wedge:
-    """A pie slice from ``start`` to ``end`` degrees, clockwise from 12 o'clock; ``ring`` for donuts."""
-
-    cx: float
-    cy: float
-    r: float
-    start: float
-    end: float
-    fill: str
-    ring: float | None = None
-    edge: str | None = None
-    edge_width: float = 0.0
-
-
-@dataclass(frozen=True)
-class Label:
-    """Text of one or more lines whose box top is at ``y``; ``x`` is the left, centre or right edge."""
+class _Label:
+    """A measured label while the planner places it: lines whose box top is at ``y``;
+    ``x`` is the left, centre or right edge. ``put`` turns it into a Text op."""
 
     x: float
     y: float
@@ -168,6 +112,7 @@ class Label:
     widths: tuple[float, ...] = ()
     ascent: float = 0.88
     role: str = "label"  # label | value | legend | axis | total (for tests and lints)
+    background: str | None = None  # what the label stands on when not the chart's surface
 
     @property
     def w(self) -> float:
@@ -186,21 +131,35 @@ class Label:
         return [self.y + i * pitch + (pitch - self.size) / 2 + self.ascent * self.size for i in range(len(self.lines))]
 
 
-Prim = Union[Box, Polyline, Dot, Wedge, Label]
+#: text roles of chart labels (``tushuo check`` holds them to the caption size they are set at)
+CHART_ROLES = ("label", "value", "legend", "axis", "total")
 
 
 @dataclass
 class Plan:
-    """A chart as primitives in design px; ``notes`` are things a lint should tell the author."""
+    """A chart as frame ops in design px; ``notes`` are things a lint should tell the author."""
 
     width: float
     height: float
     background: str
-    items: list[Prim] = field(default_factory=list)
+    items: list[Op] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def labels(self) -> list[Label]:
-        return [p for p in self.items if isinstance(p, Label)]
+    def labels(self) -> list[Text]:
+        return [op for op in self.items if isinstance(op, Text)]
+
+    def frame(self) -> Frame:
+        """The chart as a frame of its own size, its surface first."""
+        return Frame(self.width, self.height, ops=[Rect(0, 0, self.width, self.height, fill=self.background),
+                                                   *self.items])
+
+
+def text_lines(op: Text) -> list[str]:
+    """A chart label's lines, read back from its runs (one baseline per line)."""
+    lines: dict[float, str] = {}
+    for r in op.runs:
+        lines[r.y] = lines.get(r.y, "") + r.text
+    return list(lines.values())
 
 
 def plan_chart(spec: ChartSpec) -> Plan:
@@ -255,7 +214,7 @@ class _Planner:
         self.lh = spec.size * LINE
         self.n = len(spec.labels)
         self.ns = len(spec.values)
-        self.items: list[Prim] = []
+        self.items: list[Op] = []
         self.notes: list[str] = []
         unit = spec.unit or ""
         # A short unit reads well after each number (12个, 98.5%); a longer one goes in a caption.
@@ -302,20 +261,25 @@ class _Planner:
 
     def label(self, x: float, y: float, lines: Sequence[str] | str, *, bold: bool = False, color: str | None = None,
               ha: str = "left", size: float | None = None, face: str | None = None, role: str = "label",
-              add: bool = True) -> Label:
+              background: str | None = None, add: bool = True) -> _Label:
         if isinstance(lines, str):
             lines = [lines]
         face = face or (self.s.bold if bold else self.s.face)
         size = size or self.size
-        lab = Label(
+        lab = _Label(
             x, y, tuple(lines), size, face, color or self.c.text, ha,
             widths=tuple(self.tw(t, face, size) for t in lines),
             ascent=self.s.fonts.face(face).ascent,
             role=role,
+            background=background,
         )
         if add:
-            self.items.append(lab)
+            self.put(lab)
         return lab
+
+    def put(self, lab: _Label) -> None:
+        """The label as a Text op among the chart's ops."""
+        self.items.append(label_text(lab, self.s.fonts, lab.background or self.c.surface))
 
     # -- colours ------------------------------------------------------------
     def series_color(self, s: int) -> str:
@@ -375,7 +339,7 @@ class _Planner:
                 x = self.W - (sum(w for *_, w in row) + sep * (len(row) - 1))
                 top = r * lh
                 for name, color, w in row:
-                    self.items.append(Box(x, top + (lh - sw) / 2, sw, sw, color, radius=sw * 0.18))
+                    self.items.append(_box(x, top + (lh - sw) / 2, sw, sw, color, radius=sw * 0.18))
                     self.label(x + sw + gap, top, name, role="legend")
                     x += w + sep
         nrows = max(len(rows), 1 if cap_w else 0)
@@ -448,11 +412,11 @@ class _Planner:
         for t in ticks:
             y = y_of(t)
             color = mix(self.c.border, self.c.surface, 0.35)
-            self.items.append(Polyline(((x0, y), (x1, y)), color, 1.5 * self.k))
+            self.items.append(_polyline(((x0, y), (x1, y)), color, 1.5 * self.k))
             self.label(x0 - 14 * self.k, y - self.lh / 2, fmt_num(t), ha="right", color=self.c.muted, role="axis")
 
     def baseline(self, x0: float, x1: float, y: float) -> None:
-        self.items.append(Polyline(((x0, y), (x1, y)), mix(self.c.muted, self.c.surface, 0.45), 2 * self.k))
+        self.items.append(_polyline(((x0, y), (x1, y)), mix(self.c.muted, self.c.surface, 0.45), 2 * self.k))
 
     def plan(self, height: float) -> Plan:
         return Plan(self.W, height, self.c.surface, self.items, self.notes)
@@ -534,7 +498,7 @@ def _plan_columns(p: _Planner, stacked: bool) -> Plan:  # noqa: C901 - over the 
         bw = min((slot * 0.74 - gap * (p.ns - 1)) / p.ns, 110 * k if p.ns == 1 else 64 * k)
     group = bw if stacked else bw * p.ns + gap * (p.ns - 1)
     labels: list[tuple[float, float, float, str, int]] = []  # x centre, y anchor, direction, text, label index
-    inside: list[Label] = []
+    inside: list[_Label] = []
     for i, cx in enumerate(centers):
         up = down = 0.0
         for j, series in enumerate(vals):
@@ -553,19 +517,20 @@ def _plan_columns(p: _Planner, stacked: bool) -> Plan:  # noqa: C901 - over the 
                 bx = cx - group / 2 + j * (bw + gap)
             top_y, h = min(a, b), abs(a - b)
             if h > 0:
-                p.items.append(Box(bx, top_y, bw, h, color))
+                p.items.append(_box(bx, top_y, bw, h, color))
             if stacked and s.show_values and v != 0 and p.ns > 1:  # one series: the total says it
                 text = fmt_num(v)
                 if h >= p.size * 1.15 and p.tw(text) + 8 * k <= bw:
                     inside.append(p.label(bx + bw / 2, top_y + (h - p.lh) / 2, text, ha="center",
-                                          color=p.on(color), role="value", add=False))
+                                          color=p.on(color), role="value", background=color, add=False))
             if not stacked:
                 labels.append((bx + bw / 2, b, -1 if v >= 0 else 1, p.value_text(v), i))
         if stacked:
             total = sum(series[i] for series in vals)
             labels.append((cx, y_of(up) if total >= 0 else y_of(down), -1 if total >= 0 else 1, p.value_text(total), i))
     p.baseline(x0, x1, y_of(0))
-    p.items.extend(inside)
+    for lab in inside:
+        p.put(lab)
     if s.show_values:
         pitch = slot if (stacked or p.ns == 1) else bw + gap
         widest = max(p.tw(t, s.bold) for *_, t, _ in labels)
@@ -630,7 +595,7 @@ def _plan_hbar(p: _Planner) -> Plan:
     if axis:
         for t in ticks:
             x = x_of(t)
-            p.items.append(Polyline(((x, top), (x, plot_bottom)), mix(p.c.border, p.c.surface, 0.35), 1.5 * k))
+            p.items.append(_polyline(((x, top), (x, plot_bottom)), mix(p.c.border, p.c.surface, 0.35), 1.5 * k))
             p.label(x, plot_bottom + 10 * k, fmt_num(t), ha="center", color=p.c.muted, role="axis")
     bar = thick if p.ns == 1 else (thick + 4 * k) / p.ns - 4 * k
     for i in range(p.n):
@@ -642,12 +607,12 @@ def _plan_hbar(p: _Planner) -> Plan:
             by = cy - thick / 2 + j * (bar + 4 * k)
             a, b = x_of(0), x_of(v)
             if abs(a - b) > 0:
-                p.items.append(Box(min(a, b), by, abs(a - b), bar, p.mark_color(j, i)))
+                p.items.append(_box(min(a, b), by, abs(a - b), bar, p.mark_color(j, i)))
             if s.show_values:
                 tx = b + 8 * k if v >= 0 else b - 8 * k
                 p.label(tx, by + bar / 2 - p.lh / 2, p.value_text(v), ha="left" if v >= 0 else "right",
                         bold=True, color=color, role="value")
-    p.items.append(Polyline(((x_of(0), top), (x_of(0), plot_bottom)), mix(p.c.muted, p.c.surface, 0.45), 2 * k))
+    p.items.append(_polyline(((x_of(0), top), (x_of(0), plot_bottom)), mix(p.c.muted, p.c.surface, 0.45), 2 * k))
     return p.plan(H)
 
 
@@ -688,19 +653,19 @@ def _plan_line(p: _Planner) -> Plan:  # noqa: C901 - over the limit before ruff 
     if s.highlight is not None:
         cx = centers[s.highlight]
         band = min(slot, 120 * k)
-        p.items.append(Box(cx - band / 2, y0 - above, band, y1 - y0 + above + below,
+        p.items.append(_box(cx - band / 2, y0 - above, band, y1 - y0 + above + below,
                            mix(p.c.accent, p.c.surface, 0.9), radius=8 * k))
     p.value_axis(ticks, y_of, x0, x1)
     for j, series in enumerate(s.values):
         color = p.series_color(j) if not (p.ns == 1 and s.highlight is not None) else p.c.series[0]
         pts = tuple((centers[i], y_of(v)) for i, v in enumerate(series))
         if p.n > 1:
-            p.items.append(Polyline(pts, color, 4 * k))
+            p.items.append(_polyline(pts, color, 4 * k))
         for i, (x, y) in enumerate(pts):
             if i == s.highlight:
-                p.items.append(Dot(x, y, 9 * k, p.c.accent if p.ns == 1 else color, p.c.surface, 3 * k))
+                p.items.append(_dot(x, y, 9 * k, p.c.accent if p.ns == 1 else color, p.c.surface, 3 * k))
             else:
-                p.items.append(Dot(x, y, 7 * k, p.c.surface, color, 3.5 * k))
+                p.items.append(_dot(x, y, 7 * k, p.c.surface, color, 3.5 * k))
     if labels_on:
         widest = max(p.tw(p.value_text(v), s.bold) for v in flat)
         shown = set(range(p.n))
@@ -759,7 +724,7 @@ def _slices(p: _Planner) -> list[_Slice]:
     return out
 
 
-def _pie_geometry(p: _Planner) -> tuple[list[_Slice], list[Label], float, float]:
+def _pie_geometry(p: _Planner) -> tuple[list[_Slice], list[_Label], float, float]:
     """Slices, their (unplaced) labels, the label column width and the radius at the natural height."""
     k, W = p.k, p.W
     slices = _slices(p)
@@ -812,7 +777,7 @@ def _plan_pie(p: _Planner) -> Plan:
         dx, dy = math.sin(mids[n]), -math.cos(mids[n])
         pull = 10 * k if sl.index is not None and sl.index == s.highlight and len(slices) > 1 else 0.0
         ox, oy = cx + dx * pull, cy + dy * pull
-        p.items.append(Wedge(ox, oy, r, starts[n], starts[n] + arcs[n], sl.color, ring, edge, 3 * k))
+        p.items.append(_wedge(ox, oy, r, starts[n], starts[n] + arcs[n], sl.color, ring, edge, 3 * k))
         sides[side_of[n]].append((oy + dy * (r + 18 * k), n, ox, oy, dx, dy))
     # labels: a column each side, spread vertically so none overlap, joined by leader lines
     leader = mix(p.c.muted, p.c.surface, 0.3)
@@ -838,9 +803,9 @@ def _plan_pie(p: _Planner) -> Plan:
             ly = y + p.lh / 2  # the leader meets the first line
             pts = ((ox + dx * r, oy + dy * r), (ox + dx * (r + 14 * k), oy + dy * (r + 14 * k)),
                    (lx - side * 8 * k, ly))
-            p.items.append(Polyline(pts, leader, 1.5 * k))
-            p.items.append(Label(lx, y, lab.lines, lab.size, lab.face, lab.color, "left" if side > 0 else "right",
-                                 lab.widths, lab.ascent, lab.role))
+            p.items.append(_polyline(pts, leader, 1.5 * k))
+            p.put(_Label(lx, y, lab.lines, lab.size, lab.face, lab.color, "left" if side > 0 else "right",
+                         lab.widths, lab.ascent, lab.role))
     if ring is not None:
         _donut_total(p, cx, cy, r - ring)
     return p.plan(H)
@@ -914,10 +879,10 @@ def _plan_progress(p: _Planner) -> Plan:
         ty = y + len(wrapped[i]) * p.lh + 8 * k
         for j, series in enumerate(s.values):
             v = max(0.0, min(100.0, series[i]))
-            p.items.append(Box(0, ty, x1, track, p.c.track, radius=track / 2))
+            p.items.append(_box(0, ty, x1, track, p.c.track, radius=track / 2))
             fw = x1 * v / 100
             if fw > 0:
-                p.items.append(Box(0, ty, fw, track, p.mark_color(j, i), radius=min(track / 2, fw / 2)))
+                p.items.append(_box(0, ty, fw, track, p.mark_color(j, i), radius=min(track / 2, fw / 2)))
             vcolor = color if p.ns == 1 or bold else p.ink(p.series_color(j))
             p.label(W, ty + track / 2 - p.lh / 2, p.value_text(series[i]), ha="right", bold=True,
                     color=vcolor, role="value")
@@ -937,158 +902,86 @@ _PLANNERS: dict[str, Callable[[_Planner], Plan]] = {
 }
 
 
-# ============================================================================ drawing
-_font_lock = threading.Lock()
-_registered: set[str] = set()
-_vector_lock = threading.Lock()
+# ---------------------------------------------------------------------------- ops
+def _box(x: float, y: float, w: float, h: float, fill: str, radius: float = 0.0) -> Rect:
+    return Rect(x, y, w, h, fill=fill, radius=max(0.0, min(radius, w / 2, h / 2)))
 
 
-def register_fonts(paths: Sequence[str]) -> None:
-    """Make the bundled faces known to matplotlib's font manager, once per process per file."""
-    todo = [p for p in paths if p not in _registered]
-    if not todo:
-        return
-    from matplotlib import font_manager
-
-    with _font_lock:
-        for path in todo:
-            if path not in _registered:
-                font_manager.fontManager.addfont(path)
-                _registered.add(path)
+def _polyline(points: tuple[tuple[float, float], ...], color: str, width: float) -> Path:
+    (x0, y0), *rest = points
+    return Path((("M", x0, y0), *(("L", x, y) for x, y in rest)), stroke=color, stroke_width=width, cap="butt")
 
 
-def draw_plan(plan: Plan, fonts: FontBook, scale: float = 1.0) -> Figure:
-    """A matplotlib Figure of ``plan`` at ``scale`` device px per design px (one point = one design px × scale).
-
-    Built with the object API only (no pyplot), so figures can be made in threads and processes.
-    """
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
-    from matplotlib.patches import Wedge as MplWedge
-    from matplotlib.transforms import Affine2D
-
-    W, H = plan.width, plan.height
-    dev_w, dev_h = max(1, round(W * scale)), max(1, round(H * scale))
-    dpi = 72.0 * scale
-    # a hair over the exact size: matplotlib truncates the pixel size, and W/dpi*dpi can land at W - 1e-12
-    fig = Figure(figsize=((dev_w + 1e-3) / dpi, (dev_h + 1e-3) / dpi), dpi=dpi, facecolor=plan.background)
-    # Artists go straight on the figure (no Axes: nothing to autoscale, ~60 ms saved per chart),
-    # through one transform from design px (y down) to figure px (y up).
-    tr = Affine2D().scale(dev_w / W, -dev_h / H).translate(0, dev_h)
-
-    def add(artist) -> None:  # noqa: ANN001
-        artist.set_transform(tr)
-        fig.add_artist(artist)
-    paths = {key: str(fonts.path(key)) for key in {lab.face for lab in plan.labels()}}
-    register_fonts(sorted(paths.values()))
-    props: dict[tuple[str, float], Any] = {}
-
-    def prop(face: str, size: float):  # noqa: ANN202
-        key = (face, size)
-        if key not in props:
-            props[key] = FontProperties(fname=paths[face], size=size)
-        return props[key]
-
-    for z, item in enumerate(plan.items):
-        if isinstance(item, Box):
-            patch: Rectangle | FancyBboxPatch
-            if item.radius > 0:
-                r = min(item.radius, item.w / 2, item.h / 2)
-                patch = FancyBboxPatch((item.x, item.y), item.w, item.h, boxstyle=f"round,pad=0,rounding_size={r}",
-                                       facecolor=item.fill, edgecolor="none", linewidth=0)
-            else:
-                patch = Rectangle((item.x, item.y), item.w, item.h, facecolor=item.fill, edgecolor="none", linewidth=0)
-            patch.set_zorder(z)
-            add(patch)
-        elif isinstance(item, Polyline):
-            xs, ys = zip(*item.points)
-            add(Line2D(xs, ys, color=item.color, linewidth=item.width, solid_capstyle="butt",
-                               solid_joinstyle="round", zorder=z))
-        elif isinstance(item, Dot):
-            add(Circle((item.x, item.y), item.r, facecolor=item.fill, edgecolor=item.stroke or "none",
-                                linewidth=item.stroke_width, zorder=z))
-        elif isinstance(item, Wedge):
-            # data angles run counter-clockwise from 3 o'clock; y is flipped, so clockwise-from-12 c ↦ c - 90
-            add(MplWedge((item.cx, item.cy), item.r, item.start - 90, item.end - 90, width=item.ring,
-                                  facecolor=item.fill, edgecolor=item.edge or "none",
-                                  linewidth=item.edge_width if item.edge else 0, zorder=z))
-        elif isinstance(item, Label):
-            fp = prop(item.face, item.size)
-            for line, base in zip(item.lines, item.baselines()):
-                fig.text(item.x, base, line, fontproperties=fp, color=item.color, ha=item.ha, va="baseline",
-                         usetex=False, parse_math=False, zorder=z + 0.5, transform=tr)
-    return fig
+def _dot(x: float, y: float, r: float, fill: str, stroke: str | None = None, stroke_width: float = 0.0) -> Ellipse:
+    return Ellipse(x - r, y - r, 2 * r, 2 * r, fill=fill, stroke=stroke, stroke_width=stroke_width if stroke else 0.0)
 
 
-def render_chart(plan: Plan, fonts: FontBook, fmt: str, scale: float = 1.0) -> Any:
-    """``png``: a PIL image of (round(w·scale), round(h·scale)) px; ``pdf``/``svg``: vector bytes."""
-    if fmt == "png":
-        # Drawn by the Pillow painter from the same plan (chart_frame.py): no matplotlib import.
-        from .chart_frame import plan_frame
-        from .raster import paint
-
-        return paint(plan_frame(plan, fonts), scale=scale, fonts=fonts)
-    if fmt in ("pdf", "svg"):
-        import matplotlib
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        fig = draw_plan(plan, fonts, 1.0)
-        FigureCanvasAgg(fig)
-        buf = io.BytesIO()
-        # Type 3 glyphs in PDF (searchable through ToUnicode, and ~40x faster to write than a
-        # TrueType subset of a CJK font), glyph outlines in SVG, stable ids, no dates.
-        meta = {"CreationDate": None} if fmt == "pdf" else {"Date": None}
-        with _vector_lock, matplotlib.rc_context({"pdf.fonttype": 3, "svg.fonttype": "path", "svg.hashsalt": "tushuo"}):
-            fig.savefig(buf, format=fmt, dpi=72, facecolor=plan.background, metadata=meta)
-        return buf.getvalue()
-    raise ValueError(f"charts render to png, pdf or svg, not {fmt!r}")
+def _wedge(cx: float, cy: float, r: float, start: float, end: float, fill: str, ring: float | None = None,
+           edge: str | None = None, edge_width: float = 0.0) -> Path:
+    """A pie slice from ``start`` to ``end`` degrees, clockwise from 12 o'clock; ``ring`` for donuts."""
+    return Path(wedge_commands(cx, cy, r, start, end, ring), fill=fill, stroke=edge,
+                stroke_width=edge_width if edge else 0.0, cap="butt")
 
 
-class ChartProducer:
-    """The ``producer(fmt, scale)`` of a chart's Image op; each output is made once, then cached.
-
-    Vector formats ignore ``scale``. The cache is shared by all threads painting the
-    same document; callers must not modify the returned image in place.
-
-    ``frame()`` gives the chart as Frame ops in design px (chart_frame.py). The PDF painter
-    draws those itself, like the rest of the page: no matplotlib import (about 1 s) and
-    no Type 3 fonts, and chart text is real text in the document's embedded fonts.
-    """
-
-    def __init__(self, plan: Plan, fonts: FontBook) -> None:
-        self.plan = plan
-        self.fonts = fonts
-        self._cache: dict[tuple[str, float], Any] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, fmt: str, scale: float = 1.0) -> Any:
-        key = (fmt, 1.0 if fmt != "png" else round(float(scale), 6))
-        with self._lock:
-            out = self._cache.get(key)
-            if out is None:
-                out = render_chart(self.plan, self.fonts, fmt, key[1])
-                self._cache[key] = out
-            return out
-
-    def frame(self) -> Frame:
-        """The chart as a frame of the plan's size (design px)."""
-        with self._lock:
-            out = self._cache.get(("frame", 1.0))
-            if out is None:
-                from .chart_frame import plan_frame
-
-                out = self._cache[("frame", 1.0)] = plan_frame(self.plan, self.fonts)
-            return out
+def label_text(label: _Label, fonts: FontBook, background: str) -> Text:
+    """A label as a Text op: each line's glyph runs at pen positions from the FontBook (fallbacks resolved)."""
+    runs: list[Glyphs] = []
+    for k, (line, base) in enumerate(zip(label.lines, label.baselines())):
+        width = label.widths[k] if k < len(label.widths) else fonts.measure(line, label.size, label.face)
+        x = {"left": label.x, "center": label.x - width / 2, "right": label.x - width}[label.ha]
+        for face, text in fonts.runs(line, label.face):
+            if face is None:  # the layout refuses such text; say so loudly if some slipped through
+                warnings.warn(f"chart text {text!r}: glyphs missing from font {label.face!r}", stacklevel=2)
+            key = face.key if face is not None else label.face
+            xs = []
+            for ch in text:
+                xs.append(x)
+                x += fonts.advance(ch, label.size, label.face)
+            runs.append(Glyphs(text, tuple(xs), x, base, key, label.size, label.color))
+    return Text(tuple(runs), label.bbox(), role=label.role, background=background)
 
 
-def chart_producer(plan: Plan, fonts: FontBook) -> ChartProducer:
-    """The cached ``producer(fmt, scale)`` (with ``frame()``) an Image op carries for a chart."""
-    return ChartProducer(plan, fonts)
+def wedge_commands(cx: float, cy: float, r: float, start: float, end: float,
+                   ring: float | None = None) -> tuple[tuple, ...]:
+    """A pie slice (or donut segment) as path commands; angles clockwise from 12 o'clock."""
+    full = end - start >= 360 - 1e-9
+    inner = max(0.0, r - ring) if ring else 0.0
+    if full:
+        cmds = _arc(cx, cy, r, start, start + 360, move=True) + [("Z",)]
+        if inner > 0:  # a ring: the inner circle as a second subpath (even-odd fill leaves it empty)
+            cmds += _arc(cx, cy, inner, start + 360, start, move=True) + [("Z",)]
+        return tuple(cmds)
+    cmds = _arc(cx, cy, r, start, end, move=True)
+    if inner > 0:
+        cmds += _arc(cx, cy, inner, end, start, move=False)
+    else:
+        cmds.append(("L", cx, cy))
+    cmds.append(("Z",))
+    return tuple(cmds)
 
 
-__all__ = [
-    "Box", "ChartColors", "ChartProducer", "ChartSpec", "Dot", "Label", "Plan", "Polyline", "Wedge", "chart_producer",
-    "draw_plan", "fmt_num", "fmt_pct", "nice_ticks", "plan_chart", "register_fonts", "render_chart",
-]
+def _point(cx: float, cy: float, r: float, deg: float) -> tuple[float, float]:
+    a = math.radians(deg - 90)  # clockwise from 12 o'clock, y down
+    return (cx + r * math.cos(a), cy + r * math.sin(a))
+
+
+def _arc(cx: float, cy: float, r: float, a0: float, a1: float, *, move: bool) -> list[tuple]:
+    """Cubic Béziers along a circle from angle a0 to a1 (degrees), at most 90° each."""
+    n = max(1, math.ceil(abs(a1 - a0) / 90 - 1e-9))
+    step = (a1 - a0) / n
+    k = 4 / 3 * math.tan(math.radians(step) / 4) * r
+    x, y = _point(cx, cy, r, a0)
+    cmds: list[tuple] = [("M" if move else "L", x, y)]
+    for i in range(n):
+        b0, b1 = a0 + i * step, a0 + (i + 1) * step
+        t0, t1 = math.radians(b0 - 90), math.radians(b1 - 90)
+        x1, y1 = _point(cx, cy, r, b1)
+        cmds.append(
+            ("C", x + -math.sin(t0) * k, y + math.cos(t0) * k, x1 + math.sin(t1) * k, y1 - math.cos(t1) * k, x1, y1)
+        )
+        x, y = x1, y1
+    return cmds
+
+
+__all__ = ["CHART_ROLES", "ChartColors", "ChartSpec", "Plan", "fmt_num", "fmt_pct", "label_text", "nice_ticks",
+           "plan_chart", "text_lines", "wedge_commands"]
