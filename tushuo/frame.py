@@ -295,6 +295,20 @@ class Frame:
             if isinstance(op, Group):
                 stack.extend(reversed(op.ops))
 
+    def dump(self) -> str:
+        """The frame as readable text, one op a line (groups indented), numbers to 0.1 px:
+        a layout change shows as a reviewable diff (tests/snapshots/)."""
+        head = f"Frame {_num(self.width)} x {_num(self.height)}"
+        lines = [head + (f" background {self.background}" if self.background else "")]
+        if self.breaks:
+            lines.append("breaks " + " ".join(_num(b) for b in self.sorted_breaks()))
+        lines += [f"box {b.kind}{' ' + b.key if b.key else ''} {_box(b.bbox())}" for b in self.boxes]
+        lines += [f"mark L{m.level} y={_num(m.y)} {m.title!r}" for m in self.marks]
+        lines += [f"origin {_num(a)}..{_num(b)} {where}" for a, b, where in self.origins]
+        for op in self.ops:
+            _dump_op(op, "", lines)
+        return "\n".join(lines) + "\n"
+
     def ops_between(self, y0: float, y1: float) -> list[Op]:
         """Top-level ops that intersect the band [y0, y1)."""
         out = []
@@ -303,6 +317,66 @@ class Frame:
             if oy < y1 and oy + oh > y0:
                 out.append(op)
         return out
+
+
+def _num(v: float) -> str:
+    text = f"{v:.1f}"
+    return "0" if text in ("0.0", "-0.0") else text.removesuffix(".0")
+
+
+def _box(b: BBox) -> str:
+    return f"{_num(b[0])},{_num(b[1])} {_num(b[2])}x{_num(b[3])}"
+
+
+def _paint(fill: Color | None, stroke: Color | None = None, width: float = 0.0) -> str:
+    out = f" fill={fill}" if fill else ""
+    return out + (f" stroke={stroke}/{_num(width)}" if stroke else "")
+
+
+def _dump_op(op: Op, indent: str, out: list[str]) -> None:
+    """One op as one line (a Text as its lines, a Group as its ops indented)."""
+    name = type(op).__name__
+    if isinstance(op, Rect):
+        extra = (f" r={_num(op.radius)}" if op.radius else "") + (f" gradient={op.gradient[0]}..{op.gradient[1]}"
+                                                                  if op.gradient else "")
+        out.append(f"{indent}Rect {_box(op.bbox())}{_paint(op.fill, op.stroke, op.stroke_width)}{extra}")
+    elif isinstance(op, Ellipse):
+        out.append(f"{indent}Ellipse {_box(op.bbox())}{_paint(op.fill, op.stroke, op.stroke_width)}")
+    elif isinstance(op, Line):
+        pts = " ".join(f"{_num(x)},{_num(y)}" for x, y in op.points)
+        arrows = ("<" if op.arrow_start else "") + (">" if op.arrow_end else "")
+        out.append(f"{indent}Line {pts} {op.color}/{_num(op.width)}{' ' + arrows if arrows else ''}")
+    elif isinstance(op, Path):
+        out.append(f"{indent}Path {len(op.commands)} cmds {_box(op.bbox())}{_paint(op.fill, op.stroke, op.stroke_width)}")
+    elif isinstance(op, Glyphs):
+        out.append(f"{indent}Glyphs {_num(op.xs[0] if op.xs else op.end)},{_num(op.y)} {op.face} {_num(op.size)} "
+                   f"{op.color} {op.text!r}")
+    elif isinstance(op, Text):
+        bg = f" on {op.background}" if op.background else ""
+        out.append(f"{indent}Text {op.role} {_box(op.box)}{bg}{' OVERFLOW' if op.overflow else ''}")
+        for u in op.underlays:
+            _dump_op(u, indent + "  ", out)
+        line: list[Glyphs] = []
+        for run in (*op.runs, None):
+            if line and (run is None or abs(run.y - line[0].y) > 1e-6):
+                first = line[0]
+                x0 = first.xs[0] if first.xs else first.end
+                text = "".join(r.text for r in line)
+                out.append(f"{indent}  | {_num(x0)}..{_num(line[-1].end)} y={_num(first.y)} {first.face} "
+                           f"{_num(first.size)} {first.color} {text!r}")
+                line = []
+            if run is not None:
+                line.append(run)
+    elif isinstance(op, Image):
+        size = f" {op.natural_size[0]}x{op.natural_size[1]}px" if op.natural_size else ""
+        out.append(f"{indent}Image {_box(op.bbox())}{size}{f' r={_num(op.radius)}' if op.radius else ''}")
+    elif isinstance(op, Group):
+        clip = f" clip={_box(op.clip)}" if op.clip else ""
+        out.append(f"{indent}Group{clip}{f' r={_num(op.radius)}' if op.radius else ''}")
+        for child in op.ops:
+            _dump_op(child, indent + "  ", out)
+    else:  # pragma: no cover - every op type is listed above
+        out.append(f"{indent}{name}")
 
 
 def union_bbox(boxes: Iterable[BBox]) -> BBox:
