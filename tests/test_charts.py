@@ -81,6 +81,12 @@ def bars(plan: charts.Plan) -> list[Rect]:
     return [b for b in plan.items if isinstance(b, Rect)]
 
 
+def plots(frame) -> list[Group]:
+    """The chart groups of a frame: ops clipped to a plot area, with chart text among them."""
+    return [g for g in frame.walk() if isinstance(g, Group) and g.clip
+            and any(isinstance(o, Text) and o.role in charts.CHART_ROLES for o in g.ops)]
+
+
 def wedges(plan: charts.Plan) -> list[PathOp]:
     return [w for w in plan.items if isinstance(w, PathOp) and w.fill is not None]
 
@@ -188,9 +194,9 @@ CSV_CHART = """\
 @pytest.mark.parametrize("file", ["progress-bom.csv", "progress-gbk.csv"])
 def test_csv_chart_lays_out(tmp_path, file):
     frame, ctx = layout(write_spec(tmp_path, CSV_CHART.format(kind="progress", file=file), file))
-    (plot,) = [b for b in frame.boxes if b.kind == "plot"]
+    (plot,) = plots(frame)
     labels = [op.text for op in frame.walk() if isinstance(op, Text) and op.role == "label"]
-    assert "鼓楼街道" in labels and plot.h > 100
+    assert "鼓楼街道" in labels and plot.clip[3] > 100
     assert not ctx.warnings
 
 
@@ -259,14 +265,13 @@ def test_chart_block_frame(tmp_path):
 
     ctx = make_context(doc).at("blocks[1]")
     frame = layout_block(doc.blocks[1], 968, ctx)
-    box, plot = frame.boxes
+    (box,) = frame.boxes
     assert box.kind == "chart" and box.y > 0 and box.y + box.h <= frame.height
     assert frame.breaks == []  # never cut inside a chart, nor between it and its title
-    x, y, w, h = plot.bbox()
+    (group,) = plots(frame)
+    x, y, w, h = group.clip
     assert box.x < x and x + w < box.x + box.w and box.y < y and y + h < box.y + box.h
     assert h == pytest.approx(0.62 * w, abs=1)  # the default bar chart shape
-    (group,) = [op for op in frame.ops if isinstance(op, Group)]
-    assert group.clip == plot.bbox()
 
 
 def test_chart_scales_with_the_canvas(tmp_path):
@@ -275,8 +280,8 @@ def test_chart_scales_with_the_canvas(tmp_path):
     sizes = {}
     for width in (1080, 750):
         frame, _ = layout(path, width)
-        (plot,) = [b for b in frame.boxes if b.kind == "plot"]
-        sizes[width] = (plot.w, plot.h)
+        (plot,) = plots(frame)
+        sizes[width] = plot.clip[2:]
     assert sizes[750][0] == pytest.approx(sizes[1080][0] * 750 / 1080)
     assert sizes[750][1] == pytest.approx(sizes[1080][1] * 750 / 1080)
 
@@ -513,14 +518,13 @@ def test_example_bulletin_uses_every_kind_and_lays_out_cleanly():
     ctx = make_context(doc)
     frame = layout_document(doc, ctx=ctx)
     assert not ctx.warnings
-    plots = [b for b in frame.boxes if b.kind == "plot"]
-    assert len(plots) == sum(b.type == "chart" for b in doc.blocks)
-    groups = [op for op in frame.ops if isinstance(op, Group) and op.clip in {b.bbox() for b in plots}]
+    groups = plots(frame)
     assert len(groups) == sum(b.type == "chart" for b in doc.blocks)  # each chart: its ops in a group clipped to its plot area
-    for g, b in zip(groups, plots):
+    for g in groups:
+        _, top, _, height = g.clip
         for op in g.ops:
             x, y, w, h = op.bbox()
-            assert b.y - 1 <= y and y + h <= b.y + b.h + 1, op  # drawn inside the plot area
+            assert top - 1 <= y and y + h <= top + height + 1, op  # drawn inside the plot area
 
 
 # ============================================================================ lazy import

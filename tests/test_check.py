@@ -239,3 +239,24 @@ def test_tall_images(tmp_path: Path) -> None:
     assert "WEBP allows at most 16,383 px" in found[0].message
     spec = _spec(tmp_path, "title: 长图\nblocks:\n" + spacers + "output: {format: pdf}\n")
     assert [f for f in check_spec(spec) if f.code == "tall"] == []  # a PDF is paged
+
+
+def test_chart_text_is_linted_like_all_text(tmp_path: Path) -> None:
+    """A chart's labels are Text ops on the page: too small or too pale, check says so at the chart."""
+    spec = _spec(tmp_path, (
+        "title: 图表\n"
+        "theme:\n"
+        "  palette: {muted: \"#D8D8D8\", surface: \"#FFFFFF\"}\n"
+        "  sizes: {caption: 22}\n"
+        "blocks:\n"
+        "  - {type: paragraph, text: 各镇进度如下。}\n"
+        "  - {type: chart, kind: bar, unit: 万人次, labels: [甲镇, 乙镇], series: [{values: [3, 4]}]}\n"
+    ))
+    found = [f for f in check_spec(spec) if f.path == "blocks[1]"]
+    codes = {f.code for f in found}
+    assert codes == {"small-text", "contrast"}, [f.format() for f in found]
+    small = next(f for f in found if f.code == "small-text")
+    assert small.message.startswith("chart ") and "22 px at 1080 wide" in small.message
+    pale = next(f for f in found if f.code == "contrast")
+    assert "#D8D8D8 on #FFFFFF" in pale.message  # the muted axis numbers / unit caption
+    assert found[0].line == 7 and "单位：万人次" in pale.message

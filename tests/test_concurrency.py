@@ -1,9 +1,8 @@
 """Concurrency: renders running at the same time in threads and processes give the bytes a render alone gives.
 
 ``tushuo batch`` renders in worker processes, and a web service or a notebook may
-render in threads; the caches (glyph masks, fonts, decoded pictures, chart producers,
-themes) are shared, so they must be safe to share. matplotlib is used only through its
-object API (Figure, not pyplot, whose global state is not thread-safe).
+render in threads; the caches (glyph masks, fonts, decoded pictures, themes) are
+shared, so they must be safe to share.
 """
 
 from __future__ import annotations

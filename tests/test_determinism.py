@@ -3,7 +3,7 @@
 A WeChat editor re-uploads only what changed and ``tushuo batch`` skips unchanged
 outputs, so a render must not depend on warm caches, dict or set order (hash seeds),
 the clock, or which process drew it. The sample spec touches every cache: glyph masks,
-fonts, decoded pictures, chart producers (matplotlib), QR codes.
+fonts, decoded pictures, QR codes.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def first(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, s
 
 
 def test_repeated_renders_in_one_process_are_identical(sample: Path, first: dict[str, str], tmp_path: Path) -> None:
-    """Warm caches (glyphs, pictures, chart producers) change nothing; nor does loading the spec again."""
+    """Warm caches (glyphs, pictures) change nothing; nor does loading the spec again."""
     for round_ in range(2):
         doc = load(str(sample))
         for fmt in FORMATS:

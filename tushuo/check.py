@@ -395,7 +395,7 @@ class _Linter:
 
     def estimate_bytes(self, fmt: str, top: float, bottom: float) -> float:
         """Estimated file size of the band [top, bottom) in ``fmt`` (see SIZE_MODEL)."""
-        from .frame import Image, Text
+        from .frame import Group, Image, Text
         from .layout.chart_plan import CHART_ROLES
 
         flat_k, chart_k, ink_k = SIZE_MODEL[fmt]
@@ -419,10 +419,10 @@ class _Linter:
             if key not in self._rates:
                 self._rates[key] = _picture_bytes_per_px(op, fmt)
             photo_bytes += area * self._rates[key]
-        for b in self.frame.boxes:
-            if b.kind == "plot":  # a chart's plot area (layout/chart.py)
-                y0, y1 = max(b.y, top), min(b.y + b.h, bottom)
-                chart_area += b.w * max(0.0, y1 - y0)
+        for g in self.frame.walk():  # a chart: its ops in a group clipped to the plot (layout/chart.py)
+            if isinstance(g, Group) and g.clip and any(isinstance(o, Text) and o.role in CHART_ROLES for o in g.ops):
+                _, gy, gw, gh = g.clip
+                chart_area += gw * max(0.0, min(gy + gh, bottom) - max(gy, top))
         flat = max(0.0, total - photo_area - chart_area)
         return flat * flat_k + chart_area * chart_k + ink * ink_k + photo_bytes
 

@@ -102,7 +102,6 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
     frame.add(Group(tuple(shift(op, x0, y0) for op in plan.frame().ops), clip=(x0, y0, inner, plan.height),
                     alt=alt))
     frame.boxes.append(Box(0, y, width, card_h, "chart"))
-    frame.boxes.append(Box(x0, y0, inner, plan.height, "plot"))  # for the file-size estimate
     frame.height = y + card_h + ctx.px(4)  # the card's shadow
     return frame
 

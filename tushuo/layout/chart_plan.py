@@ -929,16 +929,24 @@ def label_text(label: _Label, fonts: FontBook, background: str) -> Text:
     for k, (line, base) in enumerate(zip(label.lines, label.baselines())):
         width = label.widths[k] if k < len(label.widths) else fonts.measure(line, label.size, label.face)
         x = {"left": label.x, "center": label.x - width / 2, "right": label.x - width}[label.ha]
-        for face, text in fonts.runs(line, label.face):
-            if face is None:  # the layout refuses such text; say so loudly if some slipped through
-                warnings.warn(f"chart text {text!r}: glyphs missing from font {label.face!r}", stacklevel=2)
-            key = face.key if face is not None else label.face
-            xs = []
-            for ch in text:
-                xs.append(x)
-                x += fonts.advance(ch, label.size, label.face)
-            runs.append(Glyphs(text, tuple(xs), x, base, key, label.size, label.color))
+        runs += line_glyphs(fonts, line, label.face, label.size, x, base, label.color)
     return Text(tuple(runs), label.bbox(), role=label.role, background=background)
+
+
+def line_glyphs(fonts: FontBook, line: str, face: str, size: float, x: float, baseline: float,
+                color: str) -> list[Glyphs]:
+    """One line of text from pen position ``x`` as glyph runs, one per face of the fallback chain."""
+    runs: list[Glyphs] = []
+    for found, text in fonts.runs(line, face):
+        if found is None:  # the layout refuses such text; say so loudly if some slipped through
+            warnings.warn(f"chart text {text!r}: glyphs missing from font {face!r}", stacklevel=3)
+        key = found.key if found is not None else face
+        xs = []
+        for ch in text:
+            xs.append(x)
+            x += fonts.advance(ch, size, face)
+        runs.append(Glyphs(text, tuple(xs), x, baseline, key, size, color))
+    return runs
 
 
 def wedge_commands(cx: float, cy: float, r: float, start: float, end: float,
@@ -983,5 +991,5 @@ def _arc(cx: float, cy: float, r: float, a0: float, a1: float, *, move: bool) ->
     return cmds
 
 
-__all__ = ["CHART_ROLES", "ChartColors", "ChartSpec", "Plan", "fmt_num", "fmt_pct", "label_text", "nice_ticks",
+__all__ = ["CHART_ROLES", "ChartColors", "ChartSpec", "Plan", "fmt_num", "fmt_pct", "label_text", "line_glyphs", "nice_ticks",
            "plan_chart", "text_lines", "wedge_commands"]

@@ -428,11 +428,8 @@ class Series(_Model):
 
 
 class ChartBlock(_Model):
-    """A data chart: planned with the document's fonts and theme, drawn like the rest of the page.
-
-    PNG/PDF/SVG draw the chart plan with tushuo's own painters; matplotlib draws the
-    same plan as a Figure for standalone vector export (tushuo.render.charts.render_chart).
-    """
+    """A data chart: planned with the document's fonts and theme into ordinary frame ops
+    (shapes and text), drawn like the rest of the page in every format."""
 
     type: Literal["chart"] = Field(default="chart", description="Block kind.")
     title: str | None = Field(default=None, description="Chart title.")
