@@ -9,7 +9,7 @@ Public API (names fixed by the spec contract)::
     tushuo.dump(doc, "handbook.yaml")               # a readable spec that loads back equal
     tushuo.text.break_lines("文本……", width=600, size=30)
 
-Heavy dependencies (matplotlib, reportlab) are imported only when a document needs them.
+Heavy dependencies (reportlab; matplotlib for a FigureBlock) are imported only when a document needs them.
 """
 
 from __future__ import annotations
@@ -29,8 +29,18 @@ from .spec import __all__ as _spec_all
 
 __version__ = "0.1.0"
 
+
+def mpl_style(theme: object = None) -> dict:
+    """matplotlib rcParams for a FigureBlock's figure: the theme's palette and the bundled
+    fonts (registered with matplotlib's font manager). Imports matplotlib; nothing else does."""
+    from .layout.figure import mpl_style as style
+
+    return style(theme)
+
+
 __all__ = [  # noqa: PLE0604  (the spec models are listed once, in tushuo.spec.__all__)
     "describe", "load", "render", "render_image", "render_bytes", "render_pages", "dump", "text",
+    "mpl_style",
     "TushuoError", "SpecError", "FontError", "RenderError", "__version__",
     *_spec_all,
 ]

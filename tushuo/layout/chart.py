@@ -142,7 +142,8 @@ def _csv_message(exc: ValueError, name: str, table) -> str:  # noqa: ANN001 - da
 
 def _check_glyphs(block: ChartBlock, labels: list[str], series: list[Series], ctx: LayoutContext,
                   faces: tuple[str, ...]) -> None:
-    """Every character the chart draws must be in the chart's own fonts (matplotlib has no fallback chain)."""
+    """Every character the chart draws must be in the chart's own fonts (the chart's text is checked here,
+    where the spec path is known, rather than drawn as boxes)."""
     texts: list[tuple[str, str]] = [(f"labels[{i}]", t) for i, t in enumerate(labels)]
     texts += [(f"series[{j}].name", s.name) for j, s in enumerate(series)]
     script = getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans"

@@ -38,6 +38,7 @@ MODULES: dict[str, str] = {
     "timeline": "timeline",
     "cards": "cards",
     "chart": "chart",
+    "figure": "figure",
 }
 
 

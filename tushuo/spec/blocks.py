@@ -427,6 +427,27 @@ class Series(_Model):
     values: list[float] = Field(min_length=1, description="One value per label.")
 
 
+class FigureBlock(_Model):
+    """A matplotlib Figure made in Python, for the plots the chart kinds do not cover
+    (scatter, heatmap, radar, anything). Drawn through tushuo's painters: vectors and real
+    text in PDF and SVG, rasterised at the output scale in PNG. Only the Python API can
+    give one (``tushuo.FigureBlock(figure=fig)``); style it with ``tushuo.mpl_style(theme)``."""
+
+    model_config = ConfigDict(**_Model.model_config, arbitrary_types_allowed=True)
+
+    type: Literal["figure"] = Field("figure", description="Block kind.")
+    figure: Any = Field(description="A matplotlib.figure.Figure (Python API only).")
+    title: str | None = Field(None, description="Title above the figure.")
+
+    @field_validator("figure")
+    @classmethod
+    def _is_figure(cls, v: Any) -> Any:
+        # told by its shape: validating a spec must not import matplotlib
+        if not all(hasattr(v, a) for a in ("draw", "get_size_inches", "patch", "dpi")):
+            raise ValueError("must be a matplotlib Figure, made in Python: tushuo.FigureBlock(figure=fig)")
+        return v
+
+
 class ChartBlock(_Model):
     """A data chart: planned with the document's fonts and theme into ordinary frame ops
     (shapes and text), drawn like the rest of the page in every format."""
@@ -564,6 +585,7 @@ Block = Annotated[
         BannerBlock, HeadingBlock, ParagraphBlock, SectionBlock, StepsBlock, ComparisonBlock,
         StatsBlock, ChartBlock, TimelineBlock, CardsBlock, ChecklistBlock, TableBlock,
         ImageBlock, QuoteBlock, CalloutBlock, QRCodeBlock, QRCodesBlock, DividerBlock, SpacerBlock,
+        FigureBlock,
     ],
     Field(discriminator="type"),
 ]
@@ -576,5 +598,6 @@ BLOCK_TYPES: dict[str, type[BaseModel]] = {
         BannerBlock, HeadingBlock, ParagraphBlock, SectionBlock, StepsBlock, ComparisonBlock,
         StatsBlock, ChartBlock, TimelineBlock, CardsBlock, ChecklistBlock, TableBlock,
         ImageBlock, QuoteBlock, CalloutBlock, QRCodeBlock, QRCodesBlock, DividerBlock, SpacerBlock,
+        FigureBlock,
     )
 }
