@@ -22,7 +22,7 @@ from pypdf import PdfReader
 import tushuo
 from tushuo.frame import Group, Text
 from tushuo.frame import Path as PathOp
-from tushuo.layout.stack import layout_document
+from tushuo.inputs import layout_document
 from tushuo.themes import builtin_theme
 
 ROOT = Path(__file__).resolve().parent.parent

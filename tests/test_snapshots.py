@@ -15,7 +15,7 @@ import pytest
 
 import tushuo
 from tushuo.frame import Frame, Group, Rect, Text
-from tushuo.layout.stack import layout_document
+from tushuo.inputs import layout_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -33,7 +33,7 @@ __version__ = "0.1.0"
 def mpl_style(theme: object = None) -> dict:
     """matplotlib rcParams for a FigureBlock's figure: the theme's palette and the bundled
     fonts (registered with matplotlib's font manager). Imports matplotlib; nothing else does."""
-    from .layout.figure import mpl_style as style
+    from .figure_style import mpl_style as style
 
     return style(theme)
 
