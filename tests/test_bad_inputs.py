@@ -438,7 +438,7 @@ def test_tall_images_are_painted_a_band_at_a_time(tmp_path: Path, monkeypatch: p
     import importlib
 
     from tushuo.api import load, render
-    from tushuo.render.output import PNG_BAND
+    from tushuo.render.png import PNG_BAND
 
     raster = importlib.import_module("tushuo.render.raster")
     bands: list[tuple[int, int]] = []

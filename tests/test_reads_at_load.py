@@ -23,7 +23,7 @@ import tushuo
 from tushuo import assets
 from tushuo.inputs import make_context
 from tushuo.layout.stack import layout_document
-from tushuo.render.output import encode
+from tushuo.render.encode import encode
 from tushuo.render.pdf import render_pdf
 from tushuo.render.raster import paint
 from tushuo.render.svg import render_svg

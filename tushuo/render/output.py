@@ -5,30 +5,22 @@ section, the defaults here. Every write is atomic: files are written to temporar
 names in the target folder and renamed only when all of them are complete, so a
 failed render leaves nothing behind (slices included).
 
-PNG is written by ``_PngWriter`` (not Pillow's encoder), band by band as the painter
-paints: rows unfiltered (photos' rows Up-filtered), zlib level 3. Measured on the
-1080 x 5,666 px benchmark page (CPU time, one core): Pillow's adaptive filters cost
-165 ms at level 1, 169 ms / 584 KiB at 3, 213 ms / 547 KiB at its default 6, 854 ms /
-528 KiB at 9; unfiltered rows take 50 ms / 541 KiB at 1, 61 ms / 509 KiB at 3, 141 ms /
-442 KiB at 6 and 520 ms / 405 KiB at 9 (Chromium's PNG of the same page: 707 KiB).
-Level 3 is the last fast level (4 and up switch zlib to lazy matching); 9 is tried
-only to meet ``max_bytes``. A 256-colour
-palette (octree) is 3x smaller with a mean error of 2/255 and is used only when
-``max_bytes`` asks for it and the error stays under ``_LOSSY_PALETTE``. JPEG keeps full
-chroma (4:4:4) at quality >= 80 because red text on white smears with 4:2:0.
+Encoders are their own modules: png.py (streamed PNG) and encode.py (JPEG/WebP,
+fitting ``max_bytes``).
 """
 
 from __future__ import annotations
 
-import io
 import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RenderError, SpecError
+from ..errors import SpecError
 from .atomic import AtomicFiles
+from .encode import DEFAULT_QUALITY, encode
+from .png import stream_png
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,9 +39,6 @@ FORMAT_MAX_HEIGHT = {"jpeg": 65_500, "webp": 16_383, "png": MAX_IMAGE_HEIGHT}
 #: Slices shorter than this make no sense (and would make thousands of files).
 MIN_SLICE_HEIGHT = 100
 #: Lowest JPEG/WebP quality tried when fitting ``max_bytes``.
-MIN_QUALITY = 30
-DEFAULT_QUALITY = 90
-PNG_LEVEL = 3
 #: ``slice_height`` of a folder target given none: one phone screen (9:16) per slice
 AUTO_SLICE = -1
 
@@ -499,195 +488,6 @@ class SliceManifest:
         write_atomic(self.path, json.dumps({"tushuo": 1, "slices": slices}, indent=1).encode())
 
 
-# -- encoding -----------------------------------------------------------------------------
-def encode(
-    im: Image, fmt: str, quality: int = DEFAULT_QUALITY, max_bytes: int | None = None, *, name: str = ""
-) -> bytes:
-    """The image file's bytes; with ``max_bytes``, re-encoded smaller until it fits."""
-    if fmt == "png":
-        data = _png(im, PNG_LEVEL)
-        if max_bytes is None or len(data) <= max_bytes:
-            return data
-        return _fit_png(im, data, max_bytes, name)
-    data = _lossy(im, fmt, quality)
-    if max_bytes is None or len(data) <= max_bytes:
-        return data
-    return _fit_lossy(im, fmt, quality, max_bytes, len(data), name)
-
-
-def _save(im: Image, **kw: Any) -> bytes:
-    buf = io.BytesIO()
-    im.save(buf, **kw)
-    return buf.getvalue()
-
-
-def _png(im: Image, level: int) -> bytes:
-    colors = im.getcolors(256)  # None past 256 colours (stops early: cheap)
-    if colors is not None and im.mode in ("RGB", "RGBA"):
-        pal = _exact_palette(im, colors)
-        if pal is not None:
-            return _save(pal, format="PNG", compress_level=level)
-    if im.mode not in _PNG_BPP:
-        return _save(im, format="PNG", compress_level=level)
-    w = _PngWriter(im.width, im.height, im.mode, level)
-    for y in range(0, im.height, PNG_BAND):
-        w.feed(im.crop((0, y, im.width, min(im.height, y + PNG_BAND))))
-    return w.finish()
-
-
-#: bytes per pixel of the modes the PNG writer takes (others go to Pillow's encoder)
-_PNG_BPP = {"RGB": 3, "RGBA": 4}
-#: rows painted, filtered and compressed at a time
-PNG_BAND = 512
-
-
-class _PngWriter:
-    """A PNG written band by band: rows unfiltered except where ``up`` asks for the Up filter.
-
-    Why not Pillow's encoder: it picks a filter per row by trying all five (adaptive),
-    which costs as much as the compression itself and, on flat infographic pixels,
-    loses to no filter at all (text repeats byte for byte from line to line; filtered
-    rows no longer do). Photos compress better with Up, so their rows use it.
-    With ``threaded``, bands are compressed in a worker thread (zlib releases the GIL)
-    while the caller paints the next band.
-    """
-
-    def __init__(self, width: int, height: int, mode: str, level: int, *, threaded: bool = False) -> None:
-        import zlib
-
-        self.width, self.height, self.mode = width, height, mode
-        self.stride = width * _PNG_BPP[mode]
-        self._z = zlib.compressobj(level, zlib.DEFLATED, 15, 9)
-        self._out: list[bytes] = []
-        self._prev: Image | None = None  # the last row fed (the Up filter's row above)
-        self._rows = 0
-        self._pool = None
-        self._pending: list[Any] = []
-        if threaded:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="tushuo-png")
-
-    def feed(self, band: Image, up: list[tuple[int, int]] | None = None) -> None:
-        """Append the rows of ``band`` (mode and width as the writer's); ``up``: rows [a, b) to Up-filter."""
-        from itertools import chain
-
-        if band.mode != self.mode or band.width != self.width:
-            raise RenderError(f"PNG band of {band.mode} {band.size}, expected {self.mode} width {self.width}")
-        h, st = band.height, self.stride
-        raw = memoryview(band.tobytes())
-        if up:
-            filt = memoryview(self._up(band).tobytes())
-            pick = [raw] * h
-            kinds = [b"\0"] * h
-            for a, b in up:
-                for r in range(max(0, a), min(h, b)):
-                    pick[r], kinds[r] = filt, b"\2"
-            rows = ((kinds[r], pick[r][r * st : (r + 1) * st]) for r in range(h))
-            data = b"".join(chain.from_iterable(rows))
-        else:
-            data = b"".join(chain.from_iterable((b"\0", raw[i : i + st]) for i in range(0, h * st, st)))
-        self._prev = band.crop((0, h - 1, band.width, h))
-        self._rows += h
-        if self._pool is not None:
-            self._pending.append(self._pool.submit(self._z.compress, data))
-        else:
-            self._out.append(self._z.compress(data))
-
-    def _up(self, band: Image) -> Image:
-        from PIL import Image as PILImage
-        from PIL import ImageChops
-
-        above = PILImage.new(band.mode, band.size, 0)
-        if self._prev is not None:
-            above.paste(self._prev, (0, 0))
-        above.paste(band.crop((0, 0, band.width, band.height - 1)), (0, 1))
-        return ImageChops.subtract_modulo(band, above)
-
-    def finish(self) -> bytes:
-        import struct
-        import zlib
-
-        try:
-            for f in self._pending:
-                self._out.append(f.result())
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._rows != self.height:
-            raise RenderError(f"PNG writer got {self._rows} rows, expected {self.height}")
-        self._out.append(self._z.flush())
-        idat = b"".join(self._out)
-        color_type = 2 if self.mode == "RGB" else 6
-
-        def chunk(kind: bytes, body: bytes) -> bytes:
-            crc = zlib.crc32(body, zlib.crc32(kind))
-            return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-        ihdr = struct.pack(">IIBBBBB", self.width, self.height, 8, color_type, 0, 0, 0)
-        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
-
-    def close(self) -> None:
-        if self._pool is not None:
-            for f in self._pending:
-                f.cancel()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def stream_png(
-    painter: Any, r0: int, r1: int, *, photos: list[tuple[int, int]] | None = None, level: int | None = None
-) -> bytes:
-    """Device rows [r0, r1) of ``painter``'s frame as a PNG, painted and compressed band by band.
-
-    Compression of one band overlaps painting of the next, and the whole image never
-    exists at once (a 60,000 px handbook needs one band of pixels, not 200 MB). Up to
-    256 colours give an exact palette PNG, as ``encode`` does: bands are kept while
-    their colours fit a palette.
-    """
-    from PIL import Image as PILImage
-
-    level = PNG_LEVEL if level is None else level
-    photos = photos or []
-    writer: _PngWriter | None = None
-    held: list[Image] = []  # bands not yet fed: their colours still fit a palette
-    colours: set[Any] | None = set()
-    buffer = None  # one band image, painted over again for each band once its bytes are taken
-    try:
-        for y in range(r0, r1, PNG_BAND):
-            y1 = min(r1, y + PNG_BAND)
-            band = buffer = painter.paint_rows(y, y1, into=buffer)
-            if writer is None:
-                threaded = (os.cpu_count() or 1) > 1
-                writer = _PngWriter(painter.width_px, r1 - r0, band.mode, level, threaded=threaded)
-            if colours is not None and band.mode == "RGB":
-                found = band.getcolors(256)
-                if found is not None:
-                    colours.update(c for _, c in found)
-                if found is not None and len(colours) <= 256:
-                    held.append(band.copy())
-                    continue
-                colours = None
-                for k, b in enumerate(held):
-                    writer.feed(b, _up_rows(photos, y - (len(held) - k) * PNG_BAND, b.height))
-                held = []
-            writer.feed(band, _up_rows(photos, y, band.height))
-        if held:
-            whole = PILImage.new("RGB", (painter.width_px, r1 - r0))
-            for k, b in enumerate(held):
-                whole.paste(b, (0, k * PNG_BAND))
-            return _png(whole, level)
-        assert writer is not None
-        return writer.finish()
-    finally:
-        if writer is not None:
-            writer.close()
-
-
-def _up_rows(photos: list[tuple[int, int]], top: int, height: int) -> list[tuple[int, int]]:
-    """Rows of a band (relative to its ``top``) that hold photos."""
-    return [(a - top, b - top) for a, b in photos if a < top + height and b > top]
-
-
 def _photo_rows(frame: Frame, scale: float) -> list[tuple[int, int]]:
     """Device rows covered by raster pictures (not charts): the rows where the Up filter pays."""
     from ..frame import Image as ImageOp
@@ -697,113 +497,6 @@ def _photo_rows(frame: Frame, scale: float) -> list[tuple[int, int]]:
         if isinstance(op, ImageOp) and op.image is not None:
             spans.append((math.floor(op.y * scale), math.ceil((op.y + op.h) * scale)))
     return spans
-
-
-def _exact_palette(im: Image, colors: list[tuple[int, Any]]) -> Image | None:
-    """A palette image with exactly the same pixels (lossless), or None."""
-    from PIL import Image as PILImage
-    from PIL import ImageChops
-
-    if im.mode == "RGBA":
-        return None  # palette transparency support varies by viewer; keep RGBA
-    pal = im.quantize(colors=len(colors), method=PILImage.Quantize.MEDIANCUT, dither=PILImage.Dither.NONE)
-    if ImageChops.difference(pal.convert("RGB"), im).getbbox() is not None:
-        return None
-    return pal
-
-
-def _lossy(im: Image, fmt: str, quality: int) -> bytes:
-    if fmt == "jpeg":
-        rgb = im if im.mode == "RGB" else _flatten(im)
-        sub = 0 if quality >= 80 else 2
-        try:
-            return _save(rgb, format="JPEG", quality=quality, optimize=True, subsampling=sub)
-        except OSError:  # Pillow's optimize buffer is w*h bytes; a busy picture (foliage, crowds) needs more
-            return _save(rgb, format="JPEG", quality=quality, subsampling=sub)
-    return _save(im, format="WEBP", quality=quality, method=4)
-
-
-def _flatten(im: Image) -> Image:
-    """JPEG has no alpha: a transparent background becomes white."""
-    from PIL import Image as PILImage
-
-    rgba = im.convert("RGBA")
-    base = PILImage.new("RGBA", rgba.size, (255, 255, 255, 255))
-    base.alpha_composite(rgba)
-    return base.convert("RGB")
-
-
-def _fit_lossy(im: Image, fmt: str, quality: int, max_bytes: int, size: int, name: str) -> bytes:
-    """Binary search for the highest quality whose file fits ``max_bytes``."""
-    lo, hi = MIN_QUALITY, quality - 1
-    best: bytes | None = None
-    smallest = size
-    if hi >= lo:
-        data = _lossy(im, fmt, lo)
-        smallest = min(smallest, len(data))
-        if len(data) <= max_bytes:
-            best = data
-            lo += 1
-            while lo <= hi:
-                mid = (lo + hi) // 2
-                data = _lossy(im, fmt, mid)
-                if len(data) <= max_bytes:
-                    best, lo = data, mid + 1
-                else:
-                    hi = mid - 1
-    if best is None:
-        raise SpecError(
-            f"{name or 'the image'}: cannot fit in {max_bytes:,} bytes as {fmt.upper()}: the smallest was "
-            f"{smallest:,} bytes (quality {min(quality, MIN_QUALITY)}); use slice_height, a smaller width"
-            + (" or WebP" if fmt == "jpeg" else "")
-        )
-    return best
-
-
-#: A palette is "visually lossless" when the mean channel error is at most 3/255 and
-#: at most 0.1 % of pixels are off by more than 24/255 in any channel.
-_LOSSY_PALETTE = (3.0, 24, 0.001)
-
-
-def _fit_png(im: Image, data: bytes, max_bytes: int, name: str) -> bytes:
-    """Stronger zlib, then a 256-colour palette if it is visually lossless; else a clear error."""
-    from PIL import Image as PILImage
-
-    smallest = len(data)
-    strong = _png(im, 9)
-    if im.mode in _PNG_BPP:  # Pillow's per-row filters win on photos; take whichever is smaller
-        strong = min(strong, _save(im, format="PNG", compress_level=9), key=len)
-    smallest = min(smallest, len(strong))
-    if len(strong) <= max_bytes:
-        return strong
-    note = ""
-    if im.mode == "RGB":
-        pal = im.quantize(256, method=PILImage.Quantize.FASTOCTREE, dither=PILImage.Dither.NONE)
-        if _close_enough(im, pal.convert("RGB")):
-            quant = _save(pal, format="PNG", compress_level=9)
-            smallest = min(smallest, len(quant))
-            if len(quant) <= max_bytes:
-                return quant
-        else:
-            note = " (a 256-colour palette would change the picture visibly)"
-    raise SpecError(
-        f"{name or 'the image'}: cannot fit in {max_bytes:,} bytes: the smallest PNG was {smallest:,} bytes{note}; "
-        "try format jpeg or webp, or slice_height"
-    )
-
-
-def _close_enough(a: Image, b: Image) -> bool:
-    from PIL import ImageChops, ImageStat
-
-    diff = ImageChops.difference(a, b)
-    mean_max, over_max, share = _LOSSY_PALETTE
-    if max(ImageStat.Stat(diff).mean) > mean_max:
-        return False
-    worst = diff.getchannel(0)
-    for band in (1, 2):
-        worst = ImageChops.lighter(worst, diff.getchannel(band))
-    hist = worst.histogram()
-    return sum(hist[over_max + 1 :]) <= share * a.width * a.height
 
 
 # -- PDF and SVG ---------------------------------------------------------------------------
@@ -846,7 +539,6 @@ __all__ = [
     "FORMAT_MAX_HEIGHT",
     "MAX_IMAGE_HEIGHT",
     "Settings",
-    "encode",
     "layout",
     "normalise_format",
     "render",
