@@ -9,7 +9,13 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Literal, Union
+
+if TYPE_CHECKING:  # types only: this module imports nothing from tushuo (nor Pillow) at run time
+    from PIL.Image import Image as PILImage
+
+    from .spec.theme import Theme
+    from .text.fonts import FontBook
 
 Color = str  # '#RRGGBB' or '#RRGGBBAA'
 BBox = tuple[float, float, float, float]  # x, y, w, h
@@ -162,7 +168,7 @@ class Image:
     y: float
     w: float
     h: float
-    image: Any = None
+    image: PILImage | None = None
     radius: float = 0.0
     natural_size: tuple[int, int] | None = None
     alt: str | None = None  # what it shows, in words (PDF /Alt of its Figure); None: decoration
@@ -253,10 +259,10 @@ class Frame:
     background: Color | None = None
     # The FontBook the layout measured with (a theme may bring its own fonts):
     # painters must draw with the same one. None means the bundled default.
-    fonts: Any = None
+    fonts: FontBook | None = None
     #: The resolved Theme the layout used (page furniture in PDF and SVG takes its colours
     #: from it, not from the spec). None: the built-in defaults.
-    theme: Any = None
+    theme: Theme | None = None
     #: (top, bottom, spec path) of each block laid out in this frame (the stack records them),
     #: so a lint about an op can name the block it came from (``tushuo check``).
     origins: list[tuple[float, float, str]] = field(default_factory=list)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..frame import Frame
     from ..layout.context import LayoutContext
     from ..spec.document import Document
+    from ..spec.theme import Theme
     from ..text.fonts import FontBook
 
 #: The tallest single image written (px). Taller documents are sliced or made into a PDF.
@@ -501,7 +502,7 @@ def _photo_rows(frame: Frame, scale: float) -> list[tuple[int, int]]:
 
 # -- PDF and SVG ---------------------------------------------------------------------------
 def _write_pdf(
-    frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any
+    frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: FontBook | None, theme: Theme | None
 ) -> list[Path]:
     from . import pdf
 
@@ -522,7 +523,7 @@ def _write_pdf(
 
 
 def _write_svg(
-    frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: Any, theme: Any,
+    frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: FontBook | None, theme: Theme | None,
     description: str | None = None,
 ) -> list[Path]:
     from .svg import render_svg

@@ -99,7 +99,7 @@ class Painter:
             raise ValueError("scale must be positive")
         self.frame = frame
         self.scale = float(scale)
-        self.fonts = fonts or getattr(frame, "fonts", None) or default_fontbook()
+        self.fonts = fonts or frame.fonts or default_fontbook()
         self.glyphs = glyphs or default_cache()
         self.width_px = max(1, round(frame.width * scale))
         self.height_px = max(1, round(frame.height * scale))
