@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from PIL import ImageChops, ImageDraw
 
 from tushuo.layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Path, Rect, Text
-from tushuo.render import raster
+from tushuo.render import coverage, raster
 from tushuo.render.glyphs import GlyphCache, quantise
 from tushuo.render.raster import paint
 from tushuo.text.fonts import default_fontbook
@@ -407,7 +407,7 @@ def test_unknown_colour_is_a_clear_error():
 
 # -- the coverage cache -----------------------------------------------------------------
 def test_cached_coverage_paints_the_same_pixels_as_a_fresh_rasterisation():
-    cache = raster.coverage_cache()
+    cache = coverage.coverage_cache()
     cache.clear()
     first = paint(busy_frame())
     assert cache.misses > 0 and len(cache) > 0
@@ -420,7 +420,7 @@ def test_cached_coverage_paints_the_same_pixels_as_a_fresh_rasterisation():
 
 
 def test_the_same_card_at_the_same_sub_pixel_phase_is_rasterised_once():
-    cache = raster.coverage_cache()
+    cache = coverage.coverage_cache()
     cache.clear()
     cards = [Rect(10.5, 20.25 + 70 * k, 180, 60, fill="#FFFFFF", stroke="#C9302C", stroke_width=1.5, radius=12)
              for k in range(8)]
@@ -433,15 +433,15 @@ def test_the_same_card_at_the_same_sub_pixel_phase_is_rasterised_once():
 
 
 def test_coverage_cache_is_bounded_by_bytes():
-    small = raster.CoverageCache(max_bytes=20_000)
-    real = raster._COVERAGE
-    raster._COVERAGE = small
+    small = coverage.CoverageCache(max_bytes=20_000)
+    real = coverage._COVERAGE
+    coverage._COVERAGE = small
     try:
         f = frame(*(Ellipse(5 + 20 * (k % 9), 5 + 20 * (k // 9), 15.3 + k / 50, 15.3, fill="#000000")
                     for k in range(81)), w=200, h=200)
         ref = paint(f)
     finally:
-        raster._COVERAGE = real
+        coverage._COVERAGE = real
     assert small.misses == 81 and small.nbytes <= 20_000 and len(small) < 81
     real.clear()
     assert max_diff(paint(f), ref) == 0
