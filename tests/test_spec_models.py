@@ -41,7 +41,7 @@ def test_json_schema_is_complete_and_serialisable() -> None:
     blocks = schema["properties"]["blocks"]["items"]
     assert blocks["discriminator"]["propertyName"] == "type"
     assert set(blocks["discriminator"]["mapping"]) == set(BLOCK_TYPES)
-    assert len(BLOCK_TYPES) == 19  # the contract's 18 and qrcodes (a grid of codes)
+    assert len(BLOCK_TYPES) == 20  # the contract's 18, qrcodes (a grid of codes) and figure (Python API only)
 
 
 def test_every_field_has_a_description() -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from ..errors import SpecError, SpecErrors
-from ..spec.blocks import BLOCK_TYPES
+from ..spec.blocks import BLOCK_TYPES, PYTHON_ONLY
 from ..spec.document import Document
 from . import limits
 from .tree import Mark, _join
@@ -184,7 +184,7 @@ def _message(e: Mapping[str, Any], where: _Where) -> str:  # noqa: C901 - over t
             return f"expected a colour #RRGGBB or #RRGGBBAA (e.g. #B7181E), got {_describe(value)}"
         return f"{_describe(value)} does not match the pattern {ctx.get('pattern')}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        types = list(BLOCK_TYPES)
+        types = [t for t in BLOCK_TYPES if t not in PYTHON_ONLY]  # what a spec file can use
         if kind == "union_tag_invalid":
             tag = str(ctx.get("tag"))
             close = difflib.get_close_matches(tag, types, n=1, cutoff=0.6)

@@ -592,6 +592,9 @@ Block = Annotated[
 
 SectionBlock.model_rebuild()
 
+#: kinds only the Python API can make (a spec file cannot hold a matplotlib Figure)
+PYTHON_ONLY = frozenset({"figure"})
+
 BLOCK_TYPES: dict[str, type[BaseModel]] = {
     m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
     for m in (
