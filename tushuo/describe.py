@@ -293,6 +293,11 @@ class _Walker:
         lines = [(f"{plain(it.caption)}：" if it.caption else "") + f"二维码 {it.data}" for it in b.items]
         self.out.lines([f"- {x}" for x in lines], lines)
 
+    def b_figure(self, b: Any, where: str, depth: int) -> None:
+        # a user's matplotlib figure: its title is all the words it brings
+        title = plain(b.title) if b.title else ""
+        self.out.para(f"［图：{title}］" if title else "［图］")
+
     def b_divider(self, b: Any, where: str, depth: int) -> None:
         pass
 
