@@ -16,11 +16,11 @@ import os
 from pathlib import Path
 
 import pytest
+from guard import traced
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from guard import traced
 from tushuo.cli import main
 from tushuo.deps import dependencies
 
