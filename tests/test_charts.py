@@ -567,7 +567,7 @@ TOWNS12 = ["鼓楼街道", "文峰街道", "清河街道", "颍西街道", "马�
 
 
 def _label_lines(plan: charts.Plan) -> list[tuple[str, ...]]:
-    return [lab.lines for lab in plan.labels() if lab.role == "label"]
+    return [tuple(text_lines(lab)) for lab in plan.labels() if lab.role == "label"]
 
 
 @pytest.mark.parametrize("width", [W, W * 750 / 1080])
@@ -591,7 +591,7 @@ def test_bar_chart_whose_names_cannot_stand_under_the_bars_becomes_hbar_with_a_n
     assert any("drawn as horizontal bars" in n for n in plan.notes)
     shown = ["".join(ls) for ls in _label_lines(plan)]
     assert sorted(shown) == sorted(names)
-    boxes = [i for i in plan.items if isinstance(i, charts.Box)]
+    boxes = bars(plan)
     assert all(b.w >= b.h for b in boxes if b.fill != plan.background)  # horizontal bars
     assert_readable(plan)
 
