@@ -28,9 +28,9 @@ from typing import Any
 
 import pytest
 import yaml
+from guard import traced
 from PIL import Image
 
-from guard import traced
 from tushuo.cli import main
 
 HERE = Path(__file__).parent / "bad_inputs"

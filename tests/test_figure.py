@@ -16,7 +16,6 @@ from pathlib import Path
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
-from pydantic import ValidationError
 from pypdf import PdfReader
 
 import tushuo
@@ -121,7 +120,7 @@ def test_mpl_style_gives_the_theme_palette_and_the_bundled_fonts() -> None:
 
 
 def test_only_a_figure_is_accepted() -> None:
-    with pytest.raises(ValidationError, match="must be a matplotlib Figure"):
+    with pytest.raises(tushuo.SpecError, match="^figure: must be a matplotlib Figure"):
         tushuo.FigureBlock(figure="plot.png")
     with pytest.raises(tushuo.SpecError, match=r"3:28: blocks\[0\]\.figure: must be a matplotlib Figure"):
         tushuo.load("title: t\nblocks:\n  - {type: figure, figure: 3}\n")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
+from .spec.document import Document
+
 #: The schema a dumped spec names for editors (``tushuo schema -o tushuo.schema.json`` writes it).
 SCHEMA_REF = "tushuo.schema.json"
-
-from .spec.document import Document
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -97,7 +97,7 @@ def render(
             width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs,
         )
         assert isinstance(data, bytes)
-        out.write(data)  # type: ignore[union-attr]
+        out.write(data)
         return []
     from .render.output import render as _render
 
@@ -267,7 +267,7 @@ def dump(doc: Document, out: str | Path | IO[str] | IO[bytes], *, schema: str = 
     text = to_yaml(doc, schema=schema)
     if hasattr(out, "write"):
         try:
-            out.write(text)  # type: ignore[arg-type]
+            out.write(text)  # type: ignore[call-overload]
         except TypeError:  # a binary stream
             out.write(text.encode("utf-8"))  # type: ignore[arg-type]
         return

@@ -242,7 +242,7 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- data rows
-def read_rows(path: str | Path, sheet: str | int | None = None) -> list[tuple[int, dict[str, Any]]]:
+def read_rows(path: str | Path, sheet: str | int | None = None) -> list[tuple[int, dict[str, Any]]]:  # noqa: C901  (one pass over the rows, each case a few lines)
     """Rows of a CSV (UTF-8 with or without BOM, GB18030/GBK as Excel saves it in China, UTF-16),
     of an Excel workbook's ``sheet`` (cells as Excel shows them), or of a YAML/JSON file
     holding a list of mappings, as ``(line, row)`` pairs (a workbook's row numbers).

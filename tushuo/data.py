@@ -283,7 +283,10 @@ def read_json_rows(raw: bytes, name: str) -> Grid:
         raise SpecError(f"too many cells: more than {MAX_CELLS:,} values", file=name)
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        items = yaml.compose(text, Loader=loader).value
+        root = yaml.compose(text, Loader=loader)
+        if root is None:
+            raise TypeError("empty")
+        items = root.value
         marks = [{str(k.value): v.start_mark for k, v in node.value} for node in items]
     except (yaml.YAMLError, AttributeError, TypeError):  # located by file only
         marks = [{} for _ in value]

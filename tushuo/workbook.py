@@ -342,7 +342,7 @@ def _scan(wb: Any, ws: Any) -> tuple[list[tuple[int, int, int, int]], set[tuple[
     return merges, empty
 
 
-def read_sheet(raw: bytes, name: str, sheet: str | int | None = None, cells: str | None = None) -> Grid:
+def read_sheet(raw: bytes, name: str, sheet: str | int | None = None, cells: str | None = None) -> Grid:  # noqa: C901  (one pass over the rows, each case a few lines)
     """The grid of one sheet (or of the range ``cells``, e.g. ``B2:F14``) of the workbook ``raw``.
 
     ``name`` is the workbook as the spec names it. Without a range, the used area is

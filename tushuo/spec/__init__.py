@@ -5,7 +5,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import base as _base
-
 from .blocks import (
     BLOCK_TYPES,
     BannerBlock,

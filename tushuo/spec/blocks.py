@@ -435,9 +435,9 @@ class FigureBlock(_Model):
 
     model_config = ConfigDict(**_Model.model_config, arbitrary_types_allowed=True)
 
-    type: Literal["figure"] = Field("figure", description="Block kind.")
+    type: Literal["figure"] = Field(default="figure", description="Block kind.")
     figure: Any = Field(description="A matplotlib.figure.Figure (Python API only).")
-    title: str | None = Field(None, description="Title above the figure.")
+    title: str | None = Field(default=None, description="Title above the figure.")
 
     @field_validator("figure")
     @classmethod

@@ -25,11 +25,11 @@ FLOW_WIDTH = 100
 _BLOCKS = frozenset(BLOCK_TYPES.values())
 
 
-class _Flow(dict):  # type: ignore[type-arg]
+class _Flow(dict):
     """A mapping written on one line."""
 
 
-class _FlowList(list):  # type: ignore[type-arg]
+class _FlowList(list):
     """A list written on one line."""
 
 
