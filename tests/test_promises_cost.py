@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image as PILImage
 from test_promises import bounded
 
 from tushuo.cli import main
@@ -79,3 +80,52 @@ def test_f10_a_huge_csv_is_refused_within_budget(tmp_path: Path) -> None:
     assert "s.yaml:6:16: blocks[0].data_file: d.csv:102: 200000 categories are too many for a pie chart" in err
     assert len(err) < 500 and rss < 1024
     assert not (tmp_path / "out.png").exists()
+
+
+# --------------------------------------------------------------------------- finding 9
+def test_f09_a_band_rasterises_only_the_dashes_that_cross_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: every 32-row strip of every band drew every dash of a tall line (50 loop-back items: 10.8 s)."""
+    from tushuo.layout.frame import Frame, Line
+    from tushuo.render import raster
+
+    raster.coverage_cache().clear()
+    drawn: list[int] = []
+    real = raster._Shape._raster
+
+    def counting(self, c0, r0, c1, r1, prims):
+        drawn.append(len(prims))
+        return real(self, c0, r0, c1, r1, prims)
+
+    monkeypatch.setattr(raster._Shape, "_raster", counting)
+    tall = Frame(width=200, height=20_000)
+    tall.add(Line(((100, 10), (100, 19_990), (20, 19_990)), color="#336699", width=2, dash=(6, 4), arrow_end=True))
+    painter = raster.Painter(tall)
+    bands = [painter.paint(top, min(top + 512, 20_000)) for top in range(0, 20_000, 512)]
+    dashes = 20_060 // 10  # 6 px on, 4 px off
+    # each dash is a polygon and two round caps, drawn in the one or two strips it crosses
+    assert sum(drawn) < 3 * 2 * dashes * 1.2, (sum(drawn), len(drawn))
+    whole = PILImage.new("RGB", (200, 20_000))
+    y = 0
+    for b in bands:
+        whole.paste(b, (0, y))
+        y += b.height
+    raster.coverage_cache().clear()
+    assert whole.tobytes() == raster.paint(tall).tobytes()  # bands still stitch to the full paint
+
+
+def test_f09_tall_flowchart_png_within_budget(tmp_path: Path) -> None:
+    items = []
+    for i in range(1, 51):
+        if i % 2 == 0:
+            items.append(f"      - id: s{i}\n        kind: decision\n        title: 第{i}步是否通过？\n        next:\n"
+                         f"          - {{to: s{i + 1 if i < 50 else 1}, label: 是}}\n"
+                         "          - {to: s1, label: 否，重新开始}")
+        else:
+            items.append(f"      - {{id: s{i}, title: 第{i}步办理事项, desc: 说明文字}}")
+    (tmp_path / "f.yaml").write_text("title: 流程\nblocks:\n  - type: steps\n    title: 长流程\n    items:\n"
+                                     + "\n".join(items) + "\n", encoding="utf-8")
+    rc, err, rss = bounded(["render", "f.yaml", "-o", "f.png"], tmp_path, timeout=120)
+    assert rc == 0, err
+    assert rss < 1024
+    with PILImage.open(tmp_path / "f.png") as im:
+        assert im.width == 1080 and im.height > 10_000
