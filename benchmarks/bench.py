@@ -1,4 +1,10 @@
-"""Side-by-side timings: tushuo vs headless Chromium (HTML+CSS) vs Typst, same page.
+"""Side-by-side timings: tushuo vs headless Chromium (HTML+CSS) vs Typst, on two pages.
+
+The pages: ``page`` (page.yaml / page.html / page.typ: the full design, gradients, rays
+and shadows in the browser too) and ``light`` (light.yaml / light.html / light.typ:
+other content of the same kind, plain CSS with flat colours for the browser, so the
+ratio against Chromium is not flattered by a heavy page). Both are timed in one
+interleaved run.
 
 Run from a checkout:  python3 benchmarks/bench.py [--runs 7] [--batch 100]
 
@@ -16,7 +22,9 @@ What "warm" and "cold" mean here:
 - cold: tushuo is one ``python -m tushuo render`` process (interpreter start, imports,
   fonts, layout, paint, PNG) with byte code compiled once beforehand, as after a pip
   install (PYTHONDONTWRITEBYTECODE is ignored for it: a temporary pycache prefix);
-  Chromium is a freshly launched browser; Typst a one-shot compile.
+  Chromium is a freshly launched browser; Typst is a fresh ``python -c`` process that
+  imports typst and compiles once (the pip package has no CLI), and, as a second row,
+  a one-shot ``typst.compile`` inside the benchmark's own process (no interpreter start).
 """
 
 from __future__ import annotations
@@ -36,8 +44,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SPEC = HERE / "page.yaml"
-HTML = HERE / "page.html"
-TYP = HERE / "page.typ"
+#: page name -> the text whose change makes "another page each time" (tushuo-varied)
+PAGES = {"page": "2025年第10期", "light": "2025年第3期"}
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 
 # Peak RSS of this process alone: /proc's VmHWM belongs to the process's own memory map.
@@ -78,13 +88,17 @@ class Peer:
 class Tushuo(Peer):
     name = "tushuo"
 
+    def __init__(self, page: str = "page") -> None:
+        self.spec = HERE / f"{page}.yaml"
+        self.mark = PAGES[page]
+
     def setup(self) -> None:
         sys.path.insert(0, str(ROOT))
         import tushuo
 
         self.tushuo = tushuo
         self.tmp = Path(tempfile.mkdtemp())
-        self.text = SPEC.read_text(encoding="utf-8")
+        self.text = self.spec.read_text(encoding="utf-8")
         self.issue = 0
         # byte code compiled once, as pip does on install; then every cold run reads it
         self.env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -93,7 +107,7 @@ class Tushuo(Peer):
         self.warm(self.tmp / "warmup.png")  # fonts loaded, caches filled
 
     def warm(self, out: Path) -> None:
-        doc = self.tushuo.load(SPEC)
+        doc = self.tushuo.load(self.spec)
         self.tushuo.render(doc, out)
 
     def uncached(self, out: Path) -> None:
@@ -108,18 +122,21 @@ class Tushuo(Peer):
     def varied(self, out: Path) -> None:
         """Warm, another issue number each time (new text; most shapes as before)."""
         self.issue += 1
-        text = self.text.replace("2025年第10期", f"2025年第{self.issue % 99 + 1}期")
+        text = self.text.replace(self.mark, f"2025年第{self.issue % 99 + 1}期")
         doc = self.tushuo.load(text)
         self.tushuo.render(doc, out)
 
     def cold(self, out: Path) -> None:
-        subprocess.run([sys.executable, "-m", "tushuo", "render", str(SPEC), "-o", str(out)],
+        subprocess.run([sys.executable, "-m", "tushuo", "render", str(self.spec), "-o", str(out)],
                        check=True, cwd=ROOT, stdout=subprocess.DEVNULL, env=self.env)
 
 
 class Chromium(Peer):
     name = "chromium"
     note = "apt-get install chromium && pip install playwright"
+
+    def __init__(self, page: str = "page") -> None:
+        self.html = HERE / f"{page}.html"
 
     def available(self) -> bool:
         try:
@@ -128,15 +145,22 @@ class Chromium(Peer):
             return False
         return Path(CHROMIUM).exists()
 
+    # one Playwright driver for every page's browser (its sync API runs once a process)
+    _driver = None
+    _users = 0
+
     def setup(self) -> None:
         from playwright.sync_api import sync_playwright
 
-        self.pw = sync_playwright().start()
+        if Chromium._driver is None:
+            Chromium._driver = sync_playwright().start()
+        Chromium._users += 1
+        self.pw = Chromium._driver
         self.browser = self._launch()
-        self.url = HTML.as_uri()
+        self.url = self.html.as_uri()
 
     def _launch(self):
-        return self.pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        return self.pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
     def _shot(self, browser, out: Path) -> None:
         page = browser.new_page(viewport={"width": 1080, "height": 800})
@@ -155,12 +179,18 @@ class Chromium(Peer):
 
     def teardown(self) -> None:
         self.browser.close()
-        self.pw.stop()
+        Chromium._users -= 1
+        if Chromium._users == 0:
+            self.pw.stop()
+            Chromium._driver = None
 
 
 class Typst(Peer):
     name = "typst"
     note = "pip install typst"
+
+    def __init__(self, page: str = "page") -> None:
+        self.typ = HERE / f"{page}.typ"
 
     def available(self) -> bool:
         try:
@@ -174,24 +204,33 @@ class Typst(Peer):
 
         self.typst = typst
         self.fonts = [str(ROOT / "fonts")]
-        self.compiler = typst.Compiler(str(TYP), font_paths=self.fonts, ignore_system_fonts=True)
+        self.compiler = typst.Compiler(str(self.typ), font_paths=self.fonts, ignore_system_fonts=True)
 
     def warm(self, out: Path) -> None:
         out.write_bytes(self.compiler.compile(format="png", ppi=72))
 
     def cold(self, out: Path) -> None:
-        out.write_bytes(self.typst.compile(str(TYP), font_paths=self.fonts, ignore_system_fonts=True,
+        """A fresh process: interpreter start, import typst, one compile."""
+        code = ("import sys, typst; open(sys.argv[2], 'wb').write(typst.compile(sys.argv[1], font_paths=[sys.argv[3]], "
+                "ignore_system_fonts=True, format='png', ppi=72))")
+        subprocess.run([sys.executable, "-c", code, str(self.typ), str(out), self.fonts[0]], check=True, cwd=ROOT)
+
+    def oneshot(self, out: Path) -> None:
+        """A one-shot compile in this process (no interpreter start, no import)."""
+        out.write_bytes(self.typst.compile(str(self.typ), font_paths=self.fonts, ignore_system_fonts=True,
                                            format="png", ppi=72))
 
 
 class Variant(Peer):
-    """Another way of timing a peer warm (e.g. tushuo with its caches cleared)."""
+    """Another way of timing a peer (e.g. tushuo warm with its caches cleared)."""
 
     def __init__(self, peer: Peer, method: str, name: str) -> None:
         self.peer, self.method, self.name = peer, method, name
 
     def warm(self, out: Path) -> None:
         getattr(self.peer, self.method)(out)
+
+    cold = warm
 
 
 def interleave(peers: list[Peer], mode: str, runs: int, tmp: Path, settle: float = 0.0) -> dict[str, list[float]]:
@@ -214,17 +253,17 @@ def peak_rss_mb(spec: Path, out: Path) -> float:
     return int(res.stdout.strip().splitlines()[-1]) / 1024
 
 
-def batch_rate(n: int, jobs: int, tmp: Path) -> float:
-    src = tmp / "batch-in"
+def batch_rate(n: int, jobs: int, tmp: Path, page: str = "page") -> float:
+    src = tmp / f"batch-in-{page}"
     src.mkdir()
-    text = SPEC.read_text(encoding="utf-8")
+    text = (HERE / f"{page}.yaml").read_text(encoding="utf-8")
     specs = []
     for i in range(n):
-        p = src / f"page-{i:03d}.yaml"
-        p.write_text(text.replace("2025年第10期", f"2025年第{i + 1}期"), encoding="utf-8")
+        p = src / f"{page}-{i:03d}.yaml"
+        p.write_text(text.replace(PAGES[page], f"2025年第{i + 1}期"), encoding="utf-8")
         specs.append(str(p))
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tushuo", "batch", *specs, "-o", str(tmp / "batch-out"),
+    subprocess.run([sys.executable, "-m", "tushuo", "batch", *specs, "-o", str(tmp / f"batch-out-{page}"),
                     "--jobs", str(jobs), "--force"], check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return n / (time.perf_counter() - t)
@@ -259,37 +298,54 @@ def fmt_load(load: tuple[float, float, float]) -> str:
     return ", ".join(f"{v:.2f}" for v in load)
 
 
+def ratio(num: list[float], den: list[float]) -> float:
+    return statistics.median(num) / statistics.median(den)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=7, help="interleaved runs per measurement (default 7)")
-    ap.add_argument("--batch", type=int, default=100, help="pages in the batch measurement (0: skip)")
+    ap.add_argument("--batch", type=int, default=100, help="pages in each batch measurement (0: skip)")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--pages", default=",".join(PAGES), help="which pages (default: page,light)")
     ap.add_argument("--json", type=Path, help="also write the raw numbers here")
     args = ap.parse_args(argv)
+    pages = [p for p in args.pages.split(",") if p]
 
     tmp = Path(tempfile.mkdtemp(prefix="tushuo-bench-"))
     load_before = os.getloadavg()
-    peers: list[Peer] = []
-    for cls in (Tushuo, Chromium, Typst):
-        p = cls()
-        if p.available():
+    warm_peers: list[Peer] = []
+    cold_peers: list[Peer] = []
+    real: list[Peer] = []
+    for page in pages:
+        for cls in (Tushuo, Chromium, Typst):
+            p = cls(page)
+            if not p.available():
+                print(f"skipping {p.name}: not installed ({p.note})", file=sys.stderr)
+                continue
             p.setup()
-            peers.append(p)
-        else:
-            print(f"skipping {p.name}: not installed ({p.note})", file=sys.stderr)
-    tushuo = next(p for p in peers if p.name == "tushuo")
-    variants: list[Peer] = [Variant(tushuo, "uncached", "tushuo-uncached"), Variant(tushuo, "varied", "tushuo-varied")]
+            kind = p.name
+            p.name = f"{page}:{kind}"
+            real.append(p)
+            warm_peers.append(p)
+            cold_peers.append(p)
+            if kind == "tushuo":
+                warm_peers += [Variant(p, "uncached", f"{page}:tushuo-uncached"),
+                               Variant(p, "varied", f"{page}:tushuo-varied")]
+            if kind == "typst":
+                cold_peers.append(Variant(p, "oneshot", f"{page}:typst-oneshot"))
 
-    warm = interleave(peers + variants, "warm", args.runs, tmp)
-    cold = interleave(peers, "cold", max(3, args.runs // 2), tmp, settle=1.0)
-    sizes = {p.name: (tmp / f"{p.name}-warm-0.png").stat().st_size for p in peers}
-    dims = {}
+    warm = interleave(warm_peers, "warm", args.runs, tmp)
+    cold = interleave(cold_peers, "cold", max(3, args.runs // 2), tmp, settle=1.0)
     from PIL import Image
 
-    for p in peers:
-        with Image.open(tmp / f"{p.name}-warm-0.png") as im:
+    sizes, dims = {}, {}
+    for p in real:
+        f = tmp / f"{p.name}-warm-0.png"
+        sizes[p.name] = f.stat().st_size
+        with Image.open(f) as im:
             dims[p.name] = im.size
-    for p in peers:
+    for p in real:
         p.teardown()
 
     rss_page = peak_rss_mb(SPEC, tmp / "rss-page.png")
@@ -297,42 +353,51 @@ def main(argv: list[str] | None = None) -> int:
     rss_handbook = peak_rss_mb(hb, tmp / "rss-handbook.png")
     with Image.open(tmp / "rss-handbook.png") as im:
         hb_size = im.size
-    rate = batch_rate(args.batch, args.jobs, tmp) if args.batch else None
+    rates = {page: batch_rate(args.batch, args.jobs, tmp, page) for page in pages} if args.batch else {}
     load_after = os.getloadavg()
 
     print(f"\nMachine: {machine()}")
     print(f"Load average (1, 5, 15 min): {fmt_load(load_before)} before, {fmt_load(load_after)} after\n")
-    print("| route | warm, per image | cold start, per image | PNG size | image size |")
-    print("|---|---|---|---|---|")
     label = {"tushuo": "tushuo (Pillow)", "chromium": "Chromium + HTML/CSS", "typst": "Typst"}
-    for p in peers:
-        w, h = dims[p.name]
-        print(f"| {label[p.name]} | {stats(warm[p.name])} | {stats(cold[p.name])} | "
-              f"{sizes[p.name] / 1024:.0f} KiB | {w} x {h} |")
-    print(f"| tushuo, caches cleared before each render | {stats(warm['tushuo-uncached'])} | | | |")
-    print(f"| tushuo, another issue number each render | {stats(warm['tushuo-varied'])} | | | |")
-    print()
-    t_med = statistics.median(warm["tushuo"])
-    if "chromium" in warm:
-        print(f"- warm: tushuo is {statistics.median(warm['chromium']) / t_med:.1f}x faster than warm Chromium "
-              f"(target >= 5x; caches cleared: {statistics.median(warm['chromium']) / statistics.median(warm['tushuo-uncached']):.1f}x)")
-        print(f"- cold: tushuo CLI is {statistics.median(cold['chromium']) / statistics.median(cold['tushuo']):.1f}x "
-              "faster than a fresh Chromium (target >= 2x)")
-    if "typst" in warm:
-        print(f"- warm: Typst's reused compiler / tushuo = {statistics.median(warm['typst']) / t_med:.2f} (target >= 1; "
-              f"caches cleared: {statistics.median(warm['typst']) / statistics.median(warm['tushuo-uncached']):.2f})")
-    if rate is not None:
-        print(f"- batch: {args.batch} pages with --jobs {args.jobs}: {rate:.2f} pages/s (target >= 2)")
-    print(f"- peak memory (RSS), the page: {rss_page:.0f} MB (target < 200)")
+    for page in pages:
+        print(f"### {page}.yaml / {page}.html / {page}.typ\n")
+        print("| route | warm, per image | cold start, per image | PNG size | image size |")
+        print("|---|---|---|---|---|")
+        for kind in ("tushuo", "chromium", "typst"):
+            n = f"{page}:{kind}"
+            if n not in sizes:
+                continue
+            w, h = dims[n]
+            print(f"| {label[kind]} | {stats(warm[n])} | {stats(cold[n])} | {sizes[n] / 1024:.0f} KiB | {w} x {h} |")
+        t = f"{page}:tushuo"
+        print(f"| tushuo, caches cleared before each render | {stats(warm[t + '-uncached'])} | "
+              "(a fresh process: nothing cached) | | |")
+        print(f"| tushuo, another issue number each render | {stats(warm[t + '-varied'])} | | | |")
+        if f"{page}:typst" in cold:
+            print(f"| Typst, one-shot compile in a running process | | {stats(cold[page + ':typst-oneshot'])} | | |")
+        print()
+        tw, tu = warm[t], warm[t + "-uncached"]
+        if f"{page}:chromium" in warm:
+            c = f"{page}:chromium"
+            print(f"- warm: tushuo {ratio(warm[c], tw):.1f}x faster than warm Chromium (target >= 5x; "
+                  f"caches cleared: {ratio(warm[c], tu):.1f}x)")
+            print(f"- cold: tushuo CLI {ratio(cold[c], cold[t]):.1f}x faster than a fresh Chromium")
+        if f"{page}:typst" in warm:
+            y = f"{page}:typst"
+            print(f"- warm: Typst's reused compiler / tushuo = {ratio(warm[y], tw):.2f} (target > 1; "
+                  f"caches cleared: {ratio(warm[y], tu):.2f})")
+            print(f"- cold: Typst fresh process / tushuo CLI = {ratio(cold[y], cold[t]):.2f} (target > 1); "
+                  f"Typst one-shot in a running process / tushuo CLI = {ratio(cold[y + '-oneshot'], cold[t]):.2f}")
+        if page in rates:
+            print(f"- batch: {args.batch} pages with --jobs {args.jobs}: {rates[page]:.2f} pages/s")
+        print()
+    print(f"- peak memory (RSS), page.yaml: {rss_page:.0f} MB (target < 200)")
     print(f"- peak memory (RSS), a 178-step handbook of {hb_size[0]} x {hb_size[1]} px: {rss_handbook:.0f} MB "
           "(target < 1024)")
-    if "chromium" in sizes:
-        print(f"- PNG size: tushuo {sizes['tushuo'] / 1024:.0f} KiB, Chromium {sizes['chromium'] / 1024:.0f} KiB "
-              "(target: tushuo <= Chromium)")
     if args.json:
         args.json.write_text(json.dumps({"warm": warm, "cold": cold, "sizes": sizes, "dims": dims,
                                          "rss_page_mb": rss_page, "rss_handbook_mb": rss_handbook,
-                                         "handbook_px": hb_size, "batch_pages_per_s": rate, "machine": machine(),
+                                         "handbook_px": hb_size, "batch_pages_per_s": rates, "machine": machine(),
                                          "load_before": load_before, "load_after": load_after}, indent=2))
     shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -25,7 +25,7 @@ from .frame import Frame
 from .layout import stack
 from .layout.context import LayoutContext
 from .layout.stack import MAX_HEIGHT
-from .spec.blocks import data_key
+from .spec.blocks import MAX_CATEGORIES, chart_size_error, data_key
 from .spec.theme import Theme
 from .text.fonts import FontBook, default_fontbook
 from .themes import resolve_theme, user_fonts
@@ -150,7 +150,9 @@ def _read_files(doc: Document, into: Inputs) -> None:
                 if key not in into.tables:
                     found = resolve_path(ref, doc.base_dir, roots)
                     if block.type == "chart":
-                        into.tables[key] = read_table(found, ref, sheet=block.sheet, cells=block.range)
+                        table = read_table(found, ref, sheet=block.sheet, cells=block.range)
+                        _check_chart_size(block.kind, table, ref)
+                        into.tables[key] = table
                     else:
                         into.tables[key] = read_grid(found, ref, sheet=block.sheet, cells=block.range)
             elif ref not in into.pictures:
@@ -159,6 +161,19 @@ def _read_files(doc: Document, into: Inputs) -> None:
                 into.pictures[ref] = Picture(ref, found, (im.width, im.height), im)
         except SpecError as exc:
             raise _located(doc, str(exc) if name == TABLE_FIELD else exc.message, path) from None
+
+
+def _check_chart_size(kind: str, table: Table, name: str) -> None:
+    """Refuse chart data a chart cannot draw legibly, at load and before planning (whose cost grows faster)."""
+    why = chart_size_error(kind, len(table.labels), len(table.names))
+    if why is None:
+        return
+    cap = MAX_CATEGORIES.get(kind, 100)
+    if len(table.labels) > cap and len(table.rows) > cap:  # a CSV: the first row past the cap
+        name = f"{name}:{table.rows[cap]}"
+    elif len(table.labels) > cap and table.places and len(table.places[0]) > cap:  # a workbook or JSON cell
+        name = table.places[0][cap]
+    raise SpecError(f"{name}: {why}")
 
 
 def make_context(doc: Document, *, width: float | None = None, theme: Theme | str | dict | None = None,

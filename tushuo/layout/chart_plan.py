@@ -718,7 +718,8 @@ def _slices(p: _Planner) -> list[_Slice]:
         keep = [i for i in keep if i not in merge]
     out = [_Slice(p.s.labels[i], vals[i], p.mark_color(n, i), i) for n, i in enumerate(keep)]
     if merge:
-        names = "、".join(p.s.labels[i] for i in sorted(merge))
+        named = sorted(merge)
+        names = "、".join(p.s.labels[i] for i in named[:6]) + (f"……（共 {len(named)} 项）" if len(named) > 6 else "")
         p.notes.append(f"small slices merged into {OTHER}: {names}")
         out.append(_Slice(_words(OTHER, p.s), sum(vals[i] for i in merge), mix(p.c.muted, p.c.surface, 0.45), None))
     return out

@@ -420,10 +420,17 @@ class Shape:
 
     def pieces(self, size: tuple[int, int], alpha: int = 255) -> list[Piece]:
         """Trimmed coverage pieces (times ``alpha``/255) in target px, cached by geometry."""
-        inked = [pr for pr in self.prims if pr[2]]
-        if not inked:
+        # Only the primitives that reach the target's rows (2 px margin: none of a farther one's
+        # subpixels lands there): a band of a tall dashed line costs its own dashes, not all.
+        top, bottom = -2, size[1] + 2
+        boxed = [(pr, b) for pr in self.prims for b in (_prim_box(pr),) if b[3] >= top and b[1] <= bottom]
+        if len(boxed) < len(self.prims):
+            shape = Shape(self.evenodd)
+            shape.prims = [pr for pr, _ in boxed]
+            return shape.pieces(size, alpha)
+        boxes = [b for pr, b in boxed if pr[2]]
+        if not boxes:
             return []
-        boxes = [_prim_box(pr) for pr in inked]
         bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
         return _COVERAGE.pieces(
             size, "e" if self.evenodd else "s", bbox, alpha, self._moved, lambda win, shape: shape._pieces_in(win)
@@ -453,24 +460,36 @@ class Shape:
         boxes = [_prim_box(pr) for pr in inked]
         r0 = max(wy0, math.floor(min(b[1] for b in boxes)) - 1)
         r1 = min(wy1, math.ceil(max(b[3] for b in boxes)) + 1)
+        if r1 <= r0:
+            return []
+        # Each strip sees only the primitives near it (in their order: fill 0 erases), so a
+        # tall line of many segments costs its length, not strips x segments. A primitive
+        # more than 2 px above or below a strip paints none of its subpixels.
+        near: list[list[tuple[str, Any, int]]] = [[] for _ in range(r0, r1, _STRIP)]
+        for pr in self.prims:
+            b = _prim_box(pr)
+            first = max(0, (math.floor(b[1]) - 2 - r0) // _STRIP)
+            last = min(len(near) - 1, (math.ceil(b[3]) + 2 - r0) // _STRIP)
+            for k in range(first, last + 1):
+                near[k].append(pr)
         out: list[Piece] = []
-        for ra in range(r0, r1, _STRIP):
+        for k, ra in enumerate(range(r0, r1, _STRIP)):
             rb = min(r1, ra + _STRIP)
-            xs = [x for x in (_x_extent(pr, ra - 1, rb + 1) for pr in inked) if x is not None]
+            xs = [x for x in (_x_extent(pr, ra - 1, rb + 1) for pr in near[k] if pr[2]) if x is not None]
             if not xs:
                 continue
             c0 = max(wx0, math.floor(min(x[0] for x in xs)) - 1)
             c1 = min(wx1, math.ceil(max(x[1] for x in xs)) + 1)
             if c1 > c0:
-                out.append(self._raster(c0, ra, c1, rb))
+                out.append(self._raster(c0, ra, c1, rb, near[k]))
         return out
 
-    def _raster(self, c0: int, r0: int, c1: int, r1: int) -> Piece:
+    def _raster(self, c0: int, r0: int, c1: int, r1: int, prims: list[tuple[str, Any, int]]) -> Piece:
         ss = SS
         size = ((c1 - c0) * ss, (r1 - r0) * ss)
         tile = Image.new("L", size, 0)
         draw = ImageDraw.Draw(tile)
-        for kind, geom, fill in self.prims:
+        for kind, geom, fill in prims:
             target, value = draw, fill
             if self.evenodd:
                 layer = Image.new("L", size, 0)

@@ -28,8 +28,13 @@ PHASES = 4
 #: masks kept; a long document uses a few thousand (distinct chars x sizes x phases)
 MAX_ENTRIES = 40_000
 
+#: bytes of composed line masks kept (``GlyphCache.line``)
+MAX_LINE_BYTES = 24 << 20
+
 # (mask, dx, dy): paste the mask at (pen_x + dx, baseline + dy); mask None = nothing to draw
 Glyph = tuple["PILImage | None", int, int]
+#: one glyph of a line: (char, whole-pixel pen x relative to the line's first glyph, x phase)
+Placed = tuple[str, int, float]
 
 
 def quantise(x: float) -> tuple[int, float]:
@@ -47,8 +52,9 @@ class GlyphCache:
     Lookups take no lock; the least recently used masks go first when it is full.
     """
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self._masks = BoundedLRU(max_entries=max_entries)
+        self._lines = BoundedLRU(max_bytes=max_line_bytes)
 
     def __len__(self) -> int:
         return len(self._masks)
@@ -66,8 +72,49 @@ class GlyphCache:
         key = (str(face.path), size, ch, phase, alpha)
         return self._masks.get_or_make(key, lambda: _rasterise(face, size, ch, phase, alpha))
 
+    def line(self, face: Face, size: float, placed: tuple[Placed, ...], alpha: int = 255) -> Glyph | None:
+        """One mask for a line's glyphs (pasted once instead of once a glyph), or None
+        when two glyphs' ink boxes overlap: then they must be pasted one by one.
+
+        Pasting a colour through a mask blends each pixel with its mask value alone, and a
+        mask value of 0 leaves the pixel as it was, so where no two ink boxes share a
+        pixel, one paste of the masks laid side by side gives the same bytes as pasting
+        them in turn. The line mask is kept (keyed by face, size, the glyphs' relative
+        pen positions and phases), so a line drawn again costs one paste.
+        """
+        key = (str(face.path), size, placed, alpha)
+        return self._lines.get_or_make(
+            key, lambda: self._compose(face, size, placed, alpha),
+            lambda made: 64 if made is None or made[0] is None else 64 + made[0].width * made[0].height,
+        )
+
+    def _compose(self, face: Face, size: float, placed: tuple[Placed, ...], alpha: int) -> Glyph | None:
+        from PIL import Image
+
+        parts = []
+        right = None
+        for ch, ix, phase in placed:
+            mask, dx, dy = self.get(face, size, ch, phase, alpha)
+            if mask is None:
+                continue
+            x0 = ix + dx
+            if right is not None and x0 < right:  # boxes overlap (left to right on one baseline)
+                return None
+            right = x0 + mask.width
+            parts.append((mask, x0, dy))
+        if not parts or right is None:
+            return (None, 0, 0)
+        x0 = parts[0][1]
+        y0 = min(dy for _, _, dy in parts)
+        y1 = max(dy + m.height for m, _, dy in parts)
+        line = Image.new("L", (right - x0, y1 - y0), 0)
+        for mask, x, dy in parts:
+            line.paste(mask, (x - x0, dy - y0))
+        return (line, x0, y0)
+
     def clear(self) -> None:
         self._masks.clear()
+        self._lines.clear()
 
 
 def _rasterise(face: Face, size: float, ch: str, phase: float, alpha: int) -> Glyph:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,9 @@ def png_with_text(data: bytes, items: dict[str, str], lang: str = "") -> bytes:
 def xmp_packet(info: FileInfo, limit: int | None = None) -> bytes:
     """An XMP packet with dc:title, dc:description and dc:language; the description is
     shortened (with …) when the packet would exceed ``limit`` bytes."""
+    # imported here: xml.sax.saxutils imports urllib.request (~10 ms), which a PNG never needs
+    from xml.sax.saxutils import escape
+
     desc = info.description
     while True:
         body = (

@@ -59,6 +59,34 @@ _PNG_BPP = {"RGB": 3, "RGBA": 4}
 PNG_BAND = 512
 
 
+#: deflate's window: a part is primed with this much of the data before it
+_WINDOW = 32768
+_ADLER_BASE = 65521
+
+
+def _deflate_part(data: bytes, zdict: bytes, level: int, last: bool) -> tuple[bytes, int, int]:
+    """``data`` as raw deflate blocks, matches reaching back into ``zdict``, ending on a byte
+    boundary (a sync flush) or, for the ``last`` part, with the stream's last block; with its
+    Adler-32 and length (zlib releases the GIL for both, so parts compress in parallel)."""
+    import zlib
+
+    z = zlib.compressobj(level, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, zdict) if zdict else (
+        zlib.compressobj(level, zlib.DEFLATED, -15, 9)
+    )
+    body = z.compress(data)
+    return body + z.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH), zlib.adler32(data), len(data)
+
+
+def _adler32_combine(a: int, b: int, len_b: int) -> int:
+    """The Adler-32 of two buffers joined, from each one's (zlib's adler32_combine)."""
+    rem = len_b % _ADLER_BASE
+    s1 = a & 0xFFFF
+    s2 = (rem * s1) % _ADLER_BASE
+    s1 = (s1 + (b & 0xFFFF) + _ADLER_BASE - 1) % _ADLER_BASE
+    s2 = (s2 + (a >> 16) + (b >> 16) + _ADLER_BASE - rem) % _ADLER_BASE
+    return s1 | (s2 << 16)
+
+
 class _PngWriter:
     """A PNG written band by band: rows unfiltered except where ``up`` asks for the Up filter.
 
@@ -66,16 +94,23 @@ class _PngWriter:
     which costs as much as the compression itself and, on flat infographic pixels,
     loses to no filter at all (text repeats byte for byte from line to line; filtered
     rows no longer do). Photos compress better with Up, so their rows use it.
-    With ``threaded``, bands are compressed in a worker thread (zlib releases the GIL)
-    while the caller paints the next band.
+    Each band is deflated on its own (``_deflate_part``), primed with the last 32 KiB
+    of the rows before it as a preset dictionary, and the parts are joined into one
+    zlib stream (as pigz does): with ``threaded`` two workers compress bands at once
+    on two cores while the caller paints the next band. The bytes do not depend on
+    ``threaded`` or on the number of cores; the file is within a few bytes of one
+    sequential deflate (a 5-byte sync marker per band, matches across a band's top
+    edge still found through the dictionary).
     """
 
     def __init__(self, width: int, height: int, mode: str, level: int, *, threaded: bool = False) -> None:
 
         self.width, self.height, self.mode = width, height, mode
         self.stride = width * _PNG_BPP[mode]
-        self._z = zlib.compressobj(level, zlib.DEFLATED, 15, 9)
-        self._out: list[bytes] = []
+        self._level = level
+        self._header = zlib.compress(b"", level)[:2]  # the zlib header for this level
+        self._dict = b""  # the last 32 KiB fed (the next part's preset dictionary)
+        self._out: list[tuple[bytes, int, int]] = []
         self._prev: Image | None = None  # the last row fed (the Up filter's row above)
         self._rows = 0
         self._pool = None
@@ -83,7 +118,7 @@ class _PngWriter:
         if threaded:
             from concurrent.futures import ThreadPoolExecutor
 
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="tushuo-png")
+            self._pool = ThreadPoolExecutor(2, thread_name_prefix="tushuo-png")
 
     def feed(self, band: Image, up: list[tuple[int, int]] | None = None) -> None:
         """Append the rows of ``band`` (mode and width as the writer's); ``up``: rows [a, b) to Up-filter."""
@@ -106,10 +141,12 @@ class _PngWriter:
             data = b"".join(chain.from_iterable((b"\0", raw[i : i + st]) for i in range(0, h * st, st)))
         self._prev = band.crop((0, h - 1, band.width, h))
         self._rows += h
+        zdict, self._dict = self._dict, data[-_WINDOW:]
+        last = self._rows >= self.height
         if self._pool is not None:
-            self._pending.append(self._pool.submit(self._z.compress, data))
+            self._pending.append(self._pool.submit(_deflate_part, data, zdict, self._level, last))
         else:
-            self._out.append(self._z.compress(data))
+            self._out.append(_deflate_part(data, zdict, self._level, last))
 
     def _up(self, band: Image) -> Image:
         from PIL import Image as PILImage
@@ -132,8 +169,10 @@ class _PngWriter:
                 self._pool.shutdown(wait=True, cancel_futures=True)
         if self._rows != self.height:
             raise RenderError(f"PNG writer got {self._rows} rows, expected {self.height}")
-        self._out.append(self._z.flush())
-        idat = b"".join(self._out)
+        check = 1
+        for _, adler, n in self._out:
+            check = _adler32_combine(check, adler, n)
+        idat = b"".join([self._header, *(part for part, _, _ in self._out), struct.pack(">I", check)])
         color_type = 2 if self.mode == "RGB" else 6
 
         def chunk(kind: bytes, body: bytes) -> bytes:

@@ -224,6 +224,8 @@ class Painter:
             return
         iy = round(run.y * s) - t.oy
         rgba_target = t.im.mode == "RGBA"
+        if not rgba_target and self._glyph_line(t, run, face, size, iy, (r, g, b), a):
+            return
         paste = t.im.paste
         get = self.glyphs.get
         covers = face.covers
@@ -244,6 +246,35 @@ class Painter:
                 )
             else:
                 paste((r, g, b), (ix + dx, iy + dy), mask)
+
+    def _glyph_line(
+        self, t: _Target, run: Glyphs, face: Any, size: float, iy: int, rgb: tuple[int, int, int], a: int
+    ) -> bool:
+        """Paste a run's glyphs through one line mask (``GlyphCache.line``); False when the
+        run must be drawn glyph by glyph (a missing glyph, or overlapping ink boxes)."""
+        s, ox = t.scale, t.ox
+        placed = []
+        covers = face.covers
+        base = None
+        for ch, x in zip(run.text, run.xs):
+            if ch in _BLANK:
+                continue
+            if not covers(ch):
+                return False
+            ix, phase = quantise(x * s - ox)
+            if base is None:
+                base = ix
+            placed.append((ch, ix - base, phase))
+        if base is None:
+            return True
+        made = self.glyphs.line(face, size, tuple(placed), a)
+        if made is None:
+            return False
+        mask, dx, dy = made
+        if mask is not None:
+            x0, y0 = base + dx, iy + dy
+            t.im.paste(rgb, (x0, y0, x0 + mask.width, y0 + mask.height), mask)
+        return True
 
     def _image(self, t: _Target, op: ImageOp) -> None:
         X0, Y0, X1, Y1 = t.box(op.x, op.y, op.w, op.h)

@@ -7,6 +7,7 @@ Schema's). Cross-field rules live in validators so errors name the offending pat
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -486,8 +487,33 @@ class ChartBlock(_Model):
 #: Largest magnitude a chart value may have (axis maths overflows long before 1e308).
 MAX_CHART_VALUE = 1e15
 
+#: Most categories (labels) a chart of each kind can draw legibly on a page: past these a
+#: bar chart is a grey comb and a pie is one 其他 slice, and planning grows faster than the
+#: data. Refused when the data is read, before any planning.
+MAX_CATEGORIES = {"bar": 100, "stacked": 100, "hbar": 200, "progress": 200, "line": 500, "pie": 100, "donut": 100}
+#: Most series a chart can tell apart (legend entries and colours).
+MAX_SERIES = 12
 
-def check_chart_data(kind: str, labels: list[str], series: list[Series], highlight: str | None) -> None:
+
+def chart_size_error(kind: str, labels: int, series: int) -> str | None:
+    """Why data of this size cannot be charted as ``kind`` (``None`` if it can); constant time."""
+    cap = MAX_CATEGORIES.get(kind, 100)
+    if labels > cap:
+        return (f"{labels} categories are too many for a {kind} chart: it can label at most {cap}; "
+                "chart the largest or sum the rest into one row")
+    if series > MAX_SERIES:
+        return f"{series} series are too many for a chart: it can tell at most {MAX_SERIES} apart"
+    return None
+
+
+def _first(items: Iterable[str], most: int = 6) -> str:
+    """At most ``most`` of ``items`` joined, then how many more: a message stays one readable line."""
+    items = list(items)
+    more = f" and {len(items) - most} more" if len(items) > most else ""
+    return ", ".join(items[:most]) + more
+
+
+def check_chart_data(kind: str, labels: list[str], series: list[Series], highlight: str | None) -> None:  # noqa: C901  (one rule a few lines each)
     """The rules every chart's data must meet (also applied to data read from a CSV).
 
     Raises a ``located`` error whose path is relative to the chart block
@@ -497,6 +523,9 @@ def check_chart_data(kind: str, labels: list[str], series: list[Series], highlig
         raise located("labels", "labels is empty: a chart needs at least one label")
     if not series:
         raise located("series", "series is empty: a chart needs at least one series")
+    too_many = chart_size_error(kind, len(labels), len(series))
+    if too_many:
+        raise located("labels" if len(labels) > MAX_CATEGORIES.get(kind, 100) else "series", too_many)
     for i, s in enumerate(series):
         for j, v in enumerate(s.values):
             if not math.isfinite(v) or abs(v) > MAX_CHART_VALUE:
@@ -515,7 +544,7 @@ def check_chart_data(kind: str, labels: list[str], series: list[Series], highlig
         vals = series[0].values
         neg = [i for i, v in enumerate(vals) if v < 0]
         if neg:
-            listed = ", ".join(f"{labels[i]} = {vals[i]:g}" for i in neg)
+            listed = _first(f"{labels[i]} = {vals[i]:g}" for i in neg)
             raise located(f"series[0].values[{neg[0]}]", f"a {kind} chart needs non-negative values: {listed}")
         if sum(vals) <= 0:
             raise located("series[0].values", f"a {kind} chart needs values with a positive sum (all are 0)")
@@ -523,7 +552,7 @@ def check_chart_data(kind: str, labels: list[str], series: list[Series], highlig
         for k, s in enumerate(series):
             bad = [i for i, v in enumerate(s.values) if v < 0 or v > 100]
             if bad:
-                listed = ", ".join(f"{labels[i]} = {s.values[i]:g}" for i in bad)
+                listed = _first(f"{labels[i]} = {s.values[i]:g}" for i in bad)
                 raise located(f"series[{k}].values[{bad[0]}]", f"progress values are percentages 0–100: {listed}")
     if highlight is not None and highlight not in labels:
         raise located("highlight", f"highlight '{highlight}' is not one of the labels{_suggest(highlight, labels)}")

@@ -1,0 +1,131 @@
+"""Issue #14, the cost findings left by test_promises: chart data past what a chart can draw
+(finding 10), a tall flowchart painted as PNG (9), located errors after an escaped surrogate
+pair (16). Costly reproductions run in a bounded child (test_promises.bounded)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image as PILImage
+from test_promises import bounded
+
+from tushuo.cli import main
+from tushuo.spec.blocks import MAX_CATEGORIES
+
+
+def _chart_csv(d: Path, rows: int, kind: str) -> Path:
+    with open(d / "d.csv", "w", encoding="utf-8") as fh:
+        fh.write("name,v\n")
+        fh.writelines(f"L{i},{i % 97 + 1}\n" for i in range(rows))
+    spec = d / "s.yaml"
+    spec.write_text(f"title: t\nblocks:\n  - type: chart\n    kind: {kind}\n    title: c\n    data_file: d.csv\n",
+                    encoding="utf-8")
+    return spec
+
+
+@pytest.mark.parametrize("kind", ["bar", "hbar", "line", "pie", "progress"])
+def test_f10_chart_data_past_the_cap_is_refused_at_its_row(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           kind: str) -> None:
+    cap = MAX_CATEGORIES[kind]
+    _chart_csv(tmp_path, cap + 1, kind)
+    spec, out = str(tmp_path / "s.yaml"), str(tmp_path / "out.png")
+    for cmd in (["check", spec], ["render", spec, "-o", out]):
+        assert main(cmd) == 2
+        err = capsys.readouterr().err
+        # the spec's field, then the CSV line of the first row past the cap (header is line 1)
+        assert f"s.yaml:6:16: blocks[0].data_file: d.csv:{cap + 2}: {cap + 1} categories are too many for a {kind} chart" in err
+        assert "Traceback" not in err
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_f10_chart_at_the_cap_renders_and_inline_labels_are_capped(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    _chart_csv(tmp_path, MAX_CATEGORIES["bar"], "bar")
+    assert main(["render", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "out.png")]) == 0
+    capsys.readouterr()
+    n = MAX_CATEGORIES["pie"] + 1
+    spec = tmp_path / "i.yaml"
+    spec.write_text("title: t\nblocks:\n  - type: chart\n    kind: pie\n"
+                    f"    labels: {json.dumps([f'L{i}' for i in range(n)])}\n"
+                    f"    series: [{{values: {json.dumps([1] * n)}}}]\n", encoding="utf-8")
+    assert main(["check", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert f"i.yaml:5:13: blocks[0].labels: {n} categories are too many for a pie chart" in err
+
+
+def test_f10_warnings_and_messages_stay_one_short_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _chart_csv(tmp_path, MAX_CATEGORIES["pie"], "pie")  # every slice under 2.5 %: all merged into 其他
+    assert main(["render", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "out.png")]) == 0
+    err = capsys.readouterr().err
+    assert "small slices merged into 其他: L0、L1、L2、L3、L4、L5……（共 100 项）" in err
+    assert max(len(line) for line in err.splitlines()) < 300
+    n = MAX_CATEGORIES["pie"]
+    spec = tmp_path / "neg.yaml"
+    spec.write_text("title: t\nblocks:\n  - type: chart\n    kind: pie\n"
+                    f"    labels: {json.dumps([f'L{i}' for i in range(n)])}\n"
+                    f"    series: [{{values: {json.dumps([-1] * n)}}}]\n", encoding="utf-8")
+    assert main(["check", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "non-negative values: L0 = -1, L1 = -1, L2 = -1, L3 = -1, L4 = -1, L5 = -1 and 94 more" in err
+    assert max(len(line) for line in err.splitlines()) < 300
+
+
+def test_f10_a_huge_csv_is_refused_within_budget(tmp_path: Path) -> None:
+    """200,000 rows (before: a 100,000-row bar chart took 4 minutes; a 1,000,000-row pie a 9.8 MB warning)."""
+    _chart_csv(tmp_path, 200_000, "pie")
+    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, timeout=60)
+    assert rc == 2, err
+    assert "s.yaml:6:16: blocks[0].data_file: d.csv:102: 200000 categories are too many for a pie chart" in err
+    assert len(err) < 500 and rss < 1024
+    assert not (tmp_path / "out.png").exists()
+
+
+# --------------------------------------------------------------------------- finding 9
+def test_f09_a_band_rasterises_only_the_dashes_that_cross_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: every 32-row strip of every band drew every dash of a tall line (50 loop-back items: 10.8 s)."""
+    from tushuo.layout.frame import Frame, Line
+    from tushuo.render import raster
+
+    raster.coverage_cache().clear()
+    drawn: list[int] = []
+    real = raster._Shape._raster
+
+    def counting(self, c0, r0, c1, r1, prims):
+        drawn.append(len(prims))
+        return real(self, c0, r0, c1, r1, prims)
+
+    monkeypatch.setattr(raster._Shape, "_raster", counting)
+    tall = Frame(width=200, height=20_000)
+    tall.add(Line(((100, 10), (100, 19_990), (20, 19_990)), color="#336699", width=2, dash=(6, 4), arrow_end=True))
+    painter = raster.Painter(tall)
+    bands = [painter.paint(top, min(top + 512, 20_000)) for top in range(0, 20_000, 512)]
+    dashes = 20_060 // 10  # 6 px on, 4 px off
+    # each dash is a polygon and two round caps, drawn in the one or two strips it crosses
+    assert sum(drawn) < 3 * 2 * dashes * 1.2, (sum(drawn), len(drawn))
+    whole = PILImage.new("RGB", (200, 20_000))
+    y = 0
+    for b in bands:
+        whole.paste(b, (0, y))
+        y += b.height
+    raster.coverage_cache().clear()
+    assert whole.tobytes() == raster.paint(tall).tobytes()  # bands still stitch to the full paint
+
+
+def test_f09_tall_flowchart_png_within_budget(tmp_path: Path) -> None:
+    items = []
+    for i in range(1, 51):
+        if i % 2 == 0:
+            items.append(f"      - id: s{i}\n        kind: decision\n        title: 第{i}步是否通过？\n        next:\n"
+                         f"          - {{to: s{i + 1 if i < 50 else 1}, label: 是}}\n"
+                         "          - {to: s1, label: 否，重新开始}")
+        else:
+            items.append(f"      - {{id: s{i}, title: 第{i}步办理事项, desc: 说明文字}}")
+    (tmp_path / "f.yaml").write_text("title: 流程\nblocks:\n  - type: steps\n    title: 长流程\n    items:\n"
+                                     + "\n".join(items) + "\n", encoding="utf-8")
+    rc, err, rss = bounded(["render", "f.yaml", "-o", "f.png"], tmp_path, timeout=120)
+    assert rc == 0, err
+    assert rss < 1024
+    with PILImage.open(tmp_path / "f.png") as im:
+        assert im.width == 1080 and im.height > 10_000
