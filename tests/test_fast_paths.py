@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 from tushuo.layout.frame import Frame, Glyphs, Rect
 from tushuo.render import raster
 from tushuo.render.glyphs import GlyphCache
-from tushuo.render.output import _adler32_combine, _PngWriter
+from tushuo.render.png import _adler32_combine, _PngWriter
 from tushuo.text.fonts import default_fontbook
 
 

@@ -86,17 +86,17 @@ def test_f10_a_huge_csv_is_refused_within_budget(tmp_path: Path) -> None:
 def test_f09_a_band_rasterises_only_the_dashes_that_cross_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before: every 32-row strip of every band drew every dash of a tall line (50 loop-back items: 10.8 s)."""
     from tushuo.layout.frame import Frame, Line
-    from tushuo.render import raster
+    from tushuo.render import coverage, raster
 
-    raster.coverage_cache().clear()
+    coverage.coverage_cache().clear()
     drawn: list[int] = []
-    real = raster._Shape._raster
+    real = coverage.Shape._raster
 
     def counting(self, c0, r0, c1, r1, prims):
         drawn.append(len(prims))
         return real(self, c0, r0, c1, r1, prims)
 
-    monkeypatch.setattr(raster._Shape, "_raster", counting)
+    monkeypatch.setattr(coverage.Shape, "_raster", counting)
     tall = Frame(width=200, height=20_000)
     tall.add(Line(((100, 10), (100, 19_990), (20, 19_990)), color="#336699", width=2, dash=(6, 4), arrow_end=True))
     painter = raster.Painter(tall)
@@ -109,7 +109,7 @@ def test_f09_a_band_rasterises_only_the_dashes_that_cross_it(monkeypatch: pytest
     for b in bands:
         whole.paste(b, (0, y))
         y += b.height
-    raster.coverage_cache().clear()
+    coverage.coverage_cache().clear()
     assert whole.tobytes() == raster.paint(tall).tobytes()  # bands still stitch to the full paint
 
 
