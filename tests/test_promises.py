@@ -15,6 +15,7 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from guard import traced
@@ -475,12 +476,22 @@ def test_f13_bad_names_and_metadata_blocks_are_located_errors(
 def test_f13_a_read_only_output_folder_is_a_located_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "s.yaml").write_text("title: t\nblocks: [{type: divider}]\n", encoding="utf-8")
     (tmp_path / "ro").mkdir()
     (tmp_path / "ro").chmod(0o555)
+    if os.geteuid() == 0:  # root writes into a 0555 folder: the refusal a read-only mount gives, made by hand
+        import errno
+        import tempfile
+
+        real = tempfile.mkstemp
+
+        def read_only(*args: object, **kw: object) -> tuple[int, str]:
+            if str(kw.get("dir", "")).endswith("ro"):
+                raise OSError(errno.EROFS, "Read-only file system", str(kw["dir"]))
+            return real(*args, **kw)  # type: ignore[call-overload, no-any-return]
+
+        monkeypatch.setattr(tempfile, "mkstemp", read_only)
     rc = main(["render", "s.yaml", "-o", "ro/o.png"])
     assert rc == 2 and "ro/o.png" in capsys.readouterr().err
 
@@ -562,3 +573,41 @@ def test_f14_batch_workers_die_with_the_batch(tmp_path: Path) -> None:
     for pid in left:  # do not leave them running if the test fails
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+def test_f13_a_full_disk_is_a_located_error_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ENOSPC while writing: exit 2 naming the output, no temporary and no output left."""
+    import builtins
+    import errno
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text("title: t\nblocks: [{type: divider}]\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    real_open = builtins.open
+
+    class Full:
+        def __init__(self, fh: Any) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def full_disk(file: Any, mode: str = "r", *args: Any, **kw: Any) -> Any:
+        fh = real_open(file, mode, *args, **kw)
+        return Full(fh) if "w" in mode and ".part" in str(file) else fh
+
+    monkeypatch.setattr(builtins, "open", full_disk)
+    rc = main(["render", "s.yaml", "-o", "out/o.png"])
+    monkeypatch.setattr(builtins, "open", real_open)
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert "cannot write out/o.png: No space left on device" in err
+    assert list((tmp_path / "out").iterdir()) == []

@@ -7,13 +7,14 @@ output.py (many slices at once), pdf.py and svg.py (one file).
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ..errors import RenderError
+from ..errors import RenderError, SpecError
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -43,7 +44,10 @@ class AtomicFiles:
         target = Path(target)
         folder = target.parent if str(target.parent) else Path(".")
         sweep_parts(target)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.{os.getpid()}.", suffix=f".part{target.suffix}", dir=folder)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.{os.getpid()}.", suffix=f".part{target.suffix}", dir=folder)
+        except OSError as exc:
+            raise _unwritable(target, exc) from exc
         os.close(fd)
         self._pending.append((Path(tmp), target))
         return Path(tmp)
@@ -51,8 +55,11 @@ class AtomicFiles:
     def add(self, target: Path, data: bytes) -> None:
         """Write ``data`` for ``target`` (to its temporary until the set is committed)."""
         tmp = self.reserve(target)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:  # a full disk or quota: the temporary goes with the rest on exit
+            raise _unwritable(target, exc) from exc
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written file is an ordinary file
 
     def __exit__(
@@ -75,6 +82,19 @@ class AtomicFiles:
     def _cleanup(self) -> None:
         for tmp, _ in self._pending:
             _unlink(tmp)
+
+
+#: What the output's disk or folder can refuse: the user's to fix, so exit 2 naming the output
+_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG,
+                       errno.ENAMETOOLONG, errno.ENOENT, errno.ENOTDIR, errno.EISDIR})
+
+
+def _unwritable(target: Path, exc: OSError) -> Exception:
+    """A located error for an output the disk refuses (full, read-only, no permission);
+    anything else stays the OSError it was."""
+    if exc.errno in _REFUSALS:
+        return SpecError(f"cannot write {target}: {exc.strerror or exc}")
+    return exc
 
 
 def sweep_parts(target: Path) -> None:
