@@ -557,9 +557,13 @@ def _stroke(
     # A polygon's edge subpixels fill inclusively: half a subpixel narrower keeps the width true.
     hq = max(0.0, h - 0.5 / SS)
     shape = Shape()
+    # Pieces wholly above or below the target are left out here, as Shape.pieces would drop them.
+    top, bottom = -2 - h, t.im.height + 2 + h
     for k, ln in enumerate(lines):
         is_closed = k < len(closed) and closed[k]
         for a, b in itertools.pairwise(ln):
+            if (a[1] < top and b[1] < top) or (a[1] > bottom and b[1] > bottom):
+                continue
             dx, dy = b[0] - a[0], b[1] - a[1]
             d = math.hypot(dx, dy)
             if d < 1e-9:
@@ -577,7 +581,8 @@ def _stroke(
         if cap == "round" and not is_closed:
             joints = ln
         for x, y in joints:
-            shape.ellipse(x - h, y - h, x + h, y + h)
+            if top <= y <= bottom:
+                shape.ellipse(x - h, y - h, x + h, y + h)
     for poly in extra:
         shape.polygon(poly)
     _fill(t, color, shape.pieces(t.im.size, color[3]))
