@@ -129,3 +129,23 @@ def test_f09_tall_flowchart_png_within_budget(tmp_path: Path) -> None:
     assert rss < 1024
     with PILImage.open(tmp_path / "f.png") as im:
         assert im.width == 1080 and im.height > 10_000
+
+
+# --------------------------------------------------------------------------- finding 16
+@pytest.mark.parametrize("pair", ["\\ud83d\\ude00", "\\uD83D\\uDE00"])
+def test_f16_an_escaped_surrogate_pair_keeps_every_location(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            pair: str) -> None:
+    """Before: ``s.json: blocks[0].type: …`` with no line or column once a pair appeared anywhere."""
+    spec = tmp_path / "s.json"
+    spec.write_text('{"title": "t ' + pair + '", "blocks": [{"type": "text", "text": "x"}],\n'
+                    ' "extra": "\\\\ud83d \\\\ude00 ' + pair + '", "bogus": 1}\n', encoding="utf-8")
+    assert main(["check", str(spec)]) == 2
+    err = capsys.readouterr().err
+    # the same columns as the file shows (the pair is 12 characters there)
+    assert "s.json:1:49: blocks[0].type: unknown block type 'text'" in err
+    from tushuo.loader import load
+
+    spec.write_text('{"title": "t ' + pair + '", "blocks": [{"type": "paragraph", "text": "\\\\ud83d' + pair + '"}]}\n',
+                    encoding="utf-8")
+    doc = load(str(spec))
+    assert doc.title == "t \U0001f600" and doc.blocks[0].text == "\\ud83d\U0001f600"

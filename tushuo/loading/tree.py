@@ -273,9 +273,10 @@ def _compose(text: str, label: str | None, what: str = "YAML") -> yaml.Node | No
 class _Builder:
     """Python values from a composed node tree, following aliases within a node budget."""
 
-    def __init__(self, label: str | None, json_mode: bool) -> None:
+    def __init__(self, label: str | None, json_mode: bool, shifts: dict[int, list[int]] | None = None) -> None:
         self.label = label
         self.json_mode = json_mode
+        self.shifts = shifts or {}  # per 0-based line: columns (in the composed text) after a joined surrogate pair
         self.count = 0
         self.active: set[int] = set()
         self._scalars = SafeConstructor()
@@ -316,8 +317,13 @@ class _Builder:
         size(root, 0)
 
     def error(self, message: str, node: Any) -> SpecError:
-        _, line, col = _mark(self.label, node.start_mark)
+        _, line, col = self.mark(node.start_mark)
         return SpecError(message, file=self.label, line=line, col=col)
+
+    def mark(self, m: Any) -> Mark:
+        """Where ``m`` is in the file as written (a joined surrogate escape is 2 characters shorter)."""
+        label, line, col = _mark(self.label, m)
+        return (label, line, col + 2 * sum(1 for c in self.shifts.get(m.line, ()) if c <= m.column))
 
     def build(self, node: Any, depth: int = 0) -> _N:
         self.count += 1
@@ -329,7 +335,7 @@ class _Builder:
             )
         if depth > limits.MAX_DEPTH:
             raise self.error(f"spec too large: nested more than {limits.MAX_DEPTH} levels deep (through aliases)", node)
-        mark = _mark(self.label, node.start_mark)
+        mark = self.mark(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             return _N(self.scalar(node), mark)
         if id(node) in self.active:
@@ -366,7 +372,7 @@ class _Builder:
                 where = f" (first given at line {first[1]})" if first else ""
                 raise self.error(f"duplicate key '{key}'{where}; each key may appear once", knode)
             child = self.build(vnode, depth + 1)
-            child.kmark = _mark(self.label, knode.start_mark)
+            child.kmark = self.mark(knode.start_mark)
             out[key] = child
         for extra in merged:
             for k, v in extra.items():
@@ -408,6 +414,33 @@ class _Builder:
         return f"tag {short} is not allowed: a spec holds plain data (text, numbers, true/false, lists, mappings)"
 
 
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+
+
+def _join_surrogate_escapes(text: str) -> tuple[str, dict[int, list[int]]]:
+    """JSON's escaped surrogate pairs (``\\ud83d\\ude00``, which YAML's reader refuses) as one
+    ``\\U0001f600``, and per line the columns where the text got 2 characters shorter, so
+    every later mark on that line is moved back to where the file has it."""
+    shifts: dict[int, list[int]] = {}
+    out: list[str] = []
+    last = 0
+    line, line_start, shrunk = 0, 0, 0
+    for m in _SURROGATE_PAIR.finditer(text):
+        nl = text.count("\n", last, m.start())
+        if nl:
+            line += nl
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            shrunk = 0
+        hi, lo = int(m.group(2), 16), int(m.group(3), 16)
+        code = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+        out.append(text[last:m.start()] + m.group(1) + f"\\U{code:08x}")
+        shrunk += 2
+        shifts.setdefault(line, []).append(m.end() - line_start - shrunk)
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out), shifts
+
+
 def _parse_text(text: str, label: str | None, json_mode: bool) -> _N:
     """The located tree of one YAML/JSON text; empty text is an error."""
     json_value: Any = None
@@ -418,6 +451,9 @@ def _parse_text(text: str, label: str | None, json_mode: bool) -> _N:
             raise SpecError(f"JSON syntax error: {exc.msg}", file=label, line=exc.lineno, col=exc.colno) from None
         except RecursionError:
             raise SpecError(f"spec too large: nested more than {limits.MAX_DEPTH} levels deep", file=label) from None
+    shifts: dict[int, list[int]] = {}
+    if json_mode and "\\u" in text:
+        text, shifts = _join_surrogate_escapes(text)
     try:
         node = _compose(text, label, "JSON" if json_mode else "YAML")
     except SpecError:
@@ -429,7 +465,7 @@ def _parse_text(text: str, label: str | None, json_mode: bool) -> _N:
         raise SpecError(
             "empty spec: the file has no content; a spec needs at least `title:` and `blocks:`", file=label
         )
-    builder = _Builder(label, json_mode)
+    builder = _Builder(label, json_mode, shifts)
     builder.check_size(node)
     return builder.build(node)
 
