@@ -335,7 +335,9 @@ def main(argv: list[str] | None = None) -> int:
             if kind == "typst":
                 cold_peers.append(Variant(p, "oneshot", f"{page}:typst-oneshot"))
 
-    warm = interleave(warm_peers, "warm", args.runs, tmp)
+    # a short rest before each warm run: a browser or Typst finishes background work (its threads,
+    # renderer processes) after returning, which would otherwise be charged to the next peer
+    warm = interleave(warm_peers, "warm", args.runs, tmp, settle=0.3)
     cold = interleave(cold_peers, "cold", max(3, args.runs // 2), tmp, settle=1.0)
     from PIL import Image
 
