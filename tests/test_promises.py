@@ -167,7 +167,13 @@ _RUN = (
     "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
     "from tushuo.cli import main\n"
     "rc = main(sys.argv[1:])\n"
-    "sys.stderr.write('\\nMAXRSS_KB %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    # VmHWM is this process's own peak; ru_maxrss would carry the parent's over fork and exec
+    # (a pytest process of 1.1 GB made every child look that big)
+    "try:\n"
+    "    kb = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+    "except (OSError, StopIteration):\n"
+    "    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "sys.stderr.write('\\nMAXRSS_KB %d\\n' % kb)\n"
     "sys.exit(rc)\n"
 )
 
