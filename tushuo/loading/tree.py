@@ -50,22 +50,8 @@ def _to_python(n: _N, path: str, marks: dict[str, Mark], kmarks: dict[str, Mark]
         marks[path] = n.mark
     if n.kmark is not None:
         kmarks[path] = n.kmark
-    if isinstance(n.v, str) and len(n.v) > limits.MAX_TEXT_CHARS:
-        file, line, col = n.mark or (None, None, None)
-        raise SpecError(
-            f"text too long: {len(n.v):,} characters, at most {limits.MAX_TEXT_CHARS:,} in one value; "
-            "split it into several paragraphs or documents",
-            file=file, line=line, col=col, path=path or None,
-        )
     if isinstance(n.v, str):
-        bad = _UNSTORABLE.search(n.v)
-        if bad:
-            file, line, col = n.mark or (None, None, None)
-            raise SpecError(
-                f"the text holds U+{ord(bad.group()):04X}, a control character no output can hold "
-                "(SVG and PDF text cannot); delete it (it is often pasted in invisibly)",
-                file=file, line=line, col=col, path=path or None,
-            )
+        _check_text(n.v, n.mark, path)
     if isinstance(n.v, dict):
         return {k: _to_python(c, _join(path, k), marks, kmarks) for k, c in n.v.items()}
     if isinstance(n.v, list):
@@ -76,6 +62,20 @@ def _to_python(n: _N, path: str, marks: dict[str, Mark], kmarks: dict[str, Mark]
 #: Characters XML 1.0 cannot hold (C0 controls but tab, newline, return; U+FFFE/FFFF; lone
 #: surrogates): refused in every value, so check, PNG, SVG and PDF agree.
 _UNSTORABLE = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff\\ud800-\\udfff]")
+
+
+def _check_text(text: str, mark: Mark | None, path: str) -> None:
+    """A string value within the length budget and free of characters no output can hold."""
+    if len(text) > limits.MAX_TEXT_CHARS:
+        why = (f"text too long: {len(text):,} characters, at most {limits.MAX_TEXT_CHARS:,} in one value; "
+               "split it into several paragraphs or documents")
+    elif (bad := _UNSTORABLE.search(text)) is not None:
+        why = (f"the text holds {char_code(bad.group())}, a control character no output can hold "
+               "(SVG and PDF text cannot); delete it (it is often pasted in invisibly)")
+    else:
+        return
+    file, line, col = mark or (None, None, None)
+    raise SpecError(why, file=file, line=line, col=col, path=path or None)
 
 
 def _from_python(value: Any, mark: Mark | None, budget: list[int], active: set[int] | None = None) -> _N:
