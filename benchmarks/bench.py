@@ -112,8 +112,8 @@ class Tushuo(Peer):
 
     def uncached(self, out: Path) -> None:
         """Warm, but the glyph and shape-coverage caches emptied first."""
-        from tushuo.render.coverage import coverage_cache
-        from tushuo.render.glyphs import default_cache
+        from tushuo.paint.coverage import coverage_cache
+        from tushuo.paint.glyphs import default_cache
 
         default_cache().clear()
         coverage_cache().clear()

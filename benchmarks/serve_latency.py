@@ -64,8 +64,8 @@ def full_render(text: str, file: Path, scale: float) -> float:
     import io
 
     import tushuo
-    from tushuo.render.output import layout
-    from tushuo.render.raster import paint
+    from tushuo.pipeline import layout
+    from tushuo.paint.raster import paint
 
     t = time.perf_counter()
     doc = tushuo.load(text, file=file)

@@ -375,7 +375,7 @@ def _spacers(d: Path, n: int, extra: str = "") -> Path:
 def _no_painting(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
-    raster = importlib.import_module("tushuo.render.raster")
+    raster = importlib.import_module("tushuo.paint.raster")
 
     def refuse(*_: Any, **__: Any) -> None:
         raise AssertionError("painted a canvas that should have been refused")
@@ -438,9 +438,9 @@ def test_tall_images_are_painted_a_band_at_a_time(tmp_path: Path, monkeypatch: p
     import importlib
 
     from tushuo.api import load, render
-    from tushuo.render.png import PNG_BAND
+    from tushuo.paint.png import PNG_BAND
 
-    raster = importlib.import_module("tushuo.render.raster")
+    raster = importlib.import_module("tushuo.paint.raster")
     bands: list[tuple[int, int]] = []
 
     def record(self: Any, r0: int, r1: int, into: Image.Image | None = None) -> Image.Image:

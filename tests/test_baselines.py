@@ -13,7 +13,7 @@ from baseline import assert_matches_baseline
 
 import tushuo
 from tushuo.inputs import layout_document
-from tushuo.render.raster import paint
+from tushuo.paint.raster import paint
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PHOTO = str(EXAMPLES / "photos" / "g-village.jpg")

@@ -13,7 +13,7 @@ from pathlib import Path
 from tushuo.frame import Frame
 from tushuo.frame import Path as PathOp
 from tushuo.layout.chart_plan import _Label, label_text, wedge_commands
-from tushuo.render.raster import paint
+from tushuo.paint.raster import paint
 from tushuo.text.fonts import default_fontbook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,7 +32,7 @@ from tushuo.layout.chart_plan import (
     plan_chart,
     text_lines,
 )
-from tushuo.render.raster import paint
+from tushuo.paint.raster import paint
 from tushuo.text.fonts import default_fontbook
 from tushuo.themes import builtin_theme, mix
 
@@ -538,7 +538,7 @@ def test_charts_never_import_matplotlib(tmp_path):
         import sys
         import tushuo, tushuo.layout.registry
         from tushuo.inputs import layout_document, make_context
-        from tushuo.render.raster import paint
+        from tushuo.paint.raster import paint
         doc = tushuo.load({str(spec_path)!r})
         ctx = make_context(doc)
         paint(layout_document(doc, ctx=ctx), scale=0.2, fonts=ctx.fonts)

@@ -8,7 +8,7 @@ import pytest
 
 import tushuo
 from tushuo.inputs import layout_document
-from tushuo.render.raster import paint
+from tushuo.paint.raster import paint
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SPECS = sorted(p.name for p in EXAMPLES.glob("*.yaml"))

@@ -11,9 +11,9 @@ import zlib
 from PIL import Image as PILImage
 
 from tushuo.layout.frame import Frame, Glyphs, Rect
-from tushuo.render import raster
-from tushuo.render.glyphs import GlyphCache
-from tushuo.render.png import _adler32_combine, _PngWriter
+from tushuo.paint import raster
+from tushuo.paint.glyphs import GlyphCache
+from tushuo.paint.png import _adler32_combine, _PngWriter
 from tushuo.text.fonts import default_fontbook
 
 

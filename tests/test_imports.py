@@ -115,8 +115,8 @@ def _under(prefix: str) -> list[str]:
 FILE_READERS = {"tushuo.assets", "tushuo.data", "tushuo.loader", "tushuo.themes", "tushuo.templates",
                 "tushuo.deps", "tushuo.batch", "tushuo.watch", "tushuo.cli", "tushuo.runspec", "tushuo.api",
                 "tushuo.inputs", *_under("tushuo.loading")}
-#: painters and encoders: they walk frames; the pipeline module that drives them is not one
-PAINTERS = [m for m in _under("tushuo.render") if m not in ("tushuo.render", "tushuo.render.output")]
+#: painters and encoders: they walk frames (tushuo.pipeline drives them and is not one)
+PAINTERS = [m for m in _under("tushuo.paint") if m != "tushuo.paint"]
 
 
 def test_the_graph_is_read_from_the_source():
@@ -166,4 +166,4 @@ def test_layout_imports_nothing_that_opens_files(module):
 @pytest.mark.parametrize("module", _under("tushuo.layout"))
 def test_layout_imports_no_painter(module):
     """Layout makes frames; painters only walk them (a chart is frame ops, not a render call)."""
-    assert not {m for m in _reach(module) if m.startswith("tushuo.render")}
+    assert not {m for m in _reach(module) if m.startswith("tushuo.paint")}

@@ -16,7 +16,7 @@ from tushuo.layout.frame import Ellipse, Group, Image, Rect, Text
 from tushuo.layout.frame import Path as PathOp
 from tushuo.layout.media import QUIET_ZONE
 from tushuo.layout.table import column_widths
-from tushuo.render.raster import paint
+from tushuo.paint.raster import paint
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -104,7 +104,7 @@ def test_baseline(name: str) -> None:
 
     import tushuo
     from tushuo.inputs import layout_document
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     if name == "timeline":
         block = {"type": "timeline", "title": "大事记", "items": [

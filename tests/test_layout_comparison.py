@@ -138,7 +138,7 @@ def test_baseline(name: str) -> None:
 
     import tushuo
     from tushuo.inputs import layout_document
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     if name == "comparison-2col":
         block = dict(STATION, rows=STATION["rows"][:3])

@@ -119,7 +119,7 @@ def test_baseline() -> None:
 
     import tushuo
     from tushuo.inputs import layout_document
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     doc = tushuo.Document.model_validate({"title": "stats", "width": 540, "blocks": [
         {"type": "stats", "title": "数说换届", "items": ITEMS[:5]}]})

@@ -329,7 +329,7 @@ def test_baseline(name: str) -> None:
 
     import tushuo
     from tushuo.inputs import layout_document
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     doc = tushuo.Document.model_validate({"title": name, "width": 540, "blocks": [BASELINE_FLOWS[name]]})
     frame = layout_document(doc)

@@ -10,9 +10,9 @@ from PIL import Image as PILImage
 from PIL import ImageChops
 
 from tushuo import Document, SpecError
+from tushuo import pipeline as output
 from tushuo.layout.frame import Frame, Glyphs, Rect
-from tushuo.render import output
-from tushuo.render.output import resolve_settings, slice_rows, write_frame
+from tushuo.pipeline import resolve_settings, slice_rows, write_frame
 from tushuo.text.fonts import default_fontbook
 
 PALETTE = ["#C9302C", "#F5C242", "#2E7D32", "#1565C0", "#6A1B9A", "#FFFFFF"]
@@ -79,7 +79,7 @@ def test_written_files_have_the_usual_mode(tmp_path):
 
 
 def test_png_pixels_equal_the_painted_frame(tmp_path):
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     f = noisy()
     write_frame(f, tmp_path / "a.png")
@@ -262,10 +262,10 @@ def test_max_bytes_lowers_jpeg_quality_until_it_fits(tmp_path):
     data = (tmp_path / "cap.jpg").read_bytes()
     assert len(data) <= cap
     # it is the highest quality that fits: one step up no longer does
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     im = paint(f)
-    from tushuo.render import encode as enc
+    from tushuo.paint import encode as enc
 
     chosen = next(q for q in range(94, enc.MIN_QUALITY - 1, -1) if enc._lossy(im, "jpeg", q) == data)
     assert len(enc._lossy(im, "jpeg", chosen + 1)) > cap
@@ -402,7 +402,7 @@ def photo(w: int, h: int) -> PILImage.Image:
 
 def test_png_rows_are_unfiltered_except_photos_which_use_up(tmp_path):
     from tushuo.layout.frame import Image as ImageOp
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     f = noisy(300, 1300)  # taller than a band: the photo straddles two bands
     f.add(ImageOp(20, 400, 200, 300, image=photo(200, 300)))
@@ -416,7 +416,7 @@ def test_png_rows_are_unfiltered_except_photos_which_use_up(tmp_path):
 
 
 def test_png_of_a_transparent_canvas_keeps_alpha(tmp_path):
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     f = Frame(200, 700, background="#00000000")
     f.add(Rect(10, 10, 150, 650, fill="#C9302C80", radius=30))
@@ -428,7 +428,7 @@ def test_png_of_a_transparent_canvas_keeps_alpha(tmp_path):
 
 
 def test_a_tall_few_colour_image_is_one_palette_png_and_many_colours_later_are_not(tmp_path):
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     flat = striped(1600)  # flat colours over several bands: held back and written as a palette
     write_frame(flat, tmp_path / "flat.png")

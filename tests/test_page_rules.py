@@ -29,7 +29,7 @@ from tushuo.inputs import layout_document
 from tushuo.layout.pages import make_book, parse_page_size, plan_pages
 from tushuo.layout.paginate import KEEP, break_penalties, plan_cuts, resolve_keeps
 from tushuo.layout.steps import flow_edges
-from tushuo.render.pdf import render_pdf
+from tushuo.paint.pdf import render_pdf
 from tushuo.templates import list_templates, new_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,7 +301,7 @@ def test_a_table_header_is_repeated_and_takes_its_room() -> None:
 
 
 def test_image_slices_honour_the_same_keeps() -> None:
-    from tushuo.render.output import slice_rows
+    from tushuo.pipeline import slice_rows
 
     doc = tushuo.load({"title": "测试", "blocks": [
         {"type": "paragraph", "text": "段落。" * 200},

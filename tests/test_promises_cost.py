@@ -86,7 +86,7 @@ def test_f10_a_huge_csv_is_refused_within_budget(tmp_path: Path) -> None:
 def test_f09_a_band_rasterises_only_the_dashes_that_cross_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Before: every 32-row strip of every band drew every dash of a tall line (50 loop-back items: 10.8 s)."""
     from tushuo.layout.frame import Frame, Line
-    from tushuo.render import coverage, raster
+    from tushuo.paint import coverage, raster
 
     coverage.coverage_cache().clear()
     drawn: list[int] = []

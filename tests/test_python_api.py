@@ -185,7 +185,7 @@ def test_render_pages_are_the_pdfs_pages(doc: Document) -> None:
 def test_a_page_shows_the_long_images_band(doc: Document) -> None:
     """Body page 1 (after the cover) carries the frame band below the banner, as the long image has it."""
     from tushuo.layout.pages import parse_page_size, plan_pages
-    from tushuo.render.output import layout
+    from tushuo.pipeline import layout
 
     frame, _ = layout(doc)
     plan = plan_pages(frame, doc, parse_page_size("pocket"))

@@ -23,10 +23,10 @@ import tushuo
 from tushuo import assets
 from tushuo.inputs import make_context
 from tushuo.layout.stack import layout_document
-from tushuo.render.encode import encode
-from tushuo.render.pdf import render_pdf
-from tushuo.render.raster import paint
-from tushuo.render.svg import render_svg
+from tushuo.paint.encode import encode
+from tushuo.paint.pdf import render_pdf
+from tushuo.paint.raster import paint
+from tushuo.paint.svg import render_svg
 from tushuo.resources import fonts_dir, layouts_dir
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -11,9 +11,9 @@ from PIL import Image as PILImage
 from PIL import ImageChops, ImageDraw
 
 from tushuo.layout.frame import Ellipse, Frame, Glyphs, Group, Image, Line, Path, Rect, Text
-from tushuo.render import coverage, raster
-from tushuo.render.glyphs import GlyphCache, quantise
-from tushuo.render.raster import paint
+from tushuo.paint import coverage, raster
+from tushuo.paint.glyphs import GlyphCache, quantise
+from tushuo.paint.raster import paint
 from tushuo.text.fonts import default_fontbook
 
 WHITE = (255, 255, 255)
@@ -299,7 +299,7 @@ def test_cached_glyphs_equal_what_imagedraw_text_draws():
 @pytest.mark.parametrize("key,size", [("sans", 13.0), ("sans-bold", 31.28), ("serif", 88.0)])
 def test_one_pass_glyph_masks_equal_drawn_ones(key, size):
     """The cache rasterises with getmask2 (one FreeType pass); drawing the glyph gives the same mask."""
-    from tushuo.render import glyphs
+    from tushuo.paint import glyphs
 
     face = default_fontbook().face(key)
     for ch in "图说换届（）“”，。Ag7":

@@ -12,7 +12,7 @@ import pytest
 from tushuo.errors import RenderError
 from tushuo.layout.context import LayoutContext
 from tushuo.layout.frame import Ellipse, Frame, Group, Image, Line, Path, Rect, Text
-from tushuo.render.svg import render_svg, write_svg
+from tushuo.paint.svg import render_svg, write_svg
 from tushuo.spec.document import Document
 from tushuo.spec.theme import Theme
 from tushuo.text.fonts import default_fontbook

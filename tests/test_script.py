@@ -52,8 +52,8 @@ def test_script_field_and_describe() -> None:
 
 
 def _layout(script: str, text: str):
-    from tushuo.render.output import layout
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
+    from tushuo.pipeline import layout
 
     doc = tushuo.load({"title": "样", "width": 540, "script": script,
                        "blocks": [{"type": "paragraph", "text": text, "indent": False, "align": "left"}]})

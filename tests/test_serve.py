@@ -157,8 +157,8 @@ def test_incremental_preview_paints_the_same_pixels_as_a_fresh_render(served):
     from PIL import Image, ImageChops
 
     import tushuo
-    from tushuo.render.output import layout
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
+    from tushuo.pipeline import layout
 
     text = (served.folder / "handbook.yaml").read_text(encoding="utf-8")
     served.request("/api/preview", {"name": "handbook.yaml", "text": text})

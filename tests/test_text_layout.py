@@ -294,7 +294,7 @@ def _ink_left(text: str, style: TextStyle, width: float = 1000) -> float:
     import numpy as np
 
     from tushuo.layout.frame import Frame
-    from tushuo.render.raster import paint
+    from tushuo.paint.raster import paint
 
     tb = layout_text(text, width, style)
     frame = Frame(width + 40, tb.height + 20, background="#FFFFFF")

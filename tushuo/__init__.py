@@ -15,12 +15,6 @@ Heavy dependencies (reportlab; matplotlib for a FigureBlock) are imported only w
 from __future__ import annotations
 
 from . import describe as _describe_module  # noqa: F401  (same for tushuo.describe, the function)
-
-# ``tushuo.render`` is both the public function and the painters' subpackage. Python
-# binds a subpackage onto its parent when it is first imported, so the subpackage is
-# imported first, before the function is bound: later imports of tushuo.render.*
-# no longer replace the function.
-from . import render as _render_package  # noqa: F401
 from . import text
 from .api import describe, dump, load, render, render_bytes, render_image, render_pages
 from .errors import FontError, RenderError, SpecError, TushuoError

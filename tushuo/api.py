@@ -45,7 +45,7 @@ def render_image(
     an error unless ``allow_missing_glyphs`` (then it is drawn as an empty box). ``script``
     (hans, hant, hant-tw, hant-hk) overrides the document's: every drawn text is converted.
     """
-    from .render.output import render_image as _render_image
+    from .pipeline import render_image as _render_image
 
     return _render_image(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, scale=scale,
                          script=script)
@@ -99,7 +99,7 @@ def render(
         assert isinstance(data, bytes)
         out.write(data)
         return []
-    from .render.output import render as _render
+    from .pipeline import render as _render
 
     return _render(
         doc, out, format=format, quality=quality, slice_height=slice_height, max_bytes=max_bytes,
@@ -137,7 +137,7 @@ def render_bytes(
     """
     import tempfile
 
-    from .render.output import SUFFIX, normalise_format
+    from .pipeline import SUFFIX, normalise_format
 
     fmt = normalise_format(format or doc.output.format or "png")
     sliced = (slice_height if slice_height is not None else doc.output.slice_height) > 0
@@ -167,8 +167,8 @@ def render_pages(
     """
     from .errors import SpecError
     from .layout.pages import make_book, parse_page_size, pdf_mode
-    from .render.output import layout
-    from .render.raster import paint
+    from .paint.raster import paint
+    from .pipeline import layout
 
     if not (isinstance(dpi, (int, float)) and 10 <= dpi <= 1200):
         raise SpecError(f"dpi must be a number from 10 to 1200, got {dpi!r}")
@@ -196,9 +196,9 @@ def mimebundle(doc: Document) -> tuple[dict[str, Any], dict[str, Any]]:
     import base64
 
     from .errors import TushuoError
-    from .render.output import layout
-    from .render.raster import Painter
-    from .render.svg import render_svg
+    from .paint.raster import Painter
+    from .paint.svg import render_svg
+    from .pipeline import layout
 
     try:
         frame, ctx = layout(doc)
@@ -210,7 +210,7 @@ def mimebundle(doc: Document) -> tuple[dict[str, Any], dict[str, Any]]:
         if capped:
             im = _with_note(im, f"（仅显示前 {PREVIEW_MAX_HEIGHT:,} 像素，全长 {full:,} 像素；"
                                 "用 tushuo.render() 输出完整长图）")
-        from .render.output import encode
+        from .pipeline import encode
 
         data: dict[str, Any] = {
             "image/png": base64.b64encode(encode(im, "png")).decode("ascii"),
@@ -271,7 +271,7 @@ def dump(doc: Document, out: str | Path | IO[str] | IO[bytes], *, schema: str = 
         except TypeError:  # a binary stream
             out.write(text.encode("utf-8"))  # type: ignore[arg-type]
         return
-    from .render.atomic import write_atomic
+    from .atomic import write_atomic
 
     write_atomic(Path(out), text.encode("utf-8"))
 

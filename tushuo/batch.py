@@ -434,7 +434,7 @@ def _read_cache(out_dir: Path) -> dict[str, Any]:
 
 def _write_json(path: Path, data: Any) -> None:
     """Through a fresh temporary (mkstemp: never follows a planted symlink), renamed into place."""
-    from .render.atomic import write_atomic
+    from .atomic import write_atomic
 
     write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8", "surrogatepass"))
 
@@ -469,7 +469,7 @@ def _mp_context() -> Any:
     if "forkserver" not in mp.get_all_start_methods():
         return None
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["tushuo.batch", "tushuo.api", "tushuo.loader", "tushuo.render.output"])
+    ctx.set_forkserver_preload(["tushuo.batch", "tushuo.api", "tushuo.loader", "tushuo.pipeline"])
     return ctx
 
 

@@ -326,7 +326,7 @@ class _Linter:
 
     # -- the whole document ---------------------------------------------------------
     def document(self) -> None:
-        from .render.output import FORMAT_MAX_HEIGHT, MIN_SLICE_HEIGHT, normalise_format
+        from .pipeline import FORMAT_MAX_HEIGHT, MIN_SLICE_HEIGHT, normalise_format
 
         out = self.doc.output
         try:
@@ -335,7 +335,7 @@ class _Linter:
             self.add("output", "error", exc.message, "output.format")
             return
         if out.page_size is not None:  # read by the PDF writer; a bad one fails a PDF render
-            from .render.pdf import parse_page_size
+            from .paint.pdf import parse_page_size
 
             try:
                 parse_page_size(out.page_size, self.doc)

@@ -345,7 +345,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        from .render.atomic import write_atomic
+        from .atomic import write_atomic
 
         write_atomic(out, text.encode("utf-8"))
         _say(f"wrote {_describe(out)}")

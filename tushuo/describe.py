@@ -513,7 +513,7 @@ def write_companion(doc: Document, target: Path, folder: bool, paths: list[Path]
                     bands: list[tuple[float, float]] | None = None, *, ctx: Any = None,
                     script: str | None = None) -> Path:
     """Write the companion beside the outputs (atomically); its path."""
-    from .render.atomic import AtomicFiles
+    from .atomic import AtomicFiles
 
     alts = slice_alternatives(doc, frame, bands) if frame is not None and bands and len(bands) > 1 else None
     out = companion_path(Path(target), folder, doc)

@@ -144,7 +144,7 @@ def _spec_text(info: TemplateInfo) -> str:
 
 def _write(path: Path, text: str) -> Path:
     """Through a fresh temporary (mkstemp: never follows a planted symlink), renamed into place."""
-    from .render.atomic import write_atomic
+    from .atomic import write_atomic
 
     write_atomic(path, text.encode("utf-8"))
     return path

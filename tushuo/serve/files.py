@@ -134,7 +134,7 @@ class Folder:
 
         New files come from ``tushuo new`` (the app's "new from template"), not from a save."""
         from ..assets import MAX_BYTES
-        from ..render.atomic import write_atomic
+        from ..atomic import write_atomic
 
         data = text.encode("utf-8")
         if len(data) > MAX_BYTES["spec"]:

@@ -166,7 +166,7 @@ class Previewer:
         band's chunks are keyed by their pixels, so within an edited block only the
         chunks that really changed are encoded and fetched again.
         """
-        from ..render.raster import Painter
+        from ..paint.raster import Painter
 
         digests = dict(self.memo.digests)
         if doc.footer is not None:
@@ -313,7 +313,7 @@ def targets(frame: Frame, doc: Document) -> list[dict[str, Any]]:
 def slice_lines(frame: Frame, doc: Document) -> list[float]:
     """Where the long image would be cut into slices (design px): the spec's slice_height,
     else one phone screen (9:16), as ``render -o folder/`` does."""
-    from ..render.output import slice_rows
+    from ..pipeline import slice_rows
 
     height = doc.output.slice_height or round(frame.width * 16 / 9)
     return [float(r0) for r0, _ in slice_rows(frame, int(height))[1:]]

@@ -335,7 +335,7 @@ def render_svg(frame: Frame, doc: Document | None = None, *, theme: Theme | None
 def write_svg(frame: Frame, doc: Document | None, path: str | Path, *, theme: Theme | None = None,
               fonts: FontBook | None = None) -> list[Path]:
     """Write the frame as one SVG file (atomically); returns ``[path]``."""
-    from .atomic import write_atomic
+    from ..atomic import write_atomic
 
     path = Path(path)
     write_atomic(path, render_svg(frame, doc, theme=theme, fonts=fonts))

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ..errors import RenderError, SpecError
+from .errors import RenderError, SpecError
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

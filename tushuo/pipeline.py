@@ -17,21 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SpecError
 from .atomic import AtomicFiles
-from .encode import DEFAULT_QUALITY, encode
-from .png import stream_png
+from .errors import SpecError
+from .paint.encode import DEFAULT_QUALITY, encode
+from .paint.png import stream_png
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from PIL.Image import Image
 
-    from ..frame import Frame
-    from ..layout.context import LayoutContext
-    from ..spec.document import Document
-    from ..spec.theme import Theme
-    from ..text.fonts import FontBook
+    from .frame import Frame
+    from .layout.context import LayoutContext
+    from .spec.document import Document
+    from .spec.theme import Theme
+    from .text.fonts import FontBook
 
 #: The tallest single image written (px). Taller documents are sliced or made into a PDF.
 MAX_IMAGE_HEIGHT = 200_000
@@ -78,10 +78,10 @@ def layout(
     """
     import warnings
 
-    from ..errors import TushuoWarning
-    from ..inputs import make_context
-    from ..layout.stack import layout_document
-    from ..script import apply_script
+    from .errors import TushuoWarning
+    from .inputs import make_context
+    from .layout.stack import layout_document
+    from .script import apply_script
 
     doc = apply_script(doc, script)
 
@@ -102,7 +102,7 @@ def render_image(
     script: str | None = None,
 ) -> Image:
     """The whole long image as a PIL image (RGB, or RGBA on a transparent background)."""
-    from .raster import paint
+    from .paint.raster import paint
 
     frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, script=script)
     height = round(frame.height * scale)
@@ -172,9 +172,9 @@ def _file_info(doc: Document, frame: Frame, ctx: Any, script: str) -> Callable[[
     One file: the document's title and the whole document in words; slices: the title
     with the slice's place and what it covers (the short alternative).
     """
-    from ..describe import describe_document, plain, slice_alternatives
-    from ..script import LANG, convert_text
-    from .metadata import FileInfo
+    from .describe import describe_document, plain, slice_alternatives
+    from .paint.metadata import FileInfo
+    from .script import LANG, convert_text
 
     def info(bands: list[tuple[float, float]]) -> list[FileInfo]:
         lang = LANG[script]
@@ -192,7 +192,7 @@ def _file_info(doc: Document, frame: Frame, ctx: Any, script: str) -> Callable[[
 def _companion(doc: Document, frame: Frame, target: Path, folder: bool, paths: list[Path], ctx: Any,
                script: str) -> Path:
     """The companion beside the outputs; slices are mapped back to frame bands by their heights."""
-    from ..describe import write_companion
+    from .describe import write_companion
 
     bands = None
     if len(paths) > 1 and paths[0].suffix.lower() in FORMAT_OF_SUFFIX and normalise_format(paths[0].suffix) in RASTER:
@@ -315,7 +315,7 @@ def _write_raster(
     frame: Frame, target: Path, folder: bool, s: Settings, fonts: FontBook | None,
     info: Callable[[list[tuple[float, float]]], list[Any]] | None = None,
 ) -> list[Path]:
-    from .raster import Painter
+    from .paint.raster import Painter
 
     painter = Painter(frame, fonts=fonts)
     limit = FORMAT_MAX_HEIGHT[s.format]
@@ -366,7 +366,7 @@ def _with_metadata(data: bytes, fmt: str, info: Any, max_bytes: int | None) -> b
     first (title only), then the metadata altogether: the byte cap is the user's promise."""
     from dataclasses import replace
 
-    from .metadata import add_metadata
+    from .paint.metadata import add_metadata
 
     for candidate in (info, replace(info, description="")):
         out = add_metadata(data, fmt, candidate)
@@ -383,7 +383,7 @@ def slice_rows(frame: Frame, slice_height: int, scale: float = 1.0) -> list[tupl
     forced, moved off any line of text when that keeps the slice at least half full.
     Slices are read one under another, so a table's header row is not repeated.
     """
-    from ..layout.paginate import cut_frame
+    from .layout.paginate import cut_frame
 
     height = max(1, round(frame.height * scale))
     cuts = cut_frame(frame, float(slice_height), scale=scale, pages=False)
@@ -429,7 +429,7 @@ class SliceManifest:
     def _read(self) -> dict[str, str]:
         import json
 
-        from ..assets import read_file
+        from .assets import read_file
 
         try:
             data = json.loads(read_file(self.path, "spec", limit=1 << 20))
@@ -445,7 +445,7 @@ class SliceManifest:
         """The file is a slice this target's last render wrote, unchanged since."""
         import hashlib
 
-        from ..assets import read_file
+        from .assets import read_file
 
         digest = self.entries.get(name)
         if digest is None:
@@ -491,7 +491,7 @@ class SliceManifest:
 
 def _photo_rows(frame: Frame, scale: float) -> list[tuple[int, int]]:
     """Device rows covered by raster pictures (not charts): the rows where the Up filter pays."""
-    from ..frame import Image as ImageOp
+    from .frame import Image as ImageOp
 
     spans = []
     for op in frame.walk():
@@ -504,7 +504,7 @@ def _photo_rows(frame: Frame, scale: float) -> list[tuple[int, int]]:
 def _write_pdf(
     frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: FontBook | None, theme: Theme | None
 ) -> list[Path]:
-    from . import pdf
+    from .paint import pdf
 
     if s.max_bytes is None:
         return [
@@ -526,7 +526,7 @@ def _write_svg(
     frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: FontBook | None, theme: Theme | None,
     description: str | None = None,
 ) -> list[Path]:
-    from .svg import render_svg
+    from .paint.svg import render_svg
 
     data = render_svg(frame, doc, theme=theme, fonts=fonts, description=description)
     if s.max_bytes is not None and len(data) > s.max_bytes:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..atomic import write_atomic
 from ..color import parse_color
 from ..errors import RenderError
 from ..frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
@@ -44,7 +45,6 @@ from ..layout.pages import (
     pdf_mode,
 )
 from ..text.fonts import FontBook
-from .atomic import write_atomic
 from .geometry import arrow_parts, quad_to_cubic
 
 if TYPE_CHECKING:
@@ -544,7 +544,7 @@ def render_pdf(
 
 
 def _tagged(data: bytes, painter: PdfPainter) -> bytes:
-    """The PDF with the structure tree of what ``painter`` marked (tushuo.render.pdftags)."""
+    """The PDF with the structure tree of what ``painter`` marked (tushuo.paint.pdftags)."""
     from .pdftags import add_structure
 
     return add_structure(data, painter.tags)
