@@ -18,6 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from reportlab.pdfbase.pdfdoc import (  # pdftags is imported only to write a PDF
+    PDFObject,
+    PDFObjectReference,
+)
+
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
 
@@ -46,21 +51,21 @@ class Tag:
 
 def add_structure(canvas: Canvas, tags: list[Tag]) -> None:
     """Give the canvas's document (all pages shown, not yet saved) the structure tree of ``tags``."""
-    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFString
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFString
 
     doc = canvas._doc
     pages = doc.Pages.pages
     page_refs = [PDFObjectReference(p.__InternalName__) for p in pages]
 
-    def element(role: str, parent: Any) -> tuple[PDFDictionary, Any, list]:
-        kids: list = []
-        d = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(role), "P": parent})
-        return d, doc.Reference(d), kids
+    def element(role: str, parent: Any, *extra: Any) -> tuple[_Elem, Any]:
+        e = _Elem(["/Type /StructElem /S", PDFName(role), "/P", parent, *extra])
+        return e, doc.Reference(e)
 
     tree = PDFDictionary({"Type": PDFName("StructTreeRoot")})
     tree_ref = doc.Reference(tree)
-    document, doc_ref, doc_kids = element("Document", tree_ref)
-    groups: dict[tuple[tuple[str, str], ...], tuple[PDFDictionary, Any, list]] = {}
+    document, doc_ref = element("Document", tree_ref)
+    doc_kids: list[Any] = []
+    groups: dict[tuple[tuple[str, str], ...], tuple[_Elem, Any, list]] = {}
     slots: list[list[Any]] = [[] for _ in pages]
     for t in tags:
         parent_ref, siblings = doc_ref, doc_kids
@@ -68,32 +73,51 @@ def add_structure(canvas: Canvas, tags: list[Tag]) -> None:
             chain = t.parents[:depth]
             group = groups.get(chain)
             if group is None:
-                group = groups[chain] = element(chain[-1][0], parent_ref)
+                group = groups[chain] = (*element(chain[-1][0], parent_ref), [])
                 siblings.append(group[1])
             _, parent_ref, siblings = group
-        elem, ref, _ = element(t.role, parent_ref)
-        elem["Pg"] = page_refs[t.page]
-        elem["K"] = t.mcid
-        if t.alt:
-            elem["Alt"] = PDFString(t.alt)
+        extra = ["/Alt", PDFString(t.alt)] if t.alt else []
+        _, ref = element(t.role, parent_ref, "/Pg", page_refs[t.page], "/K", str(t.mcid), *extra)
         siblings.append(ref)
         row = slots[t.page]
         row.extend([doc_ref] * (t.mcid + 1 - len(row)))
         row[t.mcid] = ref
-    for d, _, kids in groups.values():
-        d["K"] = PDFArray(kids)
-    document["K"] = PDFArray(doc_kids)
+    for e, _, kids in groups.values():
+        e.parts += ["/K [", *kids, "]"]
+    document.parts += ["/K [", *doc_kids, "]"]
     nums: list[Any] = []
     for i, page in enumerate(pages):
         page.__NoDefault__ = [*type(page).__NoDefault__, "StructParents", "Tabs"]
         page.StructParents = i
         page.Tabs = PDFName("S")
-        nums += [i, PDFArray(slots[i])]
+        nums += [str(i), "[", *slots[i], "]"]
     tree["K"] = doc_ref
-    tree["ParentTree"] = doc.Reference(PDFDictionary({"Nums": PDFArray(nums)}))
+    tree["ParentTree"] = doc.Reference(_Elem(["/Nums [", *nums, "]"]))
     tree["ParentTreeNextKey"] = len(pages)
     doc.Catalog.StructTreeRoot = tree
     doc.Catalog.MarkInfo = PDFDictionary({"Marked": "true"})
+
+
+class _Elem(PDFObject):
+    """A dictionary written in one join: names and numbers as text, references and strings as objects.
+
+    reportlab's PDFDictionary formats and sorts key by key; a manual has hundreds of these.
+    """
+
+    def __init__(self, parts: list[Any]) -> None:
+        self.parts = parts
+
+    def format(self, document: Any) -> bytes:
+        ids = document.idToObjectNumberAndVersion
+        out = []
+        for p in self.parts:
+            if isinstance(p, str):
+                out.append(p)
+            elif isinstance(p, PDFObjectReference):
+                out.append("%d %d R" % ids[p.name])
+            else:
+                out.append(p.format(document).decode("latin-1"))
+        return ("<< " + " ".join(out) + " >>").encode("latin-1")
 
 
 __all__ = ["MISSING", "Tag", "add_structure"]
