@@ -26,11 +26,11 @@ from ..frame import Box, Frame, Image, Keep, Rect, Repeat
 from ..spec.blocks import ComparisonBlock
 from ..text.layout import TextStyle
 from .common import balanced, even_split, shadow_color, titled
-from .paginate import KEEP
 from .context import LayoutContext
 from .flowgraph import BBox
 from .icons import cross, tick
 from .media import crop_to_ratio
+from .paginate import KEEP
 from .pieces import centered_lines
 from .registry import layout_for
 
