@@ -413,9 +413,11 @@ def test_image_slices_honour_the_same_keeps() -> None:
     {"type": "quote", "text": "党员干部要带头。" * 200, "author": "李明", "role": "村党组织书记"},
 ])
 def test_a_callout_or_quote_taller_than_a_page_breaks_between_its_lines(block: dict) -> None:
-    doc = tushuo.load({"title": "测试", "blocks": [block]})
+    doc = tushuo.load({"title": "测试", "blocks": [{"type": "paragraph", "text": "开头段落。" * 30}, block]})
     frame = layout_document(doc)
     plan = plan_pages(frame, doc, parse_page_size("a6"))
+    # it starts on the paragraph's page (it is cut anyway): no page left under half full for it
+    assert plan.cuts[0].height > plan.band / 2 and plan.cuts[0].forced
     callout = next(b for b in frame.boxes if b.kind == block["type"])
     inside = [c for c in plan.cuts[:-1] if callout.y < c.bottom < callout.y + callout.h]
     assert len(inside) >= 2
@@ -423,6 +425,8 @@ def test_a_callout_or_quote_taller_than_a_page_breaks_between_its_lines(block: d
     for c in inside:
         assert not any(a < c.bottom < b for a, b in lines), c
         assert c.height > plan.band / 2
+    last = plan.cuts[-1]  # the page after the last cut holds lines of it, not only its border
+    assert any(last.top <= a < last.bottom for a, _ in lines), last
     data = render_pdf(frame, doc, page_size="a6")
     pages = pdfplumber.open(io.BytesIO(data)).pages
     text = "".join(_norm(ln["text"]) for p in pages for ln in _body_lines(p, plan))
