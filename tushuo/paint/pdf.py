@@ -144,10 +144,10 @@ class PdfPainter:
         if a < 1:
             self.c.setFillAlpha(a)
 
-    def _stroke(self, color: str, width: float, dash: tuple[float, float] | None = None,
+    def _stroke(self, color: str, width: float, dash: tuple[float, ...] | None = None,
                 cap: int = 0, join: int = 0) -> None:
         r, g, b, a = parse_color(color)
-        dash_op = f"[{_n(dash[0])} {_n(dash[1])}] 0 d" if dash else "[] 0 d"
+        dash_op = f"[{' '.join(_n(d) for d in dash)}] 0 d" if dash else "[] 0 d"
         self._emit(f"{_n(r)} {_n(g)} {_n(b)} RG {_n(width)} w {dash_op} {cap} J {join} j")
         if a < 1:
             self.c.setStrokeAlpha(a)
@@ -177,7 +177,7 @@ class PdfPainter:
         self._emit(f"{path} {'B' if fill and stroke else 'f' if fill else 'S'}")
 
     def _shape(self, path: str, fill: str | None, stroke: str | None, width: float, *,
-               dash: tuple[float, float] | None = None, cap: int = 0, join: int = 0) -> None:
+               dash: tuple[float, ...] | None = None, cap: int = 0, join: int = 0) -> None:
         """Fill and/or stroke ``path`` in a graphics state of its own (nothing when neither is set)."""
         stroked = bool(stroke and width > 0)
         if not (fill or stroked):
@@ -230,7 +230,7 @@ class PdfPainter:
 
     def path(self, op: PathOp) -> None:
         if op.commands:
-            self._shape(_path_ops(op.commands), op.fill, op.stroke, op.stroke_width,
+            self._shape(_path_ops(op.commands), op.fill, op.stroke, op.stroke_width, dash=op.dash,
                         cap=1 if op.cap == "round" else 0, join=1)
 
     def push_clip(self, group: Group) -> bool:

@@ -571,7 +571,7 @@ def _stroke(
     _fill(t, color, shape.pieces(t.im.size, color[3]))
 
 
-def _dashes(t: _Target, lines: list[list[Pt]], pattern: tuple[float, float], width: float) -> list[list[Pt]]:
+def _dashes(t: _Target, lines: list[list[Pt]], pattern: tuple[float, ...], width: float) -> list[list[Pt]]:
     """The dashes of polylines in device px that ``_stroke`` would draw on ``t``, in target px."""
     h = width / 2
     return dash_near(lines, pattern, t.scale, (t.ox, t.oy), (-2 - h, t.im.height + 2 + h))
@@ -602,14 +602,14 @@ def _path(t: _Target, op: Path) -> None:
                 shape.polygon(sub)
             _fill(t, color, shape.pieces(t.im.size, color[3]))
     if op.stroke and op.stroke_width > 0:
-        _stroke(
-            t,
-            rgba(op.stroke),
-            [s for s, _ in subs],
-            op.stroke_width * t.scale,
-            cap=op.cap,
-            closed=[c for _, c in subs],
-        )
+        sw = op.stroke_width * t.scale
+        if op.dash:  # dashed in device px, closed subpaths round to their start
+            s = t.scale
+            dev = flatten(op.commands, lambda x, y: (x * s, y * s))
+            lines = [pts + [pts[0]] if closed else pts for pts, closed in dev]
+            _stroke(t, rgba(op.stroke), _dashes(t, lines, op.dash, sw), sw, cap=op.cap)
+            return
+        _stroke(t, rgba(op.stroke), [s for s, _ in subs], sw, cap=op.cap, closed=[c for _, c in subs])
 
 
 def _tofu(t: _Target, x: float, baseline: float, size: float, color: str) -> None:

@@ -133,12 +133,12 @@ class SvgPainter(PlainPainter):
             self.defs.append(f'<linearGradient id="{gid}" x1="0" y1="0" x2="0" y2="1">{"".join(stops)}</linearGradient>')
         return gid
 
-    def _stroke(self, color: str | None, width: float, dash: tuple[float, float] | None = None) -> str:
+    def _stroke(self, color: str | None, width: float, dash: tuple[float, ...] | None = None) -> str:
         if not color or width <= 0:
             return ""
         s = _paint(color, "stroke") + f' stroke-width="{_n(width)}"'
         if dash:
-            s += f' stroke-dasharray="{_n(dash[0])} {_n(dash[1])}"'
+            s += f' stroke-dasharray="{" ".join(_n(d) for d in dash)}"'
         return s
 
     def rect(self, op: Rect) -> None:
@@ -176,7 +176,7 @@ class SvgPainter(PlainPainter):
         d = []
         for cmd in op.commands:
             d.append(cmd[0] + " ".join(_n(v) for v in cmd[1:]))
-        stroke = self._stroke(op.stroke, op.stroke_width)
+        stroke = self._stroke(op.stroke, op.stroke_width, op.dash)
         if stroke:
             stroke += f' stroke-linecap="{op.cap}" stroke-linejoin="round"'
         out.append(f'<path d="{"".join(d)}"{_paint(op.fill, "fill")}{stroke}/>')
