@@ -450,8 +450,8 @@ def render_pdf(
         page_size = doc.output.page_size
     page = parse_page_size(page_size, doc)
     mode = pdf_mode(mode, doc)
-    theme = theme or furniture.frame_theme(frame)
-    fonts = fonts or furniture.frame_fonts(frame)
+    theme = theme if theme is not None else furniture.frame_theme(frame)
+    fonts = fonts if fonts is not None else furniture.frame_fonts(frame)
     book = make_book(frame, doc, page, mode=mode, theme=theme, fonts=fonts)
 
     # Page streams: flate only. reportlab's default adds ASCII85 on top (pure Python here:

@@ -30,7 +30,8 @@ from ..color import rgba8
 from ..errors import RenderError
 from ..frame import Ellipse, Frame, Glyphs, Group, Line, Path, Rect
 from ..frame import Image as ImageOp
-from ..text.fonts import FontBook, default_fontbook
+from ..layout.furniture import frame_fonts
+from ..text.fonts import FontBook
 from .coverage import (
     SS,
     Piece,
@@ -95,7 +96,7 @@ class Painter(PlainPainter):
             raise ValueError("scale must be positive")
         self.frame = frame
         self.scale = float(scale)
-        self.fonts = fonts or frame.fonts or default_fontbook()
+        self.fonts = fonts if fonts is not None else frame_fonts(frame)  # the one resolution, as pdf/svg
         self.glyph_cache = glyphs or default_cache()
         self.width_px = max(1, round(frame.width * scale))
         self.height_px = max(1, round(frame.height * scale))
