@@ -94,6 +94,25 @@ def _delimiter(first_line: str) -> str:
     return ","
 
 
+def _csv_rows(body: str, name: str, limit: int | None) -> tuple[list[tuple[int, list[str]]], int]:
+    """(line, stripped cells) of the non-blank rows, at most ``limit + 2`` of them (the header and
+    ``limit + 1`` data rows), and how many non-blank lines follow those (counted, not parsed)."""
+    rows: list[tuple[int, list[str]]] = []
+    stream = io.StringIO(body, newline="")
+    reader = csv.reader(stream, delimiter=_delimiter(body.split("\n", 1)[0]))
+    try:
+        for cells in reader:
+            cells = [c.strip() for c in cells]
+            if any(cells):  # spreadsheets write blank rows as ",,,"
+                rows.append((reader.line_num, cells))
+                if limit is not None and len(rows) > limit + 1:
+                    rest = body[stream.tell():]  # lines, less the blank ones (",,," too); the last may be empty
+                    return rows, rest.count("\n") + 1 - len(_BLANK_LINE.findall(rest))
+    except csv.Error as exc:
+        raise SpecError(f"not valid CSV: {exc}", file=name, line=reader.line_num) from None
+    return rows, 0
+
+
 def parse_table(text: str, name: str, limit: int | None = None) -> Table:
     """Labels and series from CSV text: first column labels, one column per series, a header row.
 
@@ -102,23 +121,7 @@ def parse_table(text: str, name: str, limit: int | None = None) -> Table:
     it); the lines after them are only counted, into ``Table.more``: a 20 MB file of
     5 million rows costs a count, not 11 s and 1.5 GB of parsed cells.
     """
-    rows: list[tuple[int, list[str]]] = []
-    body = text.lstrip("\ufeff")
-    first = body.split("\n", 1)[0]
-    stream = io.StringIO(body, newline="")
-    reader = csv.reader(stream, delimiter=_delimiter(first))
-    more = 0
-    try:
-        for cells in reader:
-            cells = [c.strip() for c in cells]
-            if any(cells):  # spreadsheets write blank rows as ",,,"
-                rows.append((reader.line_num, cells))
-                if limit is not None and len(rows) > limit + 1:  # the header, then limit + 1 rows
-                    rest = body[stream.tell():]  # lines, less the blank ones (",,," too); the last may be empty
-                    more = rest.count("\n") + 1 - len(_BLANK_LINE.findall(rest))
-                    break
-    except csv.Error as exc:
-        raise SpecError(f"not valid CSV: {exc}", file=name, line=reader.line_num) from None
+    rows, more = _csv_rows(text.lstrip("\ufeff"), name, limit)
     if not rows:
         raise SpecError("the file is empty (expected a header row, then one row per label)", file=name)
     header_line, header = rows[0]
