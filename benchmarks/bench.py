@@ -114,12 +114,18 @@ class Tushuo(Peer):
         self.tushuo.render(doc, out)
 
     def uncached(self, out: Path) -> None:
-        """Warm, but the glyph and shape-coverage caches emptied first."""
+        """Warm, but the glyph, shape-coverage and laid-out text caches emptied first."""
         from tushuo.paint.coverage import coverage_cache
         from tushuo.paint.glyphs import default_cache
 
         default_cache().clear()
         coverage_cache().clear()
+        try:
+            from tushuo.layout.context import clear_text_memo
+        except ImportError:  # a tushuo before the text memo
+            pass
+        else:
+            clear_text_memo()
         self.warm(out)
 
     def varied(self, out: Path) -> None:
