@@ -33,6 +33,7 @@ def text_memo(fonts: FontBook) -> BoundedLRU:
     (the same page again, or another issue of it) sets the same pieces of text again;
     as Typst's compiler memoises its layout, tushuo keeps them (about half of a warm
     layout of benchmarks/page.yaml). Entries are never handed out: callers get a copy.
+    ``layout.common.even_split`` keeps its line choices here too (keys tagged "even_split").
     """
     memo = _TEXT_MEMO.get(fonts)
     if memo is None:
