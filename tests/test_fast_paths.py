@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 from tushuo.layout.frame import Frame, Glyphs, Rect
 from tushuo.paint import raster
 from tushuo.paint.glyphs import GlyphCache
-from tushuo.paint.png import _adler32_combine, _deflate_part, _padded_rows, _PngWriter
+from tushuo.paint.png import _adler32_combine, _deflate_part, _padded_rows, _PngWriter, _tail
 from tushuo.text.fonts import default_fontbook
 
 
@@ -121,11 +121,16 @@ def test_padded_rows_are_the_unfiltered_png_rows_and_split_input_deflates_the_sa
         st = im.width * bpp
         rows = im.tobytes()
         filtered = b"".join(b"\0" + rows[r * st : (r + 1) * st] for r in range(im.height))
-        padded = _padded_rows(im, st + 1)
-        assert b"\0" + padded[:-1] == filtered
+        pieces = _padded_rows(im, st + 1)
+        assert len(pieces) > 1 and b"\0" + b"".join(pieces)[:-1] == filtered
+        split = [b"\0", *pieces[:-1], memoryview(pieces[-1])[:-1]]
+        assert _tail(split, 1000) == filtered[-1000:] and _tail(split, 10**7) == filtered
         zd = bytes(rnd.randrange(256) for _ in range(2000))
         for last in (False, True):
-            assert _deflate_part(memoryview(padded)[:-1], zd, 3, last, b"\0") == _deflate_part(filtered, zd, 3, last)
+            made, adler, n = _deflate_part(split, zd, 3, last)
+            assert (made, adler, n) == _deflate_part([filtered], zd, 3, last)
+            assert adler == zlib.adler32(filtered) and n == len(filtered)
+
 
 
 def test_shift_copies_every_field_of_every_op():
@@ -198,3 +203,19 @@ def test_text_memo_gives_equal_fresh_blocks_and_still_checks_glyphs():
     assert even_split(ctx.fonts, title, 300.0, 2, style) == _even_split(ctx.fonts, title, 300.0, 2, style)
     clear_text_memo()
     assert len(memo) == 0
+
+
+def test_heap_thresholds_set_once_and_never_against_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    code = "from tushuo.heap import keep_freed_memory as k; print(k(), k())"
+    env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES" and not k.startswith("MALLOC_")}
+    glibc = (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc") if hasattr(os, "confstr") else False
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == (["True", "False"] if glibc and sys.platform.startswith("linux") else ["False", "False"])
+    for chosen in ({"MALLOC_ARENA_MAX": "2"}, {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=1000000"}):
+        out = subprocess.run([sys.executable, "-c", code], env={**env, **chosen}, capture_output=True, text=True,
+                             check=True).stdout
+        assert out.split() == ["False", "False"]

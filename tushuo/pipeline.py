@@ -102,8 +102,10 @@ def render_image(
     script: str | None = None,
 ) -> Image:
     """The whole long image as a PIL image (RGB, or RGBA on a transparent background)."""
+    from .heap import keep_freed_memory
     from .paint.raster import paint
 
+    keep_freed_memory()
     frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, script=script)
     height = round(frame.height * scale)
     if height > MAX_IMAGE_HEIGHT:
@@ -315,8 +317,10 @@ def _write_raster(
     frame: Frame, target: Path, folder: bool, s: Settings, fonts: FontBook | None,
     info: Callable[[list[tuple[float, float]]], list[Any]] | None = None,
 ) -> list[Path]:
+    from .heap import keep_freed_memory
     from .paint.raster import Painter
 
+    keep_freed_memory()
     painter = Painter(frame, fonts=fonts)
     limit = FORMAT_MAX_HEIGHT[s.format]
     slice_h = s.slice_height if s.slice_height != AUTO_SLICE else round(painter.width_px * 16 / 9)
