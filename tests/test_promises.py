@@ -163,8 +163,11 @@ def test_gate_refuses_pipes_and_oversized_files_before_reading(tmp_path: Path) -
 
 # --------------------------------------------------------------------------- bounded subprocess runs
 _RUN = (
-    "import resource, sys\n"
+    "import os, resource, sys\n"
     "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+    "cpu = int(os.environ.pop('TUSHUO_TEST_CPU_S', '0'))\n"
+    "if cpu:\n"
+    "    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))\n"
     "from tushuo.cli import main\n"
     "rc = main(sys.argv[1:])\n"
     # VmHWM is this process's own peak; ru_maxrss would carry the parent's over fork and exec
@@ -178,16 +181,20 @@ _RUN = (
 )
 
 
-def bounded(args: list[str], cwd: Path, timeout: float = 60) -> tuple[int, str, int]:
+def bounded(args: list[str], cwd: Path, timeout: float = 60, cpu: int = 0) -> tuple[int, str, int]:
     """(exit code, stderr, peak RSS in MB) of ``tushuo ARGS`` in a child with a 3 GB address-space cap.
 
     The cap and the timeout only keep a regression from taking the machine down; the
-    tests assert the real promise (peak RSS under 1 GB) on the measured number.
+    tests assert the real promise (peak RSS under 1 GB) on the measured number. With
+    ``cpu``, the child may spend at most that many CPU seconds (SIGXCPU ends it, exit code
+    -24): the time promise as a bound that a busy machine's waiting does not count against.
     """
     import subprocess
 
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}
+    if cpu:
+        env["TUSHUO_TEST_CPU_S"] = str(cpu)
     proc = subprocess.run([sys.executable, "-c", _RUN, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
     rss = 0

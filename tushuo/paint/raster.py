@@ -37,7 +37,7 @@ from .coverage import (
     Pt,
     RRect,
     Shape,
-    dash,
+    dash_near,
     flatten,
     norm_rrect,
     rrect_outline,
@@ -348,9 +348,11 @@ class _Target:
     def pt(self, x: float, y: float) -> Pt:
         return (x * self.scale - self.ox, y * self.scale - self.oy)
 
-    def box(self, x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
+    def box(self, x: float, y: float, w: float, h: float, origin: bool = True) -> tuple[float, float, float, float]:
+        """The box in target px (in device px with ``origin=False``)."""
         s = self.scale
-        return (x * s - self.ox, y * s - self.oy, (x + w) * s - self.ox, (y + h) * s - self.oy)
+        ox, oy = (self.ox, self.oy) if origin else (0, 0)
+        return (x * s - ox, y * s - oy, (x + w) * s - ox, (y + h) * s - oy)
 
     def touches_y(self, y0: float, y1: float) -> bool:
         s = self.scale
@@ -507,8 +509,8 @@ def _rect(t: _Target, op: Rect) -> None:
         sw = op.stroke_width * t.scale
         color = rgba(op.stroke)
         if op.dash:
-            outline = rrect_outline(X0, Y0, X1, Y1, R)
-            _stroke(t, color, dash([outline], op.dash, t.scale), sw, cap="butt")
+            outline = rrect_outline(*t.box(op.x, op.y, op.w, op.h, origin=False), R)  # device px: dashed once
+            _stroke(t, color, _dashes(t, [outline], op.dash, sw), sw, cap="butt")
             return
         h = sw / 2
         outer = (X0 - h, Y0 - h, X1 + h, Y1 + h, R + h if R > 0 else 0.0)
@@ -588,13 +590,21 @@ def _stroke(
     _fill(t, color, shape.pieces(t.im.size, color[3]))
 
 
+def _dashes(t: _Target, lines: list[list[Pt]], pattern: tuple[float, float], width: float) -> list[list[Pt]]:
+    """The dashes of polylines in device px that ``_stroke`` would draw on ``t``, in target px."""
+    h = width / 2
+    return dash_near(lines, pattern, t.scale, (t.ox, t.oy), (-2 - h, t.im.height + 2 + h))
+
+
 def _line(t: _Target, op: Line) -> None:
     if len(op.points) < 2:
         return
     shaft, heads = arrow_parts(op.points, op.width, op.arrow_size, op.arrow_start, op.arrow_end)
-    lines = [[t.pt(*p) for p in shaft]]
     if op.dash:
-        lines = dash(lines, op.dash, t.scale)
+        s = t.scale
+        lines = _dashes(t, [[(x * s, y * s) for x, y in shaft]], op.dash, op.width * s)
+    else:
+        lines = [[t.pt(*p) for p in shaft]]
     polys = [[t.pt(*p) for p in head] for head in heads]
     _stroke(t, rgba(op.color), lines, op.width * t.scale, cap="round", extra=polys)
 
