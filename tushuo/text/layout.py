@@ -48,7 +48,7 @@ import re
 import unicodedata
 import weakref
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 from ..color import opaque_hex
 from ..frame import Glyphs, Rect, Text
@@ -226,9 +226,9 @@ def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _P
         rows = list(map(regular.__getitem__, text))
     advs = [r[0] for r in rows]
     faces = [r[1] for r in rows]
-    kinds = list(map(_KIND.get, text))
-    if None in kinds:
-        kinds = [_kind(ch) if k is None else k for ch, k in zip(text, kinds)]
+    got = list(map(_KIND.get, text))
+    kinds: list[int] = [_kind(ch) if k is None else k for ch, k in zip(text, got)] if None in got else cast(
+        "list[int]", got)
     gap = size * CJK_LATIN_GAP
     both = _CJK | _LATIN
     pairs = list(zip(kinds, kinds[1:]))

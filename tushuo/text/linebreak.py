@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import accumulate, chain, compress
 from operator import add, itemgetter, mul, sub
+from typing import cast
 
 from uniseg.emoji import extended_pictographic
 from uniseg.linebreak import line_break, line_break_breakables
@@ -283,9 +284,8 @@ class Opportunities:
         self.at_starts1 = itemgetter(*(a + 1 for a in starts))
         self.at_ends = itemgetter(*self.node_ends)
         self.at_ends1 = itemgetter(*(max(0, e - 1) for e in self.node_ends))
-        lets = [_LETTER.get(ch) for ch in text]
-        if None in lets:
-            lets = [_letter(ch) if v is None else v for ch, v in zip(text, lets)]
+        got = [_LETTER.get(ch) for ch in text]
+        lets = [_letter(ch) if v is None else v for ch, v in zip(text, got)] if None in got else cast("list[int]", got)
         lp = [0, *accumulate(lets)]
         self.node_letters = ([lp[a] for a in starts], [lp[e] for e in self.node_ends])
         # node j breaks where no word can be cut: not between two Han characters, or next to a
