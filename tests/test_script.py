@@ -99,6 +99,20 @@ def test_hant_tw_draws_tc_glyph_forms() -> None:
         assert _ink_diff(em, sc) * 4 < _ink_diff(em, tc)
 
 
+def test_hant_hk_draws_hk_glyph_forms() -> None:
+    """於 次 廣 公 (handbook characters) have other forms in Noto Sans HK than in TC: hant-hk draws HK's."""
+    tw_fonts = _layout("hant-tw", "字")[2]
+    for ch in "於次廣公":
+        img, runs, fonts = _layout("hant-hk", ch + "字")
+        g = next(r for r in runs if ch in r.text)
+        em = _em(img, g, g.text.index(ch))
+        assert fonts.path("sans").name == "NotoSansHK-Regular.ttf"
+        hk = _reference(fonts.path("sans"), ch, g.size, g.ascent, em)
+        tc = _reference(tw_fonts.path("sans"), ch, g.size, g.ascent, em)
+        d_hk, d_tc = _ink_diff(em, hk), _ink_diff(em, tc)
+        assert d_hk * 4 < d_tc, (ch, d_hk, d_tc)
+
+
 @pytest.mark.parametrize("mark", ["，", "。"])
 def test_full_width_marks_centred_for_taiwan(mark: str) -> None:
     def centre(script: str) -> float:
@@ -112,6 +126,7 @@ def test_full_width_marks_centred_for_taiwan(mark: str) -> None:
         return (box[0] + box[2]) / 2 / g.size
 
     assert 0.4 < centre("hant-tw") < 0.6
+    assert 0.4 < centre("hant-hk") < 0.6
     assert centre("hans") < 0.35  # the mainland form sits at the left
 
 

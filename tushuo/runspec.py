@@ -28,7 +28,7 @@ def describe_output(path: Path) -> str:
     from .humanize import human_size
 
     size = human_size(path.stat().st_size)
-    # The size alone is fine when the header cannot be read (pypdf is only a test extra).
+    # The size alone is fine when the header cannot be read.
     if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp"):
         with contextlib.suppress(Exception):
             from PIL import Image
@@ -36,11 +36,25 @@ def describe_output(path: Path) -> str:
             with Image.open(path) as im:
                 return f"{path}  {im.width}×{im.height} px, {size}"
     if path.suffix.lower() == ".pdf":
-        with contextlib.suppress(Exception):
-            from pypdf import PdfReader
-
-            return f"{path}  {len(PdfReader(path).pages)} pages, {size}"
+        pages = _pdf_pages(path)
+        if pages is not None:
+            return f"{path}  {pages} pages, {size}"
     return f"{path}  {size}"
+
+
+def _pdf_pages(path: Path) -> int | None:
+    """The page count of a PDF tushuo wrote (reportlab's page tree: ``/Count N /Kids [...]``).
+
+    Read from the bytes rather than with a PDF library: a cold ``tushuo render`` would
+    otherwise import one (pypdf: a tenth of a second) only to print this number.
+    """
+    import re
+
+    with contextlib.suppress(OSError):
+        found = re.findall(rb"/Count (\d+)\s*/Kids", path.read_bytes())
+        if len(found) == 1:
+            return int(found[0])
+    return None
 
 
 def existing_file(path: str, what: str = "spec") -> Path:

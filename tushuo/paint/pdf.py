@@ -539,15 +539,11 @@ def render_pdf(
         c.addOutlineEntry(title, key, level=level, closed=level > 0 or None)
     if book.outline:
         c.showOutline()
-    c.save()
-    return _tagged(buf.getvalue(), painter)
-
-
-def _tagged(data: bytes, painter: PdfPainter) -> bytes:
-    """The PDF with the structure tree of what ``painter`` marked (tushuo.paint.pdftags)."""
     from .pdftags import add_structure
 
-    return add_structure(data, painter.tags)
+    add_structure(c, painter.tags)  # the structure tree of what the painter marked, written with the file
+    c.save()
+    return buf.getvalue()
 
 
 def _set_info(c: Canvas, frame: Frame, doc: Document | None) -> None:

@@ -38,15 +38,18 @@ BUNDLED: dict[str, str] = {
     "sans-tc": "NotoSansTC-Regular.ttf",
     "sans-bold-tc": "NotoSansTC-Bold.ttf",
     "serif-tc": "NotoSerifTC-Black.ttf",
+    # Hong Kong's forms (script: hant-hk): Noto Sans HK draws 39 of the election
+    # handbook's 296 characters and 938 of Big5's 5,401 common ones otherwise than TC
+    # (於 少 次 清 骨 遍 …; benchmarks/hk_forms.py). No serif HK is bundled: titles use TC's.
+    "sans-hk": "NotoSansHK-Regular.ttf",
+    "sans-bold-hk": "NotoSansHK-Bold.ttf",
 }
 
-#: Per script, the face each role key draws with instead of the Simplified one. Noto Sans
-#: HK differs from TC in a few hundred characters none of the examples use, so hant-hk
-#: draws with the TC faces (and HK punctuation, which is TC's: centred).
+#: Per script, the face each role key draws with instead of the Simplified one.
 SCRIPT_FACES: dict[str, dict[str, str]] = {
     "hant": {"sans": "sans-tc", "sans-bold": "sans-bold-tc", "serif": "serif-tc"},
     "hant-tw": {"sans": "sans-tc", "sans-bold": "sans-bold-tc", "serif": "serif-tc"},
-    "hant-hk": {"sans": "sans-tc", "sans-bold": "sans-bold-tc", "serif": "serif-tc"},
+    "hant-hk": {"sans": "sans-hk", "sans-bold": "sans-bold-hk", "serif": "serif-tc"},
 }
 
 #: What each face falls back to, in order, for characters it lacks.
@@ -58,6 +61,8 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "sans-tc": ("sans", "symbols"),
     "sans-bold-tc": ("sans-tc", "sans-bold", "sans", "symbols"),
     "serif-tc": ("serif", "sans-bold-tc", "sans-tc", "sans-bold", "sans", "symbols"),
+    "sans-hk": ("sans-tc", "sans", "symbols"),
+    "sans-bold-hk": ("sans-hk", "sans-bold-tc", "sans-bold", "sans", "symbols"),
 }
 
 METRICS_SUFFIX = ".metrics"
@@ -211,7 +216,7 @@ class FontBook:
         self._paths: dict[str, Path] = {k: fonts_dir() / v for k, v in BUNDLED.items()}
         self._fallbacks = dict(FALLBACKS)
         self.script = script if script in SCRIPT_FACES else None  # None: the Simplified faces
-        # A Traditional script: the role keys (sans, sans-bold, serif) draw with the TC faces;
+        # A Traditional script: the role keys (sans, sans-bold, serif) draw with the TC (HK) faces;
         # the SC faces stay in each chain after them, for characters the TC fonts lack.
         swap = SCRIPT_FACES.get(script or "", {})
         for key, tc in swap.items():

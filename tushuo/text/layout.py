@@ -408,7 +408,7 @@ def _ink(fb: FontBook, key: str, ch: str) -> tuple[float, float] | None:
 
 def _sc_marks(fb: FontBook, key: str) -> bool:
     """Whether face ``key`` draws full-width marks the Simplified Chinese way (，on the left, （ on
-    the right), which compression relies on. True for the bundled SC faces; a user's font and the TC
+    the right), which compression relies on. True for the bundled SC faces; a user's font and the TC/HK
     faces (whose ，。 sit centred, as Taiwan and Hong Kong set them) are looked at."""
     try:
         path = fb.path(key)
@@ -420,7 +420,8 @@ def _sc_marks(fb: FontBook, key: str) -> bool:
         from .fonts import BUNDLED
 
         try:
-            if path.parent == fonts_dir() and path.name in BUNDLED.values() and "TC-" not in path.name:
+            if path.parent == fonts_dir() and path.name in BUNDLED.values() \
+                    and not any(t in path.name for t in ("TC-", "HK-")):
                 ok = True
             else:
                 comma, paren = _ink(fb, key, "，"), _ink(fb, key, "（")
