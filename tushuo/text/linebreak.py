@@ -67,12 +67,19 @@ NUMBER_UNITS = frozenset("年月日号时点分秒天周旬季个人名位户家
 #: break to one between two other Han characters, which may cut a word (选/民).
 PHRASE_END = frozenset("的地得了着过和与及或并而等之")
 PHRASE_START = frozenset("是否在对为把被将和与及或并而由向从以于如若但也都就才还")
+#: A URL or e-mail address that must break leaves pieces of at least this many characters
+#: when it can (not www. / 12380.gov.cn, nor …gov. / cn); a shorter piece costs SHORT_SPLIT.
+SHORT_FRAGMENT = 5
+SHORT_SPLIT = 5_000.0
 #: A URL or e-mail address that must break breaks after one of these.
 URL_BREAK_AFTER = frozenset("/.-_?&=@")
 _URL_RE = re.compile(
     r"(?:[A-Za-z][A-Za-z0-9+.\-]*://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=&%]"
 )
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+#: A bare domain (ccdi.gov.cn, jubao.yingzhou.gov.cn/index.html), without www. or a scheme.
+_DOMAIN_RE = re.compile(r"(?<![\w@.\-])(?:[A-Za-z0-9\-]+\.)+(?:cn|com|net|org|gov|edu)(?![\w\-])"
+                        r"(?:/[A-Za-z0-9\-._~/?#=&%]*[A-Za-z0-9\-_~/#=&%])?")
 
 
 def _is_han(ch: str) -> bool:
@@ -206,11 +213,17 @@ def clreq_allows(text: str, i: int) -> bool:
 
 def unit_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the URLs and e-mail addresses in ``text``."""
-    if not ("://" in text or "@" in text or "www." in text):
+    if not ("://" in text or "@" in text or "." in text):
         return []
-    spans = [m.span() for m in _URL_RE.finditer(text)]
-    spans += [m.span() for m in _EMAIL_RE.finditer(text)]
-    return spans
+    spans = sorted([m.span() for m in _URL_RE.finditer(text)] + [m.span() for m in _EMAIL_RE.finditer(text)]
+                   + [m.span() for m in _DOMAIN_RE.finditer(text)])
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:  # one address matched twice (a URL's or an e-mail's domain) is one unit
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
 
 
 class Opportunities:
@@ -267,7 +280,9 @@ class Opportunities:
             merged = sorted(set(pos) | self.unit_pos)
             self.fit_pos = merged
             self.fit_vis = [p if p in self.unit_pos else vis[pos.index(p)] for p in merged]
-            self.fit_split = bytes(p in self.unit_pos for p in merged)
+            # 2: a split that leaves a fragment shorter than SHORT_FRAGMENT (www. / 12380.gov.cn, .gov. / cn)
+            short = {p for s, e in unit_spans(text) for p in range(s + 1, e) if min(p - s, e - p) < SHORT_FRAGMENT}
+            self.fit_split = bytes((2 if p in short else 1) if p in self.unit_pos else 0 for p in merged)
         else:
             self.fit_pos, self.fit_vis, self.fit_split = pos, vis, bytes(len(pos))
         # total fit's nodes: node 0 starts the text, node i > 0 ends a line at fit_pos[i - 1]
@@ -578,7 +593,10 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
         if not justified:
             return 100.0 * (slack / em) ** 2, False
         if not c:  # a line that cannot stretch (one unit, a URL) stays ragged: tolerable when a little short
-            return min(_MAX_LINE_DEMERITS, RAGGED_DEMERITS * (slack / em) ** 2), False
+            d = RAGGED_DEMERITS * (slack / em) ** 2
+            if unit_next[j] or split[j - 1]:  # a piece of an address: as short as the next piece needs
+                d = min(d, 100.0 + RAGGED_BEFORE_UNIT * (slack / em) ** 2)
+            return min(_MAX_LINE_DEMERITS, d), False
         # the widest gap after justifying (layout._even_gaps raises all to one level)
         r = (slack + base) / c
         d = min(_MAX_LINE_DEMERITS, cube * r ** 3)
@@ -664,7 +682,7 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
         # (and before a URL: a ragged line there may be as short as it must)
         hi = j - 1 if j == m or unit_next[j] or split[j - 1] else min(j - 1, bisect_right(keys, S[e] - width + window) - 1)
         bj, pj, rj = inf, 0, False
-        extra = _LINES + (_SPLIT if split[j - 1] else 0.0)
+        extra = _LINES + ((_SPLIT + (SHORT_SPLIT if split[j - 1] == 2 else 0.0)) if split[j - 1] else 0.0)
         for order in (range(hi, -1, -1), range(hi + 1, j)):
             for i in order:
                 bi = best[i]
