@@ -143,6 +143,14 @@ def read_inputs(doc: Document, *, theme: Theme | str | dict | None = None, fonts
 
 def _read_files(doc: Document, into: Inputs) -> None:
     roots = tuple(Path(r) for r in doc._roots or ())
+    # Every new picture's header is charged to the document's pixel budget first: a document
+    # over it is refused before any picture is decoded (16 big pictures: 4 decoded, then refused).
+    for name, path, ref, _ in _file_fields(doc.blocks, "blocks"):
+        if name != TABLE_FIELD and ref not in into.pictures:
+            try:
+                into.budget.admit(resolve_path(ref, doc.base_dir, roots))
+            except SpecError as exc:
+                raise _located(doc, exc.message, path) from None
     for name, path, ref, block in _file_fields(doc.blocks, "blocks"):
         try:
             if name == TABLE_FIELD:
