@@ -88,6 +88,8 @@ class Path:
     stroke: Color | None = None
     stroke_width: float = 0.0
     cap: Literal["butt", "round"] = "round"
+    #: the stroke's dash pattern in px: on, off, on, off … (None: solid)
+    dash: tuple[float, ...] | None = None
 
     def points(self) -> list[tuple[float, float]]:
         pts: list[tuple[float, float]] = []
@@ -353,7 +355,9 @@ def _dump_op(op: Op, indent: str, out: list[str]) -> None:
         arrows = ("<" if op.arrow_start else "") + (">" if op.arrow_end else "")
         out.append(f"{indent}Line {pts} {op.color}/{_num(op.width)}{' ' + arrows if arrows else ''}")
     elif isinstance(op, Path):
-        out.append(f"{indent}Path {len(op.commands)} cmds {_box(op.bbox())}{_paint(op.fill, op.stroke, op.stroke_width)}")
+        dashed = " dash=" + "/".join(_num(d) for d in op.dash) if op.dash else ""
+        out.append(f"{indent}Path {len(op.commands)} cmds {_box(op.bbox())}{_paint(op.fill, op.stroke, op.stroke_width)}"
+                   f"{dashed}")
     elif isinstance(op, Glyphs):
         out.append(f"{indent}Glyphs {_num(op.xs[0] if op.xs else op.end)},{_num(op.y)} {op.face} {_num(op.size)} "
                    f"{op.color} {op.text!r}")
