@@ -6,7 +6,8 @@ Warm: fonts loaded, the paragraph's break opportunities cached (a layout measure
 text at many widths), as inside a render.
 
 Run one tree:     python3 benchmarks/linebreak.py
-Compare two:      python3 benchmarks/linebreak.py --ab /path/to/old/tree [--rounds 6]
+(``--page`` adds the warm render of benchmarks/page.yaml, the issue's second speed figure.)
+Compare two:      python3 benchmarks/linebreak.py --ab /path/to/old/tree [--rounds 6] [--page]
 The A/B mode alternates processes (old, new, old, new, ...), each with its tree first on
 PYTHONPATH, so a change in the machine's load hits both sides alike; it prints each
 round's medians, the median of the rounds, and the load average. Nothing is asserted.
@@ -37,8 +38,9 @@ TEXT = (
 CASES = [(960, 30), (600, 30), (300, 26)]
 
 
-def run_here(repeat: int) -> dict[str, float]:
-    """Median ms per ``break_lines`` call for each case, in this process."""
+def run_here(repeat: int, page: bool = False) -> dict[str, float]:
+    """Median ms per ``break_lines`` call for each case, in this process (and, with ``page``,
+    of a warm render of benchmarks/page.yaml to pixels)."""
     from tushuo.text import break_lines
 
     out = {}
@@ -51,12 +53,24 @@ def run_here(repeat: int) -> dict[str, float]:
             break_lines(TEXT, width, size)
             times.append(time.perf_counter() - t0)
         out[f"{width}px/{size}"] = statistics.median(times) * 1000
+    if page:
+        import tushuo
+
+        doc = tushuo.load(ROOT / "benchmarks" / "page.yaml")
+        tushuo.render_image(doc)  # fonts, glyph caches
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            tushuo.render_image(doc)
+            times.append(time.perf_counter() - t0)
+        out["page.yaml"] = statistics.median(times) * 1000
     return out
 
 
-def _child(tree: str, repeat: int) -> dict[str, float]:
+def _child(tree: str, repeat: int, page: bool) -> dict[str, float]:
     env = dict(os.environ, PYTHONPATH=tree)
-    res = subprocess.run([sys.executable, __file__, "--child", str(repeat)], env=env, cwd=tree,
+    res = subprocess.run([sys.executable, __file__, "--child", str(repeat), *(["--page"] if page else [])],
+                         env=env, cwd=tree,
                          capture_output=True, text=True, check=True)
     return json.loads(res.stdout)
 
@@ -66,14 +80,15 @@ def main() -> None:
     ap.add_argument("--ab", metavar="OLD_TREE", help="compare with another checkout, interleaved")
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--repeat", type=int, default=300)
+    ap.add_argument("--page", action="store_true", help="also time a warm render of benchmarks/page.yaml")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     print(f"{len(TEXT)} characters", file=sys.stderr)
     if args.child:
-        print(json.dumps(run_here(args.child)))
+        print(json.dumps(run_here(args.child, args.page)))
         return
     if not args.ab:
-        for case, ms in run_here(args.repeat).items():
+        for case, ms in run_here(args.repeat, args.page).items():
             print(f"{case:>10}: {ms:.3f} ms")
         return
     trees = {"old": str(Path(args.ab).resolve()), "new": str(ROOT)}
@@ -81,7 +96,7 @@ def main() -> None:
     load = [os.getloadavg()[0]]
     for r in range(args.rounds):
         for side in (("old", "new") if r % 2 == 0 else ("new", "old")):
-            rounds[side].append(_child(trees[side], args.repeat))
+            rounds[side].append(_child(trees[side], args.repeat, args.page))
         load.append(os.getloadavg()[0])
         print(f"round {r + 1}: " + "  ".join(
             f"{side} " + " ".join(f"{v:.3f}" for v in rounds[side][-1].values()) for side in ("old", "new")))
