@@ -229,7 +229,7 @@ class Keep:
     when nothing else fits). With ``with_next`` the band reaches on to the first safe break
     below ``bottom``: a heading or block title kept with the first unit of what follows,
     whatever that turns out to be. ``why`` names the rule (heading, title, section,
-    decision, loop, club, widow).
+    header (a comparison's column headers with its first row), decision, loop, club, widow).
     """
 
     top: float
