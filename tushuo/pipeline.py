@@ -118,8 +118,10 @@ def layout(doc: Document, options: RenderOptions = NO_OPTIONS) -> tuple[Frame, L
 
 def render_image(doc: Document, options: RenderOptions = NO_OPTIONS) -> Image:
     """The whole long image as a PIL image (RGB, or RGBA on a transparent background)."""
+    from .heap import keep_freed_memory
     from .paint.raster import paint
 
+    keep_freed_memory()
     frame, ctx = layout(doc, options)
     scale = options.scale
     height = round(frame.height * scale)
@@ -303,8 +305,10 @@ def _write_raster(
     frame: Frame, target: Path, folder: bool, s: Settings, fonts: FontBook | None,
     info: Callable[[list[tuple[float, float]]], list[Any]] | None = None,
 ) -> list[Path]:
+    from .heap import keep_freed_memory
     from .paint.raster import Painter
 
+    keep_freed_memory()
     painter = Painter(frame, fonts=fonts)
     limit = FORMAT_MAX_HEIGHT[s.format]
     slice_h = s.slice_height if s.slice_height != AUTO_SLICE else round(painter.width_px * 16 / 9)
