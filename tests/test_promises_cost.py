@@ -72,14 +72,46 @@ def test_f10_warnings_and_messages_stay_one_short_line(tmp_path: Path, capsys: p
     assert max(len(line) for line in err.splitlines()) < 300
 
 
-def test_f10_a_huge_csv_is_refused_within_budget(tmp_path: Path) -> None:
-    """200,000 rows (before: a 100,000-row bar chart took 4 minutes; a 1,000,000-row pie a 9.8 MB warning)."""
-    _chart_csv(tmp_path, 200_000, "pie")
-    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, timeout=60)
-    assert rc == 2, err
-    assert "s.yaml:6:16: blocks[0].data_file: d.csv:102: 200000 categories are too many for a pie chart" in err
-    assert len(err) < 500 and rss < 1024
+@pytest.mark.parametrize("kind,rows", [("pie", 1_000_000), ("bar", 100_000), ("pie", 5_242_877)])
+def test_f10_a_huge_csv_is_refused_within_budget(tmp_path: Path, kind: str, rows: int) -> None:
+    """The issue's 1,000,000-row pie (a 9.8 MB warning) and 100,000-row bar (4 minutes), and a
+    20 MB file of 5 million tiny rows (the most the gate lets in: 27 s and 1.55 GB while every
+    row was parsed before the count was checked). Rows past the cap are counted, not parsed."""
+    if rows > 1_000_000:
+        (tmp_path / "d.csv").write_text("n,v\n" + "a,1\n" * rows, encoding="utf-8")  # 20 MB
+        (tmp_path / "s.yaml").write_text(f"title: t\nblocks:\n  - type: chart\n    kind: {kind}\n    title: c\n"
+                                         "    data_file: d.csv\n", encoding="utf-8")
+    else:
+        _chart_csv(tmp_path, rows, kind)
+    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, timeout=120, cpu=10)
+    assert rc == 2, (rc, err)
+    assert (f"s.yaml:6:16: blocks[0].data_file: d.csv:{MAX_CATEGORIES[kind] + 2}: {rows} categories are too many "
+            f"for a {kind} chart") in err
+    assert len(err) < 500 and rss < 512, (len(err), rss)
     assert not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.parametrize("block", ["table", "stats"])
+def test_f10_a_huge_csv_table_is_refused_at_the_cell_budget(tmp_path: Path, block: str) -> None:
+    """The same 20 MB file for a table or stats block (which take any text, so no chart cap).
+    Before: over 4 GB and minutes, every row turned into located cells first."""
+    (tmp_path / "d.csv").write_text("n,v\n" + "a,1\n" * 5_242_877, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(f"title: t\nblocks:\n  - type: {block}\n    data_file: d.csv\n",
+                                     encoding="utf-8")
+    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, timeout=120, cpu=10)
+    assert rc == 2, (rc, err)
+    assert err.startswith("s.yaml:4:16: blocks[0].data_file: d.csv:50001: too many cells: more than 100,000 values"), err
+    assert rss < 512, rss
+
+
+def test_f10_rows_past_the_cap_are_counted_not_read() -> None:
+    from tushuo.data import parse_table
+
+    text = "类别,人数\n" + "".join(f"L{i},{i}\n" for i in range(150)) + "\n,,\nX,oops\n\n"
+    t = parse_table(text, "t.csv", limit=100)
+    # 101 rows read (the first past the cap is named); the rest counted, the bad number never parsed
+    assert len(t.labels) == 101 and t.rows[100] == 102 and t.more == 50
+    assert len(parse_table(text.replace("X,oops", "X,1"), "t.csv").labels) == 151
 
 
 # --------------------------------------------------------------------------- finding 9
