@@ -11,7 +11,8 @@ load swings on a shared machine hit all of them alike:
 * cold: ``python3 -m tushuo render SPEC -o out.pdf``, the whole process's wall time.
 
 Also says whether the render path imported pypdf (it should not: its import alone is a
-sizeable share of a cold PDF render). Medians with min–max; ``uptime`` before and after.
+sizeable share of a cold PDF render). Wall and CPU time (CPU time is steadier on a loaded
+machine), medians with min–max; ``uptime`` before and after.
 Nothing is asserted.
 """
 
@@ -36,10 +37,12 @@ import tushuo
 doc = tushuo.load(sys.argv[1])
 out = os.path.join(tempfile.mkdtemp(), "h.pdf")
 tushuo.render(doc, out)
-ts = []
+ts, cpu = [], []
 for _ in range(5):
-    a = time.perf_counter(); tushuo.render(doc, out); ts.append(time.perf_counter() - a)
-print(json.dumps({"warm": sorted(ts)[2], "pypdf": "pypdf" in sys.modules}))
+    a, c = time.perf_counter(), time.process_time()
+    tushuo.render(doc, out)
+    ts.append(time.perf_counter() - a); cpu.append(time.process_time() - c)
+print(json.dumps({"warm": sorted(ts)[2], "cpu": sorted(cpu)[2], "pypdf": "pypdf" in sys.modules}))
 """
 
 
@@ -53,11 +56,17 @@ def _warm(tree: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _cold(tree: Path, out: Path) -> float:
+def _cold(tree: Path, out: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of a whole ``tushuo render`` process."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     a = time.perf_counter()
     subprocess.run([sys.executable, "-m", "tushuo", "render", str(SPEC), "-o", str(out)], env=_env(tree),
                    cwd=tree, capture_output=True, check=True)
-    return time.perf_counter() - a
+    wall = time.perf_counter() - a
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _uptime() -> str:
@@ -76,7 +85,9 @@ def main() -> None:
     args = ap.parse_args()
     trees = [HERE, *args.other]
     warm: dict[Path, list[float]] = {t: [] for t in trees}
+    warm_cpu: dict[Path, list[float]] = {t: [] for t in trees}
     cold: dict[Path, list[float]] = {t: [] for t in trees}
+    cold_cpu: dict[Path, list[float]] = {t: [] for t in trees}
     pypdf: dict[Path, bool] = {}
     print("before:", _uptime())
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,11 +95,16 @@ def main() -> None:
             for t in trees:
                 r = _warm(t)
                 warm[t].append(r["warm"])
+                warm_cpu[t].append(r["cpu"])
                 pypdf[t] = r["pypdf"]
-                cold[t].append(_cold(t, Path(tmp) / "h.pdf"))
+                wall, cpu = _cold(t, Path(tmp) / "h.pdf")
+                cold[t].append(wall)
+                cold_cpu[t].append(cpu)
     for t in trees:
         print(_line(f"{t} warm, ms", warm[t], 1000, "6.1f"))
+        print(_line(f"{t} warm CPU, ms", warm_cpu[t], 1000, "6.1f"))
         print(_line(f"{t} cold CLI, s", cold[t], 1, "6.3f"))
+        print(_line(f"{t} cold CLI CPU, s", cold_cpu[t], 1, "6.3f"))
         print(f"{str(t):40s} render path imported pypdf: {pypdf[t]}")
     print("after: ", _uptime())
 

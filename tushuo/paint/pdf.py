@@ -134,6 +134,9 @@ class PdfPainter:
         self._mcids: dict[int, int] = {}
         self._marking = False
         self.artifacts = False  # set while painting page furniture (running header, page numbers)
+        self.structure: Any = None  # pdftags.Structure: lists, tables, contents entries
+        self._dy: float | None = None  # how far the band being painted moved the frame's ops
+        self._depth = 0
 
     # -- colours and strokes: content-stream operators written directly ---------------
     # (reportlab's path objects format every number in pure Python: a third of the render
@@ -163,19 +166,30 @@ class PdfPainter:
     def op(self, op: Op, band: tuple[float, float] | None = None) -> None:
         """Draw ``op`` as one marked-content sequence: tagged (P, H1–H3, Figure) or an artifact."""
         if self._marking or (isinstance(op, Group) and not op.alt):
-            self._draw(op, band)
+            if not self._marking and self._depth == 0 and self.structure is not None:
+                self._dy = self.structure.offset(op)  # a band of the frame: where it came from
+            self._depth += 1
+            try:
+                self._draw(op, band)
+            finally:
+                self._depth -= 1
             return
+        if self._depth == 0:
+            self._dy = None
+        page = self.c.getPageNumber() - 1
         role = None if self.artifacts else _struct_role(op)
+        parents: tuple = ()
+        if role is not None and self.structure is not None:
+            role, parents = self.structure.place(op, role, page, self._dy)
         if role is None:
             self._emit("/Artifact BMC")
         else:
             from .pdftags import Tag
 
-            page = self.c.getPageNumber() - 1
             mcid = self._mcids.get(page, 0)
             self._mcids[page] = mcid + 1
             self._emit(f"/{role} <</MCID {mcid}>> BDC")
-            self.tags.append(Tag(page, mcid, role, op.alt if isinstance(op, (Image, Group)) else None))
+            self.tags.append(Tag(page, mcid, role, op.alt if isinstance(op, (Image, Group)) else None, parents))
         self._marking = True
         try:
             self._draw(op, band)
@@ -518,6 +532,9 @@ def render_pdf(
                initialFontName=initial, lang=LANG.get(getattr(doc, "script", "hans"), "zh-CN"))
     _set_info(c, frame, doc)
     painter = PdfPainter(c, fonts, book.scale)
+    from .pdftags import Structure
+
+    painter.structure = Structure(frame, [pg.links for pg in book.pages])
     s = book.scale
     for pg in book.pages:
         c.saveState()
