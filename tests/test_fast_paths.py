@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 from tushuo.layout.frame import Frame, Glyphs, Rect
 from tushuo.paint import raster
 from tushuo.paint.glyphs import GlyphCache
-from tushuo.paint.png import _adler32_combine, _PngWriter
+from tushuo.paint.png import _adler32_combine, _deflate_part, _padded_rows, _PngWriter
 from tushuo.text.fonts import default_fontbook
 
 
@@ -111,3 +111,17 @@ def test_adler32_combine_matches_zlib():
     a, b = b"\x00\xff" * 40_000, bytes(range(256)) * 300
     assert _adler32_combine(zlib.adler32(a), zlib.adler32(b), len(b)) == zlib.adler32(a + b)
     assert _adler32_combine(1, zlib.adler32(b), len(b)) == zlib.adler32(b)
+
+
+def test_padded_rows_are_the_unfiltered_png_rows_and_split_input_deflates_the_same():
+    rnd = random.Random(3)
+    for mode, bpp in (("RGB", 3), ("RGBA", 4)):
+        im = PILImage.frombytes(mode, (37, 700), bytes(rnd.randrange(4) * 60 for _ in range(37 * 700 * bpp)))
+        st = im.width * bpp
+        rows = im.tobytes()
+        filtered = b"".join(b"\0" + rows[r * st : (r + 1) * st] for r in range(im.height))
+        padded = _padded_rows(im, st + 1)
+        assert b"\0" + padded[:-1] == filtered
+        zd = bytes(rnd.randrange(256) for _ in range(2000))
+        for last in (False, True):
+            assert _deflate_part(memoryview(padded)[:-1], zd, 3, last, b"\0") == _deflate_part(filtered, zd, 3, last)

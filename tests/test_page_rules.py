@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("*.yaml"))
 TEMPLATES = sorted(t.name for t in list_templates())
 CASES = [("example", n) for n in EXAMPLES] + [("template", n) for n in TEMPLATES]
-HEADINGS = ("heading", "title", "section")
+HEADINGS = ("heading", "title", "section", "header")
 
 
 def _norm(text: str) -> str:
@@ -108,8 +108,9 @@ def _body_pages(book) -> list[int]:
 @pytest.mark.parametrize("size", ["pocket", "a6"])
 @pytest.mark.parametrize(("kind", "name"), CASES)
 def test_no_heading_or_title_is_the_last_line_of_a_page(kind: str, name: str, size: str) -> None:
+    """Nor a table's header row or a comparison's column headers (orphaned at a page foot)."""
     doc, frame, book, plan, pdf = _read(kind, name, size)
-    heads = _heading_lines(frame)
+    heads = _heading_lines(frame) | _header_lines(frame)
     if (kind, name) == ("example", "election-handbook"):
         assert len(heads) >= 8, heads
     body = _body_pages(book)
@@ -130,51 +131,126 @@ def test_decisions_share_a_page_with_their_branches_loops_and_targets(kind: str,
     for block in _steps_blocks(doc.blocks):
         edges = flow_edges(block)
         for d, item in enumerate(block.items):
-            if item.kind != "decision":
+            out = [e for e in edges if e.src == d]
+            if item.kind != "decision" and not any(e.label for e in out):
                 continue
             title = _norm(item.title)
             pages = [i for i, t in texts.items() if title in t]
-            assert len(pages) == 1, f"{name} {size}: decision '{item.title}' found on pages {pages}"
+            assert len(pages) == 1, f"{name} {size}: '{item.title}' found on pages {pages}"
             on = texts[pages[0]]
-            for e in (e for e in edges if e.src == d):
-                if e.label:
+            for e in out:
+                if e.label:  # a branch label, or a loop label (an edge back), on its decision's page
                     assert _norm(e.label) in on, f"{name} {size}: '{e.label}' not with '{item.title}'"
-                if e.dst > d:  # the first line of a forward target (at least its first 4 characters)
+                if item.kind == "decision" and e.dst > d:  # the first line of a forward target (its first 4 characters)
                     head = _norm(block.items[e.dst].title)[:4]
                     assert head in on, f"{name} {size}: target '{block.items[e.dst].title}' not with '{item.title}'"
-            checked += 1
+            checked += item.kind == "decision"
     if (kind, name) == ("example", "election-handbook"):
         assert checked == 3, "the handbook's flows have three decisions"
 
 
 @pytest.mark.parametrize("size", ["pocket", "a6"])
 @pytest.mark.parametrize(("kind", "name"), CASES)
-def test_a_continued_table_repeats_its_header_row(kind: str, name: str, size: str) -> None:
+def test_a_continued_table_or_comparison_repeats_its_header(kind: str, name: str, size: str) -> None:
+    """Every page showing rows of a table (or of a comparison) shows its header row
+    (the comparison's column headers, such as 合格站点 / 不合格站点) above them."""
     doc, frame, book, plan, pdf = _read(kind, name, size)
-    for rep in frame.repeats:
-        header = _row_line(frame, rep.top, rep.bottom)
-        rows = {_row_line(frame, b.y, b.y + b.h) for b in frame.boxes
-                if b.kind == "table-row" and rep.bottom - 1e-6 <= b.y < rep.until}
-        seen = []
-        for i in _body_pages(book):
-            lines = [_norm(ln["text"]) for ln in _body_lines(pdf.pages[i], plan)]
-            if rows & set(lines):
-                seen.append((i, lines))
-        assert seen, f"{name} {size}: table rows not found"
-        for i, lines in seen:
-            at = next((k for k, ln in enumerate(lines) if ln == header), None)
-            assert at is not None, f"{name} {size} page {i + 1}: table rows without the header row {header}"
-            assert at < min(k for k, ln in enumerate(lines) if ln in rows)
+    pages = {i: [_norm(ln["text"]) for ln in _body_lines(pdf.pages[i], plan)] for i in _body_pages(book)}
+    for header, rows, table in _headed_rows(frame):
+        seen = 0
+        for i, lines in pages.items():
+            text = "".join(lines)
+            if table:  # a row is one extracted line: its cells side by side
+                at = [text.find(ln) for ln in lines if ln in rows]
+            else:  # comparison cells differ in height: a row is found by its cells' first lines
+                at = [text.find(m) for r in rows for m in r if m in text]
+            if not at:
+                continue
+            seen += 1
+            first = min(at)
+            for label in header:
+                assert 0 <= text.find(label) < first, (
+                    f"{name} {size} page {i + 1}: rows without the header '{label}' above them")
+        assert seen, f"{name} {size}: rows of the block with header {header} not found"
+        if (kind, name) in (("example", "station-comparison"), ("template", "progress-bulletin")) and size == "a6":
+            assert seen >= 2, f"{name} {size}: the block is expected to run over two pages"
 
 
-def _row_line(frame: Frame, top: float, bottom: float) -> str:
-    """The first line of each cell of a table row, left to right: the row's first line as extracted."""
-    cells = [op for op in frame.walk() if isinstance(op, Text) and top - 1e-6 <= op.box[1] < bottom]
-    firsts = []
-    for op in sorted(cells, key=lambda o: o.box[0]):
-        y0 = op.runs[0].y if op.runs else None
-        firsts.append("".join(r.text for r in op.runs if abs(r.y - y0) < 1e-6))
-    return _norm("".join(firsts))
+def _texts_in(frame: Frame, top: float, bottom: float) -> list[Text]:
+    return [op for op in frame.walk() if isinstance(op, Text) and op.runs and top - 1e-6 <= op.box[1] < bottom]
+
+
+def _first_line(op: Text) -> str:
+    y0 = op.runs[0].y
+    return _norm("".join(r.text for r in op.runs if abs(r.y - y0) < 1e-6))
+
+
+def _header_bands(frame: Frame) -> list[tuple[float, float, float, bool]]:
+    """(top, bottom, block bottom, is table) of every table's header row and comparison's column headers.
+
+    Read from the atomic boxes the layouts record (a table's ``header`` row, a comparison's
+    ``header`` boxes) and the block's extent, not from the header repeats under test.
+    """
+    bands: dict[float, list] = {}
+    for b in frame.boxes:
+        if b.kind == "header" or (b.kind == "table-row" and b.key == "header"):
+            bands.setdefault(round(b.y, 3), []).append(b)
+    out = []
+    for y, heads in sorted(bands.items()):
+        bottom = max(h.y + h.h for h in heads)
+        end = min((e for a, e, _ in frame.origins if a <= y + 1e-6 and e >= bottom - 1e-6), default=frame.height)
+        out.append((y, bottom, end, heads[0].kind == "table-row"))
+    return out
+
+
+def _headed_rows(frame: Frame):
+    """(header texts, rows, is table) of every table and comparison with a header.
+
+    A table's row is its one extracted line (its cells' first lines left to right); a
+    comparison's row is the set of its cells' first lines (of 4 characters or more, so
+    a short label such as 设备 is not taken for another text).
+    """
+    for top, bottom, end, table in _header_bands(frame):
+        heads = sorted(_texts_in(frame, top, bottom), key=lambda o: o.box[0])
+        bodies = [b for b in frame.boxes if b.kind in ("table-row", "row") and b.key != "header"
+                  and bottom - 1e-6 <= b.y < end]
+        if table:
+            header = ["".join(_first_line(o) for o in heads)]
+            rows = {_norm("".join(_first_line(o) for o in sorted(_texts_in(frame, b.y, b.y + b.h),
+                                                                   key=lambda o: o.box[0]))) for b in bodies}
+        else:
+            header = [_norm(o.text) for o in heads]
+            rows = [{m for o in _texts_in(frame, b.y, b.y + b.h) if len(m := _first_line(o)) >= 4} for b in bodies]
+        yield header, rows, table
+
+
+def _header_lines(frame: Frame) -> set[str]:
+    """The header row of every table and comparison, as one extracted line."""
+    return {"".join(_first_line(o) for o in sorted(_texts_in(frame, top, bottom), key=lambda o: o.box[0]))
+            for top, bottom, _, _ in _header_bands(frame)}
+
+
+@pytest.mark.parametrize("size", ["pocket", "a6"])
+@pytest.mark.parametrize(("kind", "name"), CASES)
+def test_no_line_of_text_is_cut_by_a_page_and_callouts_and_quotes_are_whole(kind: str, name: str, size: str) -> None:
+    """A break falls between lines: no character crosses the body band's edges, and every
+    line of every callout and quote is on exactly one page."""
+    doc, frame, book, plan, pdf = _read(kind, name, size)
+    if plan is None:
+        return
+    top, bottom = plan.margin_top * plan.scale, (plan.page_height - plan.margin_bottom) * plan.scale
+    body = _body_pages(book)
+    for i in body:
+        for ch in pdf.pages[i].chars:
+            for edge in (top, bottom):
+                assert not ch["top"] + 0.5 < edge < ch["bottom"] - 0.5, (
+                    f"{name} {size} page {i + 1}: '{ch['text']}' is cut by the page's body edge")
+    text = "".join(_norm(ln["text"]) for i in body for ln in _body_lines(pdf.pages[i], plan))
+    boxed = [b for b in frame.boxes if b.kind in ("callout", "quote")]
+    for b in boxed:
+        for op in _texts_in(frame, b.y, b.y + b.h):
+            want = sum(1 for o in frame.walk() if isinstance(o, Text) and _norm(o.text) == _norm(op.text))
+            assert text.count(_norm(op.text)) == want, f"{name} {size}: '{op.text}' not on the pages exactly once"
 
 
 def _fill(pdf_page, plan) -> float:
@@ -219,7 +295,8 @@ _TEXT = st.sampled_from(["选举委员会主持选举工作", "候选人资格�
 def _blocks(draw):
     out = []
     for k in range(draw(st.integers(4, 14))):
-        kind = draw(st.sampled_from(["heading", "paragraph", "paragraph", "steps", "table", "callout", "section"]))
+        kind = draw(st.sampled_from(["heading", "paragraph", "paragraph", "steps", "table", "callout", "section",
+                                     "comparison"]))
         if kind == "heading":
             out.append({"type": "heading", "text": draw(_TEXT), "level": draw(st.integers(1, 2))})
         elif kind == "paragraph":
@@ -229,6 +306,11 @@ def _blocks(draw):
         elif kind == "table":
             rows = [[f"第{r}行", draw(_TEXT)] for r in range(draw(st.integers(2, 25)))]
             out.append({"type": "table", "title": draw(st.none() | _TEXT), "header": ["项目", "内容"], "rows": rows})
+        elif kind == "comparison":
+            rows = [{"aspect": f"第{r}项", "cells": [draw(_TEXT) * draw(st.integers(1, 3)), draw(_TEXT)]}
+                    for r in range(draw(st.integers(2, 12)))]
+            out.append({"type": "comparison", "title": draw(st.none() | _TEXT), "rows": rows,
+                        "columns": [{"label": "合格", "tone": "positive"}, {"label": "不合格", "tone": "negative"}]})
         elif kind == "section":
             out.append({"type": "section", "title": draw(_TEXT),
                         "blocks": [{"type": "paragraph", "text": draw(_TEXT) * draw(st.integers(1, 8))}]})
@@ -258,12 +340,21 @@ def test_random_documents_no_heading_at_a_page_foot_and_decisions_with_their_bra
     plan = plan_pages(frame, doc, parse_page_size(size))
     keeps = resolve_keeps(frame.keeps, frame.sorted_breaks(), frame.height)
     for cut in plan.cuts[:-1]:
-        for k in frame.keeps:  # a heading, title or ribbon on this page has something after it on this page
+        for k in frame.keeps:  # a heading, title, ribbon or column header on this page has something after it
             if k.why in HEADINGS and cut.top - 1e-6 <= k.top and k.bottom <= cut.bottom + 1e-6:
                 assert _content_after(frame, k.bottom, cut.bottom), (k, cut)
         for k in keeps:  # a decision band that fits a page is never cut
             if k.why in ("decision", "loop") and k.bottom - k.top <= plan.band:
                 assert not (k.top + 1e-6 < cut.bottom < k.bottom - 1e-6), (k, cut)
+    for top, bottom, end, _ in _header_bands(frame):  # (from the layout's boxes, not its keeps and repeats)
+        first = min((b.y + b.h for b in frame.boxes if b.kind in ("table-row", "row") and b.key != "header"
+                     and bottom - 1e-6 <= b.y < end), default=bottom)
+        for cut in plan.cuts[:-1]:  # a header row stays with the first row under it
+            if first - top <= plan.band / 2:
+                assert not (top + 1e-6 < cut.bottom < first - 1e-6), (top, first, cut)
+        for cut in plan.cuts:  # a page starting inside the rows shows the header first
+            if bottom - 1e-6 < cut.top < end - 1e-6 and bottom - top < plan.band / 3:
+                assert cut.repeat is not None and abs(cut.repeat[0] - top) < 1e-6, (top, bottom, cut)
 
 
 # ----------------------------------------------------------------------------- hand-made cases

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..color import mix, readable
-from ..frame import Box, Frame, Image, Rect
+from ..frame import Box, Frame, Image, Keep, Rect, Repeat
 from ..spec.blocks import ComparisonBlock
 from ..text.layout import TextStyle
 from .common import balanced, even_split, shadow_color, titled
@@ -30,6 +30,7 @@ from .context import LayoutContext
 from .flowgraph import BBox
 from .icons import cross, tick
 from .media import crop_to_ratio
+from .paginate import KEEP
 from .pieces import centered_lines
 from .registry import layout_for
 
@@ -113,6 +114,7 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
         (tb.height + (badge + ctx.px(8) if st else 0)) for (tb, _, _), st in zip(blocks, stacked)
     )
     head_h = max(head_h, badge) + 2 * ctx.px(22)
+    head_top = y
     headers, header_texts = [], []
     for k, ((tb, has_mark, strong), st) in enumerate(zip(blocks, stacked)):
         x = xs[k]
@@ -135,7 +137,10 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
         header_texts.append([(tx, ty, used, tb.height)])
         frame.boxes.append(Box(x, y, cw, head_h, kind="header", key=f"columns[{k}]"))
     y += head_h + ctx.px(20)
-    frame.add_break(y - ctx.px(10))
+    head_end = y - ctx.px(10)
+    frame.add_break(head_end)
+    # the column headers stay with the first row (never alone at a page foot)
+    frame.keeps.append(Keep(head_top, head_end, KEEP, "header", with_next=True))
 
     rows: list[RowGeometry] = []
     # justified lines of ten characters or fewer open wide gaps: set narrow cells ragged-right
@@ -226,6 +231,8 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
             frame.add_break(y - (gap if mode == "side" else ctx.px(30)) / 2)
     frame.height = y
     frame.breaks = [b for b in frame.breaks if 0 < b < y]
+    if len(block.rows) > 1:  # continued on the next page: its column headers (合格 / 不合格) again first
+        frame.repeats.append(Repeat(head_top, head_end, y))
     return ComparisonGeometry(frame, mode, headers, header_texts, rows)
 
 
