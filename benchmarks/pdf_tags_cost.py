@@ -10,6 +10,11 @@ load swings on a shared machine hit all of them alike:
   (``tushuo.render``, which every checkout has);
 * cold: ``python3 -m tushuo render SPEC -o out.pdf``, the whole process's wall time.
 
+Then, in one process of this checkout, the structure tree's own cost: ``render_pdf`` of the
+laid-out handbook with the tree (marking, lists and tables recognised, the tree written)
+against the same with ``Structure`` and ``add_structure`` replaced by nothing (the
+marked-content operators stay), alternating, CPU time.
+
 Also says whether the render path imported pypdf (it should not: its import alone is a
 sizeable share of a cold PDF render). Wall and CPU time (CPU time is steadier on a loaded
 machine), medians with min–max; ``uptime`` before and after.
@@ -43,6 +48,25 @@ for _ in range(5):
     tushuo.render(doc, out)
     ts.append(time.perf_counter() - a); cpu.append(time.process_time() - c)
 print(json.dumps({"warm": sorted(ts)[2], "cpu": sorted(cpu)[2], "pypdf": "pypdf" in sys.modules}))
+"""
+
+
+_AB = r"""
+import json, sys, time
+import tushuo
+from tushuo.paint import pdf, pdftags
+from tushuo.pipeline import layout
+doc = tushuo.load(sys.argv[1])
+frame, _ = layout(doc)
+real = (pdftags.Structure, pdftags.add_structure)
+off = (lambda frame, links: None, lambda canvas, tags: None)
+res = {"with": [], "without": []}
+pdf.render_pdf(frame, doc)
+for _ in range(int(sys.argv[2])):
+    for name, (structure, add) in (("with", real), ("without", off)):
+        pdftags.Structure, pdftags.add_structure = structure, add
+        c = time.process_time(); pdf.render_pdf(frame, doc); res[name].append(time.process_time() - c)
+print(json.dumps(res))
 """
 
 
@@ -106,6 +130,11 @@ def main() -> None:
         print(_line(f"{t} cold CLI, s", cold[t], 1, "6.3f"))
         print(_line(f"{t} cold CLI CPU, s", cold_cpu[t], 1, "6.3f"))
         print(f"{str(t):40s} render path imported pypdf: {pypdf[t]}")
+    out = subprocess.run([sys.executable, "-c", _AB, str(SPEC), "60"], env=_env(HERE), cwd=HERE,
+                         capture_output=True, text=True, check=True)
+    ab = json.loads(out.stdout.strip().splitlines()[-1])
+    for name, vals in ab.items():
+        print(_line(f"render_pdf CPU, tree {name}, ms", vals, 1000, "6.2f"))
     print("after: ", _uptime())
 
 
