@@ -114,12 +114,18 @@ class Tushuo(Peer):
         self.tushuo.render(doc, out)
 
     def uncached(self, out: Path) -> None:
-        """Warm, but the glyph and shape-coverage caches emptied first."""
+        """Warm, but the glyph, shape-coverage and laid-out text caches emptied first."""
         from tushuo.paint.coverage import coverage_cache
         from tushuo.paint.glyphs import default_cache
 
         default_cache().clear()
         coverage_cache().clear()
+        try:
+            from tushuo.layout.context import clear_text_memo
+        except ImportError:  # a tushuo before the text memo
+            pass
+        else:
+            clear_text_memo()
         self.warm(out)
 
     def varied(self, out: Path) -> None:
@@ -305,6 +311,44 @@ def ratio(num: list[float], den: list[float]) -> float:
     return statistics.median(num) / statistics.median(den)
 
 
+def print_pages(pages: list[str], warm: dict, cold: dict, sizes: dict, dims: dict, rates: dict,
+                args: argparse.Namespace) -> None:
+    """Each page's table (medians, min-max) and its ratios against the targets."""
+    label = {"tushuo": "tushuo (Pillow)", "chromium": "Chromium + HTML/CSS", "typst": "Typst"}
+    for page in pages:
+        print(f"### {page}.yaml / {page}.html / {page}.typ\n")
+        print("| route | warm, per image | cold start, per image | PNG size | image size |")
+        print("|---|---|---|---|---|")
+        for kind in ("tushuo", "chromium", "typst"):
+            n = f"{page}:{kind}"
+            if n not in sizes:
+                continue
+            w, h = dims[n]
+            print(f"| {label[kind]} | {stats(warm[n])} | {stats(cold[n])} | {sizes[n] / 1024:.0f} KiB | {w} x {h} |")
+        t = f"{page}:tushuo"
+        print(f"| tushuo, caches cleared before each render | {stats(warm[t + '-uncached'])} | "
+              "(a fresh process: nothing cached) | | |")
+        print(f"| tushuo, another issue number each render | {stats(warm[t + '-varied'])} | | | |")
+        if f"{page}:typst" in cold:
+            print(f"| Typst, one-shot compile in a running process | | {stats(cold[page + ':typst-oneshot'])} | | |")
+        print()
+        tw, tu = warm[t], warm[t + "-uncached"]
+        if f"{page}:chromium" in warm:
+            c = f"{page}:chromium"
+            print(f"- warm: tushuo {ratio(warm[c], tw):.1f}x faster than warm Chromium (target >= 5x; "
+                  f"caches cleared: {ratio(warm[c], tu):.1f}x)")
+            print(f"- cold: tushuo CLI {ratio(cold[c], cold[t]):.1f}x faster than a fresh Chromium")
+        if f"{page}:typst" in warm:
+            y = f"{page}:typst"
+            print(f"- warm: Typst's reused compiler / tushuo = {ratio(warm[y], tw):.2f} (target > 1; "
+                  f"caches cleared: {ratio(warm[y], tu):.2f})")
+            print(f"- cold: Typst fresh process / tushuo CLI = {ratio(cold[y], cold[t]):.2f} (target > 1); "
+                  f"Typst one-shot in a running process / tushuo CLI = {ratio(cold[y + '-oneshot'], cold[t]):.2f}")
+        if page in rates:
+            print(f"- batch: {args.batch} pages with --jobs {args.jobs}: {rates[page]:.2f} pages/s")
+        print()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=7, help="interleaved runs per measurement (default 7)")
@@ -369,39 +413,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nMachine: {machine()}")
     print(f"Load average (1, 5, 15 min): {fmt_load(load_before)} before, {fmt_load(load_after)} after\n")
-    label = {"tushuo": "tushuo (Pillow)", "chromium": "Chromium + HTML/CSS", "typst": "Typst"}
-    for page in pages:
-        print(f"### {page}.yaml / {page}.html / {page}.typ\n")
-        print("| route | warm, per image | cold start, per image | PNG size | image size |")
-        print("|---|---|---|---|---|")
-        for kind in ("tushuo", "chromium", "typst"):
-            n = f"{page}:{kind}"
-            if n not in sizes:
-                continue
-            w, h = dims[n]
-            print(f"| {label[kind]} | {stats(warm[n])} | {stats(cold[n])} | {sizes[n] / 1024:.0f} KiB | {w} x {h} |")
-        t = f"{page}:tushuo"
-        print(f"| tushuo, caches cleared before each render | {stats(warm[t + '-uncached'])} | "
-              "(a fresh process: nothing cached) | | |")
-        print(f"| tushuo, another issue number each render | {stats(warm[t + '-varied'])} | | | |")
-        if f"{page}:typst" in cold:
-            print(f"| Typst, one-shot compile in a running process | | {stats(cold[page + ':typst-oneshot'])} | | |")
-        print()
-        tw, tu = warm[t], warm[t + "-uncached"]
-        if f"{page}:chromium" in warm:
-            c = f"{page}:chromium"
-            print(f"- warm: tushuo {ratio(warm[c], tw):.1f}x faster than warm Chromium (target >= 5x; "
-                  f"caches cleared: {ratio(warm[c], tu):.1f}x)")
-            print(f"- cold: tushuo CLI {ratio(cold[c], cold[t]):.1f}x faster than a fresh Chromium")
-        if f"{page}:typst" in warm:
-            y = f"{page}:typst"
-            print(f"- warm: Typst's reused compiler / tushuo = {ratio(warm[y], tw):.2f} (target > 1; "
-                  f"caches cleared: {ratio(warm[y], tu):.2f})")
-            print(f"- cold: Typst fresh process / tushuo CLI = {ratio(cold[y], cold[t]):.2f} (target > 1); "
-                  f"Typst one-shot in a running process / tushuo CLI = {ratio(cold[y + '-oneshot'], cold[t]):.2f}")
-        if page in rates:
-            print(f"- batch: {args.batch} pages with --jobs {args.jobs}: {rates[page]:.2f} pages/s")
-        print()
+    print_pages(pages, warm, cold, sizes, dims, rates, args)
     print(f"- peak memory (RSS), page.yaml: {rss_page:.0f} MB (target < 200)")
     print(f"- peak memory (RSS), a 178-step handbook of {hb_size[0]} x {hb_size[1]} px: {rss_handbook:.0f} MB "
           "(target < 1024)")

@@ -8,12 +8,13 @@ import random
 import struct
 import zlib
 
+import pytest
 from PIL import Image as PILImage
 
 from tushuo.layout.frame import Frame, Glyphs, Rect
 from tushuo.paint import raster
 from tushuo.paint.glyphs import GlyphCache
-from tushuo.paint.png import _adler32_combine, _deflate_part, _padded_rows, _PngWriter
+from tushuo.paint.png import _adler32_combine, _deflate_part, _padded_rows, _PngWriter, _tail
 from tushuo.text.fonts import default_fontbook
 
 
@@ -120,8 +121,101 @@ def test_padded_rows_are_the_unfiltered_png_rows_and_split_input_deflates_the_sa
         st = im.width * bpp
         rows = im.tobytes()
         filtered = b"".join(b"\0" + rows[r * st : (r + 1) * st] for r in range(im.height))
-        padded = _padded_rows(im, st + 1)
-        assert b"\0" + padded[:-1] == filtered
+        pieces = _padded_rows(im, st + 1)
+        assert len(pieces) > 1 and b"\0" + b"".join(pieces)[:-1] == filtered
+        split = [b"\0", *pieces[:-1], memoryview(pieces[-1])[:-1]]
+        assert _tail(split, 1000) == filtered[-1000:] and _tail(split, 10**7) == filtered
         zd = bytes(rnd.randrange(256) for _ in range(2000))
         for last in (False, True):
-            assert _deflate_part(memoryview(padded)[:-1], zd, 3, last, b"\0") == _deflate_part(filtered, zd, 3, last)
+            made, adler, n = _deflate_part(split, zd, 3, last)
+            assert (made, adler, n) == _deflate_part([filtered], zd, 3, last)
+            assert adler == zlib.adler32(filtered) and n == len(filtered)
+
+
+
+def test_shift_copies_every_field_of_every_op():
+    from dataclasses import fields, replace
+
+    from tushuo.frame import Ellipse, Glyphs, Group, Image, Line, Path, Rect, Text, shift
+
+    g = Glyphs("图说a", (1.0, 31.0, 61.0), 70.0, 40.0, "sans-bold", 30.0, "#112233", 0.8, 0.2, 2.5)
+    r = Rect(1, 2, 3, 4, "#FF0000", "#00FF00", 1.5, 6.0, ("#000000", "#FFFFFF"), (3.0, 2.0))
+    ops = [
+        g, r, Ellipse(5, 6, 7, 8, "#ABCDEF", "#123456", 2.0),
+        Image(1, 2, 30, 40, None, 4.0, (300, 400), "a photo"),
+        Line(((0.0, 0.0), (10.0, 5.0)), "#000000", 3.0, (4.0, 2.0), True, True, 9.0),
+        Path((("M", 0.0, 0.0), ("Q", 1.0, 2.0, 3.0, 4.0), ("Z",)), "#111111", "#222222", 1.0, "butt"),
+        Text((g,), (0.0, 10.0, 100.0, 50.0), "caption", "#EEEEEE", (r,), True),
+        Group((r, g), (0.0, 0.0, 50.0, 60.0), 8.0, "a chart"),
+    ]
+    for op in ops:
+        assert set(type(op).__slots__) == {f.name for f in fields(op)}  # _moved copies the slots
+        moved = shift(op, 3.0, -7.0)
+        assert type(moved) is type(op) and moved is not op
+        bx, by, bw, bh = op.bbox()
+        assert moved.bbox() == pytest.approx((bx + 3.0, by - 7.0, bw, bh))
+        for f in fields(op):  # the fields shift does not move are the same objects
+            if f.name not in ("x", "y", "xs", "end", "points", "commands", "runs", "box", "underlays", "ops", "clip"):
+                assert getattr(moved, f.name) is getattr(op, f.name)
+    assert shift(g, 3.0, -7.0) == replace(g, xs=(4.0, 34.0, 64.0), end=73.0, y=33.0)
+    assert shift(ops[6], 3.0, -7.0).runs[0] == shift(g, 3.0, -7.0)
+    assert shift(ops[6], 3.0, -7.0).underlays[0] == replace(r, x=4, y=-5)
+
+
+def test_text_memo_gives_equal_fresh_blocks_and_still_checks_glyphs():
+    import tushuo
+    from tushuo.errors import SpecError
+    from tushuo.inputs import make_context
+    from tushuo.layout.context import clear_text_memo, text_memo
+    from tushuo.text.layout import layout_text
+
+    doc = tushuo.load("title: 记忆\nblocks:\n  - {type: paragraph, text: 正文。}\n")
+    ctx = make_context(doc, width=540)
+    clear_text_memo()
+    words = "村（社区）“两委”换届选举工作中候选人资格联审的**若干**意见"
+    first = ctx.text(words, 300.0, "body")
+    memo = text_memo(ctx.fonts)
+    assert len(memo) == 1
+    first.lines.pop()  # a caller's block is its own: changing it leaves the kept one alone
+    first.underlays.append(Rect(0, 0, 1, 1))
+    again = ctx.text(words, 300.0, "body")
+    fresh = layout_text(words, 300.0, ctx.style("body"), ctx.fonts)
+    assert again.lines == fresh.lines and again.underlays == fresh.underlays and again.height == fresh.height
+    assert len(memo) == 1
+    assert ctx.text(words, 301.0, "body").lines != [] and len(memo) == 2  # another width: another entry
+    # a character no font covers: refused (located) on the first call and on a memo hit alike
+    for _ in range(2):
+        with pytest.raises(SpecError, match="U\\+10FFFD|glyph"):
+            ctx.at("blocks[0].text").text("缺\U0010fffd字", 300.0, "body")
+    # allowed: laid out once, but every layout that sets it warns again
+    allowing = make_context(doc, width=540, allow_missing_glyphs=True)
+    allowing.text("缺\U0010fffd字", 300.0, "body")
+    allowing.text("缺\U0010fffd字", 300.0, "body")
+    assert len(allowing.warnings) == 2 and "missing glyphs" in allowing.warnings[1]
+    # balanced titles' line choices are kept too, handed out as copies
+    from tushuo.layout.common import _even_split, even_split
+
+    title = "清河路88号便民服务中心一楼"
+    style = ctx.style("h2")
+    got = even_split(ctx.fonts, title, 300.0, 2, style)
+    assert got == _even_split(ctx.fonts, title, 300.0, 2, style) and got is not None and len(got) == 2
+    got.append("x")
+    assert even_split(ctx.fonts, title, 300.0, 2, style) == _even_split(ctx.fonts, title, 300.0, 2, style)
+    clear_text_memo()
+    assert len(memo) == 0
+
+
+def test_heap_thresholds_set_once_and_never_against_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    code = "from tushuo.heap import keep_freed_memory as k; print(k(), k())"
+    env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES" and not k.startswith("MALLOC_")}
+    glibc = (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc") if hasattr(os, "confstr") else False
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == (["True", "False"] if glibc and sys.platform.startswith("linux") else ["False", "False"])
+    for chosen in ({"MALLOC_ARENA_MAX": "2"}, {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=1000000"}):
+        out = subprocess.run([sys.executable, "-c", code], env={**env, **chosen}, capture_output=True, text=True,
+                             check=True).stdout
+        assert out.split() == ["False", "False"]

@@ -7,10 +7,12 @@ embedded fonts, SVG gets vectors and <text>; matplotlib is imported only for it.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import textwrap
 import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
 
 import matplotlib
@@ -105,6 +107,56 @@ def test_svg_has_the_figure_as_vectors_and_text(tmp_path: Path) -> None:
     assert "各村得票率" in texts
     assert not list(root.iter(f"{ns}image"))
     assert any((p.get("fill") or "").upper() == RED for p in root.iter(f"{ns}path"))
+
+
+def dashed_figure(style: str) -> Figure:
+    """One thick black line across the middle of an axes-less figure, in matplotlib's ``style``."""
+    fig = Figure(figsize=(4, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.plot([0.1, 0.9], [0.5, 0.5], style, color="black", lw=3)
+    return fig
+
+
+def _ink_runs(row: list[bool]) -> int:
+    return sum(1 for i, ink in enumerate(row) if ink and (i == 0 or not row[i - 1]))
+
+
+@pytest.mark.parametrize(("style", "pattern"), [("--", (3.7, 1.6)), ("-.", (6.4, 1.6, 1.0, 1.6))])
+def test_dashed_lines_stay_dashed_in_png_pdf_and_svg(style: str, pattern: tuple[float, ...], tmp_path: Path) -> None:
+    doc = document(dashed_figure(style))
+    frame = layout_document(doc)
+    (group,) = [op for op in frame.ops if isinstance(op, Group) and op.clip and op.clip[2] > 900]
+    (line,) = [op for op in walk(group) if isinstance(op, PathOp) and op.stroke]
+    x, y, w, h = group.clip
+    k = w / 400  # design px per figure px (4 in at 100 dpi)
+    # matplotlib's pattern (in line widths) in design px: 3 pt lines at 100 dpi, scaled to the column
+    assert line.dash == pytest.approx(tuple(d * 3 * 100 / 72 * k for d in pattern), rel=1e-6)
+
+    # PNG: along the line, ink and gaps alternate (a solid line is one run of ink)
+    img = tushuo.render_image(doc).convert("L")
+    cy = round(y + 0.5 * h)
+    row = [img.getpixel((px, cy)) < 128 for px in range(round(x + 0.1 * w) + 2, round(x + 0.9 * w) - 2)]
+    period = sum(line.dash)
+    assert _ink_runs(row) >= (int(0.8 * w / period) - 1) * len(pattern) // 2 >= 10  # each 'on' of each period
+    solid = tushuo.render_image(document(dashed_figure("-"))).convert("L")
+    assert _ink_runs([solid.getpixel((px, cy)) < 128 for px in range(round(x + 0.1 * w) + 2,
+                                                                        round(x + 0.9 * w) - 2)]) == 1
+
+    # SVG: the pattern as stroke-dasharray
+    (svg,) = tushuo.render(doc, tmp_path / "d.svg")
+    ns = "{http://www.w3.org/2000/svg}"
+    arrays = [p.get("stroke-dasharray") for p in ET.fromstring(svg.read_bytes()).iter(f"{ns}path")]
+    assert [a for a in arrays if a] == [" ".join(f"{d:.2f}".rstrip("0").rstrip(".") for d in line.dash)]
+
+    # PDF: a dash operator with the pattern (in design px: the page's transform scales it)
+    (pdf,) = tushuo.render(doc, tmp_path / "d.pdf")
+    streams = b"".join(zlib.decompress(m) for m in re.findall(rb"stream\r?\n(.*?)endstream", pdf.read_bytes(), re.S)
+                       if m[:1] == b"x")  # the flate streams (page contents among them)
+    want = "[" + " ".join(f"{d:.3f}".rstrip("0").rstrip(".") for d in line.dash) + "] 0 d"
+    assert want.encode() in streams
 
 
 def test_mpl_style_gives_the_theme_palette_and_the_bundled_fonts() -> None:

@@ -12,7 +12,7 @@ from PIL import ImageChops
 from tushuo import Document, SpecError
 from tushuo import pipeline as output
 from tushuo.layout.frame import Frame, Glyphs, Rect
-from tushuo.pipeline import resolve_settings, slice_rows, write_frame
+from tushuo.pipeline import RenderOptions, resolve_settings, slice_rows, write_frame
 from tushuo.text.fonts import default_fontbook
 
 PALETTE = ["#C9302C", "#F5C242", "#2E7D32", "#1565C0", "#6A1B9A", "#FFFFFF"]
@@ -133,17 +133,17 @@ def test_options_explicit_beat_the_document_which_beats_defaults(tmp_path):
     )
     s = resolve_settings(tmp_path, True, doc)
     assert (s.format, s.quality, s.slice_height) == ("webp", 40, 500)
-    s = resolve_settings(tmp_path, True, doc, format="jpg", quality=75, slice_height=0)
+    s = resolve_settings(tmp_path, True, doc, RenderOptions(format="jpg", quality=75, slice_height=0))
     assert (s.format, s.quality) == ("jpeg", 75)
     assert s.slice_height == output.AUTO_SLICE  # a folder always gets slices
-    s = resolve_settings(tmp_path / "x.png", False, doc, slice_height=0)
+    s = resolve_settings(tmp_path / "x.png", False, doc, RenderOptions(slice_height=0))
     assert (s.format, s.quality, s.slice_height) == ("png", 40, 0)  # the suffix names the format
     s = resolve_settings(tmp_path / "x.png", False, None)
     assert (s.format, s.quality, s.slice_height, s.max_bytes) == ("png", 90, 0, None)
     with pytest.raises(SpecError, match="quality must be"):
-        resolve_settings(tmp_path / "x.jpg", False, None, quality=0)
+        resolve_settings(tmp_path / "x.jpg", False, None, RenderOptions(quality=0))
     with pytest.raises(SpecError, match="too small"):
-        resolve_settings(tmp_path / "x.png", False, None, slice_height=20)
+        resolve_settings(tmp_path / "x.png", False, None, RenderOptions(slice_height=20))
 
 
 def test_document_output_format_is_used_for_a_folder(tmp_path):

@@ -72,14 +72,46 @@ def test_f10_warnings_and_messages_stay_one_short_line(tmp_path: Path, capsys: p
     assert max(len(line) for line in err.splitlines()) < 300
 
 
-def test_f10_a_huge_csv_is_refused_within_budget(tmp_path: Path) -> None:
-    """200,000 rows (before: a 100,000-row bar chart took 4 minutes; a 1,000,000-row pie a 9.8 MB warning)."""
-    _chart_csv(tmp_path, 200_000, "pie")
-    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, timeout=60)
-    assert rc == 2, err
-    assert "s.yaml:6:16: blocks[0].data_file: d.csv:102: 200000 categories are too many for a pie chart" in err
-    assert len(err) < 500 and rss < 1024
+@pytest.mark.parametrize("kind,rows", [("pie", 1_000_000), ("bar", 100_000), ("pie", 5_242_877)])
+def test_f10_a_huge_csv_is_refused_within_budget(tmp_path: Path, kind: str, rows: int) -> None:
+    """The issue's 1,000,000-row pie (a 9.8 MB warning) and 100,000-row bar (4 minutes), and a
+    20 MB file of 5 million tiny rows (the most the gate lets in: 27 s and 1.55 GB while every
+    row was parsed before the count was checked). Rows past the cap are counted, not parsed."""
+    if rows > 1_000_000:
+        (tmp_path / "d.csv").write_text("n,v\n" + "a,1\n" * rows, encoding="utf-8")  # 20 MB
+        (tmp_path / "s.yaml").write_text(f"title: t\nblocks:\n  - type: chart\n    kind: {kind}\n    title: c\n"
+                                         "    data_file: d.csv\n", encoding="utf-8")
+    else:
+        _chart_csv(tmp_path, rows, kind)
+    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, timeout=120, cpu=10)
+    assert rc == 2, (rc, err)
+    assert (f"s.yaml:6:16: blocks[0].data_file: d.csv:{MAX_CATEGORIES[kind] + 2}: {rows} categories are too many "
+            f"for a {kind} chart") in err
+    assert len(err) < 500 and rss < 512, (len(err), rss)
     assert not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.parametrize("block", ["table", "stats"])
+def test_f10_a_huge_csv_table_is_refused_at_the_cell_budget(tmp_path: Path, block: str) -> None:
+    """The same 20 MB file for a table or stats block (which take any text, so no chart cap).
+    Before: over 4 GB and minutes, every row turned into located cells first."""
+    (tmp_path / "d.csv").write_text("n,v\n" + "a,1\n" * 5_242_877, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(f"title: t\nblocks:\n  - type: {block}\n    data_file: d.csv\n",
+                                     encoding="utf-8")
+    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, timeout=120, cpu=10)
+    assert rc == 2, (rc, err)
+    assert err.startswith("s.yaml:4:16: blocks[0].data_file: d.csv:50001: too many cells: more than 100,000 values"), err
+    assert rss < 512, rss
+
+
+def test_f10_rows_past_the_cap_are_counted_not_read() -> None:
+    from tushuo.data import parse_table
+
+    text = "类别,人数\n" + "".join(f"L{i},{i}\n" for i in range(150)) + "\n,,\nX,oops\n\n"
+    t = parse_table(text, "t.csv", limit=100)
+    # 101 rows read (the first past the cap is named); the rest counted, the bad number never parsed
+    assert len(t.labels) == 101 and t.rows[100] == 102 and t.more == 50
+    assert len(parse_table(text.replace("X,oops", "X,1"), "t.csv").labels) == 151
 
 
 # --------------------------------------------------------------------------- finding 9
@@ -143,6 +175,102 @@ def test_f09_tall_flowchart_png_within_budget(tmp_path: Path) -> None:
     assert rss < 1024
     with PILImage.open(tmp_path / "f.png") as im:
         assert im.width == 1080 and im.height > 50_000
+
+
+# --------------------------------------------------------------------------- finding 11
+def flat_png(path: Path, w: int, h: int, kind: str, value: int = 0) -> None:
+    """A one-colour PNG written a row at a time (never held decoded): ``kind`` "1" (1-bit grey,
+    ``value`` 0 or 1), "L" (grey) or "P" (palette: index ``value`` of red, blue, white)."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    if kind == "1":
+        depth, colour, row = 1, 0, bytes([255 * value]) * -(-w // 8)
+    else:
+        depth, colour, row = 8, 3 if kind == "P" else 0, bytes([value]) * w
+    z = zlib.compressobj(9)
+    with open(path, "wb") as fh:
+        fh.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, colour, 0, 0, 0)))
+        if kind == "P":
+            fh.write(chunk(b"PLTE", bytes([200, 40, 40, 30, 90, 200, 255, 255, 255])))
+        line = b"\0" + row
+        rows = max(1, (1 << 20) // len(line))
+        parts = [z.compress(line * min(rows, h - y)) for y in range(0, h, rows)]
+        fh.write(chunk(b"IDAT", b"".join(parts) + z.flush()) + chunk(b"IEND", b""))
+
+
+def _card_grid(d: Path, names: list[str]) -> None:
+    items = "".join(f"      - {{title: 卡片{i + 1}, desc: 说明, image: {n}}}\n" for i, n in enumerate(names))
+    (d / "s.yaml").write_text(f"title: 图片\nblocks:\n  - type: cards\n    layout: grid\n    items:\n{items}",
+                              encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["1", "P"])
+def test_f11_sixteen_big_pictures_are_refused_before_any_is_decoded(tmp_path: Path, kind: str) -> None:
+    """16 blank 7,700 x 7,700 pictures (59 megapixels each, a few KB on disk) in a card grid.
+    Before: 1.31 GB (four decoded and converted to RGB at full size, then the fifth refused)."""
+    flat_png(tmp_path / "p1.png", 7_700, 7_700, kind)
+    for i in range(2, 17):
+        (tmp_path / f"p{i}.png").write_bytes((tmp_path / "p1.png").read_bytes())
+    _card_grid(tmp_path, [f"p{i}.png" for i in range(1, 17)])
+    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, cpu=10)
+    assert rc == 2, (rc, err)
+    assert err.startswith("s.yaml:10:39: blocks[0].items[4].image: pictures too large in total: with p5.png the "
+                          "document's pictures hold 296 megapixels (at most 240)"), err
+    assert rss < 256, rss  # refused from the headers: nothing decoded
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_f11_big_palette_and_one_bit_pictures_render_at_drawn_size(tmp_path: Path) -> None:
+    """Four 7,700 x 7,700 pictures under the document's budget (palette red, palette blue, 1-bit
+    black, grey): each is shrunk while decoding, a strip of rows at a time. Before: 1.98 GB
+    (palette and 1-bit pictures could not be reduced and were converted whole to RGB)."""
+    flat_png(tmp_path / "red.png", 7_700, 7_700, "P", 0)
+    flat_png(tmp_path / "blue.png", 7_700, 7_700, "P", 1)
+    flat_png(tmp_path / "black.png", 7_700, 7_700, "1", 0)
+    flat_png(tmp_path / "grey.png", 7_700, 7_700, "L", 128)
+    _card_grid(tmp_path, ["red.png", "blue.png", "black.png", "grey.png"])
+    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, cpu=10)
+    assert rc == 0, (rc, err)
+    assert rss < 512, rss
+    with PILImage.open(tmp_path / "out.png") as im:
+        colours = {c for n, c in im.convert("RGB").getcolors(1 << 20) if n > 40_000}  # a picture is ~400 x 230 px
+    assert {(200, 40, 40), (30, 90, 200), (0, 0, 0), (128, 128, 128)} <= colours, colours
+
+
+@pytest.mark.parametrize("mode", ["1", "P", "PA", "I;16"])
+def test_f11_reducing_a_strip_at_a_time_equals_converting_the_whole(mode: str) -> None:
+    """The strips' rows are a multiple of the factor, so the seams are invisible: the same pixels as
+    converting the whole picture to colours and reducing that."""
+    import random
+
+    from tushuo import assets
+
+    w, h, factor = 301, 700, 3  # 700 rows: strips of 255, 255 and 190 (a partial box at the end)
+    rnd = random.Random(5)
+    im = PILImage.new(mode, (w, h))
+    im.putdata([rnd.randrange(2 if mode == "1" else 65536 if mode == "I;16" else 256) for _ in range(w * h)])
+    if mode.startswith("P"):
+        im.putpalette([rnd.randrange(256) for _ in range(768)])
+        if mode == "PA":
+            im.putalpha(PILImage.new("L", (w, h), 77))
+    whole = assets._colours(im)
+    got = assets._reduce(im, factor)
+    assert got.mode == whole.mode and got.size == (101, 234)
+    assert got.tobytes() == whole.reduce(factor).tobytes()
+
+
+def test_f11_a_picture_one_pixel_wide_is_refused_from_its_header(tmp_path: Path) -> None:
+    """1 x 50,000,000 (a 100 KB file). Before: 1.5 GB and 35 s, then refused for its height."""
+    flat_png(tmp_path / "thin.png", 1, 50_000_000, "L", 255)
+    (tmp_path / "s.yaml").write_text("title: t\nblocks:\n  - type: image\n    src: thin.png\n", encoding="utf-8")
+    rc, err, rss = bounded(["render", "s.yaml", "-o", "out.png"], tmp_path, cpu=10)
+    assert rc == 2, (rc, err)
+    assert err.startswith("s.yaml:4:10: blocks[0].src: image has an impossible shape: 1 x 50000000 px"), err
+    assert rss < 256, rss
 
 
 # --------------------------------------------------------------------------- finding 16

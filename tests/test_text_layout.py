@@ -495,3 +495,31 @@ def test_pure_han_lines_are_at_most_one_character_short_and_none_is_alone(text: 
     assert len(short) <= 1
     if len(tb.lines) > 1:
         assert len(tb.lines[-1].text) >= 2
+
+
+REPORT = ("对换届选举中的违纪违法问题，可拨打12380举报电话，或登录网上举报平台（www.12380.gov.cn）反映，"
+          "也可发送电子邮件至jubao@yingzhou-zzb.gov.cn。")
+
+
+@pytest.mark.parametrize("em", range(9, 26))
+def test_a_paragraph_with_an_address_is_not_spread_loose_around_it(em: int) -> None:
+    """(#13, a regression of the first total fit) The slack an unbreakable URL or e-mail address
+    leaves goes to one ragged line before it, not 0.3-1 em a gap over the lines above: no gap
+    wider than 0.25 em, a line looser than 0.1 em only where no setting of as many lines avoids
+    it; an address breaks only after / . - _ ? & = @, never between two letters."""
+    LOOSE, han, _, tighter = _oracle()
+    size = 30.0
+    tb = layout_text(REPORT, em * size, TextStyle(size=size, align="justify", markup=False))
+    lines = [ln.text for ln in tb.lines]
+    assert "".join(lines) == REPORT
+    worst = 0.0
+    for ln in tb.lines[:-1]:
+        cs = chars(ln)
+        for (a, xa, face, _), (b, xb, *_) in zip(cs, cs[1:]):
+            if han(a) and han(b):
+                worst = max(worst, (xb - xa - FB.advance(a, size, face)) / size)
+    assert worst <= 0.25, (lines, worst)
+    if worst > LOOSE + 1e-3:
+        assert tighter(REPORT, size, "sans", em * size, 0.0, len(lines)) is None, (lines, worst)
+    for up, down in zip(lines, lines[1:]):
+        assert not (up[-1].isascii() and up[-1].isalnum() and down[0].isascii() and down[0].isalnum()), lines

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tushuo.text import break_lines, measure
 from tushuo.text.layout import TextStyle, layout_text
-from tushuo.text.linebreak import uax14_breaks
+from tushuo.text.linebreak import NUMBER_UNITS, opportunities, uax14_breaks
 
 CASES = json.loads((Path(__file__).parent / "data" / "linebreak_public.json").read_text("utf-8"))
 
@@ -169,9 +169,10 @@ def test_public_cases_break_as_clreq_shows() -> None:
     c01 = CASES[0]["text"]
     assert break_lines(c01, 300, 30) == [
         "为切实做好村两委换届", "工作，镇党委召开专题", "会议，对选举程序、候",
-        "选人资格审查、投票", "计票等环节逐项进行", "部署。",
-    ]  # greedy leaves 署。 alone (部署。 cannot end at 10 em); total fit sends 部 down and
-    # shares the slack between the two lines above (one em each) instead of leaving it on one
+        "选人资格审查、投票计", "票等环节逐项进行", "部署。",
+    ]  # greedy leaves 署。 alone (部署。 cannot end at 10 em); the line above gives up 部 and,
+    # this text being ragged (left-aligned), may end two ems short: the greedy setting so mended
+    # keeps every rule and is taken without the search (linebreak.total_fit, "Speed")
     c06 = next(c["text"] for c in CASES if c["id"] == "c06")
     lines = break_lines(c06, 300, 30)
     k = next(k for k, ln in enumerate(lines) if ln.endswith("艰"))
@@ -392,3 +393,26 @@ def test_urls_break_only_after_separators_unless_a_piece_is_wider_than_the_line(
             assert not (text[pos - 1].isalpha() and text[pos].isalpha()) or text[pos - 1] in "/.-_?&=@"
     if set_width(url, size) + size <= em * size:  # fits with a bracket on each side: never split
         assert any(url in ln for ln in lines), lines
+
+
+def test_a_number_keeps_its_unit_or_measure_word() -> None:
+    """(#13) 12月20日前 never breaks as 12月20 / 日前 (UAX #14 allows a break between a digit and
+    an ideograph); the break before the next number stays."""
+    text = "进度滞后的乡镇要逐村分析原因，12月20日前全面完成换届选举，全镇18个村共计12486人参选。"
+    for em in range(4, 30):
+        for align in ("left", "justify", "center"):
+            lines = [ln.text for ln in layout_text(text, em * 30, TextStyle(size=30, markup=False, align=align)).lines]
+            for up, down in zip(lines, lines[1:]):
+                assert not (up[-1].isdigit() and down[0] in NUMBER_UNITS), (em, align, lines)
+    assert opportunities("12月20日").best_pos == [3, 6]  # before 20 and at the end, not before 月 or 日
+
+
+@pytest.mark.parametrize("em", [7, 8, 9, 10, 11])
+def test_a_centred_label_breaks_at_a_phrase_edge_rather_than_inside_a_word(em: int) -> None:
+    """(#13) Balancing a decision label does not cut 选民 when a break next to a one-character
+    function word (的, 是 ...) is as even: 参加投票的选民 / 是否过半数？, not 参加投票的选 / 民是否过半数？."""
+    style = TextStyle(size=30, markup=False, align="center")
+    assert [ln.text for ln in layout_text("参加投票的选民是否过半数？", em * 30, style).lines] == [
+        "参加投票的选民", "是否过半数？"]
+    assert [ln.text for ln in layout_text("候选人资格审查是否通过？", em * 30, style).lines] == [
+        "候选人资格审查", "是否通过？"]

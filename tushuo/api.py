@@ -45,10 +45,11 @@ def render_image(
     an error unless ``allow_missing_glyphs`` (then it is drawn as an empty box). ``script``
     (hans, hant, hant-tw, hant-hk) overrides the document's: every drawn text is converted.
     """
+    from .pipeline import RenderOptions
     from .pipeline import render_image as _render_image
 
-    return _render_image(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, scale=scale,
-                         script=script)
+    return _render_image(doc, RenderOptions(width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs,
+                                            scale=scale, script=script))
 
 
 def render(
@@ -78,7 +79,14 @@ def render(
     ``format=`` (or the document's ``output.format``) says what to write, the whole file
     is written at once only after the render succeeded, and the list returned is empty.
     """
+    from .pipeline import RenderOptions
+
+    options = RenderOptions(format=format, quality=quality, slice_height=slice_height, max_bytes=max_bytes,
+                            page_size=page_size, width=width, theme=theme,
+                            allow_missing_glyphs=allow_missing_glyphs, describe=describe, script=script)
     if hasattr(out, "write"):
+        from dataclasses import replace
+
         from .errors import SpecError
 
         fmt = format or doc.output.format
@@ -92,20 +100,13 @@ def render(
         if sh:
             raise SpecError("slices are several files and a file object takes one: write them with "
                             "render(doc, 'folder/', slice_height=...) or use render_bytes(), which returns a list")
-        data = render_bytes(
-            doc, format=fmt, quality=quality, slice_height=0, max_bytes=max_bytes, page_size=page_size,
-            width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs,
-        )
+        data = _render_bytes(doc, replace(options, format=fmt, slice_height=0, describe=False))
         assert isinstance(data, bytes)
         out.write(data)
         return []
     from .pipeline import render as _render
 
-    return _render(
-        doc, out, format=format, quality=quality, slice_height=slice_height, max_bytes=max_bytes,
-        page_size=page_size, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs,
-        describe=describe, script=script,
-    )
+    return _render(doc, out, options)
 
 
 def describe(doc: Document, format: str = "markdown", *, script: str | None = None) -> str:
@@ -135,18 +136,28 @@ def render_bytes(
     same pipeline writes into a private temporary folder, read back and removed, so a
     failed render returns nothing and leaves nothing.
     """
+    from .pipeline import RenderOptions
+
+    return _render_bytes(doc, RenderOptions(format=format, quality=quality, slice_height=slice_height,
+                                            max_bytes=max_bytes, page_size=page_size, width=width, theme=theme,
+                                            allow_missing_glyphs=allow_missing_glyphs, describe=False))
+
+
+def _render_bytes(doc: Document, options: Any) -> bytes | list[bytes]:
+    """``render_bytes`` with its options gathered (a pipeline.RenderOptions): the one render into a
+    private temporary folder, read back and removed."""
     import tempfile
+    from dataclasses import replace
 
     from .pipeline import SUFFIX, normalise_format
+    from .pipeline import render as _render
 
-    fmt = normalise_format(format or doc.output.format or "png")
-    sliced = (slice_height if slice_height is not None else doc.output.slice_height) > 0
+    fmt = normalise_format(options.format or doc.output.format or "png")
+    sh = options.slice_height
+    sliced = (sh if sh is not None else doc.output.slice_height) > 0
     with tempfile.TemporaryDirectory(prefix="tushuo-") as tmp:
         target = Path(tmp) / f"document{SUFFIX[fmt]}"
-        paths = render(
-            doc, target, format=fmt, quality=quality, slice_height=slice_height, max_bytes=max_bytes,
-            page_size=page_size, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs,
-        )
+        paths = _render(doc, target, replace(options, format=fmt))
         data = [p.read_bytes() for p in paths]
     return data if sliced and fmt in ("png", "jpeg", "webp") else data[0]
 
@@ -168,11 +179,11 @@ def render_pages(
     from .errors import SpecError
     from .layout.pages import make_book, parse_page_size, pdf_mode
     from .paint.raster import paint
-    from .pipeline import layout
+    from .pipeline import RenderOptions, layout
 
     if not (isinstance(dpi, (int, float)) and 10 <= dpi <= 1200):
         raise SpecError(f"dpi must be a number from 10 to 1200, got {dpi!r}")
-    frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
+    frame, ctx = layout(doc, RenderOptions(width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs))
     page = parse_page_size(page_size if page_size is not None else doc.output.page_size, doc)
     scale = page.width / frame.width * dpi / 72  # device px per design px
     book = make_book(frame, doc, page, mode=pdf_mode(None, doc), theme=ctx.theme, fonts=ctx.fonts)

@@ -235,6 +235,13 @@ class PixelBudget:
         self._seen.add(key)
         self.used += pixels
 
+    def admit(self, path: str | os.PathLike[str], max_pixels: int = MAX_IMAGE_PIXELS) -> None:
+        """Charge a picture's pixels, read from its header, once per file (before any decoding)."""
+        p = Path(path)
+        if str(p.resolve()) not in self._seen:
+            w, h = _header_size(p, max_pixels)
+            self.charge(str(p.resolve()), w * h, p.name)
+
 
 def open_image(path: str | os.PathLike[str], max_pixels: int = MAX_IMAGE_PIXELS,
                budget: PixelBudget | None = None):  # noqa: ANN201 - PIL.Image.Image
@@ -255,8 +262,7 @@ def open_image(path: str | os.PathLike[str], max_pixels: int = MAX_IMAGE_PIXELS,
     except (OSError, ValueError):
         raise SpecError(f"file not found: {p.name}") from None
     if budget is not None:
-        w, h = _header_size(p, max_pixels)
-        budget.charge(key[0], w * h, p.name)
+        budget.admit(p, max_pixels)
     hit = _cache.get_or_make(key, lambda: _decode(p, max_pixels), lambda im: im.width * im.height * len(im.getbands()))
     return hit.copy()
 
@@ -329,13 +335,11 @@ def _decode(p: Path, max_pixels: int):  # noqa: ANN202
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError, struct.error) as exc:
             raise SpecError(f"damaged or truncated image: {p.name} ({_chunk_reason(exc)})") from None
         if max(im.size) > MAX_KEEP_SIDE:
-            factor = -(-max(im.size) // MAX_KEEP_SIDE)
             try:
-                reduced = im.reduce(factor)
-                reduced.info = im.info
-                im_use = reduced
-            except (ValueError, OSError):
-                im_use = im
+                im_use = _reduce(im, -(-max(im.size) // MAX_KEEP_SIDE))
+            except (ValueError, OSError) as exc:
+                raise SpecError(f"damaged or truncated image: {p.name} ({_chunk_reason(exc)})") from None
+            im_use.info = im.info
         else:
             im_use = im
         try:
@@ -348,14 +352,55 @@ def _decode(p: Path, max_pixels: int):  # noqa: ANN202
     return out
 
 
+#: modes Image.reduce averages as colours ("P"/"PA" hold palette indices, "1" and "I;16" it refuses)
+_REDUCIBLE = frozenset({"L", "LA", "La", "RGB", "RGBA", "RGBa", "CMYK", "YCbCr", "I", "F"})
+
+#: rows of a picture converted at a time by :func:`_reduce` (about 10 MB of RGBA at 10,000 px wide)
+_STRIP_ROWS = 256
+
+
+def _reduce(im, factor: int):  # noqa: ANN001, ANN202
+    """``im`` shrunk ``factor`` times each way (box average). Other modes are converted to
+    colours a strip of rows at a time, so a full-size conversion (a 7,700 px palette or 1-bit
+    picture: 59 MB held as 237 MB of RGBA) never exists; the strips' rows are a multiple of
+    ``factor``, so the result is the reduce of the whole conversion."""
+    from PIL import Image
+
+    if im.mode in _REDUCIBLE:
+        return im.reduce(factor)
+    w, h = im.size
+    step = factor * max(1, _STRIP_ROWS // factor)
+    out = None
+    for y in range(0, h, step):
+        part = _colours(im.crop((0, y, w, min(h, y + step)))).reduce(factor)
+        if out is None:
+            out = Image.new(part.mode, (-(-w // factor), -(-h // factor)))
+        out.paste(part, (0, y // factor))
+    return out
+
+
+def _colours(im):  # noqa: ANN001, ANN202
+    """A picture in a mode whose channels are colours: 1-bit → L, palette → RGB(A), 16-bit → L."""
+    if im.mode == "1":
+        return im.convert("L")
+    if im.mode in ("P", "PA"):
+        return im.convert("RGBA" if im.mode == "PA" or "transparency" in im.info else "RGB")
+    if im.mode.startswith("I;16"):
+        return _grey8(im, 65535.0)
+    return im.convert("RGB")
+
+
+def _grey8(im, hi: float):  # noqa: ANN001, ANN202
+    """16-bit / 32-bit grey scaled to 8 bits (convert() would clip everything above 255 to white)."""
+    return im.convert("F").point(lambda v: v * (255.0 / hi)).convert("L")
+
+
 def _to_rgb(im):  # noqa: ANN001, ANN202
     """RGB or RGBA, converted to sRGB when a colour profile is embedded."""
     mode = im.mode
     icc = im.info.get("icc_profile")
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        # 16-bit / 32-bit grey: scale to 8 bits (convert() would clip everything above 255 to white).
-        hi = 65535.0 if mode.startswith("I;16") or (im.getextrema()[1] or 0) > 255 else 255.0
-        im = im.convert("F").point(lambda v: v * (255.0 / hi)).convert("L")
+        im = _grey8(im, 65535.0 if mode.startswith("I;16") or (im.getextrema()[1] or 0) > 255 else 255.0)
         mode = "L"
     if icc and mode in ("RGB", "RGBA", "CMYK", "L", "LA"):
         converted = _profile_to_srgb(im, icc)

@@ -1,11 +1,15 @@
-"""Sizes and characters as people read them in messages (kept apart so the CLI imports nothing heavy).
+"""Numbers, sizes and characters as people read them (kept apart so the CLI imports nothing heavy).
 
-One formatter for each, so every message says them the same way.
+One formatter for each, so every message and every drawn figure says them the same way.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
+
+#: the minus sign charts draw: as wide as a digit, so signed tick labels line up
+TRUE_MINUS = "\u2212"
 
 #: Unicode categories with nothing printable to quote.
 _UNPRINTABLE = {"Co": "a private-use character", "Cn": "an unassigned code point", "Cc": "a control character",
@@ -27,6 +31,32 @@ def human_size(n: int) -> str:
     raise AssertionError("unreachable")
 
 
+def format_number(value: float, *, places: int | None = None, group_from: float | None = 10_000,
+                  minus: str = "-") -> str:
+    """A number as a reader sees it: a whole number without a point; otherwise the shortest
+    decimals that show it (126.0 → 126, 0.1 + 0.2 → 0.3), or with ``places`` at most that many,
+    trailing zeros dropped (0.125 → 0.13); thousands separators from ``group_from`` on
+    (12345 → 12,345; None: never); ``minus`` for the sign. Stats figures use the defaults,
+    chart labels two places, no separators and the true minus (``chart_plan.fmt_num``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    grouped = group_from is not None and abs(value) >= group_from
+    if places is not None:
+        if abs(value - round(value)) < 1e-9:
+            whole = int(round(value))
+            text = f"{whole:,}" if grouped else str(whole)
+        else:
+            text = (f"{value:,.{places}f}" if grouped else f"{value:.{places}f}").rstrip("0").rstrip(".")
+    elif isinstance(value, float) and not value.is_integer():
+        shortest = repr(round(value, 10))
+        decimals = len(shortest.split(".")[1]) if "." in shortest and "e" not in shortest else 2
+        text = f"{value:,.{decimals}f}" if grouped else f"{value:.{decimals}f}"
+    else:
+        whole = int(value)
+        text = f"{whole:,}" if grouped else str(whole)
+    return text if minus == "-" else text.replace("-", minus)
+
+
 def char_code(ch: str | int) -> str:
     """'字' (or its code point) → 'U+5B57'."""
     return f"U+{ch if isinstance(ch, int) else ord(ch):04X}"
@@ -43,4 +73,4 @@ def describe_char(ch: str, *, name: bool = True) -> str:
     return f"'{ch}' ({char_code(ch)} {unicodedata.name(ch, 'unnamed')})"
 
 
-__all__ = ["char_code", "describe_char", "human_size"]
+__all__ = ["TRUE_MINUS", "char_code", "describe_char", "format_number", "human_size"]

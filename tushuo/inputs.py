@@ -143,6 +143,14 @@ def read_inputs(doc: Document, *, theme: Theme | str | dict | None = None, fonts
 
 def _read_files(doc: Document, into: Inputs) -> None:
     roots = tuple(Path(r) for r in doc._roots or ())
+    # Every new picture's header is charged to the document's pixel budget first: a document
+    # over it is refused before any picture is decoded (16 big pictures: 4 decoded, then refused).
+    for name, path, ref, _ in _file_fields(doc.blocks, "blocks"):
+        if name != TABLE_FIELD and ref not in into.pictures:
+            try:
+                into.budget.admit(resolve_path(ref, doc.base_dir, roots))
+            except SpecError as exc:
+                raise _located(doc, exc.message, path) from None
     for name, path, ref, block in _file_fields(doc.blocks, "blocks"):
         try:
             if name == TABLE_FIELD:
@@ -150,7 +158,8 @@ def _read_files(doc: Document, into: Inputs) -> None:
                 if key not in into.tables:
                     found = resolve_path(ref, doc.base_dir, roots)
                     if block.type == "chart":
-                        table = read_table(found, ref, sheet=block.sheet, cells=block.range)
+                        table = read_table(found, ref, sheet=block.sheet, cells=block.range,
+                                           limit=MAX_CATEGORIES.get(block.kind, 100))
                         _check_chart_size(block.kind, table, ref)
                         into.tables[key] = table
                     else:
@@ -165,7 +174,7 @@ def _read_files(doc: Document, into: Inputs) -> None:
 
 def _check_chart_size(kind: str, table: Table, name: str) -> None:
     """Refuse chart data a chart cannot draw legibly, at load and before planning (whose cost grows faster)."""
-    why = chart_size_error(kind, len(table.labels), len(table.names))
+    why = chart_size_error(kind, len(table.labels) + table.more, len(table.names))
     if why is None:
         return
     cap = MAX_CATEGORIES.get(kind, 100)

@@ -66,11 +66,34 @@ class Settings:
     page_size: str | None = None
 
 
+@dataclass(frozen=True)
+class RenderOptions:
+    """What a caller asks of one render, beside the document: ``tushuo.render``,
+    ``render_bytes``, ``render_image`` and ``render_pages`` fill it from their keyword
+    arguments, and the pipeline takes it whole. None: the document's ``output`` section
+    decides, then the defaults (``resolve_settings``)."""
+
+    format: str | None = None
+    quality: int | None = None
+    slice_height: int | None = None
+    max_bytes: int | None = None
+    page_size: str | None = None
+    #: layout: the design width and theme (overriding the document's), tofu allowed, the script
+    width: float | None = None
+    theme: Any = None
+    allow_missing_glyphs: bool = False
+    script: str | None = None
+    #: also write NAME.md, the document in words (None: ``doc.output.describe``)
+    describe: bool | None = None
+    #: device px per design px (``render_image``)
+    scale: float = 1.0
+
+
+NO_OPTIONS = RenderOptions()
+
+
 # -- public entry points ---------------------------------------------------------------
-def layout(
-    doc: Document, *, width: float | None = None, theme: Any = None, allow_missing_glyphs: bool = False,
-    script: str | None = None,
-) -> tuple[Frame, LayoutContext]:
+def layout(doc: Document, options: RenderOptions = NO_OPTIONS) -> tuple[Frame, LayoutContext]:
     """The document laid out once (the frame every painter reads) and its context.
 
     ``script`` (default: the document's) converts the words first; ``ctx.doc`` is the
@@ -83,28 +106,24 @@ def layout(
     from .layout.stack import layout_document
     from .script import apply_script
 
-    doc = apply_script(doc, script)
+    doc = apply_script(doc, options.script)
 
-    ctx = make_context(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs)
+    ctx = make_context(doc, width=options.width, theme=options.theme,
+                       allow_missing_glyphs=options.allow_missing_glyphs)
     frame = layout_document(doc, ctx)
     for note in ctx.warnings:  # e.g. characters drawn as boxes: the caller (the CLI) shows them
         warnings.warn(note, TushuoWarning, stacklevel=3)
     return frame, ctx
 
 
-def render_image(
-    doc: Document,
-    *,
-    width: float | None = None,
-    theme: Any = None,
-    allow_missing_glyphs: bool = False,
-    scale: float = 1.0,
-    script: str | None = None,
-) -> Image:
+def render_image(doc: Document, options: RenderOptions = NO_OPTIONS) -> Image:
     """The whole long image as a PIL image (RGB, or RGBA on a transparent background)."""
+    from .heap import keep_freed_memory
     from .paint.raster import paint
 
-    frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, script=script)
+    keep_freed_memory()
+    frame, ctx = layout(doc, options)
+    scale = options.scale
     height = round(frame.height * scale)
     if height > MAX_IMAGE_HEIGHT:
         raise SpecError(
@@ -114,21 +133,7 @@ def render_image(
     return paint(frame, scale=scale, fonts=ctx.fonts)
 
 
-def render(
-    doc: Document,
-    out: str | os.PathLike[str],
-    *,
-    format: str | None = None,
-    quality: int | None = None,
-    slice_height: int | None = None,
-    max_bytes: int | None = None,
-    page_size: str | None = None,
-    width: float | None = None,
-    theme: Any = None,
-    allow_missing_glyphs: bool = False,
-    describe: bool | None = None,
-    script: str | None = None,
-) -> list[Path]:
+def render(doc: Document, out: str | os.PathLike[str], options: RenderOptions = NO_OPTIONS) -> list[Path]:
     """Lay out ``doc`` and write it to ``out``; the paths written, in order.
 
     ``describe`` (default: ``doc.output.describe``) also writes the companion NAME.md
@@ -140,23 +145,14 @@ def render(
     ``name-01.png``, ``name-02.png`` … ``max_bytes`` caps each file written.
     """
     target, folder = _target(out)
-    settings = resolve_settings(
-        target,
-        folder,
-        doc,
-        format=format,
-        quality=quality,
-        slice_height=slice_height,
-        max_bytes=max_bytes,
-        page_size=page_size,
-    )
-    frame, ctx = layout(doc, width=width, theme=theme, allow_missing_glyphs=allow_missing_glyphs, script=script)
+    settings = resolve_settings(target, folder, doc, options)
+    frame, ctx = layout(doc, options)
     words = ctx.doc if ctx.doc is not None else doc  # the words as drawn (script converted)
     info = _file_info(doc, frame, ctx, words.script)
     try:
         paths = write_frame(frame, target, settings, doc=words, fonts=ctx.fonts, theme=ctx.theme, folder=folder,
                             info=info)
-        if describe if describe is not None else doc.output.describe:
+        if options.describe if options.describe is not None else doc.output.describe:
             paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script))
         return paths
     except SpecError as exc:
@@ -220,7 +216,7 @@ def write_frame(
     info: Callable[[list[tuple[float, float]]], list[Any]] | None = None,
     **options: Any,
 ) -> list[Path]:
-    """Write an already laid-out frame (``options`` as in ``render`` when ``settings`` is None).
+    """Write an already laid-out frame (``options``: fields of RenderOptions, used when ``settings`` is None).
 
     ``info`` gives each file's title and description (metadata.FileInfo) from the bands
     of the frame it shows; None writes none.
@@ -228,7 +224,7 @@ def write_frame(
     target, is_folder = _target(out)
     folder = is_folder if folder is None else folder
     if settings is None:
-        settings = resolve_settings(target, folder, doc, **options)
+        settings = resolve_settings(target, folder, doc, RenderOptions(**options))
     if folder:
         target.mkdir(parents=True, exist_ok=True)
     fmt = settings.format
@@ -262,17 +258,11 @@ def normalise_format(fmt: str) -> str:
 
 
 def resolve_settings(
-    target: Path,
-    folder: bool,
-    doc: Document | None,
-    *,
-    format: str | None = None,
-    quality: int | None = None,
-    slice_height: int | None = None,
-    max_bytes: int | None = None,
-    page_size: str | None = None,
+    target: Path, folder: bool, doc: Document | None, options: RenderOptions = NO_OPTIONS
 ) -> Settings:
-    """Settle every option: explicit argument > doc.output > default; check their ranges."""
+    """Settle every output option: explicit argument > doc.output > default; check their ranges."""
+    format, quality, slice_height = options.format, options.quality, options.slice_height
+    max_bytes, page_size = options.max_bytes, options.page_size
     dout = doc.output if doc is not None else None
     fmt = normalise_format(format) if format else None
     if not folder:
@@ -315,8 +305,10 @@ def _write_raster(
     frame: Frame, target: Path, folder: bool, s: Settings, fonts: FontBook | None,
     info: Callable[[list[tuple[float, float]]], list[Any]] | None = None,
 ) -> list[Path]:
+    from .heap import keep_freed_memory
     from .paint.raster import Painter
 
+    keep_freed_memory()
     painter = Painter(frame, fonts=fonts)
     limit = FORMAT_MAX_HEIGHT[s.format]
     slice_h = s.slice_height if s.slice_height != AUTO_SLICE else round(painter.width_px * 16 / 9)

@@ -123,7 +123,6 @@ def _render_into(spec: Path, doc: Any, target: Path, options: dict[str, Any]) ->
     import warnings
 
     from .api import render
-    from .check import note_finding
     from .errors import TushuoWarning
 
     with warnings.catch_warnings(record=True) as caught:
@@ -131,6 +130,10 @@ def _render_into(spec: Path, doc: Any, target: Path, options: dict[str, Any]) ->
         paths = [Path(p) for p in render(doc, target, **options)]
     for w in caught:  # e.g. characters drawn as boxes with --allow-missing-glyphs, located like check's
         if issubclass(w.category, TushuoWarning):
+            from .check import (
+                note_finding,  # only when there is something to say (a cold render saves the import)
+            )
+
             say_error(note_finding(str(spec), doc, str(w.message)).format())
         else:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)

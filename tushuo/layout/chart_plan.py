@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..color import contrast_ratio, mix, readable
 from ..frame import Ellipse, Frame, Glyphs, Op, Path, Rect, Text
+from ..humanize import TRUE_MINUS, format_number
 from ..text.layout import TextStyle, layout_text
 
 if TYPE_CHECKING:
@@ -169,12 +170,9 @@ def plan_chart(spec: ChartSpec) -> Plan:
 
 # ---------------------------------------------------------------------------- numbers
 def fmt_num(v: float) -> str:
-    """12 → '12', 98.5 → '98.5', 0.125 → '0.13', -3 → '−3' (a true minus sign, as wide as a digit)."""
-    if abs(v - round(v)) < 1e-9:
-        text = str(int(round(v)))
-    else:
-        text = f"{v:.2f}".rstrip("0").rstrip(".")
-    return text.replace("-", "\u2212")
+    """A chart's number (``humanize.format_number`` in the chart style): 12 → '12', 98.5 → '98.5',
+    0.125 → '0.13', -3 → '−3' (a true minus sign, as wide as a digit), no thousands separators."""
+    return format_number(v, places=2, group_from=None, minus=TRUE_MINUS)
 
 
 def fmt_pct(share: float) -> str:

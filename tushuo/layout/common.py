@@ -13,7 +13,7 @@ from dataclasses import replace
 from ..frame import Ellipse, Frame, Keep, Path, Rect
 from ..text.fonts import FontBook
 from ..text.layout import TextBlock, TextStyle, line_widths
-from .context import LayoutContext
+from .context import LayoutContext, text_memo
 from .paginate import KEEP
 
 _DIGITS = "零一二三四五六七八九"
@@ -194,6 +194,18 @@ _EVEN_MAX_UNITS = 120
 
 
 def even_split(fonts: FontBook, text: str, width: float, lines: int, style: TextStyle) -> list[str] | None:
+    """The lines of ``_even_split`` (below), kept with the laid-out text (``context.text_memo``):
+    a pure function of its arguments, and a warm render asks again for every balanced title."""
+    memo = text_memo(fonts)
+    key = ("even_split", text, width, lines, style)
+    hit = memo.get(key)
+    if hit is None:
+        hit = _even_split(fonts, text, width, lines, style)
+        memo.put(key, hit)
+    return list(hit) if hit is not None else None
+
+
+def _even_split(fonts: FontBook, text: str, width: float, lines: int, style: TextStyle) -> list[str] | None:
     """Plain ``text`` as ``lines`` lines at break opportunities, the longest as short as possible.
 
     The line-choosing half of ``balanced`` (charts use it for their labels too); None when

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
 from ..humanize import char_code
+from ..lru import BoundedLRU
 from ..spec.theme import Theme
 from ..text.fonts import FontBook
 from ..text.layout import TextBlock, TextStyle, layout_text
@@ -18,6 +20,31 @@ if TYPE_CHECKING:
 
 #: Theme size roles → attribute of Theme.sizes
 _SIZE_ROLES = ("body", "caption", "h1", "h2", "h3", "title", "subtitle", "number")
+
+#: Pieces of text kept laid out, per FontBook (a page sets ~100; balanced titles try a dozen widths each).
+TEXT_MEMO_ENTRIES = 8192
+_TEXT_MEMO: weakref.WeakKeyDictionary[FontBook, BoundedLRU] = weakref.WeakKeyDictionary()
+
+
+def text_memo(fonts: FontBook) -> BoundedLRU:
+    """(text, width, style) → (TextBlock, whether a character has no font) for ``fonts``.
+
+    Why: ``layout_text`` is a pure function of those and the FontBook, and a warm render
+    (the same page again, or another issue of it) sets the same pieces of text again;
+    as Typst's compiler memoises its layout, tushuo keeps them (about half of a warm
+    layout of benchmarks/page.yaml). Entries are never handed out: callers get a copy.
+    ``layout.common.even_split`` keeps its line choices here too (keys tagged "even_split").
+    """
+    memo = _TEXT_MEMO.get(fonts)
+    if memo is None:
+        memo = _TEXT_MEMO[fonts] = BoundedLRU(max_entries=TEXT_MEMO_ENTRIES)
+    return memo
+
+
+def clear_text_memo() -> None:
+    """Forget every laid-out piece of text (the benchmark's "caches cleared" row)."""
+    for memo in list(_TEXT_MEMO.values()):
+        memo.clear()
 
 
 @dataclass
@@ -106,23 +133,41 @@ class LayoutContext:
         return TextStyle(**base)
 
     def text(self, text: str, width: float, style: TextStyle | str = "body", **overrides: Any) -> TextBlock:
-        """Lay out text; checks glyph coverage first (a FontError names the character)."""
+        """Lay out text; checks glyph coverage first (a FontError names the character).
+
+        Kept in ``text_memo`` (the same text, width and style give the same block)."""
         if isinstance(style, str):
             style = self.style(style, **overrides)
         elif overrides:
             style = replace(style, **overrides)
+        memo = text_memo(self.fonts)
+        key = (text, width, style)
+        hit = memo.get(key)
+        if hit is None:
+            miss = self.fonts.missing(text, style.face)
+            if miss:  # checked before laying out, as without the memo
+                self._missing_glyphs(text, style.face)
+            hit = (layout_text(text, width, style, self.fonts), bool(miss))
+            memo.put(key, hit)
+        elif hit[1]:
+            self._missing_glyphs(text, style.face)
+        tb = hit[0]
+        return TextBlock(lines=list(tb.lines), width=tb.width, height=tb.height, style=tb.style,
+                         overflow=tb.overflow, underlays=list(tb.underlays))
+
+    def _missing_glyphs(self, text: str, face: str) -> None:
+        """A located FontError, or with ``allow_missing_glyphs`` a warning naming the characters."""
         if not self.allow_missing_glyphs:
             try:
-                self.fonts.check(text, style.face)
+                self.fonts.check(text, face)
             except SpecError as exc:
                 raise self.error(exc.message) from None
         else:
-            miss = self.fonts.missing(text, style.face)
+            miss = self.fonts.missing(text, face)
             if miss:
                 self.warnings.append(
                     f"{self.where}: missing glyphs drawn as boxes: " + ", ".join(char_code(c) for c in miss)
                 )
-        return layout_text(text, width, style, self.fonts)
 
     # -- errors --------------------------------------------------------------
     def error(self, message: str, field_path: str = "") -> SpecError:

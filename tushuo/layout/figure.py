@@ -137,8 +137,12 @@ class _OpsRenderer(RendererBase):
         if fill is None and stroke is None:
             return
         round_cap = gc.get_capstyle() == "round"
+        # points, already scaled by the line width (the offset is left out)
+        pattern: Any = gc.get_dashes()[1]
+        on_off = tuple(float(d) * self.dpi / 72.0 * self.k for d in pattern) if stroke and pattern is not None else ()
+        dash = on_off or None  # solid: no pattern, or an empty one
         self._add(gc, Path(tuple(cmds), fill=fill, stroke=stroke, stroke_width=width if stroke else 0.0,
-                           cap="round" if round_cap else "butt"))
+                           cap="round" if round_cap else "butt", dash=dash))
 
     def draw_image(self, gc: GraphicsContextBase, x: float, y: float, im: Any, transform: Any = None) -> None:
         from PIL import Image as PILImage

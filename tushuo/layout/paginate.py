@@ -12,9 +12,9 @@ a paragraph's first and last two lines). The piece ends at its
 cheapest candidate, the fuller one on a tie. As in TeX's page builder, pieces are
 settled one at a time from the top: a later page never moves an earlier break.
 
-When the cheapest candidate leaves the piece under ``MIN_FILL`` full and what it
-would push on cannot fit a fresh piece either (a unit taller than the room), or there
-is no candidate at all, the cut is forced: at the room's foot, moved up off lines of text and, where
+When the cheapest candidate leaves the piece under ``MIN_FILL`` full (or under half
+full before one unit with no break in it) and what it would push on cannot fit a fresh
+piece either (a unit taller than the room), or there is no candidate at all, the cut is forced: at the room's foot, moved up off lines of text and, where
 it can, off boxes. So a callout or quote taller than a page breaks between its
 lines, and one that fits moves whole (it has no inner breaks). A ``Repeat`` band (a table's header row) is set again at the top of
 a piece that starts inside its table, and takes its height from that piece's room.
@@ -124,21 +124,37 @@ def plan_cuts(
         hi = bisect.bisect_right(pts, limit + slack + _EPS)
         fits = [i for i in range(lo, hi) if pts[i] - gaps[i] <= limit + _EPS]
         best = _cheapest(pts, pens, gaps, fits, top, room)
-        if best is not None and pts[best[1]] - top < MIN_FILL * room:
-            # a nearly empty piece pays only if what it pushes on fits a fresh piece;
-            # else the fullest-scoring break past MIN_FILL, else a forced cut fills this one
+        if best is not None and pts[best[1]] - top < room / 2:
+            # an underfull piece pays only if what it pushes on fits a fresh piece; else, when
+            # nearly empty, the fullest-scoring break past MIN_FILL, and when what follows is
+            # one unit with no break in it (a callout or quote taller than a page), a forced
+            # cut fills this piece: that unit is cut between lines anyway (not a unit some keep
+            # holds together, such as a block title with its chart: the title would end the piece)
             i = best[1]
             good = next((j for j in range(i + 1, len(pts)) if pens[j] < KEEP), None)
-            unit = (pts[good] if good is not None else height) - pts[i]
+            end = pts[good] if good is not None else height
             fresh = _repeat_at(pts[i], repeats, max_height)
-            if unit > max_height - (fresh[1] - fresh[0] if fresh else 0.0) + _EPS:
-                best = _cheapest(pts, pens, gaps, [j for j in fits if pts[j] - top >= MIN_FILL * room], top, room)
+            if end - pts[i] > max_height - (fresh[1] - fresh[0] if fresh else 0.0) + _EPS:
+                solid = (i + 1 == len(pts) or pts[i + 1] >= end - _EPS) and not any(
+                    k.penalty >= KEEP and k.top < end - _EPS and k.bottom > pts[i] + _EPS for k in keeps)
+                if solid:
+                    best = None
+                elif pts[i] - top < MIN_FILL * room:
+                    best = _cheapest(pts, pens, gaps, [j for j in fits if pts[j] - top >= MIN_FILL * room], top, room)
         if best is not None:
             cuts.append(Cut(top, pts[best[1]], False, rep, best[0]))
             top = pts[best[1]]
             continue
         tiers = (list(avoid) + list(boxes), avoid) if boxes else (avoid,)
         bottom = _dodge(limit, tiers, top + room / 2)
+        after = next((p for p in pts if p > bottom + _EPS), height)
+        if blank is not None and not any(bottom - _EPS <= a < after for a, _ in avoid):
+            # no line of the unit would follow the cut onto the next page, only its foot (a
+            # box's padding and border): its last line goes on with it, so no page holds a
+            # bare box edge (a slice is read right under the last one: its foot may go on)
+            last = [a for a, _ in avoid if top + room / 2 <= a < bottom - _EPS]
+            if last:
+                bottom = max(last)
         cuts.append(Cut(top, bottom, True, rep, KEEP))
         top = bottom
 

@@ -9,12 +9,12 @@ printed as written.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
 from ..color import mix, readable
 from ..frame import Box, Frame, Path, Rect, shift
+from ..humanize import format_number
 from ..spec.blocks import StatItem, StatsBlock
 from .common import balanced, card, titled
 from .context import LayoutContext
@@ -43,16 +43,7 @@ def format_value(value: float | str) -> str:
         return value.strip()
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        if value.is_integer():
-            value = int(value)
-        else:
-            text = repr(round(value, 10))
-            decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 2
-            return f"{value:,.{decimals}f}" if abs(value) >= 10_000 else f"{value:.{decimals}f}"
-    return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    return format_number(value)
 
 
 _SIGN = re.compile(r"[+\-−－↑↓▲▼]")

@@ -547,14 +547,16 @@ def _x_extent(prim: tuple[str, Any, int], ya: float, yb: float) -> tuple[float, 
     return (lo, hi) if lo <= hi else None
 
 
-def dash(lines: list[list[Pt]], dash: tuple[float, float], scale: float) -> list[list[Pt]]:
-    """Split polylines into the 'on' pieces of a dash pattern (design px, scaled)."""
-    on, off = dash[0] * scale, dash[1] * scale
-    if on <= 0 or off <= 0:
+def dash(lines: list[list[Pt]], dash: Sequence[float], scale: float) -> list[list[Pt]]:
+    """Split polylines into the 'on' pieces of a dash pattern (design px, scaled): on, off,
+    on, off … (two numbers for tushuo's own dashes, more for a matplotlib dash-dot)."""
+    pattern = [d * scale for d in dash]
+    if len(pattern) < 2 or len(pattern) % 2 or any(d <= 0 for d in pattern):
         return lines
+    n = len(pattern)
     out: list[list[Pt]] = []
     for ln in lines:
-        pos, drawing, left = 0.0, True, on
+        k, drawing, left = 0, True, pattern[0]
         cur: list[Pt] = [ln[0]] if ln else []
         for a, b in itertools.pairwise(ln):
             seg = math.hypot(b[0] - a[0], b[1] - a[1])
@@ -570,11 +572,11 @@ def dash(lines: list[list[Pt]], dash: tuple[float, float], scale: float) -> list
                 else:
                     cur = [p]
                 drawing = not drawing
-                left = on if drawing else off
+                k = (k + 1) % n
+                left = pattern[k]
             left -= seg - done
             if drawing:
                 cur.append(b)
-            pos += seg
         if drawing and len(cur) >= 2:
             out.append(cur)
     return out
@@ -611,7 +613,7 @@ _DASHED = BoundedLRU(max_bytes=64 << 20)
 
 
 def dash_near(
-    lines: Sequence[Sequence[Pt]], pattern: tuple[float, float], scale: float, origin: Pt, rows: tuple[float, float]
+    lines: Sequence[Sequence[Pt]], pattern: tuple[float, ...], scale: float, origin: Pt, rows: tuple[float, float]
 ) -> list[list[Pt]]:
     """The 'on' pieces of polylines in device px (:func:`dash`) that meet rows [rows[0], rows[1]]
     of a target whose pixel (0, 0) is device ``origin``, in target px.

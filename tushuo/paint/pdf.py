@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import struct
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,7 @@ from ..layout.pages import (
 )
 from ..text.fonts import FontBook
 from .geometry import arrow_parts, quad_to_cubic
+from .walk import walk
 
 if TYPE_CHECKING:
     from reportlab.pdfbase.ttfonts import TTFont
@@ -116,11 +117,8 @@ def _escape(data: bytes) -> str:
 
 # ----------------------------------------------------------------------------- painter
 class PdfPainter:
-    """Draws frame ops on a reportlab canvas whose current transform is design px, y down.
-
-    ``band`` (top, bottom) limits text to the lines whose middle lies inside it, so a
-    line is drawn on exactly one page even when its op straddles a cut.
-    """
+    """The PDF primitives (``walk.Painter``) on a reportlab canvas whose current transform is
+    design px, y down; every unit of content is marked for the structure tree."""
 
     def __init__(self, canvas: Canvas, fonts: FontBook, scale: float) -> None:
         self.c = canvas
@@ -132,11 +130,10 @@ class PdfPainter:
         # (text, headings, figures with their alternative text) or an artifact.
         self.tags: list[Any] = []
         self._mcids: dict[int, int] = {}
-        self._marking = False
         self.artifacts = False  # set while painting page furniture (running header, page numbers)
         self.structure: Any = None  # pdftags.Structure: lists, tables, contents entries
         self._dy: float | None = None  # how far the band being painted moved the frame's ops
-        self._depth = 0
+        self._depth = 0  # groups open
 
     # -- colours and strokes: content-stream operators written directly ---------------
     # (reportlab's path objects format every number in pure Python: a third of the render
@@ -150,32 +147,21 @@ class PdfPainter:
         if a < 1:
             self.c.setFillAlpha(a)
 
-    def _stroke(self, color: str, width: float, dash: tuple[float, float] | None = None,
+    def _stroke(self, color: str, width: float, dash: tuple[float, ...] | None = None,
                 cap: int = 0, join: int = 0) -> None:
         r, g, b, a = parse_color(color)
-        dash_op = f"[{_n(dash[0])} {_n(dash[1])}] 0 d" if dash else "[] 0 d"
+        dash_op = f"[{' '.join(_n(d) for d in dash)}] 0 d" if dash else "[] 0 d"
         self._emit(f"{_n(r)} {_n(g)} {_n(b)} RG {_n(width)} w {dash_op} {cap} J {join} j")
         if a < 1:
             self.c.setStrokeAlpha(a)
 
-    # -- walking -----------------------------------------------------------
-    def paint(self, ops: Iterable[Op], band: tuple[float, float] | None = None) -> None:
-        for op in ops:
-            self.op(op, band)
+    # -- content marking (the walker calls these around each unit of content) -------------
+    marks_content = True
 
-    def op(self, op: Op, band: tuple[float, float] | None = None) -> None:
-        """Draw ``op`` as one marked-content sequence: tagged (P, H1–H3, Figure) or an artifact."""
-        if self._marking or (isinstance(op, Group) and not op.alt):
-            if not self._marking and self._depth == 0 and self.structure is not None:
-                self._dy = self.structure.offset(op)  # a band of the frame: where it came from
-            self._depth += 1
-            try:
-                self._draw(op, band)
-            finally:
-                self._depth -= 1
-            return
+    def begin_content(self, op: Op) -> None:
+        """Open ``op``'s marked-content sequence: tagged (P, H1–H3, Figure) or an artifact."""
         if self._depth == 0:
-            self._dy = None
+            self._dy = None  # a page's own op, not a band of the frame
         page = self.c.getPageNumber() - 1
         role = None if self.artifacts else _struct_role(op)
         parents: tuple = ()
@@ -183,46 +169,23 @@ class PdfPainter:
             role, parents = self.structure.place(op, role, page, self._dy)
         if role is None:
             self._emit("/Artifact BMC")
-        else:
-            from .pdftags import Tag
+            return
+        from .pdftags import Tag
 
-            mcid = self._mcids.get(page, 0)
-            self._mcids[page] = mcid + 1
-            self._emit(f"/{role} <</MCID {mcid}>> BDC")
-            self.tags.append(Tag(page, mcid, role, op.alt if isinstance(op, (Image, Group)) else None, parents))
-        self._marking = True
-        try:
-            self._draw(op, band)
-        finally:
-            self._marking = False
-            self._emit("EMC")
+        mcid = self._mcids.get(page, 0)
+        self._mcids[page] = mcid + 1
+        self._emit(f"/{role} <</MCID {mcid}>> BDC")
+        self.tags.append(Tag(page, mcid, role, op.alt if isinstance(op, (Image, Group)) else None, parents))
 
-    def _draw(self, op: Op, band: tuple[float, float] | None = None) -> None:
-        if isinstance(op, Text):
-            self.text(op, band)
-        elif isinstance(op, Glyphs):
-            self._lines([[op]], band)
-        elif isinstance(op, Rect):
-            self.rect(op)
-        elif isinstance(op, Ellipse):
-            self.ellipse(op)
-        elif isinstance(op, Line):
-            self.line(op)
-        elif isinstance(op, PathOp):
-            self.path(op)
-        elif isinstance(op, Image):
-            self.image(op)
-        elif isinstance(op, Group):
-            self.group(op, band)
-        else:  # pragma: no cover - a new op kind must be taught to every painter
-            raise RenderError(f"the PDF painter cannot draw {type(op).__name__}")
+    def end_content(self, op: Op) -> None:
+        self._emit("EMC")
 
     # -- shapes ------------------------------------------------------------
     def _paint_path(self, path: str, fill: bool, stroke: bool) -> None:
         self._emit(f"{path} {'B' if fill and stroke else 'f' if fill else 'S'}")
 
     def _shape(self, path: str, fill: str | None, stroke: str | None, width: float, *,
-               dash: tuple[float, float] | None = None, cap: int = 0, join: int = 0) -> None:
+               dash: tuple[float, ...] | None = None, cap: int = 0, join: int = 0) -> None:
         """Fill and/or stroke ``path`` in a graphics state of its own (nothing when neither is set)."""
         stroked = bool(stroke and width > 0)
         if not (fill or stroked):
@@ -275,17 +238,22 @@ class PdfPainter:
 
     def path(self, op: PathOp) -> None:
         if op.commands:
-            self._shape(_path_ops(op.commands), op.fill, op.stroke, op.stroke_width,
+            self._shape(_path_ops(op.commands), op.fill, op.stroke, op.stroke_width, dash=op.dash,
                         cap=1 if op.cap == "round" else 0, join=1)
 
-    def group(self, op: Group, band: tuple[float, float] | None) -> None:
-        c = self.c
-        c.saveState()
-        if op.clip:
-            x, y, w, h = op.clip
-            self._clip(_rect_path(x, y, w, h, op.radius))
-        self.paint(op.ops, band)
-        c.restoreState()
+    def push_clip(self, group: Group) -> bool:
+        if self._depth == 0 and self.structure is not None:
+            self._dy = self.structure.offset(group)  # a band of the frame: where it came from
+        self._depth += 1
+        self.c.saveState()
+        if group.clip:
+            x, y, w, h = group.clip
+            self._clip(_rect_path(x, y, w, h, group.radius))
+        return True
+
+    def pop_clip(self, group: Group) -> None:
+        self._depth -= 1
+        self.c.restoreState()
 
     # -- images --------------------------------------------------------------
     def image(self, op: Image) -> None:
@@ -332,29 +300,11 @@ class PdfPainter:
         return reader
 
     # -- text ----------------------------------------------------------------
-    def text(self, op: Text, band: tuple[float, float] | None) -> None:
-        for u in op.underlays:
-            if band is None or _middle_in(u.y, u.y + u.h, band):
-                self.rect(u)
-        lines: list[list[Glyphs]] = []
-        for run in op.runs:
-            if lines and abs(lines[-1][-1].y - run.y) < 1e-6:
-                lines[-1].append(run)
-            else:
-                lines.append([run])
-        self._lines(lines, band)
-
-    def _lines(self, lines: list[list[Glyphs]], band: tuple[float, float] | None) -> None:
+    def glyphs(self, line: Sequence[Glyphs]) -> None:
+        """One line as one text object: each run in its subset font, every glyph at its x."""
         doc = self.c._doc
-        for line in lines:
-            runs = [r for r in line if r.text and r.xs]
-            if not runs:
-                continue
-            first = runs[0]
-            if band is not None:
-                top = first.y - first.ascent * first.size
-                if not _middle_in(top, top + (first.ascent + first.descent) * first.size, band):
-                    continue
+        runs = [r for r in line if r.text and r.xs]
+        if runs:
             alpha = min(parse_color(r.color)[3] for r in runs)
             code = ["BT"]
             for run in runs:
@@ -449,11 +399,6 @@ def _path_ops(commands: Sequence[tuple]) -> str:
     return " ".join(out)
 
 
-def _middle_in(top: float, bottom: float, band: tuple[float, float]) -> bool:
-    mid = (top + bottom) / 2
-    return band[0] <= mid < band[1]
-
-
 def _tj(font: TTFont, run: Glyphs, doc: Any) -> list[str]:
     """Tf + TJ operators placing every character of ``run`` at its own x.
 
@@ -517,8 +462,8 @@ def render_pdf(
         page_size = doc.output.page_size
     page = parse_page_size(page_size, doc)
     mode = pdf_mode(mode, doc)
-    theme = theme or furniture.frame_theme(frame)
-    fonts = fonts or furniture.frame_fonts(frame)
+    theme = theme if theme is not None else furniture.frame_theme(frame)
+    fonts = fonts if fonts is not None else furniture.frame_fonts(frame)
     book = make_book(frame, doc, page, mode=mode, theme=theme, fonts=fonts)
 
     # Page streams: flate only. reportlab's default adds ASCII85 on top (pure Python here:
@@ -541,9 +486,9 @@ def render_pdf(
         c.transform(s, 0, 0, -s, 0, page.height)  # design px, y down, origin at the page's top-left
         ops = pg.frame.ops
         painter.artifacts = True  # running header, page number: pagination, not content
-        painter.paint(ops[: pg.artifacts])
+        walk(ops[: pg.artifacts], painter)
         painter.artifacts = False
-        painter.paint(ops[pg.artifacts :])
+        walk(ops[pg.artifacts :], painter)
         c.restoreState()
         for key, (x, y, w, h) in pg.links:
             c.linkAbsolute("", key, Rect=(x * s, page.height - (y + h) * s, (x + w) * s, page.height - y * s))

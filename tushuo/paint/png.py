@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import zlib
 from typing import TYPE_CHECKING, Any
 
@@ -64,39 +65,63 @@ _WINDOW = 32768
 _ADLER_BASE = 65521
 
 
-def _deflate_part(
-    data: bytes | memoryview, zdict: bytes, level: int, last: bool, head: bytes = b""
-) -> tuple[bytes, int, int]:
-    """``head + data`` as raw deflate blocks, matches reaching back into ``zdict``, ending on a
+def _deflate_part(pieces: list[bytes | memoryview], zdict: bytes, level: int, last: bool) -> tuple[bytes, int, int]:
+    """The pieces, joined, as raw deflate blocks, matches reaching back into ``zdict``, ending on a
     byte boundary (a sync flush) or, for the ``last`` part, with the stream's last block; with its
     Adler-32 and length (zlib releases the GIL for both, so parts compress in parallel).
-    ``head`` is fed first without joining it to ``data`` (no copy of the band); the deflate
-    bytes do not depend on how the input is split between ``compress`` calls."""
+    The pieces are fed one by one, never joined: the deflate bytes do not depend on how the
+    input is split between ``compress`` calls."""
     import zlib
 
     z = zlib.compressobj(level, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, zdict) if zdict else (
         zlib.compressobj(level, zlib.DEFLATED, -15, 9)
     )
-    body = z.compress(head) + z.compress(data) if head else z.compress(data)
-    tail = z.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-    return body + tail, zlib.adler32(data, zlib.adler32(head)), len(head) + len(data)
+    out = [z.compress(p) for p in pieces]
+    out.append(z.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
+    check = 1
+    for p in pieces:
+        check = zlib.adler32(p, check)
+    return b"".join(out), check, sum(len(p) for p in pieces)
 
 
-def _padded_rows(band: Image, stride: int) -> bytes:
-    """The band's rows, each followed by one zero byte (``stride`` = row bytes + 1), in one
-    call of Pillow's raw encoder (``Image.tobytes`` asks it in 64 KiB pieces and joins them)."""
+#: rows of a band taken out of Pillow at a time: ~100 KB pieces (1080 px RGB) stay under
+#: glibc's mmap threshold, so they reuse freed heap memory. One 1.7 MB piece a band was
+#: fresh memory every time: ~415 page faults a band, ~15 ms of system time a render.
+_PIECE_ROWS = 32
+
+
+def _padded_rows(band: Image, stride: int) -> list[bytes]:
+    """The band's rows, each followed by one zero byte (``stride`` = row bytes + 1), in pieces
+    of ``_PIECE_ROWS`` rows, straight from Pillow's raw encoder (``Image.tobytes`` asks it in
+    64 KiB pieces, then joins them into one fresh copy)."""
     from PIL import Image as PILImage
 
     band.load()
     enc = PILImage._getencoder(band.mode, "raw", (band.mode, stride, 1))
+    pieces = []
     try:
         enc.setimage(band.im, (0, 0, *band.size))
-        _, err, data = enc.encode(stride * band.height)
+        err = 0
+        while not err:
+            _, err, data = enc.encode(stride * _PIECE_ROWS)
+            pieces.append(data)
     finally:
         enc.cleanup()
-    if err != 1:  # 1: all rows written in this call
-        return band.tobytes("raw", (band.mode, stride, 1))
-    return data
+    if err < 0:
+        raise RenderError(f"Pillow's raw encoder failed ({err}) on a PNG band")
+    return pieces
+
+
+def _tail(pieces: list[bytes | memoryview], n: int) -> bytes:
+    """The last ``n`` bytes of the pieces joined (all of them when shorter)."""
+    out: list[bytes | memoryview] = []
+    have = 0
+    for p in reversed(pieces):
+        if have >= n:
+            break
+        out.append(p)
+        have += len(p)
+    return b"".join(reversed(out))[-n:]
 
 
 def _adler32_combine(a: int, b: int, len_b: int) -> int:
@@ -138,15 +163,14 @@ class _PngWriter:
         self._pool = None
         self._pending: list[Any] = []
         if threaded:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._pool = ThreadPoolExecutor(2, thread_name_prefix="tushuo-png")
+            self._pool = _deflate_pool()
 
     def feed(self, band: Image, up: list[tuple[int, int]] | None = None) -> None:
         """Append the rows of ``band`` (mode and width as the writer's); ``up``: rows [a, b) to Up-filter."""
         if band.mode != self.mode or band.width != self.width:
             raise RenderError(f"PNG band of {band.mode} {band.size}, expected {self.mode} width {self.width}")
         h, st = band.height, self.stride
+        pieces: list[bytes | memoryview]
         if up:
             from itertools import chain
 
@@ -158,23 +182,22 @@ class _PngWriter:
                 for r in range(max(0, a), min(h, b)):
                     pick[r], kinds[r] = filt, b"\2"
             rows = ((kinds[r], pick[r][r * st : (r + 1) * st]) for r in range(h))
-            data: bytes | memoryview = b"".join(chain.from_iterable(rows))
-            head = b""
+            pieces = [b"".join(chain.from_iterable(rows))]
         else:
             # Pillow's raw encoder with a stride one byte longer than a row pads each row with a
             # zero: row 0, 0, row 1, 0 ... is the filtered data (filter 0 before every row) shifted
-            # by one byte. One encoder call, no row-by-row join: the join and Pillow's chunked
-            # tobytes cost ~2 fresh copies of the band (page faults on fresh memory), ~1.5 ms a band.
-            head, data = b"\0", memoryview(_padded_rows(band, st + 1))[:-1]
+            # by one byte: a leading zero, the pieces, the last one's pad dropped. No row-by-row
+            # join in Python and no fresh copy of the band (~5 ms a render on page.yaml).
+            pieces = [b"\0", *_padded_rows(band, st + 1)]
+            pieces[-1] = memoryview(pieces[-1])[:-1]
         self._prev = band.crop((0, h - 1, band.width, h))
         self._rows += h
-        zdict = self._dict
-        self._dict = bytes(data[-_WINDOW:]) if len(data) >= _WINDOW else head + bytes(data)
+        zdict, self._dict = self._dict, _tail(pieces, _WINDOW)
         last = self._rows >= self.height
         if self._pool is not None:
-            self._pending.append(self._pool.submit(_deflate_part, data, zdict, self._level, last, head))
+            self._pending.append(self._pool.submit(_deflate_part, pieces, zdict, self._level, last))
         else:
-            self._out.append(_deflate_part(data, zdict, self._level, last, head))
+            self._out.append(_deflate_part(pieces, zdict, self._level, last))
 
     def _up(self, band: Image) -> Image:
         from PIL import Image as PILImage
@@ -193,8 +216,7 @@ class _PngWriter:
             for f in self._pending:
                 self._out.append(f.result())
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+            self.close()
         if self._rows != self.height:
             raise RenderError(f"PNG writer got {self._rows} rows, expected {self.height}")
         check = 1
@@ -211,10 +233,40 @@ class _PngWriter:
         return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
     def close(self) -> None:
-        if self._pool is not None:
+        """Cancel this writer's parts not yet started and wait for those running (the pool is shared)."""
+        if self._pending:
+            from concurrent.futures import wait
+
             for f in self._pending:
                 f.cancel()
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            wait(self._pending)
+            self._pending = []
+
+
+_POOL: Any = None
+_POOL_LOCK = threading.Lock()
+
+
+def _deflate_pool() -> Any:
+    """The process's two deflate workers, started on first use and kept: starting two threads
+    for every image cost ~1-4 ms of the caller's time per render (more on a busy machine).
+    A forked child (batch --jobs) starts its own: the parent's threads do not exist there."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _POOL = ThreadPoolExecutor(2, thread_name_prefix="tushuo-png")
+        return _POOL
+
+
+def _forget_pool() -> None:
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def stream_png(

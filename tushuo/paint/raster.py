@@ -28,9 +28,10 @@ from PIL import Image, ImageChops, ImageDraw
 
 from ..color import rgba8
 from ..errors import RenderError
-from ..frame import Ellipse, Frame, Glyphs, Group, Line, Path, Rect, Text
+from ..frame import Ellipse, Frame, Glyphs, Group, Line, Path, Rect
 from ..frame import Image as ImageOp
-from ..text.fonts import FontBook, default_fontbook
+from ..layout.furniture import frame_fonts
+from ..text.fonts import FontBook
 from .coverage import (
     SS,
     Piece,
@@ -47,9 +48,10 @@ from .coverage import (
 )
 from .geometry import arrow_parts
 from .glyphs import GlyphCache, default_cache, quantise
+from .walk import PlainPainter, Walker
 
 if TYPE_CHECKING:
-    from ..frame import Op
+    pass
 
 #: characters never drawn (layout gives them an advance only)
 _BLANK = frozenset(" \u3000\n\r\t\u00a0\u200b\u200c\u200d\u2060\ufeff")
@@ -78,8 +80,9 @@ def paint(
     return Painter(frame, scale=scale, fonts=fonts).paint(top, bottom)
 
 
-class Painter:
-    """Paints bands of one frame; keeps resized pictures between bands."""
+class Painter(PlainPainter):
+    """The raster primitives (``walk.Painter``): paints bands of one frame, one band at a time;
+    keeps resized pictures between bands."""
 
     def __init__(
         self,
@@ -93,12 +96,15 @@ class Painter:
             raise ValueError("scale must be positive")
         self.frame = frame
         self.scale = float(scale)
-        self.fonts = fonts or frame.fonts or default_fontbook()
-        self.glyphs = glyphs or default_cache()
+        self.fonts = fonts if fonts is not None else frame_fonts(frame)  # the one resolution, as pdf/svg
+        self.glyph_cache = glyphs or default_cache()
         self.width_px = max(1, round(frame.width * scale))
         self.height_px = max(1, round(frame.height * scale))
         self._pictures: dict[tuple[int, int, int], tuple[Any, Image.Image, Image.Image | None]] = {}
-        self._spans: list[tuple[float, float]] | None = None
+        self._walk = Walker(frame.ops)
+        #: the image being painted (a clipped group's copy while inside one), and the ones around it
+        self.t: _Target = None  # type: ignore[assignment]
+        self._outer: list[_Target | None] = []
 
     def rows(self, top: float = 0.0, bottom: float | None = None) -> tuple[int, int]:
         """Device rows [r0, r1) of the band [top, bottom) in design px."""
@@ -129,16 +135,16 @@ class Painter:
 
     def paint_into(self, im: Image.Image, ox: int, oy: int) -> None:
         """Paint the ops that touch ``im``, whose pixel (0, 0) is device pixel (ox, oy)."""
-        t = _Target(im, ox, oy, self.scale)
-        if self._spans is None:
-            self._spans = [_y_span(op) for op in self.frame.ops]
         y0 = oy / self.scale
         y1 = (oy + im.height) / self.scale
         pad = 4 / self.scale
         self._forget_above(y0 - pad)
-        for op, (a, b) in zip(self.frame.ops, self._spans):
-            if a < y1 + pad and b > y0 - pad:
-                self._op(t, op)
+        self.t = _Target(im, ox, oy, self.scale)
+        try:
+            self._walk(self, (y0 - pad, y1 + pad))
+        finally:
+            self.t = None  # type: ignore[assignment]
+            self._outer.clear()
 
     def _forget_above(self, y: float) -> None:
         """Drop pictures kept for ops wholly above ``y``: bands go top to bottom, so a long
@@ -146,57 +152,57 @@ class Painter:
         for key in [k for k, v in self._pictures.items() if v[0].y + v[0].h < y]:
             del self._pictures[key]
 
-    # -- ops -------------------------------------------------------------------
-    def _op(self, t: _Target, op: Op) -> None:
-        if isinstance(op, Rect):
-            _rect(t, op)
-        elif isinstance(op, Text):
-            for u in op.underlays:
-                if t.touches_y(u.y, u.y + u.h):
-                    _rect(t, u)
-            for run in op.runs:
-                self._glyphs(t, run)
-        elif isinstance(op, Glyphs):
-            self._glyphs(t, op)
-        elif isinstance(op, Line):
-            _line(t, op)
-        elif isinstance(op, Ellipse):
-            _ellipse(t, op)
-        elif isinstance(op, Path):
-            _path(t, op)
-        elif isinstance(op, ImageOp):
-            self._image(t, op)
-        elif isinstance(op, Group):
-            self._group(t, op)
-        else:
-            raise RenderError(f"the Pillow painter cannot draw {type(op).__name__}")
+    # -- primitives (walk.Painter) -------------------------------------------------------
+    def rect(self, op: Rect) -> None:
+        _rect(self.t, op)
 
-    def _group(self, t: _Target, g: Group) -> None:
-        if g.clip is None:
-            for child in g.ops:
-                if t.touches_y(*_y_span(child)):
-                    self._op(t, child)
-            return
-        x, y, w, h = g.clip
-        X0, Y0, X1, Y1 = t.box(x, y, w, h)
+    def ellipse(self, op: Ellipse) -> None:
+        _ellipse(self.t, op)
+
+    def line(self, op: Line) -> None:
+        _line(self.t, op)
+
+    def path(self, op: Path) -> None:
+        _path(self.t, op)
+
+    def image(self, op: ImageOp) -> None:
+        self._image(self.t, op)
+
+    def glyphs(self, line: Sequence[Glyphs]) -> None:
+        t = self.t
+        for run in line:
+            self._glyphs(t, run)
+
+    def push_clip(self, group: Group) -> bool:
+        """A clipped group draws on a copy of the clip region (pasted back by ``pop_clip``);
+        False when the clip misses the image."""
+        t = self.t
+        if group.clip is None:
+            self._outer.append(None)
+            return True
+        X0, Y0, X1, Y1 = t.box(*group.clip)
         bx0, by0 = max(0, math.floor(X0)), max(0, math.floor(Y0))
         bx1, by1 = min(t.im.width, math.ceil(X1)), min(t.im.height, math.ceil(Y1))
         if bx1 <= bx0 or by1 <= by0:
+            return False
+        self._outer.append(t)
+        self.t = _Target(t.im.crop((bx0, by0, bx1, by1)), t.ox + bx0, t.oy + by0, t.scale)
+        return True
+
+    def pop_clip(self, group: Group) -> None:
+        t = self._outer.pop()
+        if t is None or group.clip is None:
             return
-        # Children draw on a copy of the clip region, pasted back through the clip's coverage.
-        sub = t.im.crop((bx0, by0, bx1, by1))
-        st = _Target(sub, t.ox + bx0, t.oy + by0, t.scale)
-        for child in g.ops:
-            if st.touches_y(*_y_span(child)):
-                self._op(st, child)
+        sub, self.t = self.t.im, t
+        X0, Y0, X1, Y1 = t.box(*group.clip)
+        bx0, by0 = max(0, math.floor(X0)), max(0, math.floor(Y0))
         aligned = all(abs(v - round(v)) < 1e-6 for v in (X0, Y0, X1, Y1))
-        if g.radius <= 0 and aligned:
+        if group.radius <= 0 and aligned:
             t.im.paste(sub, (bx0, by0))
             return
         # Pasted back through the clip's coverage, piece by piece: the fully covered
         # pieces (most of it) without a mask.
-        mt = _Target(sub, 0, 0, 1.0)
-        for piece in rrect_pieces(mt.im.size, (X0 - bx0, Y0 - by0, X1 - bx0, Y1 - by0, g.radius * t.scale)):
+        for piece in rrect_pieces(sub.size, (X0 - bx0, Y0 - by0, X1 - bx0, Y1 - by0, group.radius * t.scale)):
             clipped = _clip_piece(sub, piece)
             if clipped is None:
                 continue
@@ -216,8 +222,6 @@ class Painter:
             return
         s = t.scale
         size = run.size * s
-        if not t.touches_y(run.y - 1.2 * run.size, run.y + 0.6 * run.size):
-            return
         face = self.fonts.face(run.face)
         r, g, b, a = rgba(run.color)
         if a == 0:
@@ -227,7 +231,7 @@ class Painter:
         if not rgba_target and self._glyph_line(t, run, face, size, iy, (r, g, b), a):
             return
         paste = t.im.paste
-        get = self.glyphs.get
+        get = self.glyph_cache.get
         covers = face.covers
         ox = t.ox
         for ch, x in zip(run.text, run.xs):
@@ -267,7 +271,7 @@ class Painter:
             placed.append((ch, ix - base, phase))
         if base is None:
             return True
-        made = self.glyphs.line(face, size, tuple(placed), a)
+        made = self.glyph_cache.line(face, size, tuple(placed), a)
         if made is None:
             return False
         mask, dx, dy = made
@@ -354,28 +358,6 @@ class _Target:
         ox, oy = (self.ox, self.oy) if origin else (0, 0)
         return (x * s - ox, y * s - oy, (x + w) * s - ox, (y + h) * s - oy)
 
-    def touches_y(self, y0: float, y1: float) -> bool:
-        s = self.scale
-        return y0 * s - self.oy < self.im.height + 2 and y1 * s - self.oy > -2
-
-
-def _y_span(op: Op) -> tuple[float, float]:
-    """Vertical extent of an op in design px, generous enough for strokes and glyph ink."""
-    if isinstance(op, Text):
-        _, y, _, h = op.box
-        lo, hi = y, y + h
-        for r in op.runs:
-            lo = min(lo, r.y - 1.2 * r.size)
-            hi = max(hi, r.y + 0.6 * r.size)
-        return lo, hi
-    if isinstance(op, Glyphs):
-        return op.y - 1.2 * op.size, op.y + 0.6 * op.size
-    if isinstance(op, Group) and op.clip is None:
-        spans = [_y_span(o) for o in op.ops]
-        return (min((a for a, _ in spans), default=0.0), max((b for _, b in spans), default=0.0))
-    _, y, _, h = op.bbox()
-    pad = getattr(op, "stroke_width", 0.0) or 0.0
-    return y - pad, y + h + pad
 
 
 # -- compositing ------------------------------------------------------------------
@@ -590,7 +572,7 @@ def _stroke(
     _fill(t, color, shape.pieces(t.im.size, color[3]))
 
 
-def _dashes(t: _Target, lines: list[list[Pt]], pattern: tuple[float, float], width: float) -> list[list[Pt]]:
+def _dashes(t: _Target, lines: list[list[Pt]], pattern: tuple[float, ...], width: float) -> list[list[Pt]]:
     """The dashes of polylines in device px that ``_stroke`` would draw on ``t``, in target px."""
     h = width / 2
     return dash_near(lines, pattern, t.scale, (t.ox, t.oy), (-2 - h, t.im.height + 2 + h))
@@ -621,14 +603,14 @@ def _path(t: _Target, op: Path) -> None:
                 shape.polygon(sub)
             _fill(t, color, shape.pieces(t.im.size, color[3]))
     if op.stroke and op.stroke_width > 0:
-        _stroke(
-            t,
-            rgba(op.stroke),
-            [s for s, _ in subs],
-            op.stroke_width * t.scale,
-            cap=op.cap,
-            closed=[c for _, c in subs],
-        )
+        sw = op.stroke_width * t.scale
+        if op.dash:  # dashed in device px, closed subpaths round to their start
+            s = t.scale
+            dev = flatten(op.commands, lambda x, y: (x * s, y * s))
+            lines = [pts + [pts[0]] if closed else pts for pts, closed in dev]
+            _stroke(t, rgba(op.stroke), _dashes(t, lines, op.dash, sw), sw, cap=op.cap)
+            return
+        _stroke(t, rgba(op.stroke), [s for s, _ in subs], sw, cap=op.cap, closed=[c for _, c in subs])
 
 
 def _tofu(t: _Target, x: float, baseline: float, size: float, color: str) -> None:

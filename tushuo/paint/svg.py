@@ -14,16 +14,18 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as _escape
 
 from ..color import parse_color
-from ..errors import FontError, RenderError
-from ..frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
+from ..errors import FontError
+from ..frame import Ellipse, Frame, Glyphs, Group, Image, Line, Rect
 from ..frame import Path as PathOp
 from ..text.fonts import FontBook
 from .geometry import arrow_parts
+from .walk import PlainPainter, walk
 
 if TYPE_CHECKING:
     from ..spec.document import Document
@@ -100,8 +102,9 @@ def subset_font(path: Path, text: str) -> bytes:
     return buf.getvalue()
 
 
-class SvgPainter:
-    """Turns frame ops into SVG elements; collects the defs (gradients, clips) and fonts they need."""
+class SvgPainter(PlainPainter):
+    """The SVG primitives (``walk.Painter``): each op becomes an element in ``body``; collects the
+    defs (gradients, clips) and fonts they need."""
 
     def __init__(self, fonts: FontBook) -> None:
         self.fonts = fonts
@@ -115,35 +118,6 @@ class SvgPainter:
     def _id(self, prefix: str) -> str:
         self._ids += 1
         return f"{prefix}{self._ids}"
-
-    # -- walking -----------------------------------------------------------
-    def paint(self, ops: list[Op] | tuple[Op, ...], out: list[str] | None = None) -> None:
-        out = self.body if out is None else out
-        for op in ops:
-            self.op(op, out)
-
-    def op(self, op: Op, out: list[str]) -> None:
-        if isinstance(op, Text):
-            for u in op.underlays:
-                self.rect(u, out)
-            for run in op.runs:
-                self.glyphs(run, out)
-        elif isinstance(op, Glyphs):
-            self.glyphs(op, out)
-        elif isinstance(op, Rect):
-            self.rect(op, out)
-        elif isinstance(op, Ellipse):
-            self.ellipse(op, out)
-        elif isinstance(op, Line):
-            self.line(op, out)
-        elif isinstance(op, PathOp):
-            self.path(op, out)
-        elif isinstance(op, Image):
-            self.image(op, out)
-        elif isinstance(op, Group):
-            self.group(op, out)
-        else:
-            raise RenderError(f"the SVG painter cannot draw {type(op).__name__}")
 
     # -- shapes ------------------------------------------------------------
     def _gradient(self, top: str, bottom: str) -> str:
@@ -159,15 +133,16 @@ class SvgPainter:
             self.defs.append(f'<linearGradient id="{gid}" x1="0" y1="0" x2="0" y2="1">{"".join(stops)}</linearGradient>')
         return gid
 
-    def _stroke(self, color: str | None, width: float, dash: tuple[float, float] | None = None) -> str:
+    def _stroke(self, color: str | None, width: float, dash: tuple[float, ...] | None = None) -> str:
         if not color or width <= 0:
             return ""
         s = _paint(color, "stroke") + f' stroke-width="{_n(width)}"'
         if dash:
-            s += f' stroke-dasharray="{_n(dash[0])} {_n(dash[1])}"'
+            s += f' stroke-dasharray="{" ".join(_n(d) for d in dash)}"'
         return s
 
-    def rect(self, op: Rect, out: list[str]) -> None:
+    def rect(self, op: Rect) -> None:
+        out = self.body
         if op.w <= 0 or op.h <= 0:
             return
         r = max(0.0, min(op.radius, op.w / 2, op.h / 2))
@@ -176,11 +151,13 @@ class SvgPainter:
         out.append(f'<rect x="{_n(op.x)}" y="{_n(op.y)}" width="{_n(op.w)}" height="{_n(op.h)}"{rr}{fill}'
                    f'{self._stroke(op.stroke, op.stroke_width, op.dash)}/>')
 
-    def ellipse(self, op: Ellipse, out: list[str]) -> None:
+    def ellipse(self, op: Ellipse) -> None:
+        out = self.body
         out.append(f'<ellipse cx="{_n(op.x + op.w / 2)}" cy="{_n(op.y + op.h / 2)}" rx="{_n(op.w / 2)}" '
                    f'ry="{_n(op.h / 2)}"{_paint(op.fill, "fill")}{self._stroke(op.stroke, op.stroke_width)}/>')
 
-    def line(self, op: Line, out: list[str]) -> None:
+    def line(self, op: Line) -> None:
+        out = self.body
         if len(op.points) < 2:
             return
         pts, heads = arrow_parts(op.points, op.width, op.arrow_size, op.arrow_start, op.arrow_end)
@@ -192,13 +169,14 @@ class SvgPainter:
             tri = " ".join(f"{_n(x)},{_n(y)}" for x, y in head)
             out.append(f'<polygon points="{tri}"{_paint(op.color, "fill")}/>')
 
-    def path(self, op: PathOp, out: list[str]) -> None:
+    def path(self, op: PathOp) -> None:
+        out = self.body
         if not op.commands:
             return
         d = []
         for cmd in op.commands:
             d.append(cmd[0] + " ".join(_n(v) for v in cmd[1:]))
-        stroke = self._stroke(op.stroke, op.stroke_width)
+        stroke = self._stroke(op.stroke, op.stroke_width, op.dash)
         if stroke:
             stroke += f' stroke-linecap="{op.cap}" stroke-linejoin="round"'
         out.append(f'<path d="{"".join(d)}"{_paint(op.fill, "fill")}{stroke}/>')
@@ -211,16 +189,19 @@ class SvgPainter:
                          f'height="{_n(h)}"{rr}/></clipPath>')
         return cid
 
-    def group(self, op: Group, out: list[str]) -> None:
-        if op.clip:
-            out.append(f'<g clip-path="url(#{self._clip(*op.clip, op.radius)})">')
+    def push_clip(self, group: Group) -> bool:
+        if group.clip:
+            self.body.append(f'<g clip-path="url(#{self._clip(*group.clip, group.radius)})">')
         else:
-            out.append("<g>")
-        self.paint(op.ops, out)
-        out.append("</g>")
+            self.body.append("<g>")
+        return True
+
+    def pop_clip(self, group: Group) -> None:
+        self.body.append("</g>")
 
     # -- images --------------------------------------------------------------
-    def image(self, op: Image, out: list[str]) -> None:
+    def image(self, op: Image) -> None:
+        out = self.body
         if op.w <= 0 or op.h <= 0:
             return
         if op.image is None:
@@ -243,14 +224,16 @@ class SvgPainter:
         generic = "serif" if key == "serif" else "sans-serif"
         return f"{self._family(key)}, {generic}"
 
-    def glyphs(self, run: Glyphs, out: list[str]) -> None:
-        if not run.text or not run.xs:
-            return
-        fam = self._family_list(run.face)
-        self._chars[run.face].update(run.text)
-        xs = " ".join(_n(x) for x in run.xs)
-        out.append(f'<text x="{xs}" y="{_n(run.y)}" font-family="{fam}" font-size="{_n(run.size)}"'
-                   f'{_paint(run.color, "fill")}>{escape(run.text)}</text>')
+    def glyphs(self, line: Sequence[Glyphs]) -> None:
+        out = self.body
+        for run in line:
+            if not run.text or not run.xs:
+                continue
+            fam = self._family_list(run.face)
+            self._chars[run.face].update(run.text)
+            xs = " ".join(_n(x) for x in run.xs)
+            out.append(f'<text x="{xs}" y="{_n(run.y)}" font-family="{fam}" font-size="{_n(run.size)}"'
+                       f'{_paint(run.color, "fill")}>{escape(run.text)}</text>')
 
     def font_css(self) -> str:
         """@font-face rules with the WOFF2 subsets of every face drawn."""
@@ -303,7 +286,7 @@ def render_svg(frame: Frame, doc: Document | None = None, *, theme: Theme | None
     if frame.background:
         painter.body.append(f'<rect x="0" y="0" width="{_n(frame.width)}" height="{_n(frame.height)}"'
                             f'{_paint(frame.background, "fill")}/>')
-    painter.paint(frame.ops)
+    walk(frame.ops, painter)
     css = painter.font_css()
     w, h = _n(frame.width), _n(frame.height)
     access = ""

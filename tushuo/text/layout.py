@@ -48,7 +48,7 @@ import re
 import unicodedata
 import weakref
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 from ..color import opaque_hex
 from ..frame import Glyphs, Rect, Text
@@ -80,6 +80,8 @@ _BEFORE_ELLIPSIS = frozenset("，、；：。,;:") | SPACES | NO_END
 
 #: Text without any of these needs no compression arrays.
 _NO_MARKS_SET = LEFT_INK | RIGHT_INK | _DASHES
+_MARKS_RE = re.compile("[" + re.escape("".join(sorted(_NO_MARKS_SET))) + "]")
+_OPENING_RE = re.compile("[" + re.escape("".join(sorted(RIGHT_INK))) + "]")
 _NEWLINES = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
@@ -217,31 +219,36 @@ def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _P
     regular = _metrics(fb, style.face, size)
     bold = _metrics(fb, style.bold_face, size)
     _measure_chars(fb, text, style.face, size, regular)
-    if any(f & BOLD for f in flags):
+    if any(flags) and any(f & BOLD for f in flags):
         _measure_chars(fb, text, style.bold_face, size, bold)
         rows = [(bold if f & BOLD else regular)[ch] for ch, f in zip(text, flags)]
     else:
-        rows = [regular[ch] for ch in text]
+        rows = list(map(regular.__getitem__, text))
     advs = [r[0] for r in rows]
     faces = [r[1] for r in rows]
-    kinds = [_KIND.get(ch) or _kind(ch) for ch in text]
+    got = list(map(_KIND.get, text))
+    kinds: list[int] = [_kind(ch) if k is None else k for ch, k in zip(text, got)] if None in got else cast(
+        "list[int]", got)
     gap = size * CJK_LATIN_GAP
-    gaps = [0.0] * len(text)
-    for j in range(1, len(text)):
-        if (kinds[j - 1] ^ kinds[j]) & (_CJK | _LATIN) == (_CJK | _LATIN):
-            gaps[j] = gap
+    both = _CJK | _LATIN
+    pairs = list(zip(kinds, kinds[1:]))
+    gaps = [0.0, *[gap if (p ^ q) & both == both else 0.0 for p, q in pairs]] if text else []
     trims = None
     if not RIGHT_INK.isdisjoint(text):
         full = 0.9 * size
-        trims = [0.5 * size if ch in RIGHT_INK and advs[j] >= full and _sc_marks(fb, faces[j]) else 0.0
-                 for j, ch in enumerate(text)]
+        trims = [0.0] * len(text)
+        for mo in _OPENING_RE.finditer(text):
+            j = mo.start()
+            if advs[j] >= full and _sc_marks(fb, faces[j]):
+                trims[j] = 0.5 * size
         if style.indent:
             trims[0] = 0.0  # after a first-line indent the mark is not at the margin
     shrink_in, shrink_end = _compression(fb, text, advs, faces, size)
-    stretch = bytes([0]) + bytes(
-        not (kinds[j - 1] & kinds[j] & _TIGHT or (text[j] == text[j - 1] and text[j] in _DASH_PAIRS))
-        for j in range(1, len(text))
-    ) if text else b""
+    # the gap before text[j] may widen unless both sides are tight (a Latin word, a number) or —— ……
+    stretch = bytes([0, *[not p & q & _TIGHT for p, q in pairs]]) if text else b""
+    if not _DASH_PAIRS.isdisjoint(text):
+        stretch = bytes(0 if j and c == text[j - 1] and c in _DASH_PAIRS else v
+                        for j, (c, v) in enumerate(zip(text, stretch)))
     return _Para(text, flags, advs, gaps, faces, kinds, trims, shrink_in, shrink_end, stretch)
 
 
@@ -256,18 +263,25 @@ def _compression(fb: FontBook, t: str, advs: list[float], faces: list[str],
     end = [0.0] * n
     full = 0.9 * size
     half = 0.5 * size
-    for j, c in enumerate(t):
+    sc: dict[str, bool] = {}
+    for mo in _MARKS_RE.finditer(t):
+        j, c = mo.start(), mo.group()
         nxt = t[j + 1] if j + 1 < n else ""
+        if c in _DASHES:
+            if nxt == c:
+                inner[j] = _dash_gap(fb, faces[j], c) * size
+            continue
+        ok = sc.get(faces[j])
+        if ok is None:
+            ok = sc[faces[j]] = _sc_marks(fb, faces[j])
+        if not ok or advs[j] < full:
+            continue
         if c in LEFT_INK:
-            if advs[j] >= full and _sc_marks(fb, faces[j]):
-                end[j] = half
-                if nxt and nxt in _AFTER_CLOSE:
-                    inner[j] = half
-        elif c in RIGHT_INK:
-            if nxt and nxt in RIGHT_INK and advs[j] >= full and _sc_marks(fb, faces[j]):
+            end[j] = half
+            if nxt and nxt in _AFTER_CLOSE:
                 inner[j] = half
-        elif c in _DASHES and nxt == c:
-            inner[j] = _dash_gap(fb, faces[j], c) * size
+        elif nxt and nxt in RIGHT_INK:  # c is an opening mark
+            inner[j] = half
     return inner, end
 
 
@@ -299,7 +313,7 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
     mk = parse(text) if style.markup else Markup(text, bytes(len(text)))
     indent = 2 * size if style.indent else 0.0
     limit = style.max_lines
-    # (paragraph, start, end, first line of its paragraph, last line of its paragraph)
+    # (paragraph, start, end, first line of its paragraph, not justified: its last line or one left ragged)
     plan: list[tuple[_Para, int, int, bool, bool]] = []
     overflow = False
     for ps, pe in _paragraphs(mk.text):
@@ -308,12 +322,13 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
             break
         para = _measure_para(fb, mk.text[ps:pe], mk.flags[ps:pe], style)
         room = None if limit is None else limit - len(plan)
+        ragged: set[int] = set()
         spans = total_fit(para.text, para.advs, width, size=size, first_width=width - indent, gaps=para.gaps,
                           trims=para.trims, shrink_in=para.shrink_in, shrink_end=para.shrink_end,
                           stretch=para.stretch, balanced=style.align == "center",
-                          justified=style.align == "justify", max_lines=room)
+                          justified=style.align == "justify", max_lines=room, ragged=ragged)
         for k, (a, e) in enumerate(spans):
-            plan.append((para, a, e, k == 0, k == len(spans) - 1))
+            plan.append((para, a, e, k == 0, k == len(spans) - 1 or k in ragged))
     if limit is not None and len(plan) > limit:
         overflow = True
         del plan[max(limit, 0):]

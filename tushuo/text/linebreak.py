@@ -35,6 +35,9 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import accumulate, chain, compress
+from operator import add, itemgetter, mul, sub
+from typing import cast
 
 from uniseg.emoji import extended_pictographic
 from uniseg.linebreak import line_break, line_break_breakables
@@ -56,12 +59,32 @@ _PAIRED = frozenset("—―…⋯")
 #: Spaces dropped where a line breaks.
 SPACES = frozenset(" \t\u3000\u200b\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u205f")
 
+#: Units and measure words that stay with the number before them (12月20日, 18个, 5至9人):
+#: UAX #14 allows a break between a digit and an ideograph, Chinese setting does not.
+NUMBER_UNITS = frozenset("年月日号时点分秒天周旬季个人名位户家村组项条次件元角万亿千百十岁期届倍批场篇份张台辆座所套种类处米里吨斤亩克度成")
+#: Single-character words a phrase ends with (break after them) or starts with (break before
+#: them): a break next to one never splits a word. Balanced (centred) labels prefer such a
+#: break to one between two other Han characters, which may cut a word (选/民).
+PHRASE_END = frozenset("的地得了着过和与及或并而等之")
+PHRASE_START = frozenset("是否在对为把被将和与及或并而由向从以于如若但也都就才还")
+#: A URL or e-mail address that must break leaves pieces of at least this many characters
+#: when it can (not www. / 12380.gov.cn, nor …gov. / cn); a shorter piece costs SHORT_SPLIT.
+SHORT_FRAGMENT = 5
+SHORT_SPLIT = 5_000.0
 #: A URL or e-mail address that must break breaks after one of these.
 URL_BREAK_AFTER = frozenset("/.-_?&=@")
 _URL_RE = re.compile(
     r"(?:[A-Za-z][A-Za-z0-9+.\-]*://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=&%]"
 )
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+#: A bare domain (ccdi.gov.cn, jubao.yingzhou.gov.cn/index.html), without www. or a scheme.
+_DOMAIN_RE = re.compile(r"(?<![\w@.\-])(?:[A-Za-z0-9\-]+\.)+(?:cn|com|net|org|gov|edu)(?![\w\-])"
+                        r"(?:/[A-Za-z0-9\-._~/?#=&%]*[A-Za-z0-9\-_~/#=&%])?")
+
+
+def _is_han(ch: str) -> bool:
+    """A CJK ideograph (a character of a word, unlike marks, digits and letters)."""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
 
 
 def _joins_previous(ch: str) -> bool:
@@ -190,11 +213,17 @@ def clreq_allows(text: str, i: int) -> bool:
 
 def unit_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the URLs and e-mail addresses in ``text``."""
-    if not ("://" in text or "@" in text or "www." in text):
+    if not ("://" in text or "@" in text or "." in text):
         return []
-    spans = [m.span() for m in _URL_RE.finditer(text)]
-    spans += [m.span() for m in _EMAIL_RE.finditer(text)]
-    return spans
+    spans = sorted([m.span() for m in _URL_RE.finditer(text)] + [m.span() for m in _EMAIL_RE.finditer(text)]
+                   + [m.span() for m in _DOMAIN_RE.finditer(text)])
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:  # one address matched twice (a URL's or an e-mail's domain) is one unit
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
 
 
 class Opportunities:
@@ -206,7 +235,9 @@ class Opportunities:
     the line's visible text for each (trailing spaces dropped).
     """
 
-    __slots__ = ("text", "raw", "good", "best_pos", "best_vis", "unit_pos", "fit_pos", "fit_vis", "fit_split")
+    __slots__ = ("text", "raw", "good", "best_pos", "best_vis", "unit_pos", "unit_starts", "fit_pos", "fit_vis",
+                 "fit_split", "node_starts", "node_ends", "node_letters", "before_unit", "phrase_edge", "at_starts",
+                 "at_starts1", "at_ends", "at_ends1")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -219,7 +250,8 @@ class Opportunities:
                 if prev in SPACES or ch in SPACES:  # look past the spaces (rare in Chinese)
                     good[i] = clreq_allows(text, i)
                 else:
-                    good[i] = not (ch in NO_START or prev in NO_END or (ch in _PAIRED and prev == ch))
+                    good[i] = not (ch in NO_START or prev in NO_END or (ch in _PAIRED and prev == ch)
+                                   or (ch in NUMBER_UNITS and "0" <= prev <= "9"))
         best = bytearray(good)
         for s, e in unit_spans(text):
             # inside a URL the fallback may use UAX #14's own breaks (after "//", "/", "?")
@@ -242,13 +274,42 @@ class Opportunities:
         unit = [p for s, e in unit_spans(text) for p in range(s + 1, e)
                 if text[p - 1] in URL_BREAK_AFTER and text[p] not in URL_BREAK_AFTER and text[p] not in NO_START]
         self.unit_pos = frozenset(unit)
+        # where a line starting with a URL or address starts: the unit, or the opening mark before it
+        self.unit_starts = frozenset(s - 1 if s and text[s - 1] in NO_END else s for s, _ in unit_spans(text))
         if unit:
             merged = sorted(set(pos) | self.unit_pos)
             self.fit_pos = merged
             self.fit_vis = [p if p in self.unit_pos else vis[pos.index(p)] for p in merged]
-            self.fit_split = bytes(p in self.unit_pos for p in merged)
+            # 2: a split that leaves a fragment shorter than SHORT_FRAGMENT (www. / 12380.gov.cn, .gov. / cn)
+            short = {p for s, e in unit_spans(text) for p in range(s + 1, e) if min(p - s, e - p) < SHORT_FRAGMENT}
+            self.fit_split = bytes((2 if p in short else 1) if p in self.unit_pos else 0 for p in merged)
         else:
             self.fit_pos, self.fit_vis, self.fit_split = pos, vis, bytes(len(pos))
+        # total fit's nodes: node 0 starts the text, node i > 0 ends a line at fit_pos[i - 1]
+        # (its text up to fit_vis[i - 1]) and starts the next after the spaces there
+        starts = [0]
+        for a in self.fit_pos:
+            while a < n and text[a] in SPACES:
+                a += 1
+            starts.append(a)
+        self.node_starts = starts
+        self.node_ends = [0, *self.fit_vis]
+        # getters (C speed) of per-character prefix sums at the nodes' starts, ends and ends - 1
+        self.at_starts = itemgetter(*starts)
+        self.at_starts1 = itemgetter(*(a + 1 for a in starts))
+        self.at_ends = itemgetter(*self.node_ends)
+        self.at_ends1 = itemgetter(*(max(0, e - 1) for e in self.node_ends))
+        got = [_LETTER.get(ch) for ch in text]
+        lets = [_letter(ch) if v is None else v for ch, v in zip(text, got)] if None in got else cast("list[int]", got)
+        lp = [0, *accumulate(lets)]
+        self.node_letters = ([lp[a] for a in starts], [lp[e] for e in self.node_ends])
+        # node j breaks where no word can be cut: not between two Han characters, or next to a
+        # one-character function word (PHRASE_END / PHRASE_START)
+        self.phrase_edge = [0 < j < len(starts) - 1 and not (
+            _is_han(text[e - 1]) and _is_han(text[a]) and text[e - 1] not in PHRASE_END and text[a] not in PHRASE_START)
+            for j, (a, e) in enumerate(zip(starts, self.node_ends))]
+        # node j ends a line whose next one starts with a URL or address (or its opening mark)
+        self.before_unit = [0 < j < len(starts) - 1 and a in self.unit_starts for j, a in enumerate(starts)]
 
 
 @lru_cache(maxsize=4096)
@@ -423,16 +484,9 @@ class LineWidths:
         n = len(advances)
         self.gaps = gaps if gaps is not None else [0.0] * n
         self.trims, self.shrink_end = trims, shrink_end
-        S = [0.0] * (n + 1)
-        SI = [0.0] * (n + 1)
-        acc = si = 0.0
-        for k in range(n):
-            acc += advances[k] + (self.gaps[k] if k else 0.0)
-            S[k + 1] = acc
-            if shrink_in is not None:
-                si += shrink_in[k]
-            SI[k + 1] = si
-        self.S, self.SI = S, SI
+        # prefix sums in C (itertools), the same additions in the same order as a loop
+        self.S = [0.0, *accumulate(chain(advances[:1], map(add, advances[1:], self.gaps[1:])))] if n else [0.0]
+        self.SI = [0.0, *accumulate(shrink_in)] if shrink_in is not None else [0.0] * (n + 1)
 
     def width(self, a: int, e: int) -> float:
         """Width of ``text[a:e]`` set as one line."""
@@ -444,6 +498,19 @@ class LineWidths:
         if self.shrink_end is not None:
             w -= self.shrink_end[e - 1]
         return w
+
+
+#: Demerits (in em², balanced text) of a break between two Han characters that is not next to a
+#: one-character function word (PHRASE_END, PHRASE_START), which may cut a word: a centred label
+#: takes a phrase edge instead when that makes its lines at most one character less even
+#: (7 + 5 against 6 + 6 characters: 74 against 72 + 4).
+WORD_SPLIT = 4.0
+#: Demerits of a justified line left ragged, unstretched, because the next line starts with a
+#: URL or e-mail address that did not fit after it (as browsers and the old greedy setting do):
+#: those of a line at ``TOLERANCE`` plus this much per em of blank, squared. A line 5 em short
+#: costs as much as one stretched by 0.15 em a gap, 10 em short as one at 0.22: one short line
+#: before an address reads better than several lines around it each stretched by 0.3 em.
+RAGGED_BEFORE_UNIT = 10.0
 
 
 def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came in; split tracked in #12
@@ -461,6 +528,7 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
     balanced: bool = False,
     justified: bool = True,
     max_lines: int | None = None,
+    ragged: set[int] | None = None,
 ) -> list[tuple[int, int]]:
     """Break one paragraph into lines by total fit (Knuth–Plass over the clreq opportunities).
 
@@ -477,9 +545,15 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
     they cost ``100 × (slack in em)²``, so they stay nearly full but a lone character is
     cheap to avoid. ``balanced`` (centred text): every line, the last too, costs the
     square of its width in em, so the lines come out even (CSS ``text-wrap: balance``).
+    A justified line before a URL or e-mail address may stay ragged (``RAGGED_BEFORE_UNIT``);
+    the indexes of such lines are added to ``ragged`` when given, for the layout not to stretch them.
 
-    Greedy (:func:`wrap`, then :func:`pull_widow`) remains for two cases: a unit wider
-    than the line (the fallback breaks are greedy), and text cut by ``max_lines``.
+    Speed: the greedy setting (each line as full as it goes, measured compressed) is taken
+    as it is when it already keeps every rule: no lone last character, no line stretched
+    beyond ``TOLERANCE`` (ragged text: no line an em short), no fallback break. That is most
+    paragraphs of a body column, and it costs a twentieth of the search (benchmarks/linebreak.py).
+    Greedy (:func:`wrap`, then :func:`pull_widow`) also remains for a unit wider than the line
+    (the fallback breaks are greedy) and for text cut by ``max_lines``.
     """
     n = len(text)
 
@@ -495,87 +569,155 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
             return cut
     first = width if first_width is None else first_width
     lw = LineWidths(advances, gaps, trims, shrink_in, shrink_end)
-    line_width = lw.width
-    S = lw.S
-    G = [0] * (n + 1)  # stretchable gaps up to text[k]
-    B = [0.0] * (n + 1)  # the CJK–Latin space those gaps already have (justifying evens it out)
-    L = [0] * (n + 1)  # letters up to text[k]
-    g = le = 0
-    base = 0.0
-    gap_list = gaps if gaps is not None else [0.0] * n
-    for k in range(n):
-        if stretch is not None and k and stretch[k]:
-            g += 1
-            base += gap_list[k]
-        G[k + 1] = g
-        B[k + 1] = base
-        v = _LETTER.get(text[k])
-        le += _letter(text[k]) if v is None else v
-        L[k + 1] = le
+    S, SI = lw.S, lw.SI
+    gap_list = lw.gaps
     opp = opportunities(text)
-    pos, vis, split = opp.fit_pos, opp.fit_vis, opp.fit_split
-    m = len(pos)
-    starts = [0] * (m + 1)  # node 0 starts the text; node i > 0 ends at pos[i-1]
-    for i in range(1, m + 1):
-        a = pos[i - 1]
-        while a < n and text[a] in SPACES:
-            a += 1
-        starts[i] = a
-    keys = [S[a] for a in starts]
+    split = opp.fit_split
+    m = len(split)
+    starts, ends = opp.node_starts, opp.node_ends
+    LA, LE = opp.node_letters
+    unit_next, edge = opp.before_unit, opp.phrase_edge
+    st = stretch if isinstance(stretch, bytes) else bytes(stretch if stretch is not None else n)
     em = float(size) or 1.0
-    window = width if balanced else max(3 * em, 0.25 * width)
     cube = 100.0 / (TOLERANCE * em) ** 3
-    best = [float("inf")] * (m + 1)
+
+    def cost(i: int, j: int, w: float, c: int, base: float) -> tuple[float, bool]:
+        """Demerits of the line from node i to node j, ``w`` wide, with ``c`` gaps that stretch
+        (``base``: the CJK–Latin space they already have), and whether it stays ragged."""
+        slack = (first if i == 0 else width) - w
+        if balanced:
+            return (w / em) ** 2 + (WIDOW_DEMERITS if j == m and LE[j] - LA[i] <= 1 else
+                                    WORD_SPLIT if j < m and not edge[j] else 0.0), False
+        if j == m:
+            return (WIDOW_DEMERITS if LE[j] - LA[i] <= 1 else 0.0), False
+        if not justified:
+            return 100.0 * (slack / em) ** 2, False
+        if not c:  # a line that cannot stretch (one unit, a URL) stays ragged: tolerable when a little short
+            d = RAGGED_DEMERITS * (slack / em) ** 2
+            if unit_next[j] or split[j - 1]:  # a piece of an address: as short as the next piece needs
+                d = min(d, 100.0 + RAGGED_BEFORE_UNIT * (slack / em) ** 2)
+            return min(_MAX_LINE_DEMERITS, d), False
+        # the widest gap after justifying (layout._even_gaps raises all to one level)
+        r = (slack + base) / c
+        d = min(_MAX_LINE_DEMERITS, cube * r ** 3)
+        if (unit_next[j] or split[j - 1]) and r > TOLERANCE:  # before an address, or inside one
+            dr = 100.0 + RAGGED_BEFORE_UNIT * (slack / em) ** 2
+            if dr < d:
+                return dr, True
+        return d, False
+
+    # a line from node i to node j is E[j] - A[i] wide (LineWidths.width, split in two halves)
+    at_e, at_e1 = opp.at_ends, opp.at_ends1
+    E0 = list(map(sub, at_e(S), at_e1(SI)))  # before the end's own compression: nondecreasing
+    E = list(map(sub, E0, at_e1(shrink_end))) if shrink_end is not None else E0
+
+    def start_of(i: int) -> float:
+        a = starts[i]
+        if a >= n:
+            return S[n]
+        return S[a] + gap_list[a] - SI[a] + (trims[a] if trims is not None else 0.0)
+
+    # 1. greedy: from each line's start the furthest node that fits (bisection), taken as it is
+    # when every line keeps the rules; only the lines it sets are measured
+    gl: list[int] = [0]
+    i = 0
+    top = max(shrink_end) if shrink_end is not None and n else 0.0
+    while i < m:
+        limit = start_of(i) + (first if i == 0 else width) + _EPS
+        j = bisect_right(E0, limit + top, i + 1) - 1
+        while j > i and E[j] > limit:
+            j -= 1
+        if j <= i:
+            break
+        gl.append(j)
+        i = j
+    ok = 100.0 + 1e-9 if justified else 400.0 + 1e-9  # at TOLERANCE; ragged text: two ems short
+
+    def within(i: int, j: int) -> bool:
+        """The line from node i to node j fits and keeps the rules (no 孤字 when last, stretch
+        within ``TOLERANCE``; ragged text: at most two ems short)."""
+        a, e = starts[i], ends[j]
+        w = E[j] - start_of(i) if e > a else 0.0
+        if w > (first if i == 0 else width) + _EPS:
+            return False
+        if j == m:
+            return not (i and LE[j] - LA[i] <= 1)
+        c = st.count(1, a + 1, e) if e > a else 0
+        base = sum(compress(gap_list[a + 1 : e], st[a + 1 : e])) if c else 0.0
+        return cost(i, j, w, c, base)[0] <= ok
+
+    if not balanced and gl[-1] == m and not any(split[j - 1] for j in gl[1:]):
+        if len(gl) > 2 and not within(gl[-2], m):
+            # a lone last character: the line above gives up what follows its break before
+            for p in range(gl[-2] - 1, gl[-3], -1):
+                if within(p, m) and within(gl[-3], p):
+                    gl[-2] = p
+                    break
+        if all(within(gl[t - 1], gl[t]) for t in range(1, len(gl))):
+            return [(starts[gl[t - 1]], ends[gl[t]]) for t in range(1, len(gl))]
+
+    # the node arrays, from per-character lists padded by one (a line may start at n)
+    at_s, at_s1 = opp.at_starts, opp.at_starts1
+    A = list(map(sub, map(add, at_s(S), at_s([*gap_list, 0.0])), at_s(SI)))
+    if trims is not None:
+        A = list(map(add, A, at_s([*trims, 0.0])))
+    Gp = [0, 0, *accumulate(st[1:])]  # Gp[k + 1]: stretchable gaps before text[1..k]
+    Gp.append(Gp[-1])
+    Bp = [0.0, 0.0, *accumulate(map(mul, st[1:], gap_list[1:]))]  # the CJK–Latin space they have
+    Bp.append(Bp[-1])
+    GA, BA, GE, BE = at_s1(Gp), at_s1(Bp), at_e(Gp), at_e(Bp)
+
+    # 2. total fit
+    keys = [S[a] for a in starts]
+    window = width if balanced else max(3 * em, 0.25 * width)
+    inf = float("inf")
+    best = [inf] * (m + 1)
     prev = [0] * (m + 1)
+    rag = [False] * (m + 1)
     best[0] = 0.0
     for j in range(1, m + 1):
-        e = vis[j - 1]
-        last = j == m
+        e = ends[j]
+        Ej = E[j]
         # lines from nodes above hi are looser than the window: tried only when none inside fits
-        hi = j - 1 if last else min(j - 1, bisect_right(keys, S[e] - width + window) - 1)
-        bj, pj = float("inf"), 0
+        # (and before a URL: a ragged line there may be as short as it must)
+        hi = j - 1 if j == m or unit_next[j] or split[j - 1] else min(j - 1, bisect_right(keys, S[e] - width + window) - 1)
+        bj, pj, rj = inf, 0, False
+        extra = _LINES + ((_SPLIT + (SHORT_SPLIT if split[j - 1] == 2 else 0.0)) if split[j - 1] else 0.0)
         for order in (range(hi, -1, -1), range(hi + 1, j)):
             for i in order:
-                if best[i] == float("inf"):
+                bi = best[i]
+                if bi == inf:
                     continue
-                a = starts[i]
-                w = line_width(a, e)
+                w = Ej - A[i] if e > starts[i] else 0.0
                 if w > (first if i == 0 else width) + _EPS:
                     if w > width + _EPS and order.step < 0:
                         break  # wider still further up
                     continue
-                slack = (first if i == 0 else width) - w
-                if balanced:
-                    d = (w / em) ** 2 + (WIDOW_DEMERITS if last and L[e] - L[a] <= 1 else 0.0)
-                elif last:
-                    d = WIDOW_DEMERITS if L[e] - L[a] <= 1 else 0.0
-                elif not justified:
-                    d = 100.0 * (slack / em) ** 2
-                else:
-                    c = G[e] - G[a + 1] if e > a else 0
-                    # the widest gap after justifying (layout._even_gaps raises all to one level);
-                    # a line that cannot stretch (one unit, a URL) stays ragged: tolerable when a little short
-                    r = (slack + B[e] - B[a + 1]) / c if c else 0.0
-                    d = min(_MAX_LINE_DEMERITS, cube * r ** 3 if c else RAGGED_DEMERITS * (slack / em) ** 2)
-                total = best[i] + _LINES + d + (_SPLIT if split[j - 1] else 0.0)
+                d, r = cost(i, j, w, GE[j] - GA[i] if e > starts[i] else 0, BE[j] - BA[i])
+                total = bi + extra + d
                 if total < bj:
-                    bj, pj = total, i
+                    bj, pj, rj = total, i, r
                 if order.step > 0:
                     break  # the tightest of the looser lines
-            if bj < float("inf"):
+            if bj < inf:
                 break
-        best[j], prev[j] = bj, pj
-    if best[m] == float("inf"):  # a unit wider than the line: the greedy fallback breaks
+        best[j], prev[j], rag[j] = bj, pj, rj
+    if best[m] == inf:  # a unit wider than the line: the greedy fallback breaks
         return greedy()
     out: list[tuple[int, int]] = []
+    flagged: list[int] = []
     j = m
     while j > 0:
         i = prev[j]
-        out.append((starts[i], vis[j - 1]))
+        if rag[j]:
+            flagged.append(len(out))
+        out.append((starts[i], ends[j]))
         j = i
     out.reverse()
     if max_lines is not None and len(out) > max_lines:
         return wrap(text, advances, width, first_width=first_width, gaps=gaps, max_lines=max_lines, trims=trims)
+    if ragged is not None:
+        ragged.update(len(out) - 1 - k for k in flagged)
     return out
 
 
