@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal, Union, cast
 
 if TYPE_CHECKING:  # types only: this module imports nothing from tushuo (nor Pillow) at run time
     from PIL.Image import Image as PILImage
@@ -75,8 +75,13 @@ class Line:
         return (min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
 
 
-# Path commands: ("M", x, y), ("L", x, y), ("Q", cx, cy, x, y), ("C", c1x, c1y, c2x, c2y, x, y), ("Z",)
-PathCmd = tuple
+#: Path commands: ("M", x, y), ("L", x, y), ("Q", cx, cy, x, y), ("C", c1x, c1y, c2x, c2y, x, y), ("Z",)
+PathCmd = Union[
+    tuple[Literal["M", "L"], float, float],
+    tuple[Literal["Q"], float, float, float, float],
+    tuple[Literal["C"], float, float, float, float, float, float],
+    tuple[Literal["Z"]],
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,10 +431,10 @@ def shift(op: Op, dx: float, dy: float) -> Op:
     if isinstance(op, Line):
         return _moved(op, points=tuple([(x + dx, y + dy) for x, y in op.points]))
     if isinstance(op, Path):
-        cmds = []
+        cmds: list[PathCmd] = []
         for c in op.commands:
             vals = c[1:]
-            cmds.append((c[0], *[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(vals)]))
+            cmds.append(cast(PathCmd, (c[0], *[v + (dx if i % 2 == 0 else dy) for i, v in enumerate(vals)])))
         return _moved(op, commands=tuple(cmds))
     if isinstance(op, Text):
         x, y, w, h = op.box

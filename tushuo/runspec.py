@@ -130,9 +130,8 @@ def _render_into(spec: Path, doc: Any, target: Path, options: dict[str, Any]) ->
         paths = [Path(p) for p in render(doc, target, **options)]
     for w in caught:  # e.g. characters drawn as boxes with --allow-missing-glyphs, located like check's
         if issubclass(w.category, TushuoWarning):
-            from .check import (
-                note_finding,  # only when there is something to say (a cold render saves the import)
-            )
+            # imported only when there is something to say: a cold render saves the import
+            from .check import note_finding
 
             say_error(note_finding(str(spec), doc, str(w.message)).format())
         else:

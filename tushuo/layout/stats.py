@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..color import mix, readable
-from ..frame import Box, Frame, Path, Rect, shift
+from ..frame import Box, Frame, Path, PathCmd, Rect, shift
 from ..humanize import format_number
 from ..spec.blocks import StatItem, StatsBlock
 from .common import balanced, card, titled
@@ -202,6 +202,7 @@ def _arrow(x: float, y: float, s: float, color: str, *, up: bool) -> Path:
     cx = x + s / 2
     head = s * 0.55
     stem = s * 0.16
+    cmds: tuple[PathCmd, ...]
     if up:
         cmds = (("M", cx, y), ("L", x + s, y + head), ("L", cx + stem, y + head), ("L", cx + stem, y + s),
                 ("L", cx - stem, y + s), ("L", cx - stem, y + head), ("L", x, y + head), ("Z",))

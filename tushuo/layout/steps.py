@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..color import mix, readable
-from ..frame import Box, Ellipse, Frame, Keep, Line, Op, Path, Rect, shift
+from ..frame import Box, Ellipse, Frame, Keep, Line, Op, Path, PathCmd, Rect, shift
 from ..spec.blocks import StepItem, StepsBlock
 from .common import card, number_badge, pill, titled
 from .context import LayoutContext
@@ -338,12 +338,11 @@ def _draw_decision(item: StepItem, width: float, ctx: LayoutContext, sz: _Sizes)
     height = y + sz.pad * 0.8
     tip = min(tip, height / 2)
     mid = height / 2
-    hexagon = (("M", tip, 0), ("L", width - tip, 0), ("L", width, mid), ("L", width - tip, height),
-               ("L", tip, height), ("L", 0, mid), ("Z",))
-    shadow = tuple((c[0], *[v + (ctx.px(4) if i % 2 else 0) for i, v in enumerate(c[1:])]) for c in hexagon)
+    hexagon: tuple[PathCmd, ...] = (("M", tip, 0), ("L", width - tip, 0), ("L", width, mid),
+                                    ("L", width - tip, height), ("L", tip, height), ("L", 0, mid), ("Z",))
     from .common import shadow_color
 
-    ops.append(Path(shadow, fill=shadow_color(pal.background)))
+    ops.append(shift(Path(hexagon, fill=shadow_color(pal.background)), 0, ctx.px(4)))
     ops.append(Path(hexagon, fill=fill, stroke=stroke, stroke_width=ctx.px(3), cap="butt"))
     ops.extend(body_ops)
     return _ItemPicture(width, height, ops, texts, tip=tip)
