@@ -10,8 +10,14 @@ load swings on a shared machine hit all of them alike:
   (``tushuo.render``, which every checkout has);
 * cold: ``python3 -m tushuo render SPEC -o out.pdf``, the whole process's wall time.
 
+Then, in one process of this checkout, the structure tree's own cost: ``render_pdf`` of the
+laid-out handbook with the tree (marking, lists and tables recognised, the tree written)
+against the same with ``Structure`` and ``add_structure`` replaced by nothing (the
+marked-content operators stay), alternating, CPU time.
+
 Also says whether the render path imported pypdf (it should not: its import alone is a
-sizeable share of a cold PDF render). Medians with min–max; ``uptime`` before and after.
+sizeable share of a cold PDF render). Wall and CPU time (CPU time is steadier on a loaded
+machine), medians with min–max; ``uptime`` before and after.
 Nothing is asserted.
 """
 
@@ -36,10 +42,31 @@ import tushuo
 doc = tushuo.load(sys.argv[1])
 out = os.path.join(tempfile.mkdtemp(), "h.pdf")
 tushuo.render(doc, out)
-ts = []
+ts, cpu = [], []
 for _ in range(5):
-    a = time.perf_counter(); tushuo.render(doc, out); ts.append(time.perf_counter() - a)
-print(json.dumps({"warm": sorted(ts)[2], "pypdf": "pypdf" in sys.modules}))
+    a, c = time.perf_counter(), time.process_time()
+    tushuo.render(doc, out)
+    ts.append(time.perf_counter() - a); cpu.append(time.process_time() - c)
+print(json.dumps({"warm": sorted(ts)[2], "cpu": sorted(cpu)[2], "pypdf": "pypdf" in sys.modules}))
+"""
+
+
+_AB = r"""
+import json, sys, time
+import tushuo
+from tushuo.paint import pdf, pdftags
+from tushuo.pipeline import layout
+doc = tushuo.load(sys.argv[1])
+frame, _ = layout(doc)
+real = (pdftags.Structure, pdftags.add_structure)
+off = (lambda frame, links: None, lambda canvas, tags: None)
+res = {"with": [], "without": []}
+pdf.render_pdf(frame, doc)
+for _ in range(int(sys.argv[2])):
+    for name, (structure, add) in (("with", real), ("without", off)):
+        pdftags.Structure, pdftags.add_structure = structure, add
+        c = time.process_time(); pdf.render_pdf(frame, doc); res[name].append(time.process_time() - c)
+print(json.dumps(res))
 """
 
 
@@ -53,11 +80,17 @@ def _warm(tree: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _cold(tree: Path, out: Path) -> float:
+def _cold(tree: Path, out: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of a whole ``tushuo render`` process."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     a = time.perf_counter()
     subprocess.run([sys.executable, "-m", "tushuo", "render", str(SPEC), "-o", str(out)], env=_env(tree),
                    cwd=tree, capture_output=True, check=True)
-    return time.perf_counter() - a
+    wall = time.perf_counter() - a
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _uptime() -> str:
@@ -76,7 +109,9 @@ def main() -> None:
     args = ap.parse_args()
     trees = [HERE, *args.other]
     warm: dict[Path, list[float]] = {t: [] for t in trees}
+    warm_cpu: dict[Path, list[float]] = {t: [] for t in trees}
     cold: dict[Path, list[float]] = {t: [] for t in trees}
+    cold_cpu: dict[Path, list[float]] = {t: [] for t in trees}
     pypdf: dict[Path, bool] = {}
     print("before:", _uptime())
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,12 +119,22 @@ def main() -> None:
             for t in trees:
                 r = _warm(t)
                 warm[t].append(r["warm"])
+                warm_cpu[t].append(r["cpu"])
                 pypdf[t] = r["pypdf"]
-                cold[t].append(_cold(t, Path(tmp) / "h.pdf"))
+                wall, cpu = _cold(t, Path(tmp) / "h.pdf")
+                cold[t].append(wall)
+                cold_cpu[t].append(cpu)
     for t in trees:
         print(_line(f"{t} warm, ms", warm[t], 1000, "6.1f"))
+        print(_line(f"{t} warm CPU, ms", warm_cpu[t], 1000, "6.1f"))
         print(_line(f"{t} cold CLI, s", cold[t], 1, "6.3f"))
+        print(_line(f"{t} cold CLI CPU, s", cold_cpu[t], 1, "6.3f"))
         print(f"{str(t):40s} render path imported pypdf: {pypdf[t]}")
+    out = subprocess.run([sys.executable, "-c", _AB, str(SPEC), "60"], env=_env(HERE), cwd=HERE,
+                         capture_output=True, text=True, check=True)
+    ab = json.loads(out.stdout.strip().splitlines()[-1])
+    for name, vals in ab.items():
+        print(_line(f"render_pdf CPU, tree {name}, ms", vals, 1000, "6.2f"))
     print("after: ", _uptime())
 
 

@@ -131,6 +131,9 @@ class PdfPainter:
         self.tags: list[Any] = []
         self._mcids: dict[int, int] = {}
         self.artifacts = False  # set while painting page furniture (running header, page numbers)
+        self.structure: Any = None  # pdftags.Structure: lists, tables, contents entries
+        self._dy: float | None = None  # how far the band being painted moved the frame's ops
+        self._depth = 0  # groups open
 
     # -- colours and strokes: content-stream operators written directly ---------------
     # (reportlab's path objects format every number in pure Python: a third of the render
@@ -157,17 +160,22 @@ class PdfPainter:
 
     def begin_content(self, op: Op) -> None:
         """Open ``op``'s marked-content sequence: tagged (P, H1–H3, Figure) or an artifact."""
+        if self._depth == 0:
+            self._dy = None  # a page's own op, not a band of the frame
+        page = self.c.getPageNumber() - 1
         role = None if self.artifacts else _struct_role(op)
+        parents: tuple = ()
+        if role is not None and self.structure is not None:
+            role, parents = self.structure.place(op, role, page, self._dy)
         if role is None:
             self._emit("/Artifact BMC")
             return
         from .pdftags import Tag
 
-        page = self.c.getPageNumber() - 1
         mcid = self._mcids.get(page, 0)
         self._mcids[page] = mcid + 1
         self._emit(f"/{role} <</MCID {mcid}>> BDC")
-        self.tags.append(Tag(page, mcid, role, op.alt if isinstance(op, (Image, Group)) else None))
+        self.tags.append(Tag(page, mcid, role, op.alt if isinstance(op, (Image, Group)) else None, parents))
 
     def end_content(self, op: Op) -> None:
         self._emit("EMC")
@@ -234,6 +242,9 @@ class PdfPainter:
                         cap=1 if op.cap == "round" else 0, join=1)
 
     def push_clip(self, group: Group) -> bool:
+        if self._depth == 0 and self.structure is not None:
+            self._dy = self.structure.offset(group)  # a band of the frame: where it came from
+        self._depth += 1
         self.c.saveState()
         if group.clip:
             x, y, w, h = group.clip
@@ -241,6 +252,7 @@ class PdfPainter:
         return True
 
     def pop_clip(self, group: Group) -> None:
+        self._depth -= 1
         self.c.restoreState()
 
     # -- images --------------------------------------------------------------
@@ -465,6 +477,9 @@ def render_pdf(
                initialFontName=initial, lang=LANG.get(getattr(doc, "script", "hans"), "zh-CN"))
     _set_info(c, frame, doc)
     painter = PdfPainter(c, fonts, book.scale)
+    from .pdftags import Structure
+
+    painter.structure = Structure(frame, [pg.links for pg in book.pages])
     s = book.scale
     for pg in book.pages:
         c.saveState()

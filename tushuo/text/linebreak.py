@@ -507,10 +507,11 @@ class LineWidths:
 WORD_SPLIT = 4.0
 #: Demerits of a justified line left ragged, unstretched, because the next line starts with a
 #: URL or e-mail address that did not fit after it (as browsers and the old greedy setting do):
-#: those of a line at ``TOLERANCE`` plus this much per em of blank, squared. A line 5 em short
-#: costs as much as one stretched by 0.15 em a gap, 10 em short as one at 0.22: one short line
-#: before an address reads better than several lines around it each stretched by 0.3 em.
-RAGGED_BEFORE_UNIT = 10.0
+#: those of a line at ``TOLERANCE`` plus this much per em of blank. A line 10 em short costs as
+#: much as one stretched by 0.15 em a gap: one short line before an address reads better than
+#: several lines around it each stretched by 0.3 em. Linear, so one ragged line is not split into
+#: two half as short (the blank is the same, a second ragged line is not).
+RAGGED_BEFORE_UNIT = 20.0
 
 
 def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came in; split tracked in #12
@@ -595,13 +596,13 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
         if not c:  # a line that cannot stretch (one unit, a URL) stays ragged: tolerable when a little short
             d = RAGGED_DEMERITS * (slack / em) ** 2
             if unit_next[j] or split[j - 1]:  # a piece of an address: as short as the next piece needs
-                d = min(d, 100.0 + RAGGED_BEFORE_UNIT * (slack / em) ** 2)
+                d = min(d, 100.0 + RAGGED_BEFORE_UNIT * slack / em)
             return min(_MAX_LINE_DEMERITS, d), False
         # the widest gap after justifying (layout._even_gaps raises all to one level)
         r = (slack + base) / c
         d = min(_MAX_LINE_DEMERITS, cube * r ** 3)
         if (unit_next[j] or split[j - 1]) and r > TOLERANCE:  # before an address, or inside one
-            dr = 100.0 + RAGGED_BEFORE_UNIT * (slack / em) ** 2
+            dr = 100.0 + RAGGED_BEFORE_UNIT * slack / em
             if dr < d:
                 return dr, True
         return d, False
