@@ -133,7 +133,55 @@ def make_huge_metadata(d: Path) -> None:
     Image.new("RGB", (8, 8)).save(d / "ztxt.png", pnginfo=info)
 
 
+def _theme_font(d: Path, end: int) -> Path:
+    from test_promises import THEME_WITH_FONT, _font_with_cmap_range_end
+
+    (d / "theme.yaml").write_text(THEME_WITH_FONT, encoding="utf-8")
+    return _font_with_cmap_range_end(d, end)
+
+
+def make_font_cmap_range(d: Path) -> None:
+    # A format-12 cmap group ending at 0x7FFFFFFF: the PDF subsetter once allocated until killed.
+    _theme_font(d, 0x7FFFFFFF)
+
+
+def make_font_truncated(d: Path) -> None:
+    path = _theme_font(d, 0x2606)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+
+
+def make_theme_too_large(d: Path) -> None:
+    with (d / "theme.yaml").open("w", encoding="utf-8") as fh:
+        fh.write("name: big\n")
+        fh.truncate(1024 * 1024 + 1)
+
+
+def make_csv_rows(d: Path) -> None:
+    (d / "rows.csv").write_text("name,v\n" + "".join(f"L{i},{i % 97 + 1}\n" for i in range(150)), encoding="utf-8")
+
+
+def make_csv_cells(d: Path) -> None:
+    (d / "cells.csv").write_text("n,v\n" + "a,1\n" * 60_000, encoding="utf-8")
+
+
+def make_thin(d: Path) -> None:
+    from test_promises_cost import flat_png
+
+    flat_png(d / "thin.png", 1, 50_000_000, "L", 255)  # a 100 KB file; 50 megapixels in one column
+
+
+def make_big_grid(d: Path) -> None:
+    from test_promises_cost import flat_png
+
+    flat_png(d / "p1.png", 7_700, 7_700, "1")  # 59 megapixels in 8 KB; 16 of them hold 949
+    for i in range(2, 17):
+        shutil.copy(d / "p1.png", d / f"p{i}.png")
+
+
 MAKERS: dict[str, Callable[[Path], None]] = {
+    "font-cmap-range": make_font_cmap_range, "font-truncated": make_font_truncated,
+    "theme-too-large": make_theme_too_large, "csv-rows": make_csv_rows, "csv-cells": make_csv_cells,
+    "thin": make_thin, "big-grid": make_big_grid,
     "truncated": make_truncated, "bomb": make_bomb, "cmyk": make_cmyk, "16bit": make_16bit,
     "exif-rotated": make_exif_rotated, "symlink-out": make_symlink_out, "png-as-spec": make_png_as_spec,
     "busy": make_busy, "text-10mb": make_text_10mb, "blocks-5000": make_blocks_5000, "too-tall": make_too_tall,
@@ -242,7 +290,31 @@ def gbk_chart(spec: Path, png: Path) -> None:
         assert len(im.convert("RGB").getcolors(1 << 16) or range(1 << 16)) > 50  # a chart, not a blank card
 
 
+def dashed_loops(spec: Path, png: Path) -> None:
+    """Every loop back to the first step is drawn dashed: along the longest one's longest vertical
+    run, ink and gaps alternate about once per dash period, over its whole length."""
+    from tushuo.api import load
+    from tushuo.inputs import layout_document
+    from tushuo.layout.frame import Line
+
+    frame = layout_document(load(str(spec)))
+    loops = [op for op in frame.walk() if isinstance(op, Line) and op.dash]
+    assert len(loops) == 16  # 15 "否" loops and the last step's "是" back to the first
+    runs = [(abs(b[1] - a[1]), a, b, op) for op in loops for a, b in itertools.pairwise(op.points) if a[0] == b[0]]
+    length, a, b, op = max(runs, key=lambda r: r[0])
+    assert length > 3000
+    ink = tuple(int(op.color[k:k + 2], 16) for k in (1, 3, 5))
+    with Image.open(png) as im:
+        rgb = im.convert("RGB")
+        y0, y1 = sorted((round(a[1]), round(b[1])))
+        on = [_near(rgb.getpixel((round(a[0]), y)), ink, 60) for y in range(y0 + 40, y1 - 40)]
+    flips = sum(1 for p, q in itertools.pairwise(on) if p != q)
+    period = op.dash[0] + op.dash[1]
+    assert abs(flips - 2 * len(on) / period) < 4, (flips, len(on), period)
+
+
 PIXELS: dict[str, Callable[[Path, Path], None]] = {
+    "dashed-loops": dashed_loops,
     "upright": pixels_upright, "cmyk-red": pixels_cmyk_red, "16bit-ramp": pixels_16bit_ramp,
     "replacement-boxes": pixels_replacement_boxes, "gbk-chart": gbk_chart, "busy-jpeg": busy_jpeg,
 }

@@ -394,17 +394,22 @@ def test_f05_slice_cleanup_deletes_only_slices_tushuo_wrote(
 def test_f05_in_a_batch_one_inputs_cleanup_never_removes_anothers_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The issue's batch case, reproduced on c8183cd: ``a.yaml`` slices itself (its own
+    ``output.slice_height``) into out/a-01.png…a-03.png; ``a-07.yaml``, rendered first, writes
+    out/a-07.png, which a's stale-slice cleanup (any ``a-NN.png`` past its count) then
+    deleted, while the report listed it as written."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "a.yaml").write_text(LONG_SPEC, encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(
+        "title: 长图\noutput: {slice_height: 400}\nblocks:\n  - {type: paragraph, text: 第一段内容比较长的文字。}\n"
+        "  - {type: spacer, height: 600}\n  - {type: paragraph, text: 第二段}\n", encoding="utf-8")
     (tmp_path / "a-07.yaml").write_text("title: 另一份\nblocks: [{type: divider}]\n", encoding="utf-8")
-    assert main(["batch", "a.yaml", "a-07.yaml", "-o", "out", "--slice-height", "1000", "--jobs", "1"]) == 0
-    (tmp_path / "a.yaml").write_text("title: 短图\nblocks: [{type: divider}]\n", encoding="utf-8")
-    main(["batch", "a.yaml", "a-07.yaml", "-o", "out", "--slice-height", "1000", "--jobs", "1"])
+    assert main(["batch", "a-07.yaml", "a.yaml", "-o", "out", "--jobs", "1"]) == 0
     capsys.readouterr()
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
-    for item in report["items"]:
-        for o in item["outputs"]:
-            assert Path(o["path"]).is_file(), f"the report lists {o['path']}, which is gone"
+    listed = [o["path"] for item in report["items"] for o in item["outputs"]]
+    assert listed[0] == "out/a-07.png" and len(listed) >= 3 and listed[1] == "out/a-01.png", listed
+    for path in listed:
+        assert Path(path).is_file(), f"the report lists {path}, which is gone"
 
 
 # --------------------------------------------------------------------------- 6: slots and the value budget
