@@ -42,7 +42,9 @@ def test_every_marked_sequence_maps_to_its_element(handbook: pypdf.PdfReader) ->
     document = tree["/K"].get_object()
     assert document["/S"] == "/Document" and bool(root["/MarkInfo"]["/Marked"])
     nums = tree["/ParentTree"].get_object()["/Nums"]
-    assert tree["/ParentTreeNextKey"] == len(handbook.pages) == len(nums) // 2
+    # one entry per page, then one per contents link (its annotation's StructParent)
+    links = sum(len(p.get("/Annots", ())) for p in handbook.pages)
+    assert tree["/ParentTreeNextKey"] == len(handbook.pages) + links == len(nums) // 2
     marked = 0
     for i, page in enumerate(handbook.pages):
         assert page["/StructParents"] == i and page["/Tabs"] == "/S"
@@ -117,6 +119,26 @@ def test_contents_entries_are_links() -> None:
     entries = _kids(toc)
     assert len(entries) >= 3 and all(e["/S"] == "/TOCI" for e in entries)
     assert all([k["/S"] for k in _kids(e)] == ["/Link"] for e in entries)
+    # each Link holds its entry's words and points at its annotation, which points back
+    nums = pdf.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    parent_of = {nums[i]: nums[i + 1] for i in range(0, len(nums), 2)}
+    annots = [a.get_object() for p in pdf.pages for a in p.get("/Annots", ())]
+    assert len(annots) == len(entries)
+    for entry, annot in zip(entries, annots):
+        (link,) = _kids(entry)
+        objr = link["/K"][-1].get_object()
+        assert objr["/Type"] == "/OBJR" and objr["/Obj"].get_object() == annot
+        assert parent_of[annot["/StructParent"]].get_object() == link
+        assert annot["/Contents"] and annot["/Contents"] in pdf.pages[1].extract_text()
+
+
+def test_headings_paragraphs_and_artifacts(handbook: pypdf.PdfReader) -> None:
+    leaves = _leaves(handbook.trailer["/Root"]["/StructTreeRoot"]["/K"].get_object(), [])
+    roles = [e["/S"] for e in leaves]
+    assert roles.count("/H1") >= 2 and roles.count("/H2") >= 3 and roles.count("/P") > 30
+    data = handbook.pages[3].get_contents().get_data()
+    assert data.count(b"/Artifact BMC") > 5  # rules, boxes, the running header and page number
+    assert data.count(b"BMC") + data.count(b"BDC") == data.count(b"EMC")
 
 
 def test_writing_a_pdf_imports_no_pdf_library(tmp_path: Path) -> None:

@@ -171,7 +171,7 @@ def test_public_cases_break_as_clreq_shows() -> None:
         "为切实做好村两委换届", "工作，镇党委召开专题", "会议，对选举程序、候",
         "选人资格审查、投票计", "票等环节逐项进行", "部署。",
     ]  # greedy leaves 署。 alone (部署。 cannot end at 10 em); the line above gives up 部 and,
-    # this text being ragged (left-aligned), may end two ems short: the greedy setting so mended
+    # this text being ragged (left-aligned), may end up to three ems short: the greedy setting so mended
     # keeps every rule and is taken without the search (linebreak.total_fit, "Speed")
     c06 = next(c["text"] for c in CASES if c["id"] == "c06")
     lines = break_lines(c06, 300, 30)

@@ -477,9 +477,11 @@ def render_pdf(
                initialFontName=initial, lang=LANG.get(getattr(doc, "script", "hans"), "zh-CN"))
     _set_info(c, frame, doc)
     painter = PdfPainter(c, fonts, book.scale)
-    from .pdftags import Structure
+    from .pdftags import Structure, add_link
 
     painter.structure = Structure(frame, [pg.links for pg in book.pages])
+    titles = {key: title for title, _, key in book.outline}  # a contents link's words
+    links: dict[tuple[int, str], Any] = {}
     s = book.scale
     for pg in book.pages:
         c.saveState()
@@ -491,7 +493,8 @@ def render_pdf(
         walk(ops[pg.artifacts :], painter)
         c.restoreState()
         for key, (x, y, w, h) in pg.links:
-            c.linkAbsolute("", key, Rect=(x * s, page.height - (y + h) * s, (x + w) * s, page.height - y * s))
+            add_link(c, c.getPageNumber() - 1, key, (x * s, page.height - (y + h) * s, (x + w) * s, page.height - y * s),
+                     titles.get(key, ""), links)
         for key, y in pg.anchors:
             c.bookmarkPage(key, fit="XYZ", left=0, top=min(page.height, page.height - y * s + 6))
         c.showPage()
@@ -503,7 +506,7 @@ def render_pdf(
         c.showOutline()
     from .pdftags import add_structure
 
-    add_structure(c, painter.tags)  # the structure tree of what the painter marked, written with the file
+    add_structure(c, painter.tags, links)  # the structure tree of what the painter marked, written with the file
     c.save()
     return buf.getvalue()
 

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 #: What the structure lacks for PDF/UA-1, said once (docs/DESIGN.md quotes it).
 MISSING = (
-    "the contents page's Link elements hold the entries' text but no /OBJR to their link "
-    "annotations, and the annotations carry no /StructParent",
     "there is no PDF/UA identifier (pdfuaid) in XMP metadata: not claimed while these gaps remain",
     "pictures in cards, banners, quotes and comparison cells are artifacts: the spec has no "
     "alternative text for them (image blocks and charts do)",
@@ -149,8 +147,18 @@ def _texts_in(ops: Any, limit: int) -> list[Text]:
     return out
 
 
-def add_structure(canvas: Canvas, tags: list[Tag]) -> None:
-    """Give the canvas's document (all pages shown, not yet saved) the structure tree of ``tags``."""
+def add_link(canvas: Canvas, page: int, key: str, rect: tuple[float, float, float, float], words: str,
+             links: dict[tuple[int, str], Any]) -> None:
+    """A link annotation to bookmark ``key`` (its /Contents ``words``), kept in ``links`` so the
+    contents entry's Link element can point at it (/OBJR) and it back (/StructParent)."""
+    name = f"tushuo-link-{len(links)}"
+    canvas.linkAbsolute(words, key, Rect=rect, name=name)
+    links[(page, key)] = canvas._doc.idToObject[canvas._doc.annotationName(name)]
+
+
+def add_structure(canvas: Canvas, tags: list[Tag], links: dict[tuple[int, str], Any] | None = None) -> None:
+    """Give the canvas's document (all pages shown, not yet saved) the structure tree of ``tags``
+    (``links``: the annotations ``add_link`` made, by page and bookmark key)."""
     from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFString
 
     doc = canvas._doc
@@ -167,6 +175,8 @@ def add_structure(canvas: Canvas, tags: list[Tag]) -> None:
     doc_kids: list[Any] = []
     groups: dict[tuple[tuple[str, str], ...], tuple[_Elem, Any, list]] = {}
     slots: list[list[Any]] = [[] for _ in pages]
+    link_objs: list[tuple[tuple[_Elem, Any, list], Any, int]] = []
+    parent_entries: list[Any] = []  # a link annotation's StructParent → its Link element
     for t in tags:
         parent_ref, siblings = doc_ref, doc_kids
         for depth in range(1, len(t.parents) + 1):
@@ -175,6 +185,9 @@ def add_structure(canvas: Canvas, tags: list[Tag]) -> None:
             if group is None:
                 group = groups[chain] = (*element(chain[-1][0], parent_ref), [])
                 siblings.append(group[1])
+                annot = (links or {}).get((t.page, chain[-1][1])) if chain[-1][0] == "Link" else None
+                if annot is not None:
+                    link_objs.append((group, annot, t.page))
             _, parent_ref, siblings = group
         extra = ["/Alt", PDFString(t.alt)] if t.alt else []
         if t.role == "TH":  # a header row's cells head their columns; a row's first cell heads its row
@@ -185,6 +198,11 @@ def add_structure(canvas: Canvas, tags: list[Tag]) -> None:
         row = slots[t.page]
         row.extend([doc_ref] * (t.mcid + 1 - len(row)))
         row[t.mcid] = ref
+    for n, ((_, ref, kids), annot, page_no) in enumerate(link_objs, start=len(pages)):
+        annot.permitted = (*annot.permitted, "StructParent")
+        annot.otherkw["StructParent"] = n
+        kids.append(_Elem(["/Type /OBJR /Obj", doc.Reference(annot), "/Pg", page_refs[page_no]]))
+        parent_entries += [str(n), ref]
     for e, _, kids in groups.values():
         e.parts += ["/K [", *kids, "]"]
     document.parts += ["/K [", *doc_kids, "]"]
@@ -195,8 +213,8 @@ def add_structure(canvas: Canvas, tags: list[Tag]) -> None:
         page.Tabs = PDFName("S")
         nums += [str(i), "[", *slots[i], "]"]
     tree["K"] = doc_ref
-    tree["ParentTree"] = doc.Reference(_Elem(["/Nums [", *nums, "]"]))
-    tree["ParentTreeNextKey"] = len(pages)
+    tree["ParentTree"] = doc.Reference(_Elem(["/Nums [", *nums, *parent_entries, "]"]))
+    tree["ParentTreeNextKey"] = len(pages) + len(link_objs)
     doc.Catalog.StructTreeRoot = tree
     doc.Catalog.MarkInfo = PDFDictionary({"Marked": "true"})
 
@@ -223,4 +241,4 @@ class _Elem(PDFObject):
         return ("<< " + " ".join(out) + " >>").encode("latin-1")
 
 
-__all__ = ["LIST_ITEMS", "MISSING", "Structure", "Tag", "add_structure"]
+__all__ = ["LIST_ITEMS", "MISSING", "Structure", "Tag", "add_link", "add_structure"]

@@ -551,7 +551,7 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
 
     Speed: the greedy setting (each line as full as it goes, measured compressed) is taken
     as it is when it already keeps every rule: no lone last character, no line stretched
-    beyond ``TOLERANCE`` (ragged text: no line an em short), no fallback break. That is most
+    beyond ``TOLERANCE`` (ragged text, which has no loose lines: none three ems short), no fallback break. That is most
     paragraphs of a body column, and it costs a twentieth of the search (benchmarks/linebreak.py).
     Greedy (:func:`wrap`, then :func:`pull_widow`) also remains for a unit wider than the line
     (the fallback breaks are greedy) and for text cut by ``max_lines``.
@@ -632,11 +632,11 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
             break
         gl.append(j)
         i = j
-    ok = 100.0 + 1e-9 if justified else 400.0 + 1e-9  # at TOLERANCE; ragged text: two ems short
+    ok = 100.0 + 1e-9 if justified else 900.0 + 1e-9  # at TOLERANCE; ragged text: three ems short
 
     def within(i: int, j: int) -> bool:
         """The line from node i to node j fits and keeps the rules (no 孤字 when last, stretch
-        within ``TOLERANCE``; ragged text: at most two ems short)."""
+        within ``TOLERANCE``; ragged text: at most three ems short)."""
         a, e = starts[i], ends[j]
         w = E[j] - start_of(i) if e > a else 0.0
         if w > (first if i == 0 else width) + _EPS:
