@@ -441,13 +441,40 @@ def test_f05_in_a_batch_one_inputs_cleanup_never_removes_anothers_output(
         "title: 长图\noutput: {slice_height: 400}\nblocks:\n  - {type: paragraph, text: 第一段内容比较长的文字。}\n"
         "  - {type: spacer, height: 600}\n  - {type: paragraph, text: 第二段}\n", encoding="utf-8")
     (tmp_path / "a-07.yaml").write_text("title: 另一份\nblocks: [{type: divider}]\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a-07.png").write_bytes(b"an earlier run's a-07.png")  # not a's slice: a keeps it
     assert main(["batch", "a-07.yaml", "a.yaml", "-o", "out", "--jobs", "1"]) == 0
     capsys.readouterr()
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     listed = [o["path"] for item in report["items"] for o in item["outputs"]]
-    assert listed[0] == "out/a-07.png" and len(listed) >= 3 and listed[1] == "out/a-01.png", listed
+    # a-07.yaml's name is one a's slices could take, so it is written as a-07-2.png (next test)
+    assert listed[0] == "out/a-07-2.png" and len(listed) >= 3 and listed[1] == "out/a-01.png", listed
     for path in listed:
         assert Path(path).is_file(), f"the report lists {path}, which is gone"
+    assert (tmp_path / "out" / "a-07.png").read_bytes() == b"an earlier run's a-07.png"
+
+
+def test_f05_in_a_batch_no_input_writes_over_anothers_slice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``b.yaml`` slices into out/b-01.png…; ``b-02.yaml`` in the same batch would write
+    out/b-02.png over b's second slice (whichever finished last won, and the report listed
+    the one file for both). Its output is named b-02-2.png instead, like a repeated name."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(
+        "title: 长图\noutput: {slice_height: 400}\nblocks:\n  - {type: paragraph, text: 第一段内容比较长的文字。}\n"
+        "  - {type: spacer, height: 600}\n  - {type: paragraph, text: 第二段}\n", encoding="utf-8")
+    (tmp_path / "b-02.yaml").write_text("title: 另一份\nblocks: [{type: divider}]\n", encoding="utf-8")
+    for order in (["b.yaml", "b-02.yaml"], ["b-02.yaml", "b.yaml"]):
+        assert main(["batch", *order, "-o", "out", "--jobs", "1", "--force"]) == 0
+        capsys.readouterr()
+        report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+        by_input = {item["input"]: [o["path"] for o in item["outputs"]] for item in report["items"]}
+        assert by_input["b-02.yaml"] == ["out/b-02-2.png"], by_input
+        assert "out/b-02.png" in by_input["b.yaml"] and len(by_input["b.yaml"]) >= 3, by_input
+        with Image.open(tmp_path / "out" / "b-02.png") as im:  # still b's slice: 1080 wide, b's slice height
+            assert im.size[0] == 1080 and im.size[1] <= 400 + 1
+        assert len(set(sum(by_input.values(), []))) == sum(len(v) for v in by_input.values())
 
 
 # --------------------------------------------------------------------------- 6: slots and the value budget

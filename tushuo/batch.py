@@ -227,18 +227,33 @@ def safe_name(text: Any, fallback: str) -> str:
     return s or fallback
 
 
+_SLICE_NUMBER = re.compile(r"-(\d{2,})$")
+
+
 def _unique(names: Iterable[str]) -> list[str]:
-    """Make names unique case-insensitively: 张三, 张三-2, 张三-3."""
+    """Make names unique case-insensitively: 张三, 张三-2, 张三-3.
+
+    A name that another job's slices could take (``b-05`` beside ``b``, whose slices are
+    ``b-01`` …) counts as taken too, so no job writes over another's slice, whatever order
+    the jobs finish in.
+    """
+    names = list(names)
+    bases = {n.casefold() for n in names}
     seen: set[str] = set()
     out = []
     for n in names:
         cand, k = n, 1
-        while cand.casefold() in seen:
+        while cand.casefold() in seen or _slice_of_another(cand, bases):
             k += 1
             cand = f"{n}-{k}"
         seen.add(cand.casefold())
         out.append(cand)
     return out
+
+
+def _slice_of_another(name: str, bases: set[str]) -> bool:
+    m = _SLICE_NUMBER.search(name)
+    return m is not None and name[: m.start()].casefold() in bases
 
 
 # --------------------------------------------------------------------------- data rows

@@ -47,6 +47,14 @@ def clear_text_memo() -> None:
         memo.clear()
 
 
+#: Tallest document (design px) tushuo lays out: about 500 phone screens or a 500-page
+#: pocket PDF, a bound on memory and time for any spec. Writing it as ONE image has a
+#: lower limit (pipeline.py MAX_IMAGE_HEIGHT, 200,000 px, and the JPEG/WebP format
+#: limits); slices and PDF pages go up to this. Blocks with many rows check it before
+#: laying them out.
+MAX_HEIGHT = 1_000_000
+
+
 @dataclass
 class LayoutContext:
     """Theme, fonts, scale and the spec location being laid out.

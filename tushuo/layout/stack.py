@@ -14,17 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..frame import Frame
-from .context import LayoutContext
+from .context import MAX_HEIGHT, LayoutContext
 from .registry import layout_block
 
 if TYPE_CHECKING:
     from ..spec.document import Document
 
-#: Tallest document (design px) tushuo lays out: about 500 phone screens or a 500-page
-#: pocket PDF, a bound on memory and time for any spec. Writing it as ONE image has a
-#: lower limit (render/output.py MAX_IMAGE_HEIGHT, 200,000 px, and the JPEG/WebP format
-#: limits); slices and PDF pages go up to this.
-MAX_HEIGHT = 1_000_000
 
 #: Block kinds laid out edge to edge at the top level.
 FULL_BLEED = frozenset({"banner"})
