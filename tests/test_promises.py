@@ -168,8 +168,31 @@ _RUN = (
     "cpu = int(os.environ.pop('TUSHUO_TEST_CPU_S', '0'))\n"
     "if cpu:\n"
     "    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))\n"
+    # The other promises, watched from inside (an audit hook, before tushuo is imported): no file
+    # opened beside the folder (under its parent), no program but Python itself, no file removed
+    # that was there before the run.
+    "here = os.path.realpath(os.getcwd())\n"
+    "up = os.path.dirname(here) + os.sep\n"
+    "before = {os.path.join(r, f) for r, _, fs in os.walk(here) for f in fs}\n"
+    "broken = []\n"
+    "def watch(ev, a):\n"
+    "    if ev == 'open' and isinstance(a[0], (str, bytes)):\n"
+    "        p = os.fsdecode(a[0])\n"
+    "        p = os.path.realpath(p) if '\\0' not in p else p\n"
+    "        if p.startswith(up) and p != here and not p.startswith(here + os.sep):\n"
+    "            broken.append('opened ' + p)\n"
+    "    elif ev in ('subprocess.Popen', 'os.system', 'os.exec', 'os.posix_spawn', 'os.spawn'):\n"
+    "        if os.fsdecode(a[0] or b'') != sys.executable:\n"
+    "            broken.append('ran ' + repr(a[:2])[:200])\n"
+    "    elif ev in ('os.remove', 'os.rmdir', 'shutil.rmtree') and isinstance(a[0], (str, bytes)):\n"
+    "        p = os.path.realpath(os.fsdecode(a[0]))\n"
+    "        if p in before:\n"
+    "            broken.append('removed ' + p)\n"
+    "sys.addaudithook(watch)\n"
     "from tushuo.cli import main\n"
     "rc = main(sys.argv[1:])\n"
+    "for b in broken[:20]:\n"
+    "    sys.stderr.write('\\nBROKEN %s\\n' % b)\n"
     # VmHWM is this process's own peak; ru_maxrss would carry the parent's over fork and exec
     # (a pytest process of 1.1 GB made every child look that big)
     "try:\n"
@@ -188,6 +211,8 @@ def bounded(args: list[str], cwd: Path, timeout: float = 60, cpu: int = 0) -> tu
     tests assert the real promise (peak RSS under 1 GB) on the measured number. With
     ``cpu``, the child may spend at most that many CPU seconds (SIGXCPU ends it, exit code
     -24): the time promise as a bound that a busy machine's waiting does not count against.
+    Every run also asserts, from an audit hook in the child's own process, that it opened
+    nothing beside ``cwd``, ran no program and removed no file that was there before it.
     """
     import subprocess
 
@@ -201,8 +226,21 @@ def bounded(args: list[str], cwd: Path, timeout: float = 60, cpu: int = 0) -> tu
     for line in proc.stderr.splitlines():
         if line.startswith("MAXRSS_KB "):
             rss = int(line.split()[1]) // 1024
-    err = "\n".join(line for line in proc.stderr.splitlines() if not line.startswith("MAXRSS_KB ")).strip()
+    broken = [line[7:] for line in proc.stderr.splitlines() if line.startswith("BROKEN ")]
+    assert broken == [], f"tushuo {' '.join(args)}: {broken}"
+    err = "\n".join(line for line in proc.stderr.splitlines()
+                    if not line.startswith(("MAXRSS_KB ", "BROKEN "))).strip()
     return proc.returncode, err, rss
+
+
+def test_bounded_runs_watch_the_other_promises_too(tmp_path: Path) -> None:
+    """The child's audit hook sees a file written beside its folder (legitimate here: -o names it)."""
+    (tmp_path / "work").mkdir()
+    (tmp_path / "sib").mkdir()
+    (tmp_path / "work" / "s.yaml").write_text("title: t\nblocks: [{type: divider}]\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match=r"opened .*/sib/"):
+        bounded(["render", "s.yaml", "-o", "../sib/o.png"], tmp_path / "work")
+    assert bounded(["render", "s.yaml", "-o", "o.png"], tmp_path / "work")[0] == 0
 
 
 def _font_with_cmap_range_end(d: Path, end: int) -> Path:
