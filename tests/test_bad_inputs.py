@@ -150,6 +150,14 @@ def make_font_truncated(d: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
 
 
+def make_theme_font_outside(d: Path) -> None:
+    # A real font beside the case folder, named by its absolute path (it was read and embedded).
+    outside = d.parent / "outside.ttf"
+    shutil.copy(ROOT / "fonts" / "NotoSansSymbols2-Regular.ttf", outside)
+    (d / "theme.yaml").write_text(f"name: t\nfont_files: {{mine: '{outside}'}}\nfonts: {{body: mine}}\n",
+                                  encoding="utf-8")
+
+
 def make_theme_too_large(d: Path) -> None:
     with (d / "theme.yaml").open("w", encoding="utf-8") as fh:
         fh.write("name: big\n")
@@ -180,7 +188,7 @@ def make_big_grid(d: Path) -> None:
 
 MAKERS: dict[str, Callable[[Path], None]] = {
     "font-cmap-range": make_font_cmap_range, "font-truncated": make_font_truncated,
-    "theme-too-large": make_theme_too_large, "csv-rows": make_csv_rows, "csv-cells": make_csv_cells,
+    "theme-too-large": make_theme_too_large, "theme-font-outside": make_theme_font_outside, "csv-rows": make_csv_rows, "csv-cells": make_csv_cells,
     "thin": make_thin, "big-grid": make_big_grid,
     "truncated": make_truncated, "bomb": make_bomb, "cmyk": make_cmyk, "16bit": make_16bit,
     "exif-rotated": make_exif_rotated, "symlink-out": make_symlink_out, "png-as-spec": make_png_as_spec,
