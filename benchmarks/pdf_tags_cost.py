@@ -59,7 +59,7 @@ from tushuo.pipeline import layout
 doc = tushuo.load(sys.argv[1])
 frame, _ = layout(doc)
 real = (pdftags.Structure, pdftags.add_structure)
-off = (lambda frame, links: None, lambda canvas, tags: None)
+off = (lambda frame, links: None, lambda canvas, tags, links=None: None)
 res = {"with": [], "without": []}
 pdf.render_pdf(frame, doc)
 for _ in range(int(sys.argv[2])):
