@@ -54,18 +54,19 @@ print(json.dumps({"warm": sorted(ts)[2], "cpu": sorted(cpu)[2], "pypdf": "pypdf"
 _AB = r"""
 import json, sys, time
 import tushuo
-from tushuo.paint import pdf, pdftags
+from tushuo import pipeline
+from tushuo.paint import pdftags
 from tushuo.pipeline import layout
 doc = tushuo.load(sys.argv[1])
 frame, _ = layout(doc)
 real = (pdftags.Structure, pdftags.add_structure)
 off = (lambda frame, links: None, lambda canvas, tags, links=None: None)
 res = {"with": [], "without": []}
-pdf.render_pdf(frame, doc)
+pipeline.render_pdf(frame, doc)
 for _ in range(int(sys.argv[2])):
     for name, (structure, add) in (("with", real), ("without", off)):
         pdftags.Structure, pdftags.add_structure = structure, add
-        c = time.process_time(); pdf.render_pdf(frame, doc); res[name].append(time.process_time() - c)
+        c = time.process_time(); pipeline.render_pdf(frame, doc); res[name].append(time.process_time() - c)
 print(json.dumps(res))
 """
 

@@ -29,7 +29,7 @@ from tushuo.inputs import layout_document
 from tushuo.layout.pages import make_book, parse_page_size, plan_pages
 from tushuo.layout.paginate import KEEP, break_penalties, plan_cuts, resolve_keeps
 from tushuo.layout.steps import flow_edges
-from tushuo.paint.pdf import render_pdf
+from tushuo.pipeline import render_pdf
 from tushuo.templates import list_templates, new_spec
 
 ROOT = Path(__file__).resolve().parent.parent

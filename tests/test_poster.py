@@ -19,8 +19,8 @@ from tushuo.layout.frame import Rect
 from tushuo.layout.media import QR_DARK
 from tushuo.layout.pages import MM, parse_page_size, plan_poster
 from tushuo.loader import load_data_file
-from tushuo.paint.pdf import render_pdf
 from tushuo.paint.raster import paint
+from tushuo.pipeline import render_pdf
 from tushuo.templates import find_template
 
 CODES = [

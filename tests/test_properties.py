@@ -390,9 +390,9 @@ def test_any_document_lays_out_and_keeps_the_invariants(doc_width: tuple[dict, i
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 def test_a_few_paint_in_every_painter(doc_width: tuple[dict, int]) -> None:
     """Pillow, PDF and SVG accept what the layout made; the PNG has the frame's size."""
-    from tushuo.paint.pdf import render_pdf
     from tushuo.paint.raster import paint
     from tushuo.paint.svg import render_svg
+    from tushuo.pipeline import render_pdf
 
     spec, width = doc_width
     width = min(width, 640)  # painting cost grows with the area; the layout is what varies

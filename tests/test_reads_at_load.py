@@ -24,9 +24,9 @@ from tushuo import assets
 from tushuo.inputs import make_context
 from tushuo.layout.stack import layout_document
 from tushuo.paint.encode import encode
-from tushuo.paint.pdf import render_pdf
 from tushuo.paint.raster import paint
 from tushuo.paint.svg import render_svg
+from tushuo.pipeline import render_pdf
 from tushuo.resources import fonts_dir, layouts_dir
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -18,7 +18,7 @@ from tushuo.errors import RenderError, SpecError
 from tushuo.layout.context import LayoutContext
 from tushuo.layout.frame import Box, Frame, Line, Mark, Path, Rect, Text
 from tushuo.layout.pages import MM, parse_page_size, plan_pages
-from tushuo.paint.pdf import render_pdf, write_pdf
+from tushuo.pipeline import render_pdf, write_pdf
 from tushuo.spec.document import Document
 from tushuo.spec.theme import Theme
 from tushuo.text.fonts import default_fontbook
@@ -337,7 +337,7 @@ def test_real_chart_is_drawn_from_its_frame_with_the_page_fonts():
         import io, sys
         import tushuo
         from tushuo.inputs import layout_document, make_context
-        from tushuo.paint.pdf import render_pdf
+        from tushuo.pipeline import render_pdf
         doc = tushuo.Document.model_validate({"title": "t", "blocks": [
             {"type": "chart", "kind": "bar", "title": "各乡镇完成率", "unit": "%",
              "labels": ["鼓楼街道", "西湖镇"], "series": [{"name": "完成率", "values": [96.4, 88]}]},

@@ -335,7 +335,7 @@ class _Linter:
             self.add("output", "error", exc.message, "output.format")
             return
         if out.page_size is not None:  # read by the PDF writer; a bad one fails a PDF render
-            from .paint.pdf import parse_page_size
+            from .layout.pages import parse_page_size
 
             try:
                 parse_page_size(out.page_size, self.doc)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from .frame import Frame
     from .layout.context import LayoutContext
+    from .layout.pages import PageSize
     from .spec.document import Document
     from .spec.theme import Theme
     from .text.fonts import FontBook
@@ -493,17 +494,60 @@ def _photo_rows(frame: Frame, scale: float) -> list[tuple[int, int]]:
 
 
 # -- PDF and SVG ---------------------------------------------------------------------------
+def render_pdf(
+    frame: Frame,
+    doc: Document | None = None,
+    *,
+    page_size: str | PageSize | None = None,
+    theme: Theme | None = None,
+    fonts: FontBook | None = None,
+    mode: str | None = None,
+) -> bytes:
+    """The document as PDF bytes: a manual (cover, contents, body pages) or a poster.
+
+    The pages are planned in layout (``layout.pages.make_book``: the one paginator and
+    the page furniture) and painted by ``paint.pdf.paint_book``. ``page_size`` overrides
+    ``doc.output.page_size``: pocket (default), A6, A5, A4 or "W x H" in mm; ``mode``
+    overrides ``doc.output.pdf_mode`` (``manual`` without a document).
+    """
+    from .layout import furniture
+    from .layout.pages import make_book, parse_page_size, pdf_mode
+    from .paint.pdf import paint_book
+
+    if page_size is None and doc is not None:
+        page_size = doc.output.page_size
+    page = parse_page_size(page_size, doc)
+    mode = pdf_mode(mode, doc)
+    theme = theme if theme is not None else furniture.frame_theme(frame)
+    fonts = fonts if fonts is not None else furniture.frame_fonts(frame)
+    book = make_book(frame, doc, page, mode=mode, theme=theme, fonts=fonts)
+    return paint_book(book, frame, doc, theme=theme, fonts=fonts)
+
+
+def write_pdf(
+    frame: Frame,
+    doc: Document | None,
+    path: str | Path,
+    *,
+    page_size: str | PageSize | None = None,
+    theme: Theme | None = None,
+    fonts: FontBook | None = None,
+    mode: str | None = None,
+) -> list[Path]:
+    """``render_pdf`` written to ``path`` (atomically); returns ``[path]``."""
+    from .atomic import write_atomic
+
+    path = Path(path)
+    write_atomic(path, render_pdf(frame, doc, page_size=page_size, theme=theme, fonts=fonts, mode=mode))
+    return [path]
+
+
 def _write_pdf(
     frame: Frame, doc: Document | None, target: Path, s: Settings, fonts: FontBook | None, theme: Theme | None
 ) -> list[Path]:
-    from .paint import pdf
-
     if s.max_bytes is None:
-        return [
-            Path(p)
-            for p in pdf.write_pdf(frame, doc, target, page_size=s.page_size, theme=theme, fonts=fonts)
-        ]
-    data = pdf.render_pdf(frame, doc, page_size=s.page_size, theme=theme, fonts=fonts)
+        return write_pdf(frame, doc, target, page_size=s.page_size, theme=theme, fonts=fonts)
+    data = render_pdf(frame, doc, page_size=s.page_size, theme=theme, fonts=fonts)
     if len(data) > s.max_bytes:
         raise SpecError(
             f"{target.name}: the PDF is {len(data):,} bytes, more than max_bytes {s.max_bytes:,}; "

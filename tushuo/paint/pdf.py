@@ -29,21 +29,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import write_atomic
 from ..color import parse_color
 from ..errors import RenderError
 from ..frame import Ellipse, Frame, Glyphs, Group, Image, Line, Op, Rect, Text
 from ..frame import Path as PathOp
-from ..layout import furniture
-from ..layout.pages import (
-    MM,
-    PAGE_SIZES_MM,
-    PDF_MODES,
-    PageSize,
-    make_book,
-    parse_page_size,
-    pdf_mode,
-)
 from ..text.fonts import FontBook
 from .geometry import arrow_parts, quad_to_cubic
 from .walk import walk
@@ -52,6 +41,7 @@ if TYPE_CHECKING:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
 
+    from ..layout.pages import Book
     from ..spec.document import Document
     from ..spec.theme import Theme
 
@@ -437,35 +427,20 @@ def _tj(font: TTFont, run: Glyphs, doc: Any) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- the document
-def render_pdf(
-    frame: Frame,
-    doc: Document | None = None,
-    *,
-    page_size: str | PageSize | None = None,
-    theme: Theme | None = None,
-    fonts: FontBook | None = None,
-    mode: str | None = None,
-) -> bytes:
-    """The document as PDF bytes: a manual (cover, contents, body pages) or a poster.
+def paint_book(book: Book, frame: Frame, doc: Document | None, *, theme: Theme, fonts: FontBook) -> bytes:
+    """The finished pages of ``book`` (``layout.pages.make_book``) as PDF bytes.
 
-    The pages come finished from ``layout.pages.make_book``; this paints each page's
-    frame (its furniture as artifacts, the rest tagged) and writes the links,
-    bookmarks, outline, structure tree and metadata.
-    ``mode`` overrides ``doc.output.pdf_mode`` (``manual`` without a document).
+    Paints each page's frame (its furniture as artifacts, the rest tagged) and writes the
+    links, bookmarks, outline, structure tree and metadata: nothing is laid out here.
+    ``frame`` is the document's long frame the pages were cut from (its marks name the
+    structure); ``theme`` and ``fonts`` are the ones it was laid out with.
     """
     from reportlab import rl_config
     from reportlab.pdfgen.canvas import Canvas
 
     from ..script import LANG
 
-    if page_size is None and doc is not None:
-        page_size = doc.output.page_size
-    page = parse_page_size(page_size, doc)
-    mode = pdf_mode(mode, doc)
-    theme = theme if theme is not None else furniture.frame_theme(frame)
-    fonts = fonts if fonts is not None else furniture.frame_fonts(frame)
-    book = make_book(frame, doc, page, mode=mode, theme=theme, fonts=fonts)
-
+    page = book.size
     # Page streams: flate only. reportlab's default adds ASCII85 on top (pure Python here:
     # a quarter of the render time) and makes the file a quarter bigger. Set for the
     # process, never toggled, so concurrent renders stay byte-identical.
@@ -530,36 +505,4 @@ def _set_info(c: Canvas, frame: Frame, doc: Document | None) -> None:
 
 
 # ----------------------------------------------------------------------------- writing
-def write_pdf(
-    frame: Frame,
-    doc: Document | None,
-    path: str | Path,
-    *,
-    page_size: str | PageSize | None = None,
-    theme: Theme | None = None,
-    fonts: FontBook | None = None,
-    mode: str | None = None,
-) -> list[Path]:
-    """Write the PDF to ``path`` (atomically); returns ``[path]``.
-
-    ``page_size`` overrides ``doc.output.page_size``: pocket (default), A6, A5, A4
-    or "W x H" in mm; ``mode`` overrides ``doc.output.pdf_mode`` (manual or poster).
-    """
-    path = Path(path)
-    data = render_pdf(frame, doc, page_size=page_size, theme=theme, fonts=fonts, mode=mode)
-    write_atomic(path, data)
-    return [path]
-
-
-__all__ = [
-    "MM",
-    "PAGE_SIZES_MM",
-    "PDF_MODES",
-    "PageSize",
-    "PdfPainter",
-    "parse_page_size",
-    "pdf_font",
-    "pdf_mode",
-    "render_pdf",
-    "write_pdf",
-]
+__all__ = ["PdfPainter", "paint_book", "pdf_font"]
