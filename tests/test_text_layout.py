@@ -444,6 +444,17 @@ def _oracle():
     return LOOSE, _han, _letters, tighter_text
 
 
+def _widest_han_gap(tb, size: float, han) -> float:
+    """The widest gap between two Han characters over a paragraph's justified lines, in em."""
+    worst = 0.0
+    for ln in tb.lines[:-1]:
+        cs = chars(ln)
+        for (a, xa, face, _), (b, xb, *_) in zip(cs, cs[1:]):
+            if han(a) and han(b):
+                worst = max(worst, (xb - xa - FB.advance(a, size, face)) / size)
+    return worst
+
+
 @settings(max_examples=60, deadline=None)
 @given(_random_paragraphs, st.floats(min_value=6, max_value=30), st.booleans())
 def test_random_paragraphs_lone_character_or_loose_line_only_when_nothing_better_exists(
@@ -457,12 +468,7 @@ def test_random_paragraphs_lone_character_or_loose_line_only_when_nothing_better
         return
     lines = [ln.text for ln in tb.lines]
     lone = letters(lines[-1]) <= 1 < letters(text)
-    worst = 0.0
-    for ln in tb.lines[:-1]:
-        cs = chars(ln)
-        for (a, xa, face, _), (b, xb, *_) in zip(cs, cs[1:]):
-            if han(a) and han(b):
-                worst = max(worst, (xb - xa - FB.advance(a, size, face)) / size)
+    worst = _widest_han_gap(tb, size, han)
     if lone or worst > LOOSE + 1e-3:
         better = tighter(text, size, "sans", em * size, 2 * size if indent else 0.0, len(lines))
         assert better is None, (lines, worst, better)
@@ -512,12 +518,7 @@ def test_a_paragraph_with_an_address_is_not_spread_loose_around_it(em: int) -> N
     tb = layout_text(REPORT, em * size, TextStyle(size=size, align="justify", markup=False))
     lines = [ln.text for ln in tb.lines]
     assert "".join(lines) == REPORT
-    worst = 0.0
-    for ln in tb.lines[:-1]:
-        cs = chars(ln)
-        for (a, xa, face, _), (b, xb, *_) in zip(cs, cs[1:]):
-            if han(a) and han(b):
-                worst = max(worst, (xb - xa - FB.advance(a, size, face)) / size)
+    worst = _widest_han_gap(tb, size, han)
     assert worst <= 0.25, (lines, worst)
     if worst > LOOSE + 1e-3:
         assert tighter(REPORT, size, "sans", em * size, 0.0, len(lines)) is None, (lines, worst)
