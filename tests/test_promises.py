@@ -26,6 +26,26 @@ from tushuo.cli import main
 PS_PICTURE = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n{ } loop\n"
 
 
+#: Where a test of this file may open files besides its own folder: the checkout (bundled
+#: fonts, layouts, the code), Python and its packages, and the kernel's /dev and /proc.
+_ALLOWED = tuple(str(Path(p).resolve()) for p in {Path(__file__).resolve().parents[1], sys.prefix,
+                                                    sys.base_prefix, sys.exec_prefix, "/dev", "/proc"})
+
+
+@pytest.fixture(autouse=True)
+def _every_test_is_traced(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Every finding's test, in-process ones too (5, 8, 13, 14, 15, 16): no external program
+    runs, and nothing outside pytest's temporary folders, the checkout and Python is opened."""
+    base = str(tmp_path_factory.getbasetemp().resolve())
+    with traced() as t:
+        yield
+    strays = [p for p in t.opens if not any(p == r or p.startswith(r + os.sep) for r in (base, *_ALLOWED))]
+    if request.node.name.startswith("test_f02"):  # it names /etc/passwd on purpose and asserts it unread itself
+        strays = [p for p in strays if p != "/etc/passwd"]
+    assert strays == [], f"opened outside the test's folders: {strays[:5]}"
+    assert [e for e in t.programs if "fake" not in e[1] and sys.executable not in e[1]] == [], t.programs
+
+
 def _png(w: int = 8, h: int = 8, color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (w, h), color).save(buf, "PNG")
