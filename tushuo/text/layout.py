@@ -48,7 +48,9 @@ import re
 import unicodedata
 import weakref
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from itertools import accumulate, chain
+from operator import add, and_, sub
+from typing import Literal
 
 from ..color import opaque_hex
 from ..frame import Glyphs, Rect, Text
@@ -171,31 +173,49 @@ def _kind(ch: str) -> int:
 
 
 _DASH_PAIRS = frozenset("—―…⋯")  # never stretched apart when doubled
+#: bytes.translate tables over kinds (0-7): the CJK/Latin bits, the tight bit as 0/1, and 0/1 negated.
+_CJK_LATIN_BITS = bytes(k & (_CJK | _LATIN) for k in range(256))
+_TIGHT_BIT = bytes(int(bool(k & _TIGHT)) for k in range(256))
+_NOT_BIT = bytes([1, 0, *range(2, 256)])
+#: In kinds translated by _CJK_LATIN_BITS: a character whose neighbour before it is of the other script.
+_CJK_LATIN_RE = re.compile(rb"(?<=\x01)\x02|(?<=\x02)\x01")
 
 
 # -- metrics -----------------------------------------------------------------
 
-_METRICS: weakref.WeakKeyDictionary[FontBook, dict[tuple[str, float], dict[str, tuple[float, str]]]] = (
-    weakref.WeakKeyDictionary()
-)
+class _Metrics(dict[str, tuple[float, str, int]]):
+    """Per-character (advance, resolved face key, _kind) for one face and size: a character is
+    measured the first time it is looked up (``__missing__``), so a paragraph's rows are one
+    ``map(table.__getitem__, text)`` in C, with no pass to find the unmeasured ones first. The kind
+    rides along so the advances, faces and kinds come from one lookup per character."""
+
+    __slots__ = ("fb", "key", "size")
+
+    def __init__(self, fb: FontBook, key: str, size: float) -> None:
+        super().__init__()
+        self.fb = weakref.ref(fb)  # the table lives in _METRICS under a weak key: no cycle back to it
+        self.key, self.size = key, size
+
+    def __missing__(self, ch: str) -> tuple[float, str, int]:
+        fb = self.fb()
+        assert fb is not None  # the table is only reached through its live FontBook
+        face = fb.resolve(ch, self.key)
+        row = self[ch] = (fb.advance(ch, self.size, self.key), face.key if face is not None else self.key, _kind(ch))
+        return row
 
 
-def _metrics(fb: FontBook, key: str, size: float) -> dict[str, tuple[float, str]]:
-    """Per-character (advance, resolved face key) for one face and size, memoised per FontBook."""
+_METRICS: weakref.WeakKeyDictionary[FontBook, dict[tuple[str, float], _Metrics]] = weakref.WeakKeyDictionary()
+
+
+def _metrics(fb: FontBook, key: str, size: float) -> _Metrics:
+    """The :class:`_Metrics` of one face and size, memoised per FontBook."""
     book = _METRICS.get(fb)
     if book is None:
         book = _METRICS[fb] = {}
     table = book.get((key, size))
     if table is None:
-        table = book[(key, size)] = {}
+        table = book[(key, size)] = _Metrics(fb, key, size)
     return table
-
-
-def _measure_chars(fb: FontBook, text: str, key: str, size: float, table: dict) -> None:
-    for ch in text:
-        if ch not in table:
-            face = fb.resolve(ch, key)
-            table[ch] = (fb.advance(ch, size, key), face.key if face is not None else key)
 
 
 @dataclass
@@ -217,35 +237,42 @@ class _Para:
 def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _Para:
     size = float(style.size)
     regular = _metrics(fb, style.face, size)
-    bold = _metrics(fb, style.bold_face, size)
-    _measure_chars(fb, text, style.face, size, regular)
-    if any(flags) and any(f & BOLD for f in flags):
-        _measure_chars(fb, text, style.bold_face, size, bold)
+    if flags.count(0) != len(flags) and any(f & BOLD for f in flags):
+        bold = _metrics(fb, style.bold_face, size)
         rows = [(bold if f & BOLD else regular)[ch] for ch, f in zip(text, flags)]
     else:
         rows = list(map(regular.__getitem__, text))
-    advs = [r[0] for r in rows]
-    faces = [r[1] for r in rows]
-    got = list(map(_KIND.get, text))
-    kinds: list[int] = [_kind(ch) if k is None else k for ch, k in zip(text, got)] if None in got else cast(
-        "list[int]", got)
-    gap = size * CJK_LATIN_GAP
-    both = _CJK | _LATIN
-    pairs = list(zip(kinds, kinds[1:]))
-    gaps = [0.0, *[gap if (p ^ q) & both == both else 0.0 for p, q in pairs]] if text else []
+    advs, faces, kinds = (list(c) for c in zip(*rows)) if rows else ([], [], [])
+    # per-pair rules in C: kinds as bytes, translated, searched and combined with map(and_)
+    kb = bytes(kinds)
+    # a CJK–Latin gap where one side is CJK and the other Latin (the two bits never meet in one kind)
+    cl = kb.translate(_CJK_LATIN_BITS)
+    gaps = [0.0] * len(text)
+    if 1 in cl and 2 in cl:
+        gap = size * CJK_LATIN_GAP
+        for at in _CJK_LATIN_RE.finditer(cl):
+            gaps[at.start()] = gap
     trims = None
     if not RIGHT_INK.isdisjoint(text):
         full = 0.9 * size
         trims = [0.0] * len(text)
+        sc: dict[str, bool] = {}
         for mo in _OPENING_RE.finditer(text):
             j = mo.start()
-            if advs[j] >= full and _sc_marks(fb, faces[j]):
+            ok = sc.get(faces[j])
+            if ok is None:
+                ok = sc[faces[j]] = _sc_marks(fb, faces[j])
+            if advs[j] >= full and ok:
                 trims[j] = 0.5 * size
         if style.indent:
             trims[0] = 0.0  # after a first-line indent the mark is not at the margin
     shrink_in, shrink_end = _compression(fb, text, advs, faces, size)
     # the gap before text[j] may widen unless both sides are tight (a Latin word, a number) or —— ……
-    stretch = bytes([0, *[not p & q & _TIGHT for p, q in pairs]]) if text else b""
+    tb = kb.translate(_TIGHT_BIT)
+    if b"\1\1" in tb:
+        stretch = b"\0" + bytes(map(and_, tb, tb[1:])).translate(_NOT_BIT)
+    else:  # no two tight neighbours: every gap but the first may widen
+        stretch = b"\0" + b"\1" * (len(text) - 1) if text else b""
     if not _DASH_PAIRS.isdisjoint(text):
         stretch = bytes(0 if j and c == text[j - 1] and c in _DASH_PAIRS else v
                         for j, (c, v) in enumerate(zip(text, stretch)))
@@ -368,7 +395,6 @@ def _cut_for_ellipsis(
     ``trim``: the blank the line's first character loses at the margin (it starts at −trim)."""
     key = style.bold_face if (e > a and para.flags[e - 1] & BOLD) else style.face
     table = _metrics(fb, key, float(style.size))
-    _measure_chars(fb, ELLIPSIS, key, float(style.size), table)
     w_ell = sum(table[ch][0] for ch in ELLIPSIS)
     if w_ell > avail:
         return e, None
@@ -387,13 +413,10 @@ def _cut_for_ellipsis(
 
 def _compressed(para: _Para, a: int, e: int) -> list[float]:
     """Advances of ``text[a:e]`` set as one line, after punctuation compression."""
-    advs = para.advs[a:e]
-    if para.shrink_in is not None and e > a:
-        inner = para.shrink_in
-        for j in range(a, e - 1):
-            if inner[j]:
-                advs[j - a] -= inner[j]
-        advs[-1] -= para.shrink_end[e - 1]  # type: ignore[index]
+    if para.shrink_in is None or e <= a:
+        return para.advs[a:e]
+    advs = list(map(sub, para.advs[a : e - 1], para.shrink_in[a : e - 1]))  # x - 0.0 is x
+    advs.append(para.advs[e - 1] - para.shrink_end[e - 1])  # type: ignore[index]
     return advs
 
 
@@ -464,14 +487,15 @@ def _set_line(  # noqa: C901 - over the limit before ruff ran; split tracked in 
     advs = _compressed(para, a, e)
     if e <= a:
         trim = 0.0
-    rel = [0.0] * (e - a)
     if e > a:
-        rel[0] = -trim  # an opening mark at the margin: its blank left half hangs outside
-    x = advs[0] - trim if e > a else 0.0
-    for j in range(a + 1, e):
-        x += gaps[j]
-        rel[j - a] = x
-        x += advs[j - a]
+        # pen positions: advs[0] - trim, then + gap, (a position), + advance, ... in C (accumulate),
+        # the same additions in the same order as a loop; an opening mark at the margin starts at
+        # -trim, its blank left half hanging outside
+        acc = list(accumulate(chain((advs[0] - trim,), chain.from_iterable(zip(gaps[a + 1 : e], advs[1:])))))
+        rel = [-trim, *acc[1::2]]
+        x = acc[-1]
+    else:
+        rel, x = [], 0.0
     natural = x  # as drawn, after compression: what the breaker measures
     if suffix is not None:
         natural += len(suffix[0]) * suffix[2]
@@ -496,13 +520,17 @@ def _set_line(  # noqa: C901 - over the limit before ruff ran; split tracked in 
             shift += grow[k]
             xs[k] = rel[k] + shift
     else:
-        xs = [r + x0 for r in rel]
+        xs = list(map(add, rel, [x0] * len(rel)))
 
     runs: list[Glyphs] = []
     unders: list[Rect] = []
     faces, flags = para.faces, para.flags
+    plain = flags.count(0, a, e) == e - a  # no markup on the line: no highlight to split runs or draw
     start = a
-    for j in range(a + 1, e + 1):
+    if plain and e > a and faces[a:e].count(faces[a]) == e - a:  # one face: one run (the common line)
+        runs.append(Glyphs(t[a:e], tuple(xs), xs[-1] + advs[-1], baseline, faces[a], size, style.color, trim=trim))
+        start = e
+    for j in range(start + 1, e + 1):
         if j < e and faces[j] == faces[start] and (flags[j] & HIGHLIGHT) == (flags[start] & HIGHLIGHT):
             continue
         colour = style.accent if flags[start] & HIGHLIGHT else style.color
@@ -511,7 +539,7 @@ def _set_line(  # noqa: C901 - over the limit before ruff ran; split tracked in 
                            trim=trim if start == a else 0.0))
         start = j
     # highlighter bands: one per highlighted stretch of the line
-    j = a
+    j = e if plain else a
     while j < e:
         if flags[j] & HIGHLIGHT:
             k = j
