@@ -48,7 +48,7 @@ import re
 import unicodedata
 import weakref
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import accumulate, chain, repeat
 from operator import add, and_, sub
 from typing import Literal
 
@@ -232,6 +232,7 @@ class _Para:
     shrink_in: list[float] | None = None  # blank compression removes from text[i] before text[i+1]
     shrink_end: list[float] | None = None  # blank compression removes from text[i] at a line end
     stretch: bytes = b""  # 1 where the gap before text[i] may widen when justifying
+    spaced: bool = True  # some gap is not 0 (a CJK–Latin space): False lets a line skip adding them
 
 
 def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _Para:
@@ -248,7 +249,8 @@ def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _P
     # a CJK–Latin gap where one side is CJK and the other Latin (the two bits never meet in one kind)
     cl = kb.translate(_CJK_LATIN_BITS)
     gaps = [0.0] * len(text)
-    if 1 in cl and 2 in cl:
+    spaced = 1 in cl and 2 in cl
+    if spaced:
         gap = size * CJK_LATIN_GAP
         for at in _CJK_LATIN_RE.finditer(cl):
             gaps[at.start()] = gap
@@ -276,7 +278,7 @@ def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _P
     if not _DASH_PAIRS.isdisjoint(text):
         stretch = bytes(0 if j and c == text[j - 1] and c in _DASH_PAIRS else v
                         for j, (c, v) in enumerate(zip(text, stretch)))
-    return _Para(text, flags, advs, gaps, faces, kinds, trims, shrink_in, shrink_end, stretch)
+    return _Para(text, flags, advs, gaps, faces, kinds, trims, shrink_in, shrink_end, stretch, spaced)
 
 
 def _compression(fb: FontBook, t: str, advs: list[float], faces: list[str],
@@ -490,10 +492,17 @@ def _set_line(  # noqa: C901 - over the limit before ruff ran; split tracked in 
     if e > a:
         # pen positions: advs[0] - trim, then + gap, (a position), + advance, ... in C (accumulate),
         # the same additions in the same order as a loop; an opening mark at the margin starts at
-        # -trim, its blank left half hanging outside
-        acc = list(accumulate(chain((advs[0] - trim,), chain.from_iterable(zip(gaps[a + 1 : e], advs[1:])))))
-        rel = [-trim, *acc[1::2]]
-        x = acc[-1]
+        # -trim, its blank left half hanging outside. Without CJK–Latin spaces each gap is 0.0,
+        # and x + 0.0 is x (x is never -0.0 here), so those additions are left out
+        if para.spaced:
+            acc = list(accumulate(chain((advs[0] - trim,), chain.from_iterable(zip(gaps[a + 1 : e], advs[1:])))))
+            rel = [-trim, *acc[1::2]]
+            x = acc[-1]
+        elif e - a > 1:
+            rel = [-trim, *accumulate(advs[1:-1], initial=advs[0] - trim)]
+            x = rel[-1] + advs[-1]
+        else:
+            rel, x = [-trim], advs[0] - trim
     else:
         rel, x = [], 0.0
     natural = x  # as drawn, after compression: what the breaker measures
@@ -520,7 +529,7 @@ def _set_line(  # noqa: C901 - over the limit before ruff ran; split tracked in 
             shift += grow[k]
             xs[k] = rel[k] + shift
     else:
-        xs = list(map(add, rel, [x0] * len(rel)))
+        xs = list(map(add, rel, repeat(x0)))
 
     runs: list[Glyphs] = []
     unders: list[Rect] = []

@@ -643,8 +643,8 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
             return False
         if j == m:
             return not (i and LE[j] - LA[i] <= 1)
-        if not justified:  # ragged text: its cost needs no gap counts
-            return cost(i, j, w, 0, 0.0)[0] <= ok
+        if not justified:  # ragged text: cost()'s sum, inline (no gap counts, no call)
+            return 100.0 * (((first if i == 0 else width) - w) / em) ** 2 <= ok
         c = st.count(1, a + 1, e) if e > a else 0
         base = sum(compress(gap_list[a + 1 : e], st[a + 1 : e])) if c else 0.0
         return cost(i, j, w, c, base)[0] <= ok
