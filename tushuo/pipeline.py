@@ -459,11 +459,6 @@ class SliceManifest:
 
     def replace(self, names: list[Path]) -> None:
         """After a successful write: remove our stale slices, record the new ones."""
-        import hashlib
-        import json
-
-        from .atomic import write_atomic
-
         keep = {n.name for n in names}
         for old in sorted(self.entries):
             if old not in keep and self._ours(old):
@@ -478,6 +473,11 @@ class SliceManifest:
                 except OSError:
                     pass
             return
+        import hashlib  # here, not above: an unsliced render (most) never loads it
+        import json
+
+        from .atomic import write_atomic
+
         slices = {n.name: hashlib.sha256(n.read_bytes()).hexdigest() for n in names}
         write_atomic(self.path, json.dumps({"tushuo": 1, "slices": slices}, indent=1).encode())
 
