@@ -173,6 +173,7 @@ def _kind(ch: str) -> int:
 
 
 _DASH_PAIRS = frozenset("—―…⋯")  # never stretched apart when doubled
+_DASH_PAIRS_RE = re.compile("[" + re.escape("".join(sorted(_DASH_PAIRS))) + "]")
 #: bytes.translate tables over kinds (0-7): the CJK/Latin bits, the tight bit as 0/1, and 0/1 negated.
 _CJK_LATIN_BITS = bytes(k & (_CJK | _LATIN) for k in range(256))
 _TIGHT_BIT = bytes(int(bool(k & _TIGHT)) for k in range(256))
@@ -254,20 +255,22 @@ def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _P
         gap = size * CJK_LATIN_GAP
         for at in _CJK_LATIN_RE.finditer(cl):
             gaps[at.start()] = gap
+    # (frozenset.isdisjoint on a str hashes every character: the regexes scan in C, many times faster)
     trims = None
-    if not RIGHT_INK.isdisjoint(text):
-        full = 0.9 * size
-        trims = [0.0] * len(text)
-        sc: dict[str, bool] = {}
-        for mo in _OPENING_RE.finditer(text):
-            j = mo.start()
+    full = 0.9 * size
+    sc: dict[str, bool] = {}
+    for mo in _OPENING_RE.finditer(text):
+        if trims is None:  # the text has an opening mark
+            trims = [0.0] * len(text)
+        j = mo.start()
+        if advs[j] >= full:
             ok = sc.get(faces[j])
             if ok is None:
                 ok = sc[faces[j]] = _sc_marks(fb, faces[j])
-            if advs[j] >= full and ok:
+            if ok:
                 trims[j] = 0.5 * size
-        if style.indent:
-            trims[0] = 0.0  # after a first-line indent the mark is not at the margin
+    if trims is not None and style.indent:
+        trims[0] = 0.0  # after a first-line indent the mark is not at the margin
     shrink_in, shrink_end = _compression(fb, text, advs, faces, size)
     # the gap before text[j] may widen unless both sides are tight (a Latin word, a number) or —— ……
     tb = kb.translate(_TIGHT_BIT)
@@ -275,7 +278,7 @@ def _measure_para(fb: FontBook, text: str, flags: bytes, style: TextStyle) -> _P
         stretch = b"\0" + bytes(map(and_, tb, tb[1:])).translate(_NOT_BIT)
     else:  # no two tight neighbours: every gap but the first may widen
         stretch = b"\0" + b"\1" * (len(text) - 1) if text else b""
-    if not _DASH_PAIRS.isdisjoint(text):
+    if _DASH_PAIRS_RE.search(text):
         stretch = bytes(0 if j and c == text[j - 1] and c in _DASH_PAIRS else v
                         for j, (c, v) in enumerate(zip(text, stretch)))
     return _Para(text, flags, advs, gaps, faces, kinds, trims, shrink_in, shrink_end, stretch, spaced)
@@ -285,15 +288,15 @@ def _compression(fb: FontBook, t: str, advs: list[float], faces: list[str],
                  size: float) -> tuple[list[float] | None, list[float] | None]:
     """Punctuation compression (clreq §3.1.6) as the breaker's shrink: per character, the blank
     removed when the next character is on the same line, and when it ends the line."""
-    if _NO_MARKS_SET.isdisjoint(t):
-        return None, None
     n = len(t)
-    inner = [0.0] * n
-    end = [0.0] * n
+    inner: list[float] | None = None
+    end: list[float] = []
     full = 0.9 * size
     half = 0.5 * size
     sc: dict[str, bool] = {}
     for mo in _MARKS_RE.finditer(t):
+        if inner is None:  # the text has a mark
+            inner, end = [0.0] * n, [0.0] * n
         j, c = mo.start(), mo.group()
         nxt = t[j + 1] if j + 1 < n else ""
         if c in _DASHES:
@@ -311,7 +314,7 @@ def _compression(fb: FontBook, t: str, advs: list[float], faces: list[str],
                 inner[j] = half
         elif nxt and nxt in RIGHT_INK:  # c is an opening mark
             inner[j] = half
-    return inner, end
+    return (inner, end) if inner is not None else (None, None)
 
 
 # -- layout ------------------------------------------------------------------
