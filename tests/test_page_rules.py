@@ -33,7 +33,9 @@ from tushuo.pipeline import render_pdf
 from tushuo.templates import list_templates, new_spec
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("*.yaml"))
+#: every example, the monthly issues (examples/monthly/, a template filled from data) too
+EXAMPLES = sorted(str(p.relative_to(ROOT / "examples").with_suffix("")) for p in (ROOT / "examples").glob("**/*.yaml")
+                  if "template-data" not in p.parts)
 TEMPLATES = sorted(t.name for t in list_templates())
 CASES = [("example", n) for n in EXAMPLES] + [("template", n) for n in TEMPLATES]
 HEADINGS = ("heading", "title", "section", "header")
