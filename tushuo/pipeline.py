@@ -149,12 +149,12 @@ def render(doc: Document, out: str | os.PathLike[str], options: RenderOptions = 
     settings = resolve_settings(target, folder, doc, options)
     frame, ctx = layout(doc, options)
     words = ctx.doc if ctx.doc is not None else doc  # the words as drawn (script converted)
-    info = _file_info(doc, frame, ctx, words.script)
+    info = _FileInfo(doc, frame, ctx, words.script)
     try:
         paths = write_frame(frame, target, settings, doc=words, fonts=ctx.fonts, theme=ctx.theme, folder=folder,
                             info=info)
         if options.describe if options.describe is not None else doc.output.describe:
-            paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script))
+            paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script, info.bands))
         return paths
     except SpecError as exc:
         # too tall, too many bytes: about this spec, so name it (the message alone was unplaced)
@@ -163,46 +163,43 @@ def render(doc: Document, out: str | os.PathLike[str], options: RenderOptions = 
         raise SpecError(exc.message, file=doc._source_file, path=exc.path) from None
 
 
-def _file_info(doc: Document, frame: Frame, ctx: Any, script: str) -> Callable[[list[tuple[float, float]]], list[Any]]:
+class _FileInfo:
     """What each written file says about itself (title, description, language), by band of the frame.
 
     One file: the document's title and the whole document in words; slices: the title
-    with the slice's place and what it covers (the short alternative).
+    with the slice's place and what it covers (the short alternative). The writer calls it
+    with the bands it cuts; they are kept (``bands``) for the companion's per-slice lines.
     """
-    from .describe import describe_document, plain, slice_alternatives
-    from .paint.metadata import FileInfo
-    from .script import LANG, convert_text
 
-    def info(bands: list[tuple[float, float]]) -> list[FileInfo]:
+    def __init__(self, doc: Document, frame: Frame, ctx: Any, script: str) -> None:
+        self.doc, self.frame, self.ctx, self.script = doc, frame, ctx, script
+        self.bands: list[tuple[float, float]] = []
+
+    def __call__(self, bands: list[tuple[float, float]]) -> list[Any]:
+        from .describe import describe_document, plain, slice_alternatives
+        from .paint.metadata import FileInfo
+        from .script import LANG, convert_text
+
+        self.bands = bands
+        doc, script = self.doc, self.script
         lang = LANG[script]
         title = convert_text(plain(doc.title), script)
         if len(bands) == 1:
-            return [FileInfo(title, describe_document(doc, ctx=ctx, script=script).text.strip(), lang)]
-        alts = slice_alternatives(doc, frame, bands)
+            return [FileInfo(title, describe_document(doc, ctx=self.ctx, script=script).text.strip(), lang)]
+        alts = slice_alternatives(doc, self.frame, bands)
         n = len(bands)
         return [FileInfo(convert_text(f"{plain(doc.title)}（第{k}张，共{n}张）", script), convert_text(a, script), lang)
                 for k, a in enumerate(alts, 1)]
 
-    return info
-
 
 def _companion(doc: Document, frame: Frame, target: Path, folder: bool, paths: list[Path], ctx: Any,
-               script: str) -> Path:
-    """The companion beside the outputs; slices are mapped back to frame bands by their heights."""
+               script: str, bands: list[tuple[float, float]]) -> Path:
+    """The companion beside the outputs; ``bands``: the frame bands of the slices written
+    (as the writer cut them), when there are several."""
     from .describe import write_companion
 
-    bands = None
-    if len(paths) > 1 and paths[0].suffix.lower() in FORMAT_OF_SUFFIX and normalise_format(paths[0].suffix) in RASTER:
-        from PIL import Image as PILImage
-
-        bands, y = [], 0.0
-        for p in paths:
-            with PILImage.open(p) as im:
-                w, h = im.size
-            scale = w / frame.width
-            bands.append((y, y + h / scale))
-            y += h / scale
-    return write_companion(doc, target, folder, paths, frame, bands, ctx=ctx, script=script)
+    return write_companion(doc, target, folder, paths, frame, bands if len(bands) > 1 else None,
+                           ctx=ctx, script=script)
 
 
 def write_frame(
