@@ -25,6 +25,14 @@ def _chart_csv(d: Path, rows: int, kind: str) -> Path:
     return spec
 
 
+def _inline_pie(path: Path, values: list[int]) -> Path:
+    """A pie chart with its labels and values in the spec (L0, L1 …)."""
+    path.write_text("title: t\nblocks:\n  - type: chart\n    kind: pie\n"
+                    f"    labels: {json.dumps([f'L{i}' for i in range(len(values))])}\n"
+                    f"    series: [{{values: {json.dumps(values)}}}]\n", encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("kind", ["bar", "hbar", "line", "pie", "progress"])
 def test_f10_chart_data_past_the_cap_is_refused_at_its_row(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                            kind: str) -> None:
@@ -46,10 +54,7 @@ def test_f10_chart_at_the_cap_renders_and_inline_labels_are_capped(tmp_path: Pat
     assert main(["render", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "out.png")]) == 0
     capsys.readouterr()
     n = MAX_CATEGORIES["pie"] + 1
-    spec = tmp_path / "i.yaml"
-    spec.write_text("title: t\nblocks:\n  - type: chart\n    kind: pie\n"
-                    f"    labels: {json.dumps([f'L{i}' for i in range(n)])}\n"
-                    f"    series: [{{values: {json.dumps([1] * n)}}}]\n", encoding="utf-8")
+    spec = _inline_pie(tmp_path / "i.yaml", [1] * n)
     assert main(["check", str(spec)]) == 2
     err = capsys.readouterr().err
     assert f"i.yaml:5:13: blocks[0].labels: {n} categories are too many for a pie chart" in err
@@ -61,11 +66,7 @@ def test_f10_warnings_and_messages_stay_one_short_line(tmp_path: Path, capsys: p
     err = capsys.readouterr().err
     assert "small slices merged into 其他: L0、L1、L2、L3、L4、L5……（共 100 项）" in err
     assert max(len(line) for line in err.splitlines()) < 300
-    n = MAX_CATEGORIES["pie"]
-    spec = tmp_path / "neg.yaml"
-    spec.write_text("title: t\nblocks:\n  - type: chart\n    kind: pie\n"
-                    f"    labels: {json.dumps([f'L{i}' for i in range(n)])}\n"
-                    f"    series: [{{values: {json.dumps([-1] * n)}}}]\n", encoding="utf-8")
+    spec = _inline_pie(tmp_path / "neg.yaml", [-1] * MAX_CATEGORIES["pie"])
     assert main(["check", str(spec)]) == 2
     err = capsys.readouterr().err
     assert "non-negative values: L0 = -1, L1 = -1, L2 = -1, L3 = -1, L4 = -1, L5 = -1 and 94 more" in err
