@@ -93,6 +93,8 @@ class CoverageCache:
 
     def __init__(self, max_bytes: int = 48 << 20) -> None:
         self._items = BoundedLRU(max_bytes=max_bytes)
+        #: supersampled corner tiles of rounded rects, by their drawing (``_rrect_tile``)
+        self._tiles = BoundedLRU(max_bytes=max(1 << 16, max_bytes // 8))
 
     def __len__(self) -> int:
         return len(self._items)
@@ -113,6 +115,12 @@ class CoverageCache:
     def clear(self) -> None:
         """Forget every shape (and reset the hit and miss counts)."""
         self._items.clear()
+        self._tiles.clear()
+
+    def tile(self, key: Any, make: Callable[[], Image.Image]) -> Image.Image:
+        """A corner tile by the key of its drawing (``_tile_key``): cards of one radius at one
+        sub-pixel phase share their corners even when their sizes differ."""
+        return self._tiles.get_or_make(key, make, lambda im: 100 + im.width * im.height)
 
     def pieces(
         self,
@@ -295,7 +303,8 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
     """Supersampled coverage of rows [r0, r1) (those holding corners) of a rounded rect or ring.
 
     Only the corner columns are supersampled: between the corners every column has the
-    same coverage, so one column is drawn and its rows become runs of one coverage.
+    same coverage, so one column is worked out (``_column``) and its rows become runs of
+    one coverage. Corner tiles are kept by their drawing (``CoverageCache.tile``).
     """
     ss = SS  # always: the straight rows are snapped to this grid
     shapes = []
@@ -313,17 +322,23 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
         if box[2] < box[0] or box[3] < box[1]:
             continue
         rad = round(r * ss)
-        shapes.append((box, rad, fill))
         rad = max(0, min(rad, (box[2] - box[0] + 1) // 2, (box[3] - box[1] + 1) // 2))
+        shapes.append((box, rad, fill))
         lo = max(lo, -(-(box[0] + rad) // ss))
         hi = min(hi, (box[2] - rad + 1) // ss)
+    rows = (r1 - r0) * ss
 
-    def tile(ca: int, cb: int) -> Image.Image:
-        im = Image.new("L", ((cb - ca) * ss, (r1 - r0) * ss), 0)
+    def draw(ca: int, cb: int) -> Image.Image:
+        im = Image.new("L", ((cb - ca) * ss, rows), 0)
         d = ImageDraw.Draw(im)
         for (a0, b0, a1, b1), rad, fill in shapes:
-            _rounded_box(d, (a0 - ca * ss, b0, a1 - ca * ss, b1), rad, fill, im.height, im.width)
+            _rounded_box(d, (a0 - ca * ss, b0, a1 - ca * ss, b1), rad, fill, rows, im.width)
         return im.reduce(ss)
+
+    def tile(ca: int, cb: int) -> Image.Image:
+        cols = (cb - ca) * ss
+        key = (cols, rows, *(_tile_key(b, rad, fill, ca * ss, cols, rows) for b, rad, fill in shapes))
+        return _COVERAGE.tile(key, lambda: draw(ca, cb))
 
     w = c1 - c0
     if hi - lo < 8:
@@ -331,7 +346,7 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
     # The middle as runs of rows of one coverage: solid rows are a plain fill, and pasting
     # through a mask costs ~11 ns a pixel here, 50x a fill.
     out: list[Piece] = []
-    column = tile(lo, lo + 1).tobytes()
+    column = _column(shapes, r1 - r0) if ss == 4 else draw(lo, lo + 1).tobytes()
     start = 0
     for k in range(1, len(column) + 1):
         if k == len(column) or column[k] != column[start]:
@@ -343,6 +358,32 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
     if hi < w:
         out.append((c0 + hi, r0, c1, r1, tile(hi, w)))
     return out
+
+
+def _tile_key(
+    box: tuple[int, int, int, int], rad: int, fill: int, shift: int, cols: int, rows: int
+) -> tuple[int, ...]:
+    """What ``_rounded_box`` draws of a box (subpixels; ``rad`` already clamped to it) on a
+    cols x rows tile whose left edge is subpixel ``shift``: the box with its edges clamped
+    to 2 rad + 2 subpixels beyond the tile's. An edge that far out is outside the tile with
+    its bar (which the tile clips alike) and none of its corner discs is drawn, so boxes
+    with the same key draw the same subpixels."""
+    a0, b0, a1, b1 = box
+    m = 2 * rad + 2
+    return (max(a0 - shift, -m), max(b0, -m), min(a1 - shift, cols - 1 + m), min(b1, rows - 1 + m), rad, fill)
+
+
+def _column(shapes: list[tuple[tuple[int, int, int, int], int, int]], n: int) -> bytes:
+    """The coverage of the n device rows of a column between the corners of ``shapes`` (each
+    a box covering the column from its top to its bottom subpixel row: 255 draws, 0 erases),
+    as ``reduce(4)`` of the drawn 4 x 4 subpixels gives it: (255 x count + 8) >> 4."""
+    ss = SS
+    sub = bytearray(n * ss)
+    for (_, b0, _, b1), _, fill in shapes:
+        b0, b1 = max(b0, 0), min(b1, n * ss - 1)
+        if b1 >= b0:
+            sub[b0 : b1 + 1] = bytes([1 if fill else 0]) * (b1 - b0 + 1)
+    return bytes((255 * ss * sum(sub[k : k + ss]) + 8) >> 4 for k in range(0, n * ss, ss))
 
 
 def _rounded_box(
