@@ -173,22 +173,28 @@ def trimmed(piece: Piece) -> Iterable[Piece]:
         yield piece
         return
     w, h = x1 - x0, y1 - y0
+    core = cov.im  # Pillow's core image (masks here are made in memory, never lazily loaded)
     if w * h < _TRIM_AREA:
-        bb = cov.getbbox()
+        bb = core.getbbox(True)
         if bb is not None:
             yield (
                 x0 + bb[0],
                 y0 + bb[1],
                 x0 + bb[2],
                 y0 + bb[3],
-                cov.crop(bb) if bb != (0, 0, w, h) else cov,
+                _wrap(core.crop(bb)) if bb != (0, 0, w, h) else cov,
             )
         return
     for sy in range(0, h, _STRIP):
-        strip = cov.crop((0, sy, w, min(h, sy + _STRIP)))
-        bb = strip.getbbox()
+        strip = core.crop((0, sy, w, min(h, sy + _STRIP)))
+        bb = strip.getbbox(True)
         if bb is not None:
-            yield (x0 + bb[0], y0 + sy + bb[1], x0 + bb[2], y0 + sy + bb[3], strip.crop(bb))
+            yield (x0 + bb[0], y0 + sy + bb[1], x0 + bb[2], y0 + sy + bb[3], _wrap(strip.crop(bb)))
+
+
+def _wrap(core: Any) -> Image.Image:
+    """A Pillow image around a core image (what Image.crop and friends return)."""
+    return Image.Image()._new(core)
 
 
 RRect = tuple[float, float, float, float, float]  # x0, y0, x1, y1, radius (target px)
@@ -526,21 +532,27 @@ class Shape:
         return out
 
     def _raster(self, c0: int, r0: int, c1: int, r1: int, prims: list[tuple[str, Any, int]]) -> Piece:
+        # Pillow's core calls, as ImageDraw's polygon/ellipse and ImageChops.difference make
+        # them (the same pixels): a strip is a few small drawings, where the wrappers'
+        # argument handling costs as much as the drawing.
         ss = SS
         size = ((c1 - c0) * ss, (r1 - r0) * ss)
-        tile = Image.new("L", size, 0)
-        draw = ImageDraw.Draw(tile)
+        fill_image, draw_on = Image.core.fill, Image.core.draw
+        tile = fill_image("L", size, 0)
+        draw = draw_on(tile, 0)
         for kind, geom, fill in prims:
             target, value = draw, fill
             if self.evenodd:
-                layer = Image.new("L", size, 0)
-                target, value = ImageDraw.Draw(layer), 255
+                layer = fill_image("L", size, 0)
+                target, value = draw_on(layer, 0), 255
             if kind == "p":
                 # Whole subpixels: Pillow truncates fractional vertices towards zero, which
                 # differs either side of a tile's origin, so bands would not match a full
                 # paint. Pillow fills edge subpixels inclusively; flooring centres that extra one.
-                target.polygon(
-                    [(math.floor((x - c0) * ss), math.floor((y - r0) * ss)) for x, y in geom], fill=value
+                target.draw_polygon(
+                    [(math.floor((x - c0) * ss), math.floor((y - r0) * ss)) for x, y in geom],
+                    target.draw_ink(value),
+                    1,
                 )
             else:
                 x0, y0, x1, y1 = geom
@@ -551,11 +563,11 @@ class Shape:
                     round((y1 - r0) * ss) - 1,
                 )
                 if box[2] >= box[0] and box[3] >= box[1]:
-                    target.ellipse(box, fill=value)
+                    target.draw_ellipse(box, target.draw_ink(value), 1)
             if self.evenodd:
-                tile = ImageChops.difference(tile, layer)
-                draw = ImageDraw.Draw(tile)
-        return (c0, r0, c1, r1, tile.reduce(ss))
+                tile = tile.chop_difference(layer)
+                draw = draw_on(tile, 0)
+        return (c0, r0, c1, r1, Image.Image()._new(tile.reduce((ss, ss), (0, 0, *size))))
 
 
 def _prim_box(prim: tuple[str, Any, int]) -> tuple[float, float, float, float]:
