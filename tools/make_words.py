@@ -1,4 +1,4 @@
-"""Write ``tushuo/text/words.txt``, the word list that keeps balanced titles from cutting words.
+"""Write ``tushuo/text/words.bin``, the word list that keeps balanced titles from cutting words.
 
 Source: the dictionary of jieba 0.42.1 (MIT licence, https://github.com/fxsjy/jieba), its
 ``jieba/dict.txt`` (word, frequency, part of speech a line). Get it with
@@ -9,19 +9,21 @@ Source: the dictionary of jieba 0.42.1 (MIT licence, https://github.com/fxsjy/ji
 Kept: words of 2 or 3 ideographs that jieba knows at all (frequency >= 3, its floor for words it
 was given without a count, such as 台账 and 二维码), and words of 4 ideographs with a frequency
 of at least 50 (common idioms and fixed phrases; rarer ones are mostly two words of two, which the
-segmenter finds anyway).
+segmenter finds anyway); all in the Basic Multilingual Plane.
 
-Format (UTF-8), after the ``#`` header lines: for each length 2, 3, 4, one line of the words of
-that length, sorted and written one after the other with nothing between them (fixed width, so a
-word is found by bisection on the string itself, nothing to parse at load time), then one line with
-a letter per word, its cost: ``a`` + round(ln(total / frequency)) - 3, the unigram cost jieba's
-own segmentation minimises, rounded to a whole number.
+Format, little-endian, read without parsing (``tushuo.text.linebreak._load_words``): ``TSW1``,
+then the number of words of 2, 3 and 4 characters (three uint32); then for each length its words
+as sorted integer keys, each character's code point in 16 bits, first character highest (uint32
+for 2 characters, uint64 for 3 and 4); then for each length one byte per word, its cost:
+round(ln(total / frequency)) - 3, the unigram cost jieba's own segmentation minimises, rounded.
+The licence of the source travels beside it, in ``words-LICENSE.txt``.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import struct
 import sys
 from pathlib import Path
 
@@ -46,7 +48,14 @@ FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
 COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER
 IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
 CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE."""
-HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")  # ideographs of the BMP (16-bit keys)
+
+
+def key(word: str) -> int:
+    k = 0
+    for ch in word:
+        k = k << 16 | ord(ch)
+    return k
 
 
 def main(src: str, out: str) -> None:
@@ -57,20 +66,18 @@ def main(src: str, out: str) -> None:
         total += int(f)
         if len(w) in words and HAN.match(w) and int(f) >= MIN_FREQ[len(w)]:
             words[len(w)][w] = int(f)
-    lines = [
-        "# Chinese words for tushuo's balanced titles (tushuo.text.linebreak.word_edges).",
-        "# Made by tools/make_words.py from the dictionary of jieba 0.42.1 (jieba/dict.txt,",
-        "# https://github.com/fxsjy/jieba), which is under the MIT licence:",
-        *("# " + ln if ln else "#" for ln in JIEBA_LICENSE.splitlines()),
-        "# Per length 2, 3, 4: the sorted words run together, then one cost letter per word.",
-    ]
+    data = bytearray(b"TSW1" + struct.pack("<3I", *(len(words[n]) for n in (2, 3, 4))))
     for n in (2, 3, 4):
-        ws = sorted(words[n])
-        lines.append("".join(ws))
-        lines.append("".join(chr(ord("a") + max(0, min(25, round(math.log(total / words[n][w])) - 3))) for w in ws))
-    Path(out).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{out}: {sum(len(v) for v in words.values())} words, total frequency {total}")
+        data += b"".join(struct.pack("<I" if n == 2 else "<Q", key(w)) for w in sorted(words[n], key=key))
+    for n in (2, 3, 4):
+        data += bytes(max(0, min(255, round(math.log(total / words[n][w])) - 3)) for w in sorted(words[n], key=key))
+    Path(out).write_bytes(bytes(data))
+    notice = ("The Chinese word list words.bin beside this file (tushuo.text.linebreak.word_edges) is made\n"
+              "by tools/make_words.py from the dictionary of jieba 0.42.1 (jieba/dict.txt,\n"
+              "https://github.com/fxsjy/jieba), which is under this licence:\n\n" + JIEBA_LICENSE + "\n")
+    Path(out).with_name("words-LICENSE.txt").write_text(notice, encoding="utf-8")
+    print(f"{out}: {sum(len(v) for v in words.values())} words, {len(data)} bytes, total frequency {total}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else str(Path(__file__).parents[1] / "tushuo/text/words.txt"))
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else str(Path(__file__).parents[1] / "tushuo/text/words.bin"))
