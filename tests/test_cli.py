@@ -492,3 +492,25 @@ def test_watch_command_wiring(spec: Path, tmp_path: Path, monkeypatch: pytest.Mo
     assert main(["watch", str(spec), "-o", out, "--width", "750", "--theme", "ink"]) == 0
     assert calls == [((str(spec), out), {"data_file": None, "sheet": None, "width": 750, "theme": "ink"})]
     assert main(["watch", str(tmp_path / "nope.yaml")]) == 2
+
+
+def test_console_entry_exits_with_mains_code_and_flushes(spec: Path, tmp_path: Path) -> None:
+    """``tushuo`` (cli.run) ends the process right after main(): the exit code is main's, what
+    was printed arrives, the picture is complete, and no exit-time teardown runs (the fast exit)."""
+    code = ("import atexit, sys; atexit.register(lambda: sys.stderr.write('TEARDOWN')); "
+            "from tushuo.cli import run; sys.argv = ['tushuo', *sys.argv[1:]]; run()")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "p.png"
+    ok = subprocess.run([sys.executable, "-c", code, "render", str(spec), "-o", str(out)], env=env,
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith(f"wrote {out}") and "TEARDOWN" not in ok.stderr
+    with Image.open(out) as im:
+        im.load()  # the whole file is there
+        assert f"{im.width}×{im.height} px" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD, encoding="utf-8")
+    err = subprocess.run([sys.executable, "-c", code, "render", str(bad), "-o", str(tmp_path / "b.png")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert err.returncode == 2 and "bad.yaml:" in err.stderr and "TEARDOWN" not in err.stderr
+    assert not (tmp_path / "b.png").exists()

@@ -27,7 +27,7 @@ import tushuo
 from tushuo.frame import Frame, Keep, Rect, Repeat, Text
 from tushuo.inputs import layout_document
 from tushuo.layout.pages import make_book, parse_page_size, plan_pages
-from tushuo.layout.paginate import KEEP, break_penalties, plan_cuts, resolve_keeps
+from tushuo.layout.paginate import KEEP, break_penalties, leads_in, plan_cuts, resolve_keeps
 from tushuo.layout.steps import flow_edges
 from tushuo.pipeline import render_pdf
 from tushuo.templates import list_templates, new_spec
@@ -258,6 +258,85 @@ def test_no_line_of_text_is_cut_by_a_page_and_callouts_and_quotes_are_whole(kind
             assert text.count(_norm(op.text)) == want, f"{name} {size}: '{op.text}' not on the pages exactly once"
 
 
+def _lists(frame: Frame) -> list[list[str]]:
+    """Each timeline's and checklist's items, read from the layout's boxes: the first lines of
+    the texts on an item's first row, left to right (a date pill and its title: 12月20日总结验收)."""
+    out: list[list[str]] = []
+    for b in frame.boxes:
+        if b.kind not in ("event", "checklist-item"):
+            continue
+        if b.key == "items[0]":
+            out.append([])
+        ops = _texts_in(frame, b.y, b.y + b.h)
+        row = min((o.box[1] + o.box[3] for o in ops), default=b.y)
+        out[-1].append("".join(_first_line(o) for o in sorted((o for o in ops if o.box[1] < row), key=lambda o: o.box[0])))
+    return out
+
+
+@pytest.mark.parametrize("size", ["pocket", "a6"])
+@pytest.mark.parametrize(("kind", "name"), CASES)
+def test_no_page_shows_only_one_item_of_a_list(kind: str, name: str, size: str) -> None:
+    """A timeline or checklist of several items never leaves one item alone on a page
+    (its first item at a page's foot, or its last at the top of the next: club and widow)."""
+    doc, frame, book, plan, pdf = _read(kind, name, size)
+    texts = {i: _norm("".join(ln["text"] for ln in _body_lines(pdf.pages[i], plan))) for i in _body_pages(book)}
+    lists = _lists(frame)
+    for items in lists:
+        if len(items) < 2:
+            continue
+        seen = 0
+        for i, text in texts.items():
+            on = [t for t in items if t in text]
+            seen += len(on)
+            assert len(on) != 1, f"{name} {size} page {i + 1}: '{on[0]}' is the only item of its list on the page"
+        assert seen == len(items), f"{name} {size}: items of {items} found {seen} times"
+    if (kind, name) in (("example", "monthly-digest"), ("template", "election-handbook")):
+        assert lists, f"{name}: a timeline is expected"
+
+
+def _lead_ins(blocks, prefix: str = "blocks"):
+    """(path of the lead-in, path of the block after it) for every paragraph or callout whose words lead in."""
+    for i, b in enumerate(blocks):
+        if b.type in ("paragraph", "callout") and i + 1 < len(blocks) and leads_in(b.text):
+            yield f"{prefix}[{i}]", f"{prefix}[{i + 1}]"
+        if getattr(b, "blocks", None):
+            yield from _lead_ins(b.blocks, f"{prefix}[{i}].blocks")
+
+
+@pytest.mark.parametrize("size", ["pocket", "a6"])
+@pytest.mark.parametrize(("kind", "name"), CASES)
+def test_a_lead_in_shares_its_page_with_what_it_introduces(kind: str, name: str, size: str) -> None:
+    """扫描下方二维码… is on the page of the QR code: a text that points at the block below it
+    (or ends with a colon) is on a page with that block's first text, or its top when it has none."""
+    doc, frame, book, plan, pdf = _read(kind, name, size)
+    if plan is None:
+        return
+    where = {path: (top, bottom) for top, bottom, path in frame.origins}
+    body = _body_pages(book)
+    texts = {i: _norm("".join(ln["text"] for ln in _body_lines(pdf.pages[i], plan))) for i in body}
+    checked = 0
+    for lead, nxt in _lead_ins(doc.blocks):
+        (ltop, lbottom), (ntop, nbottom) = where[lead], where[nxt]
+        if nbottom - ltop > plan.band:
+            continue  # they don't fit one page together: their own rules apply
+        ops = sorted(_texts_in(frame, ltop, lbottom), key=lambda o: o.box[1])
+        last = ops[-1].runs[-1]
+        tail = _norm("".join(r.text for r in ops[-1].runs if abs(r.y - last.y) < 1e-6))
+        pages = [i for i in body if tail in texts[i]]
+        assert pages, f"{name} {size}: the lead-in's last line '{tail}' not found"
+        after = _texts_in(frame, ntop, nbottom)
+        if after:
+            first = _first_line(min(after, key=lambda o: o.box[1]))
+            assert any(first in texts[i] for i in pages), (
+                f"{name} {size}: '{tail}' (page {pages[0] + 1}) is not on the page of '{first}'")
+        else:
+            n = body.index(pages[0])
+            assert plan.cuts[n].top <= ntop < plan.cuts[n].bottom, f"{name} {size}: '{tail}' ends a page"
+        checked += 1
+    if kind == "example" and name.startswith("basics"):
+        assert checked >= (1 if name == "basics" else 0)
+
+
 def _fill(pdf_page, plan) -> float:
     """How far down the body band the page's drawing reaches (0–1), from what the PDF draws."""
     top, bottom = plan.margin_top * plan.scale, (plan.page_height - plan.margin_bottom) * plan.scale
@@ -436,3 +515,38 @@ def test_a_callout_or_quote_taller_than_a_page_breaks_between_its_lines(block: d
     pages = pdfplumber.open(io.BytesIO(data)).pages
     text = "".join(_norm(ln["text"]) for p in pages for ln in _body_lines(p, plan))
     assert text.count("党员干部要带头。") == 200  # each line on exactly one page
+
+
+@pytest.mark.parametrize(("text", "lead"), [
+    ("扫描下方二维码，可查阅《村民委员会选举规程》全文。", True),
+    ("有下列情形之一的，不得提名为候选人：", True),  # a colon leads in to whatever follows
+    ("各村要认真组织。具体安排详见下表", True),
+    ("投票流程如下。", True),
+    ("掃描下方二維碼，可查閱全文。", True),  # the layout sees Traditional words after --script hant
+    ("下方的表格说明了各村进展。各乡镇要抓好落实。", False),  # the pointer is not in the last sentence
+    ("年龄在35岁以下的党员占三成。", False),
+    ("对拉票贿选问题，发现一起、**查处一起**，决不姑息。", False),
+])
+def test_which_texts_lead_in(text: str, lead: bool) -> None:
+    assert leads_in(text) is lead
+
+
+def test_a_lead_in_keeps_with_the_block_after_it_in_slices_too() -> None:
+    """The same keep cuts image slices: no slice ends with the lead-in callout above its QR code."""
+    from tushuo.pipeline import slice_rows
+
+    doc = tushuo.load({"title": "测试", "blocks": [
+        {"type": "paragraph", "text": "段落。" * 120},
+        {"type": "callout", "tone": "tip", "text": "扫描下方二维码，可查阅选举规程全文。"},
+        {"type": "qrcode", "data": "https://example.org/x", "caption": "长按识别"},
+    ]})
+    frame = layout_document(doc)
+    where = {p: (a, b) for a, b, p in frame.origins}
+    ctop, qbottom = where["blocks[1]"][0], where["blocks[2]"][1]
+    before = max(b for b in frame.breaks if b < ctop)  # the unit of both: from the break above to the frame's end
+    kept = 0
+    for h in range(300, 1400, 23):
+        if frame.height - before <= h:  # callout and code fit one slice together: never cut between them
+            kept += 1
+            assert not any(ctop < bottom < qbottom for _, bottom in slice_rows(frame, h)[:-1]), h
+    assert kept > 20

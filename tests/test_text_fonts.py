@@ -91,3 +91,23 @@ def test_committed_metrics_equal_a_fresh_build(key: str, tmp_path: Path) -> None
     assert fresh.read_bytes() == font.with_suffix(".metrics").read_bytes(), (
         f"{font.with_suffix('.metrics').name} is stale: rebuild it with build_metrics_file"
     )
+
+
+def test_metrics_file_lookups_equal_the_fonts_own_tables() -> None:
+    """A bundled face answers from its metrics file exactly what the font's cmap and hmtx say:
+    every code point of the symbols font, and what it does not cover, as absent."""
+    from tushuo.text.fonts import Face, _read_font_tables
+
+    path = fonts_dir() / BUNDLED["symbols"]
+    _, truth = _read_font_tables(path)
+    face = Face.load("symbols", path)
+    assert len(face.advances) == len(truth)
+    assert sorted(face.advances) == sorted(truth)
+    for cp, adv in truth.items():
+        assert face.advances[cp] == adv and face.advances.get(cp) == adv and cp in face.advances
+    for cp in (0x4E2D, 0x10FFFF, -1, max(truth) + 1):  # 中 is not in the symbols font
+        if cp not in truth:
+            assert cp not in face.advances and face.advances.get(cp, 7) == 7
+            with pytest.raises(KeyError):
+                face.advances[cp]
+    assert not face.covers("中") and face.advance("中", 40) == 0

@@ -1,5 +1,5 @@
 """``python -m tushuo``: the same command line as the ``tushuo`` script."""
 
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+run()

@@ -14,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import SpecError, TushuoError
 from .runspec import SUFFIX, default_output, load_data, render_spec, resolve_output  # noqa: F401  (the command's steps)
@@ -431,5 +431,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def run() -> NoReturn:
+    """The console script and ``python -m tushuo``: ``main()``, then a fast exit.
+
+    By the time ``main()`` returns, every output file is written, closed and renamed into
+    place and every worker has finished; what is left is the interpreter taking apart its
+    modules and freeing every object one by one: 35–45 ms after a render of
+    benchmarks/page.yaml, a tenth of the run. Like mypy's fast exit, the process flushes its
+    standard streams and ends there (``os._exit``). An exception escaping ``main()`` (a bug)
+    still unwinds and prints as usual.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError, OSError):  # `tushuo ... | head`, a closed stream
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    run()

@@ -323,4 +323,6 @@ def layout_checklist(block: ChecklistBlock, width: float, ctx: LayoutContext) ->
         if i:
             frame.breaks.append(ry)
     frame.height = y
+    # no item alone at a page's foot or top: the first two and the last two stay together
+    frame.keeps.extend(line_keeps([ry for ry, _ in rows[1:]], y))
     return frame

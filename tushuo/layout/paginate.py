@@ -26,6 +26,7 @@ The same function cuts PDF pages (``layout/pages.py``) and image slices
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -199,8 +200,40 @@ def _dodge(y: float, tiers: tuple, floor: float) -> float:
     return y
 
 
+#: words that point at the block below (下方二维码, 下图, 详见下表, 如下): in a text's last
+#: sentence they make it a lead-in; Traditional forms too (the layout sees converted words)
+LEAD_CUES = ("下方", "下图", "下圖", "下表", "下列", "如下", "见下", "見下")
+_MARKUP = re.compile(r"\*\*|==")
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_CLOSERS = "。！？!?…）)」』”’》"
+
+
+def leads_in(text: str) -> bool:
+    """Whether a text introduces the block right after it, so that it never ends a page without it.
+
+    A lead-in ends with a colon (以下三类人员不得提名为候选人：), or its last sentence
+    points down (扫描下方二维码，可查阅……; 详见下表; 流程如下). Only the last sentence counts:
+    a word such as 下列 early in a long paragraph refers to something the text itself says.
+    """
+    t = _MARKUP.sub("", text).strip()
+    if t.endswith(("：", ":")):
+        return True
+    last = _SENTENCE_END.split(t.rstrip(_CLOSERS))[-1]
+    return any(c in last for c in LEAD_CUES)
+
+
+def lead_keep(top: float, next_top: float) -> Keep:
+    """The keep of a lead-in whose last unit starts at ``top`` with the first unit of the block at ``next_top``."""
+    return Keep(top, next_top, KEEP, "lead", with_next=True)
+
+
 def line_keeps(breaks: Sequence[float], height: float) -> list[Keep]:
-    """Club and widow keeps of a text with breaks between its lines: no line alone at a page's foot or top."""
+    """Club and widow keeps of a text with breaks between its lines: no line alone at a page's foot or top.
+
+    Lists use them too, with breaks between their items (a timeline's events, a
+    checklist's rows): no item alone at a page's foot or top, so no page shows only one
+    item of a list of several (150, as for lines: a page never goes under half full for it).
+    """
     if not breaks:
         return []
     b = list(breaks)
@@ -289,5 +322,5 @@ def cut_frame(frame: Frame, room: float, *, start: float = 0.0, end: float | Non
     )
 
 
-__all__ = ["KEEP", "MIN_FILL", "UNDERFULL", "WIDOW", "Cut", "badness", "blank_above", "break_penalties", "cut_frame", "plan_cuts",
-           "resolve_keeps", "text_line_bands"]
+__all__ = ["KEEP", "LEAD_CUES", "MIN_FILL", "UNDERFULL", "WIDOW", "Cut", "badness", "blank_above", "break_penalties", "cut_frame", "lead_keep",
+           "leads_in", "line_keeps", "plan_cuts", "resolve_keeps", "text_line_bands"]

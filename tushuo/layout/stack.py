@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..frame import Frame
 from .context import MAX_HEIGHT, LayoutContext
+from .paginate import lead_keep, leads_in
 from .registry import layout_block
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ FULL_BLEED = frozenset({"banner"})
 
 #: Block kinds kept with what follows (no safe break right after them).
 KEEP_WITH_NEXT = frozenset({"heading"})
+#: Block kinds whose words can lead in to the block after them (``paginate.leads_in``).
+LEAD_IN = frozenset({"paragraph", "callout"})
 #: The gap under a heading, as a share of the block gap.
 HEADING_GAP = 0.55
 
@@ -73,7 +76,9 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
     ``prefix`` is the spec path of the list (``blocks`` or ``blocks[2].blocks``) so errors
     are located. With ``full_width`` (the top level) FULL_BLEED kinds span the canvas at
     x = 0 and the rest sit at the margin; otherwise everything is ``width`` wide at x = 0.
-    A safe break sits in the middle of each gap, except after KEEP_WITH_NEXT kinds.
+    A safe break sits in the middle of each gap, except after KEEP_WITH_NEXT kinds. A
+    paragraph or callout that leads in to the next block (扫描下方二维码…, 如下：) keeps its
+    last unit with that block's first one (a ``lead`` keep, as strong as a heading's).
     ``start`` (whole px) puts the first block that far down; the frame's height includes it.
     """
     gap = ctx.px(ctx.theme.spacing.block)
@@ -81,6 +86,7 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
     frame = Frame(full_width if full_width is not None else width, 0)
     y = start
     prev: Any = None
+    last_unit = 0.0  # where the previous block's last unit starts (below its last inner break)
     lay = layout_block if ctx.block_layout is None else ctx.block_layout
     place = getattr(ctx.block_layout, "place", None)
     for i, block in enumerate(blocks):
@@ -91,11 +97,14 @@ def stack_blocks(blocks: list[Any], width: float, ctx: LayoutContext, prefix: st
         top = start if prev is None else float(round(y + space))  # whole px: QR modules and hairlines stay sharp
         if prev is not None and prev.type not in KEEP_WITH_NEXT:
             frame.breaks.append(y + gap / 2)
+            if prev.type in LEAD_IN and leads_in(prev.text):
+                frame.keeps.append(lead_keep(last_unit, top))
         if place is None:
             frame.place(child, 0.0 if bleed else margin, top)
         else:  # the memo keeps moved copies of unchanged blocks
             place(frame, child, 0.0 if bleed else margin, top)
         frame.origins.append((top, top + child.height, f"{prefix}[{i}]"))
+        last_unit = top + max((b for b in child.breaks if 0 < b < child.height), default=0.0)
         y = top + child.height
         prev = block
         if y - start > max_height:

@@ -2,7 +2,7 @@
 
 Light by design (no card per event) so a long run of events stays calm; the
 spine runs from the first dot to the last, and each event is an atomic box with
-a safe cut between events.
+a safe cut between events; the first two and the last two events keep together.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ..spec.blocks import TimelineBlock
 from .common import pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox
+from .paginate import line_keeps
 from .registry import layout_for
 
 
@@ -96,4 +97,6 @@ def timeline_geometry(block: TimelineBlock, width: float, ctx: LayoutContext) ->
     frame.add(*ops_dots)
     frame.height = y
     frame.breaks = [b for b in frame.breaks if 0 < b < y]
+    # no event alone at a page's foot or top: the first two and the last two stay together
+    frame.keeps.extend(line_keeps(sorted(b for b in frame.breaks if b > events[0][1]) if events else [], y))
     return TimelineGeometry(frame, events, texts, dots)
