@@ -36,7 +36,6 @@ from __future__ import annotations
 import ctypes
 import math
 import os
-import re
 import struct
 import threading
 from typing import TYPE_CHECKING, Any
@@ -280,12 +279,13 @@ def _library() -> _FreeType | None:
         return _STATE["ft"]
     ft = None
     try:
-        from PIL import _imagingft, features
+        from PIL import _imagingft  # (loads the library; PIL.features would cost ~10 ms to import)
 
-        want = features.version("freetype2")
+        want = _imagingft.freetype2_version
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = dict.fromkeys(re.findall(r"(/\S*libfreetype[^/\s]*\.so[^/\s]*)", maps.read()))
-        del _imagingft
+            paths = dict.fromkeys(
+                line.split(maxsplit=5)[-1].strip() for line in maps if "libfreetype" in line and ".so" in line
+            )
         for path in paths:
             lib = ctypes.CDLL(path)
             major, minor, patch = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
