@@ -311,6 +311,30 @@ def test_one_pass_glyph_masks_equal_drawn_ones(key, size):
                 assert ImageChops.difference(a[0], b[0]).getbbox() is None, (ch, phase)
 
 
+@pytest.mark.parametrize("key", ["sans", "sans-bold", "serif", "symbols"])
+def test_glyph_masks_from_freetype_equal_pillows(key):
+    """ftglyph (one FreeType load and render a glyph, in the library Pillow loaded) gives
+    getmask2's masks and offsets byte for byte: sizes, every phase, alpha, clipped and
+    blank glyphs."""
+    import sys
+
+    from tushuo.paint import ftglyph, glyphs
+
+    if sys.platform == "linux":
+        assert ftglyph._library() is not None, "the FreeType Pillow uses was not found"
+    face = default_fontbook().face(key)
+    for size in (7.5, 13.0, 31.28, 37.800000000000004, 88.0):
+        for ch in "图说换届（）“”，。Ag7j_ —★✓\u3000":
+            if not face.covers(ch):
+                continue
+            for phase in (0.0, 0.25, 0.5, 0.75):
+                for alpha in (255, 90):
+                    a = glyphs._rasterise_pillow(face, size, ch, phase, alpha)
+                    b = ftglyph.rasterise(face, size, ch, phase, alpha, glyphs._rasterise_pillow)
+                    assert ftglyph._same(a, b), (key, size, ch, phase, alpha, a[1:], b[1:])
+    assert sys.platform != "linux" or ftglyph._library() is not None  # no mismatch turned it off
+
+
 def test_text_op_draws_underlays_first_then_runs():
     run = glyph_run("重点", 20, 60, size=40, color="#C9302C")
     under = Rect(15, 30, 90, 40, fill="#FFE08A")

@@ -51,6 +51,8 @@ def test_wheel_installs_and_finds_its_fonts(tmp_path: Path) -> None:
         assert f"tushuo/_data/fonts/{font}.ttf" in names
         assert f"tushuo/_data/fonts/{font}.metrics" in names  # fast cold start needs these
     assert any(n.startswith("tushuo/_data/layouts/") for n in names)
+    # the word list balanced titles break by, and the licence of its source
+    assert "tushuo/text/words.bin" in names and "tushuo/text/words-LICENSE.txt" in names
     for asset in ("index.html", "app.js", "app.css", "LICENSES.txt"):  # tushuo serve's page, offline
         assert f"tushuo/serve/web/{asset}" in names
     assert not any("node_modules" in n or n.startswith("tushuo/serve/web/src/") for n in names)

@@ -211,12 +211,14 @@ def _even_split(fonts: FontBook, text: str, width: float, lines: int, style: Tex
     The line-choosing half of ``balanced`` (charts use it for their labels too); None when
     the text is too long to search or cannot be set in that many lines.
 
-    Lines ending at a pause or closing mark (，、。”) are preferred when nearly as even; the
-    last line is never a lone character (孤字) when another split exists.
+    Breaks that cut a word (``text.linebreak.word_edges``: 换届风气监 / 督举报须知) are avoided
+    when the longest line gets at most ``WORD_SLACK`` (two characters) longer for it: 换届风气 /
+    监督举报须知. Lines ending at a pause or closing mark (，、。”) are preferred when nearly as
+    even. No line is a lone character (孤字), first, last or between, when another split exists.
     Breaks inside a quote or bracket pair are avoided, with one more line if need be;
     only when that fails too are they allowed.
     """
-    from ..text.linebreak import opportunities
+    from ..text.linebreak import WORD_SLACK, letters_before, opportunities, word_edges
 
     opp = opportunities(text)
     ends, vis = opp.best_pos, opp.best_vis
@@ -238,19 +240,27 @@ def _even_split(fonts: FontBook, text: str, width: float, lines: int, style: Tex
     u = len(ends)
     # a line that ends at a pause or closing mark reads better (the last line ends anyway)
     rough = [0 if b == u - 1 or text[vis[b] - 1] in _BREAK_AFTER else 1 for b in range(u)]
-    from ..text.linebreak import is_widow
-
-    lone = [is_widow(text[starts[a + 1]:]) for a in range(u - 1)] + [False]
-    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, measure=measure, vis=vis, starts=starts, lone=lone)
+    words = word_edges(text)
+    cut = [0 if words[ends[b]] else 1 for b in range(u)]  # 1: the break cuts a word
+    # a cut word outweighs any number of lines not ending at a mark
+    weighed = [(u + 1) * c + r for c, r in zip(cut, rough)]
+    letters = letters_before(text)
+    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, measure=measure, vis=vis, starts=starts,
+                           letters=letters)
+    em = style.size
     for n, strict in ((lines, True), (lines + 1, True), (lines, False)):
-        # 1. the shortest possible longest line; 2. allowing it 1.5 em more, the fewest lines
-        # not ending at a mark, and the shortest longest line for that; 3. within that
-        # measure, the same count with the most even lines (least sum of squares)
+        # 1. the shortest possible longest line; 2. allowing it WORD_SLACK more, the fewest
+        # words cut; 3. allowing 1.5 em more than 1 (or what 2 needs), the fewest cut words and
+        # lines not ending at a mark, and the shortest longest line for that; 4. within that
+        # measure, the same counts with the most even lines (least sum of squares)
         even = dp(n, width, strict, None, squares=False)
         if even is None:
             continue
-        marked = dp(n, min(width, even[0][1] + 1.5 * style.size), strict, rough, squares=False) or even
-        cuts = (dp(n, marked[0][1] + 1e-6, strict, rough, squares=True) or marked)[1]
+        worded = (dp(n, min(width, even[0][1] + WORD_SLACK * em + 1e-6), strict, cut, squares=False)
+                  if any(cut[:-1]) else None) or even
+        limit = min(width, max(even[0][1] + 1.5 * em, worded[0][1] + 1e-6))
+        marked = dp(n, limit, strict, weighed, squares=False) or worded
+        cuts = (dp(n, marked[0][1] + 1e-6, strict, weighed, squares=True) or marked)[1]
         out, a = [], 0
         for b in cuts:
             out.append(text[a : vis[b]].lstrip(" "))
@@ -260,32 +270,36 @@ def _even_split(fonts: FontBook, text: str, width: float, lines: int, style: Tex
 
 
 def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, squares: bool, u: int,
-              depth_ok: list[bool], measure: Callable[[int, int], float], vis: list[int], lone: list[bool],
+              depth_ok: list[bool], measure: Callable[[int, int], float], vis: list[int], letters: list[int],
               starts: list[int]) -> tuple[tuple[int, float], list[int]] | None:
     """The best way to end ``n`` lines, none wider than ``width``, at break opportunities, or None.
 
-    The cost, compared in order: how many lines end at a ``rough`` break (when given), then
+    The cost, compared in order: the sum of ``rough`` over the lines' ends (when given), then
     the longest line, or with ``squares`` the sum of squared line widths. Each part only grows
-    as lines are added, so keeping the least cost per (lines, break) state is exact.
+    as lines are added, so keeping the least cost per (lines, break) state is exact. No line
+    has fewer than two letters (``letters``: their prefix counts) when the text has two for each,
+    and the last line never has.
     """
     inf = (1 << 30, float("inf"))
+    single = letters[-1] >= 2 * n  # room for every line to have two letters
     # best[j][b]: the least cost when the first j lines end at break b
     best = [[inf] * u for _ in range(n + 1)]
     back = [[-1] * u for _ in range(n + 1)]
     for b in range(u):
         w = measure(0, vis[b])
-        if w <= width and (b == u - 1 or not strict or depth_ok[b]):
+        if w <= width and (b == u - 1 or not strict or depth_ok[b]) and not (single and letters[vis[b]] <= 1):
             best[1][b] = (rough[b] if rough else 0, w * w if squares else w)
     for j in range(2, n + 1):
         for b in range(u):
             if b < u - 1 and strict and not depth_ok[b]:
                 continue
             for a in range(b - 1, -1, -1):  # the line grows as its start moves back
-                w = measure(starts[a + 1], vis[b])
+                s = starts[a + 1]
+                w = measure(s, vis[b])
                 if w > width:
                     break
-                if b == u - 1 and lone[a]:
-                    continue  # a last line of one character (孤字)
+                if letters[vis[b]] - letters[s] <= 1 and (single or b == u - 1):
+                    continue  # a line of one character (孤字), always when last
                 prev = best[j - 1][a]
                 if prev == inf:
                     continue

@@ -73,8 +73,10 @@ def _title_block(ctx: LayoutContext, text: str, width: float, x: float, y: float
                  color: str, background: str) -> tuple[Text, float]:
     """A display title: the largest size (theme px) that needs at most two lines, lines balanced.
 
-    Balancing narrows the measure as far as the line count allows, so a two-line title
-    breaks near its middle instead of leaving two characters on the second line.
+    The lines are those of ``even_split``, as every balanced title's: near the middle, not
+    leaving two characters on the second line, and not cutting a word (换届风气 / 监督举报须知,
+    not 换届风气监 / 督举报须知). Text with markup narrows the measure instead, as far as the
+    line count allows.
     """
     style = None
     lines = 0
@@ -84,6 +86,12 @@ def _title_block(ctx: LayoutContext, text: str, width: float, x: float, y: float
         if lines <= 2:
             break
     assert style is not None
+    if lines > 1 and "\n" not in text and not (style.markup and ("**" in text or "==" in text)):
+        from .common import even_split
+
+        split = even_split(ctx.fonts, text, width, lines, style)
+        if split and len(ctx.text("\n".join(split), width, style).lines) == lines:
+            return _centered(ctx, "\n".join(split), width, x, y, style, background=background)
     lo, hi = width * 0.4, width
     if lines > 1:
         for _ in range(10):

@@ -93,6 +93,8 @@ class CoverageCache:
 
     def __init__(self, max_bytes: int = 48 << 20) -> None:
         self._items = BoundedLRU(max_bytes=max_bytes)
+        #: supersampled corner tiles of rounded rects, by their drawing (``_rrect_tile``)
+        self._tiles = BoundedLRU(max_bytes=max(1 << 16, max_bytes // 8))
 
     def __len__(self) -> int:
         return len(self._items)
@@ -113,6 +115,12 @@ class CoverageCache:
     def clear(self) -> None:
         """Forget every shape (and reset the hit and miss counts)."""
         self._items.clear()
+        self._tiles.clear()
+
+    def tile(self, key: Any, make: Callable[[], Image.Image]) -> Image.Image:
+        """A corner tile by the key of its drawing (``_tile_key``): cards of one radius at one
+        sub-pixel phase share their corners even when their sizes differ."""
+        return self._tiles.get_or_make(key, make, lambda im: 100 + im.width * im.height)
 
     def pieces(
         self,
@@ -165,22 +173,28 @@ def trimmed(piece: Piece) -> Iterable[Piece]:
         yield piece
         return
     w, h = x1 - x0, y1 - y0
+    core = cov.im  # Pillow's core image (masks here are made in memory, never lazily loaded)
     if w * h < _TRIM_AREA:
-        bb = cov.getbbox()
+        bb = core.getbbox(True)
         if bb is not None:
             yield (
                 x0 + bb[0],
                 y0 + bb[1],
                 x0 + bb[2],
                 y0 + bb[3],
-                cov.crop(bb) if bb != (0, 0, w, h) else cov,
+                _wrap(core.crop(bb)) if bb != (0, 0, w, h) else cov,
             )
         return
     for sy in range(0, h, _STRIP):
-        strip = cov.crop((0, sy, w, min(h, sy + _STRIP)))
-        bb = strip.getbbox()
+        strip = core.crop((0, sy, w, min(h, sy + _STRIP)))
+        bb = strip.getbbox(True)
         if bb is not None:
-            yield (x0 + bb[0], y0 + sy + bb[1], x0 + bb[2], y0 + sy + bb[3], strip.crop(bb))
+            yield (x0 + bb[0], y0 + sy + bb[1], x0 + bb[2], y0 + sy + bb[3], _wrap(strip.crop(bb)))
+
+
+def _wrap(core: Any) -> Image.Image:
+    """A Pillow image around a core image (what Image.crop and friends return)."""
+    return Image.Image()._new(core)
 
 
 RRect = tuple[float, float, float, float, float]  # x0, y0, x1, y1, radius (target px)
@@ -295,7 +309,8 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
     """Supersampled coverage of rows [r0, r1) (those holding corners) of a rounded rect or ring.
 
     Only the corner columns are supersampled: between the corners every column has the
-    same coverage, so one column is drawn and its rows become runs of one coverage.
+    same coverage, so one column is worked out (``_column``) and its rows become runs of
+    one coverage. Corner tiles are kept by their drawing (``CoverageCache.tile``).
     """
     ss = SS  # always: the straight rows are snapped to this grid
     shapes = []
@@ -313,17 +328,23 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
         if box[2] < box[0] or box[3] < box[1]:
             continue
         rad = round(r * ss)
-        shapes.append((box, rad, fill))
         rad = max(0, min(rad, (box[2] - box[0] + 1) // 2, (box[3] - box[1] + 1) // 2))
+        shapes.append((box, rad, fill))
         lo = max(lo, -(-(box[0] + rad) // ss))
         hi = min(hi, (box[2] - rad + 1) // ss)
+    rows = (r1 - r0) * ss
 
-    def tile(ca: int, cb: int) -> Image.Image:
-        im = Image.new("L", ((cb - ca) * ss, (r1 - r0) * ss), 0)
+    def draw(ca: int, cb: int) -> Image.Image:
+        im = Image.new("L", ((cb - ca) * ss, rows), 0)
         d = ImageDraw.Draw(im)
         for (a0, b0, a1, b1), rad, fill in shapes:
-            _rounded_box(d, (a0 - ca * ss, b0, a1 - ca * ss, b1), rad, fill, im.height, im.width)
+            _rounded_box(d, (a0 - ca * ss, b0, a1 - ca * ss, b1), rad, fill, rows, im.width)
         return im.reduce(ss)
+
+    def tile(ca: int, cb: int) -> Image.Image:
+        cols = (cb - ca) * ss
+        key = (cols, rows, *(_tile_key(b, rad, fill, ca * ss, cols, rows) for b, rad, fill in shapes))
+        return _COVERAGE.tile(key, lambda: draw(ca, cb))
 
     w = c1 - c0
     if hi - lo < 8:
@@ -331,7 +352,7 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
     # The middle as runs of rows of one coverage: solid rows are a plain fill, and pasting
     # through a mask costs ~11 ns a pixel here, 50x a fill.
     out: list[Piece] = []
-    column = tile(lo, lo + 1).tobytes()
+    column = _column(shapes, r1 - r0) if ss == 4 else draw(lo, lo + 1).tobytes()
     start = 0
     for k in range(1, len(column) + 1):
         if k == len(column) or column[k] != column[start]:
@@ -343,6 +364,32 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
     if hi < w:
         out.append((c0 + hi, r0, c1, r1, tile(hi, w)))
     return out
+
+
+def _tile_key(
+    box: tuple[int, int, int, int], rad: int, fill: int, shift: int, cols: int, rows: int
+) -> tuple[int, ...]:
+    """What ``_rounded_box`` draws of a box (subpixels; ``rad`` already clamped to it) on a
+    cols x rows tile whose left edge is subpixel ``shift``: the box with its edges clamped
+    to 2 rad + 2 subpixels beyond the tile's. An edge that far out is outside the tile with
+    its bar (which the tile clips alike) and none of its corner discs is drawn, so boxes
+    with the same key draw the same subpixels."""
+    a0, b0, a1, b1 = box
+    m = 2 * rad + 2
+    return (max(a0 - shift, -m), max(b0, -m), min(a1 - shift, cols - 1 + m), min(b1, rows - 1 + m), rad, fill)
+
+
+def _column(shapes: list[tuple[tuple[int, int, int, int], int, int]], n: int) -> bytes:
+    """The coverage of the n device rows of a column between the corners of ``shapes`` (each
+    a box covering the column from its top to its bottom subpixel row: 255 draws, 0 erases),
+    as ``reduce(4)`` of the drawn 4 x 4 subpixels gives it: (255 x count + 8) >> 4."""
+    ss = SS
+    sub = bytearray(n * ss)
+    for (_, b0, _, b1), _, fill in shapes:
+        b0, b1 = max(b0, 0), min(b1, n * ss - 1)
+        if b1 >= b0:
+            sub[b0 : b1 + 1] = bytes([1 if fill else 0]) * (b1 - b0 + 1)
+    return bytes((255 * ss * sum(sub[k : k + ss]) + 8) >> 4 for k in range(0, n * ss, ss))
 
 
 def _rounded_box(
@@ -485,21 +532,27 @@ class Shape:
         return out
 
     def _raster(self, c0: int, r0: int, c1: int, r1: int, prims: list[tuple[str, Any, int]]) -> Piece:
+        # Pillow's core calls, as ImageDraw's polygon/ellipse and ImageChops.difference make
+        # them (the same pixels): a strip is a few small drawings, where the wrappers'
+        # argument handling costs as much as the drawing.
         ss = SS
         size = ((c1 - c0) * ss, (r1 - r0) * ss)
-        tile = Image.new("L", size, 0)
-        draw = ImageDraw.Draw(tile)
+        fill_image, draw_on = Image.core.fill, Image.core.draw
+        tile = fill_image("L", size, 0)
+        draw = draw_on(tile, 0)
         for kind, geom, fill in prims:
             target, value = draw, fill
             if self.evenodd:
-                layer = Image.new("L", size, 0)
-                target, value = ImageDraw.Draw(layer), 255
+                layer = fill_image("L", size, 0)
+                target, value = draw_on(layer, 0), 255
             if kind == "p":
                 # Whole subpixels: Pillow truncates fractional vertices towards zero, which
                 # differs either side of a tile's origin, so bands would not match a full
                 # paint. Pillow fills edge subpixels inclusively; flooring centres that extra one.
-                target.polygon(
-                    [(math.floor((x - c0) * ss), math.floor((y - r0) * ss)) for x, y in geom], fill=value
+                target.draw_polygon(
+                    [(math.floor((x - c0) * ss), math.floor((y - r0) * ss)) for x, y in geom],
+                    target.draw_ink(value),
+                    1,
                 )
             else:
                 x0, y0, x1, y1 = geom
@@ -510,11 +563,11 @@ class Shape:
                     round((y1 - r0) * ss) - 1,
                 )
                 if box[2] >= box[0] and box[3] >= box[1]:
-                    target.ellipse(box, fill=value)
+                    target.draw_ellipse(box, target.draw_ink(value), 1)
             if self.evenodd:
-                tile = ImageChops.difference(tile, layer)
-                draw = ImageDraw.Draw(tile)
-        return (c0, r0, c1, r1, tile.reduce(ss))
+                tile = tile.chop_difference(layer)
+                draw = draw_on(tile, 0)
+        return (c0, r0, c1, r1, Image.Image()._new(tile.reduce((ss, ss), (0, 0, *size))))
 
 
 def _prim_box(prim: tuple[str, Any, int]) -> tuple[float, float, float, float]:
