@@ -307,6 +307,78 @@ def test_random_flows_keep_invariants(case) -> None:
     assert len(geo.edges) == len(flow_edges(_block(spec)))
 
 
+def _box_to_run(box, p, q) -> float:
+    """Distance from a label box to an axis-parallel segment p→q (0 when they meet)."""
+    x, y, w, h = box
+    dx = max(0.0, x - max(p[0], q[0]), min(p[0], q[0]) - (x + w))
+    dy = max(0.0, y - max(p[1], q[1]), min(p[1], q[1]) - (y + h))
+    return (dx * dx + dy * dy) ** 0.5
+
+
+def _loops(n: int) -> dict:
+    """A flow whose every second item is a decision looping back to the first (否，重新开始)."""
+    items = []
+    for i in range(1, n + 1):
+        if i % 2:
+            items.append({"id": f"s{i}", "title": f"第{i}步办理事项", "desc": "说明文字"})
+        else:
+            items.append({"id": f"s{i}", "kind": "decision", "title": f"第{i}步是否通过？",
+                          "next": [{"to": f"s{i + 1}", "label": "是"}, {"to": "s1", "label": "否，重新开始"}]})
+    items.append({"id": f"s{n + 1}", "title": "办结"})
+    return {"type": "steps", "title": "长流程", "items": items}
+
+
+def _flow_cases() -> list[tuple[str, dict]]:
+    import tempfile
+    from pathlib import Path
+
+    import tushuo
+    from tushuo.templates import list_templates, new_spec
+
+    def steps(blocks):
+        for b in blocks:
+            if b.type == "steps":
+                yield b.model_dump(exclude_none=True)
+            yield from steps(getattr(b, "blocks", None) or [])
+
+    root = Path(__file__).resolve().parent.parent
+    out = [("loops", _loops(12)), ("election-vertical", dict(ELECTION, layout="vertical")),
+           ("election-zigzag", dict(ELECTION, layout="zigzag"))]
+    for f in sorted((root / "examples").glob("*.yaml")):
+        out += [(f"{f.stem}-{k}", s) for k, s in enumerate(steps(tushuo.load(str(f)).blocks))]
+    with tempfile.TemporaryDirectory() as d:  # each template with its sample, as `tushuo new` writes it
+        for t in list_templates():
+            new_spec(t.name, Path(d) / t.name / f"{t.name}.yaml")
+            doc = tushuo.load(str(Path(d) / t.name / f"{t.name}.yaml"))
+            out += [(f"template-{t.name}-{k}", s) for k, s in enumerate(steps(doc.blocks))]
+    return out
+
+
+@pytest.mark.parametrize("width", [1080, 750])
+@pytest.mark.parametrize(("name", "spec"), _flow_cases())
+def test_a_label_sits_beside_its_own_edge(name: str, spec: dict, width: int) -> None:
+    """A 是/否 or loop label (否，重新开始) touches no edge, sits right beside its own edge, and is
+    at least twice as far from every other edge: it never reads as the label of the solid
+    arrow next to it (a loop's label by the arrow into its decision)."""
+    ctx = _ctx(width)
+    geo = steps_geometry(_block(spec), ctx.content_width, ctx)
+    for k, e in enumerate(geo.edges):
+        if e.label_box is None:
+            continue
+        own, run = min((_box_to_run(e.label_box, p, q), (p, q)) for p, q in segments(e.points))
+        assert own <= ctx.px(30), f"{name}: '{e.label}' ({e.src}->{e.dst}) is {own:.0f} px from its own edge"
+        x0, right = run[0][0], e.label_box[0] >= run[0][0]
+        for f in geo.edges[:k] + geo.edges[k + 1:]:
+            # runs behind its own (a lane further out, beyond the lane the label sits by) don't compete
+            near = [(p, q) for p, q in segments(f.points)
+                    if run[0][0] != run[1][0] or (max(p[0], q[0]) > x0 if right else min(p[0], q[0]) < x0)]
+            other = min((_box_to_run(e.label_box, p, q) for p, q in near), default=float("inf"))
+            assert other >= 2 * own and other > EPS, (
+                f"{name}: '{e.label}' ({e.src}->{e.dst}) is {other:.0f} px from {f.src}->{f.dst}, {own:.0f} from its own")
+        for f in geo.edges[:k] + geo.edges[k + 1:]:  # and touches no other edge at all
+            assert all(_box_to_run(e.label_box, p, q) > EPS for p, q in segments(f.points)), (e.label, f.src, f.dst)
+
+
 # --------------------------------------------------------------------------- PNG baselines
 BASELINE_FLOWS = {
     "steps-vertical": dict(ELECTION, layout="vertical"),

@@ -28,6 +28,8 @@ from typing import Literal
 BBox = tuple[float, float, float, float]
 Point = tuple[float, float]
 EdgeKind = Literal["direct", "elbow", "lane"]
+#: a label is at least this many times as far from any other edge's run as from its own
+LABEL_NEAR = 3.0
 
 
 @dataclass(frozen=True)
@@ -149,25 +151,39 @@ def route_rows(  # noqa: C901 - over the limit before ruff ran; split tracked in
             elbow_x[ei] = x
             shafts.append((x, e.src, e.dst))
 
-    # Labels: which corridor, and the shaft they sit beside.
-    corridor_labels: dict[int, list[tuple[int, float | None]]] = {}
+    # Lanes: the x of each lane edge's vertical run, and the corridors it passes through.
+    lane_x = {ei: left - style.lane_pad - k * style.lane_gap for ei, k in lane_of.items()}
+
+    def passing(c: int) -> dict[int, float]:
+        return {ei: x for ei, x in lane_x.items() if min(edges[ei].src, edges[ei].dst) <= c < max(edges[ei].src, edges[ei].dst)}
+
+    # Labels: which corridor, and the run they sit beside (a shaft, an elbow's drop or a lane).
+    label_corridor: dict[int, int] = {}
+    corridor_labels: dict[int, list[tuple[int, float]]] = {}
     for ei, e in enumerate(edges):
         if not e.label:
             continue
-        beside = shaft_x.get(ei, elbow_x.get(ei))  # None for a lane edge: its label goes by the lanes
-        corridor_labels.setdefault(_label_corridor(e, kinds[ei], n), []).append((ei, beside))
+        if kinds[ei] == "lane":
+            beside = lane_x[ei]
+            c = _lane_label_corridor(e, n, ei, passing)
+        else:
+            beside = shaft_x.get(ei, elbow_x.get(ei, 0.0))
+            c = _label_corridor(e, kinds[ei], n)
+        label_corridor[ei] = c
+        corridor_labels.setdefault(c, []).append((ei, beside))
 
-    content = (left, width)
+    content = (0.0, width)
     placed: dict[int, tuple[float, float, float, float, object]] = {}  # ei → x, dy, w, h, payload
     corridor_h: dict[int, float] = {}
     for c in range(-1, n):
         blocked = [x for x, a, b in shafts if a <= c < b]
+        lanes_here = list(passing(c).values())
         reqs = corridor_labels.get(c, [])
         base = style.gap if 0 <= c < n - 1 else 0.0
         if not reqs:
             corridor_h[c] = base
             continue
-        h_used = _place_labels(reqs, edges, blocked, content, style, measure_label, placed)
+        h_used = _place_labels(reqs, edges, blocked, lanes_here, content, style, measure_label, placed)
         corridor_h[c] = max(base, h_used)
 
     # Rows top to bottom.
@@ -219,7 +235,7 @@ def route_rows(  # noqa: C901 - over the limit before ruff ran; split tracked in
         r = RoutedEdge(e.src, e.dst, kind, pts, e.label, lane=lane_of.get(ei, -1))
         if ei in placed:
             lx, dy, lw, lh, payload = placed[ei]
-            c0 = corridors[_label_corridor(e, kind, n)][0]
+            c0 = corridors[label_corridor[ei]][0]
             r.label_box = (lx, c0 + dy, lw, lh)
             r.label_payload = payload
         routed.append(r)
@@ -234,6 +250,23 @@ def _label_corridor(e: EdgeSpec, kind: str, n: int) -> int:
     if e.dst == e.src:
         return e.src if e.src < n - 1 else e.src - 1
     return e.src if e.dst > e.src else e.src - 1
+
+
+def _lane_label_corridor(e: EdgeSpec, n: int, ei: int, passing: Callable[[int], dict[int, float]]) -> int:
+    """The corridor of a lane edge's label: the first its lane passes, going from the source
+    towards the target, where that lane is the innermost (no other lane runs between it and
+    the boxes), so the label can sit right beside it; else the corridor by the source."""
+    if e.dst < e.src:
+        along = range(e.src - 1, e.dst - 1, -1)
+    elif e.dst > e.src:
+        along = range(e.src, e.dst)
+    else:
+        along = range(0)
+    for c in along:
+        here = passing(c)
+        if here and max(here.values()) == here[ei]:
+            return c
+    return _label_corridor(e, "lane", n)
 
 
 def _rank(other: int, me: int, end: str) -> tuple[float, ...]:
@@ -353,6 +386,19 @@ def _choose(free: list[tuple[float, float]], *wants: float) -> float | None:
     return (best[0] + best[1]) / 2
 
 
+def _nearer_half(iv: tuple[float, float], x: float, runs: list[float], least: float) -> tuple[float, float]:
+    """The part of ``iv`` (beside the run at ``x``) where a label reads as that run's: at least
+    ``LABEL_NEAR`` times as far from the next run beyond the interval as from its own (unless
+    that leaves less than ``least``)."""
+    if iv[0] >= x:
+        nxt = min((r for r in runs if r >= iv[1]), default=None)
+        end = iv[1] if nxt is None else nxt - LABEL_NEAR * (iv[0] - x)
+        return (iv[0], min(iv[1], max(end, iv[0] + least)))
+    prv = max((r for r in runs if r <= iv[0]), default=None)
+    start = iv[0] if prv is None else prv + LABEL_NEAR * (x - iv[1])
+    return (max(iv[0], min(start, iv[1] - least)), iv[1])
+
+
 def _subtract(free: list[tuple[float, float]], a: float, b: float) -> list[tuple[float, float]]:
     out = []
     for lo, hi in free:
@@ -366,36 +412,42 @@ def _subtract(free: list[tuple[float, float]], a: float, b: float) -> list[tuple
     return out
 
 
-def _place_labels(reqs: list[tuple[int, float | None]], edges: list[EdgeSpec], blocked: list[float],
+def _place_labels(reqs: list[tuple[int, float]], edges: list[EdgeSpec], blocked: list[float], lanes: list[float],
                   content: tuple[float, float], style: FlowStyle, measure: LabelMeasure,
                   placed: dict[int, tuple[float, float, float, float, object]]) -> float:
-    """Put a corridor's labels in the free intervals between its shafts; returns the height used.
+    """Put a corridor's labels in the free intervals between its runs; returns the height used.
 
-    A label beside a shaft goes to its right (else its left); a lane edge's label goes
-    to the corridor's left end, next to the lanes. Colliding labels take a new sub-row.
+    ``blocked`` are the x of the shafts crossing the corridor, ``lanes`` of the lanes passing
+    it. A label sits beside its own run (``reqs``: edge, x of its run): to its right, else
+    to its left, and at least ``LABEL_NEAR`` times as far from the next run as from its own,
+    so it reads as its own edge's (a loop label beside its lane, not by the solid arrow
+    into the decision); it wraps to fit there. Only when even that leaves no
+    room does it take the whole interval, or another one. Colliding labels take a new sub-row.
     """
     ex = style.head / 2 + style.label_pad
+    runs = sorted(blocked + lanes)
     free = [(content[0], content[1])]
     for x in blocked:
         free = _subtract(free, x - ex, x + ex)
+    for x in lanes:  # a label keeps the same distance from a lane as the boxes do
+        free = _subtract(free, x - ex, x + style.lane_pad)
     free = [iv for iv in free if iv[1] - iv[0] >= style.min_label]
     rows: list[list[tuple[float, float]]] = []
     row_h: list[float] = []
     spots: list[tuple[int, float, int, float, float, object]] = []  # ei, x, row, w, h, payload
     for ei, sx in reqs:
         text = edges[ei].label or ""
-        if sx is None:
-            order = sorted(free, key=lambda iv: iv[0])
-            sides = ["start"] * len(order)
-        else:
-            right = [iv for iv in free if iv[0] >= sx]
-            leftv = [iv for iv in free if iv[1] <= sx]
-            order = sorted(right, key=lambda iv: iv[0]) + sorted(leftv, key=lambda iv: -iv[1])
-            sides = ["start"] * len(right) + ["end"] * len(leftv)
-        if not order:
-            order, sides = [(content[0], content[1])], ["start"]
+        # the free space right of its run (clipped: a run not crossing the corridor, such as a
+        # self-loop's lane, lies inside a free interval), then left of it
+        right = [((a, b), "start") for a, b in sorted((max(lo, sx + ex), hi) for lo, hi in free)
+                 if b - a >= style.min_label]
+        leftv = [((a, b), "end") for a, b in sorted(((lo, min(hi, sx - ex)) for lo, hi in free), key=lambda iv: -iv[1])
+                 if b - a >= style.min_label]
+        near = [(_nearer_half(iv, sx, runs, style.min_label), side) for iv, side in right[:1] + leftv[:1]]
+        cands = near + right + leftv or [((content[0], content[1]), "start")]
+        order, sides = [iv for iv, _ in cands], [side for _, side in cands]
         choice = None
-        for iv, side in zip(order, sides):
+        for iv, side in cands:
             w, h, payload = measure(text, iv[1] - iv[0])
             if w <= iv[1] - iv[0] + 0.01:
                 choice = (iv, side, w, h, payload)
