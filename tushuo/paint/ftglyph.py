@@ -332,13 +332,22 @@ def _mask(made: tuple[bytes, int, int, int, int] | None, alpha: int) -> Glyph:
     if made is None:
         return (None, 0, 0)
     data, w, h, x, y = made
-    mask = Image.frombytes("L", (w, h), data)
     if alpha < 255:
-        mask = mask.point(lambda v: v * alpha // 255)
-    bbox = mask.getbbox()
+        mask = Image.frombytes("L", (w, h), data).point(lambda v: v * alpha // 255)
+        bbox = mask.getbbox()
+        if bbox is None:
+            return (None, 0, 0)
+        return (mask.crop(bbox), x + bbox[0], y + bbox[1])
+    # Image.frombuffer's own core call (a view of the bytes, no decoder: 3 us instead of
+    # frombytes' 10), then cropped to the ink, which copies it out of the bytes
+    try:
+        view = Image.core.map_buffer(data, (w, h), "raw", 0, ("L", 0, 1))
+    except (AttributeError, TypeError, ValueError):  # another Pillow: the public way
+        view = Image.frombytes("L", (w, h), data).im
+    bbox = view.getbbox()
     if bbox is None:
         return (None, 0, 0)
-    return (mask.crop(bbox) if bbox != (0, 0, w, h) else mask, x + bbox[0], y + bbox[1])
+    return (Image.Image()._new(view.crop(bbox)), x + bbox[0], y + bbox[1])
 
 
 def _same(a: Glyph, b: Glyph) -> bool:
