@@ -23,12 +23,13 @@ ops paint in ~45 ms with the caches warm and ~105 ms with them empty (CPU, busy 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, overload
 
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageDraw
 
 from ..errors import RenderError
 from ..lru import BoundedLRU
@@ -58,12 +59,19 @@ def scale_cov(cov: Image.Image, alpha: int) -> Image.Image: ...
 
 
 def scale_cov(cov: int | Image.Image, alpha: int) -> int | Image.Image:
-    """Coverage times alpha/255 (ImageChops.multiply: in C, unlike point() with a table)."""
+    """Coverage times alpha/255, truncated (what ImageChops.multiply by a flat alpha gives: the
+    same bytes for every coverage and alpha), through a table in Pillow's core point()
+    (5 us a piece, where multiply's flat image cost 8 and Image.point's checks 24)."""
     if alpha == 255:
         return cov
     if isinstance(cov, int):
         return cov * alpha // 255
-    return ImageChops.multiply(cov, Image.new("L", cov.size, alpha))
+    return Image.Image()._new(cov.im.point(_times(alpha), None))
+
+
+@functools.lru_cache(maxsize=256)
+def _times(alpha: int) -> list[int]:
+    return [v * alpha // 255 for v in range(256)]
 
 
 #: masks bigger than this are pasted strip by strip, each trimmed to its ink
