@@ -27,7 +27,7 @@ from tushuo.text.linebreak import WORD_SLACK, is_widow, opportunities, word_edge
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 # words a reader sees cut in the examples' titles before this change, and a few more
-WORDS = ("监督", "举报", "须知", "怎样", "合格", "星级", "便民", "农民", "站点", "换届", "选举", "评定", "标准", "风气",
+WORDS = ("监督", "監督", "舉報", "須知", "風氣", "举报", "须知", "怎样", "合格", "星级", "便民", "农民", "站点", "换届", "选举", "评定", "标准", "风气",
          "管理", "服务", "中心", "工作", "流程", "社区", "党员", "教育", "远程", "对照", "登记", "资格", "审查")
 NO_START = set("，。、；：？！）】》」』”’〉〕·～%…—")
 NO_END = set("（【《「『“‘〈〔")
@@ -59,6 +59,13 @@ def test_word_edges_know_the_words_of_the_two_covers() -> None:
     assert word_edges("ABC 清河") == b"\x02" * 5 + b"\x00" + b"\x02"
 
 
+def test_traditional_text_is_segmented_with_the_same_words() -> None:
+    """script: hant converts the spec before layout: 換屆風氣監督舉報須知 breaks as its Simplified form."""
+    assert word_edges("換屆風氣監督舉報須知") == word_edges("换届风气监督举报须知")
+    assert word_edges("遠教站點怎樣纔算合格？") == word_edges("远教站点怎样才算合格？")
+    assert word_edges("參加投票的選民與候選人")[5] == 2  # 的 as a function word, written either way
+
+
 @pytest.mark.parametrize("theme", ["party-red", "gov-blue", "fresh-green", "ink"])
 @pytest.mark.parametrize("title", ["换届风气监督举报须知", "远教站点怎样才算合格？", "远教站点星级评定标准",
                                    "党员远程教育站点“合格”与“不合格”对照", "清河路88号便民服务中心一楼",
@@ -76,15 +83,16 @@ def test_the_titles_seen_cut_break_between_words_nearly_evenly(theme: str, title
         assert max(a, b) <= natural / 2 + (WORD_SLACK + 0.5) * style.size, lines  # within two characters of even
 
 
-@pytest.mark.parametrize("name, title", [("report-channels", "换届风气监督举报须知"),
-                                         ("station-comparison", "远教站点怎样才算合格？")])
-def test_the_pocket_manual_covers_read_back_without_a_cut_word(name: str, title: str) -> None:
+@pytest.mark.parametrize("name, title, script", [("report-channels", "换届风气监督举报须知", None),
+                                                 ("station-comparison", "远教站点怎样才算合格？", None),
+                                                 ("report-channels", "換屆風氣監督舉報須知", "hant")])
+def test_the_pocket_manual_covers_read_back_without_a_cut_word(name: str, title: str, script: str | None) -> None:
     """The cover of the pocket PDF, read back: the title's two lines cut no word and differ by
     at most two characters (they were 换届风气监 / 督举报须知 and 远教站点怎 / 样才算合格？)."""
     pdfplumber = pytest.importorskip("pdfplumber")
     doc = tushuo.load(str(EXAMPLES / f"{name}.yaml"))
     buf = io.BytesIO()
-    tushuo.render(doc, buf, format="pdf", page_size="pocket")
+    tushuo.render(doc, buf, format="pdf", page_size="pocket", script=script)
     cover = pdfplumber.open(io.BytesIO(buf.getvalue())).pages[0]
     lines = [ln["text"].replace(" ", "").replace("?", "？") for ln in cover.extract_text_lines()]
     got = [ln for ln in lines if len(ln) >= 3 and ln in title]

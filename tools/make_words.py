@@ -15,8 +15,11 @@ Format, little-endian, read without parsing (``tushuo.text.linebreak._load_words
 then the number of words of 2, 3 and 4 characters (three uint32); then for each length its words
 as sorted integer keys, each character's code point in 16 bits, first character highest (uint32
 for 2 characters, uint64 for 3 and 4); then for each length one byte per word, its cost:
-round(ln(total / frequency)) - 3, the unigram cost jieba's own segmentation minimises, rounded.
-The licence of the source travels beside it, in ``words-LICENSE.txt``.
+round(ln(total / frequency)) - 3, the unigram cost jieba's own segmentation minimises, rounded;
+then the number of Traditional characters (uint32) and that many pairs (Traditional, Simplified)
+of uint16 code points: the characters OpenCC (``pip install opencc``; t2s, tw2s, hk2s) turns
+into one other character, so that Traditional text is segmented with the same words.
+The licences of the sources travel beside it, in ``words-LICENSE.txt``.
 """
 
 from __future__ import annotations
@@ -58,6 +61,21 @@ def key(word: str) -> int:
     return k
 
 
+def t2s() -> list[tuple[str, str]]:
+    """(Traditional, Simplified) for every BMP ideograph that OpenCC turns into one other character."""
+    import opencc
+
+    convs = [opencc.OpenCC(c) for c in ("t2s", "tw2s", "hk2s")]
+    out: dict[str, str] = {}
+    for cp in [*range(0x3400, 0xA000), *range(0xF900, 0xFB00)]:
+        ch = chr(cp)
+        for conv in convs:
+            s = conv.convert(ch)
+            if s != ch and len(s) == 1 and ord(s) < 0x10000:
+                out.setdefault(ch, s)
+    return sorted(out.items())
+
+
 def main(src: str, out: str) -> None:
     total = 0
     words: dict[int, dict[str, int]] = {2: {}, 3: {}, 4: {}}
@@ -71,10 +89,15 @@ def main(src: str, out: str) -> None:
         data += b"".join(struct.pack("<I" if n == 2 else "<Q", key(w)) for w in sorted(words[n], key=key))
     for n in (2, 3, 4):
         data += bytes(max(0, min(255, round(math.log(total / words[n][w])) - 3)) for w in sorted(words[n], key=key))
+    pairs = t2s()
+    data += struct.pack("<I", len(pairs)) + b"".join(struct.pack("<2H", ord(a), ord(b)) for a, b in pairs)
     Path(out).write_bytes(bytes(data))
     notice = ("The Chinese word list words.bin beside this file (tushuo.text.linebreak.word_edges) is made\n"
               "by tools/make_words.py from the dictionary of jieba 0.42.1 (jieba/dict.txt,\n"
-              "https://github.com/fxsjy/jieba), which is under this licence:\n\n" + JIEBA_LICENSE + "\n")
+              "https://github.com/fxsjy/jieba), which is under this licence:\n\n" + JIEBA_LICENSE + "\n\n"
+              "Its table of Traditional characters and their Simplified forms is made with OpenCC "
+              "(https://github.com/BYVoid/OpenCC),\nunder the Apache License 2.0 "
+              "(https://www.apache.org/licenses/LICENSE-2.0).\n")
     Path(out).with_name("words-LICENSE.txt").write_text(notice, encoding="utf-8")
     print(f"{out}: {sum(len(v) for v in words.values())} words, {len(data)} bytes, total frequency {total}")
 

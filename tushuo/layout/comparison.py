@@ -25,6 +25,7 @@ from ..color import mix, readable
 from ..frame import Box, Frame, Image, Keep, Rect, Repeat
 from ..spec.blocks import ComparisonBlock
 from ..text.layout import TextStyle
+from ..text.linebreak import is_widow
 from .common import balanced, even_split, shadow_color, titled
 from .context import LayoutContext
 from .flowgraph import BBox
@@ -260,6 +261,8 @@ def aspect_width(block: ComparisonBlock, width: float, ctx: LayoutContext, *, ga
         one = max(one, w1)
         plain = "\n" not in row.aspect and not (aspect_style.markup and ("**" in row.aspect or "==" in row.aspect))
         lines = even_split(ctx.fonts, row.aspect, 1e6, 2, aspect_style) if plain else None
+        if lines and any(is_widow(ln) for ln in lines):  # 管理员 is not 管 / 理员: it stays on one line
+            lines = None
         two = max(two, max((natural(ln, aspect_style) for ln in lines), default=w1) if lines else w1)
     # what one column needs for its header and every cell on one line
     need = 0.0

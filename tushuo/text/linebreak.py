@@ -231,6 +231,9 @@ def unit_spans(text: str) -> list[tuple[int, int]]:
 
 #: (length, sorted keys, costs) of the 2-, 3- and 4-character words of words.bin, read on first use.
 _WORDS: list[tuple[int, Sequence[int], bytes]] = []
+#: Traditional → Simplified code points (OpenCC's, one character for one): Traditional text
+#: (script: hant, or written so) is segmented with the same words, its Simplified form.
+_TO_SIMPLIFIED: dict[int, int] = {}
 #: Cost of a character that starts no known word: that of the rarest word kept (ln(total / 3) - 3).
 _SINGLE_COST = 14
 
@@ -261,18 +264,25 @@ def _load_words() -> list[tuple[int, Sequence[int], bytes]]:
         for k, n, arr in zip((2, 3, 4), counts, keys):
             _WORDS.append((k, arr, data[at : at + n]))
             at += n
+        (n,) = struct.unpack_from("<I", data, at)
+        pairs = array("H")
+        pairs.frombytes(data[at + 4 : at + 4 + 4 * n])
+        if sys.byteorder == "big":  # pragma: no cover
+            pairs.byteswap()
+        _TO_SIMPLIFIED.update(zip(pairs[::2], pairs[1::2]))
     return _WORDS
 
 
 def _segment(run: str) -> list[int]:
     """Where the words of a run of Han characters end (the run's length last): the segmentation
     with the least cost, each word costing ln(total / its frequency) as in jieba's own
-    (its dictionary, tushuo/text/words.bin; an unknown character costs as the rarest word)."""
+    (its dictionary, tushuo/text/words.bin; an unknown character costs as the rarest word).
+    Traditional characters are looked up in their Simplified forms (監督 as 监督)."""
     n = len(run)
-    codes = [ord(ch) for ch in run]
+    tables = _load_words()
+    codes = [ord(ch) for ch in run.translate(_TO_SIMPLIFIED)]  # one character for one
     best = [0] * (n + 1)
     back = list(range(-1, n))
-    tables = _load_words()
     for j in range(1, n + 1):
         best[j] = best[j - 1] + _SINGLE_COST
         key = codes[j - 1]
@@ -321,11 +331,12 @@ def word_edges(text: str) -> bytes:
             j += 1
         if j - i > 1:
             cuts = [i, *(i + e for e in _segment(text[i:j]))]
+            simple = text[i:j].translate(_TO_SIMPLIFIED)  # 與 as 与 (the list is read by now)
             for t in range(1, len(cuts)):
                 a, e = cuts[t - 1], cuts[t]
                 out[a + 1 : e] = bytes(e - a - 1)  # inside a word
                 if e < j:
-                    function = text[e - 1] in PHRASE_END or text[e] in PHRASE_START
+                    function = simple[e - i - 1] in PHRASE_END or simple[e - i] in PHRASE_START
                     alone = e - a == 1 and cuts[t + 1] - e == 1  # between two unknown characters
                     out[e] = 2 if function else 0 if alone else 1
         i = j
