@@ -23,9 +23,12 @@ for one character, mode "L", anchor "ls", no stroke, start (phase, 0):
 It runs against the very shared library ``PIL._imagingft`` mapped (found in
 /proc/self/maps and checked by version), with a face opened and sized as Pillow's
 ``getfont`` does it (``FT_Request_Size`` with the size as a C float times 64). The first
-glyph of every face and size is also drawn by Pillow and compared: any difference (another
-Pillow, another platform) turns this path off for the process and Pillow draws every glyph.
-Off wherever the library cannot be found (not Linux, Pillow built otherwise).
+glyph drawn from each font file is also drawn by Pillow and compared: any difference
+(another Pillow, another platform, a font FreeType treats otherwise) turns this path off for
+the process and Pillow draws every glyph. (Once a file, not once a size: a size's first
+glyph costs ~0.85 ms in each face, its hinting program run; the sizes are covered by
+tests/test_render_raster.py.) Off wherever the library cannot be found (not Linux, Pillow
+built otherwise).
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from __future__ import annotations
 import ctypes
 import math
 import os
-import re
 import struct
 import threading
 from typing import TYPE_CHECKING, Any
@@ -162,13 +164,15 @@ def _pixel(v: int) -> int:
 
 
 class _FreeType:
-    """The library handle and the faces opened in it, one per (font file, size)."""
+    """The library handle and the faces opened in it, one per font file."""
 
     def __init__(self, lib: ctypes.CDLL) -> None:
         self.lib = lib
         lib.FT_Init_FreeType.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
         lib.FT_New_Face.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_long, ctypes.POINTER(ctypes.c_void_p)]
         lib.FT_Request_Size.argtypes = [ctypes.c_void_p, ctypes.POINTER(_SizeRequest)]
+        lib.FT_New_Size.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.FT_Activate_Size.argtypes = [ctypes.c_void_p]
         lib.FT_Get_Char_Index.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
         lib.FT_Get_Char_Index.restype = ctypes.c_uint
         lib.FT_Load_Glyph.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int32]
@@ -179,8 +183,10 @@ class _FreeType:
         if lib.FT_Init_FreeType(ctypes.byref(handle)):
             raise OSError("FT_Init_FreeType failed")
         self.handle = handle
-        self.faces: dict[tuple[str, float], tuple[ctypes.c_void_p, Any]] = {}
-        self.checked: set[tuple[str, float]] = set()
+        #: per font file: its face, glyph slot and FT_Size objects by size; the size active in it
+        self.files: dict[str, tuple[ctypes.c_void_p, Any, dict[float, ctypes.c_void_p]]] = {}
+        self.active: dict[str, float] = {}
+        self.checked: set[str] = set()
         self.lock = threading.Lock()
         # a child forked while another thread renders must not inherit the lock held
         os.register_at_fork(after_in_child=self._new_lock)
@@ -189,20 +195,35 @@ class _FreeType:
         self.lock = threading.Lock()
 
     def face(self, path: str, size: float) -> tuple[ctypes.c_void_p, Any]:
-        key = (path, size)
-        made = self.faces.get(key)
-        if made is None:
+        """The face of a font file (opened once: its first glyph costs ~0.85 ms, a table's
+        worth of setup) with the size made active; each size is its own FT_Size object
+        (FT_New_Size), as each of Pillow's fonts has its own face's, so switching sizes
+        reruns nothing. Called under the lock."""
+        lib = self.lib
+        opened = self.files.get(path)
+        if opened is None:
             face = ctypes.c_void_p()
-            if self.lib.FT_New_Face(self.handle, path.encode(), 0, ctypes.byref(face)):
+            if lib.FT_New_Face(self.handle, path.encode(), 0, ctypes.byref(face)):
                 raise OSError(f"FT_New_Face failed: {path}")
+            opened = self.files[path] = (face, ctypes.cast(face, ctypes.POINTER(_Face)).contents.glyph.contents, {})
+        face, slot, sizes = opened
+        handle = sizes.get(size)
+        if handle is None:
+            handle = ctypes.c_void_p()
+            if lib.FT_New_Size(face, ctypes.byref(handle)) or lib.FT_Activate_Size(handle):
+                raise OSError(f"FT_New_Size failed: {path}")
             # as Pillow's getfont: width = size * 64 with size a C float, truncated to FT_Long
             width = int(struct.unpack("f", struct.pack("f", size))[0] * 64)
             req = _SizeRequest(_REQUEST_NOMINAL, width, width, 0, 0)
-            if self.lib.FT_Request_Size(face, ctypes.byref(req)):
+            if lib.FT_Request_Size(face, ctypes.byref(req)):
                 raise OSError(f"FT_Request_Size failed: {path} at {size}")
-            made = (face, ctypes.cast(face, ctypes.POINTER(_Face)).contents.glyph.contents)
-            self.faces[key] = made
-        return made
+            sizes[size] = handle
+            self.active[path] = size
+        elif self.active.get(path) != size:
+            if lib.FT_Activate_Size(handle):
+                raise OSError(f"FT_Activate_Size failed: {path}")
+            self.active[path] = size
+        return face, slot
 
     def render(self, path: str, size: float, ch: str, phase: float) -> tuple[bytes, int, int, int, int] | None:
         """The image Pillow's getmask2 would make, as (bytes of the bitmap part inside it,
@@ -258,12 +279,13 @@ def _library() -> _FreeType | None:
         return _STATE["ft"]
     ft = None
     try:
-        from PIL import _imagingft, features
+        from PIL import _imagingft  # (loads the library; PIL.features would cost ~10 ms to import)
 
-        want = features.version("freetype2")
+        want = _imagingft.freetype2_version
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = dict.fromkeys(re.findall(r"(/\S*libfreetype[^/\s]*\.so[^/\s]*)", maps.read()))
-        del _imagingft
+            paths = dict.fromkeys(
+                line.split(maxsplit=5)[-1].strip() for line in maps if "libfreetype" in line and ".so" in line
+            )
         for path in paths:
             lib = ctypes.CDLL(path)
             major, minor, patch = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
@@ -285,7 +307,7 @@ def disable() -> None:
 
 def rasterise(face: Any, size: float, ch: str, phase: float, alpha: int, pillow: Any) -> Glyph:
     """One glyph's mask as glyphs._rasterise gives it (``pillow`` is that function's Pillow
-    path, used where this one is off and to check the first glyph of each face and size)."""
+    path, used where this one is off and to check the first glyph of each font file)."""
     ft = _library()
     if ft is None:
         return pillow(face, size, ch, phase, alpha)
@@ -295,12 +317,12 @@ def rasterise(face: Any, size: float, ch: str, phase: float, alpha: int, pillow:
     except OSError:
         return pillow(face, size, ch, phase, alpha)
     glyph = _mask(made, alpha)
-    if (path, size) not in ft.checked:
+    if path not in ft.checked:
         ref = pillow(face, size, ch, phase, alpha)
         if not _same(ref, glyph):
             disable()
             return ref
-        ft.checked.add((path, size))
+        ft.checked.add(path)
     return glyph
 
 
