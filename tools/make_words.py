@@ -61,6 +61,17 @@ def key(word: str) -> int:
     return k
 
 
+def opencc_license() -> str:
+    """The licence text the installed OpenCC ships (Apache License 2.0)."""
+    from importlib.metadata import distribution
+
+    dist = distribution("opencc")
+    for f in dist.files or []:
+        if f.name.upper().startswith("LICENSE"):
+            return f.read_text(encoding="utf-8")
+    raise SystemExit("OpenCC's licence file not found in its installed distribution")
+
+
 def t2s() -> list[tuple[str, str]]:
     """(Traditional, Simplified) for every BMP ideograph that OpenCC turns into one other character."""
     import opencc
@@ -96,8 +107,7 @@ def main(src: str, out: str) -> None:
               "by tools/make_words.py from the dictionary of jieba 0.42.1 (jieba/dict.txt,\n"
               "https://github.com/fxsjy/jieba), which is under this licence:\n\n" + JIEBA_LICENSE + "\n\n"
               "Its table of Traditional characters and their Simplified forms is made with OpenCC "
-              "(https://github.com/BYVoid/OpenCC),\nunder the Apache License 2.0 "
-              "(https://www.apache.org/licenses/LICENSE-2.0).\n")
+              "(https://github.com/BYVoid/OpenCC),\nwhich is under this licence:\n\n" + opencc_license())
     Path(out).with_name("words-LICENSE.txt").write_text(notice, encoding="utf-8")
     print(f"{out}: {sum(len(v) for v in words.values())} words, {len(data)} bytes, total frequency {total}")
 

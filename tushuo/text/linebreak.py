@@ -230,7 +230,7 @@ def unit_spans(text: str) -> list[tuple[int, int]]:
 # -- words: where a balanced line may break without cutting one ---------------
 
 #: (length, sorted keys, costs) of the 2-, 3- and 4-character words of words.bin, read on first use.
-_WORDS: list[tuple[int, Sequence[int], bytes]] = []
+_WORDS: list[tuple[int, Sequence[int], Sequence[int]]] = []
 #: Traditional → Simplified code points (OpenCC's, one character for one): Traditional text
 #: (script: hant, or written so) is segmented with the same words, its Simplified form.
 _TO_SIMPLIFIED: dict[int, int] = {}
@@ -238,37 +238,45 @@ _TO_SIMPLIFIED: dict[int, int] = {}
 _SINGLE_COST = 14
 
 
-def _load_words() -> list[tuple[int, Sequence[int], bytes]]:
-    """The word list (tools/make_words.py says how it is made and laid out): arrays of integer
-    keys filled straight from the file's bytes, nothing parsed (about 0.3 ms)."""
+def _load_words() -> list[tuple[int, Sequence[int], Sequence[int]]]:
+    """The word list (tools/make_words.py says how it is made and laid out), mapped into memory
+    and read through typed views, so nothing is parsed or copied: the first call costs ~0.1 ms,
+    and each bisection touches a few pages of the file."""
     if not _WORDS:
         import struct
         import sys
-        from array import array
         from pathlib import Path
 
-        data = Path(__file__).with_name("words.bin").read_bytes()
+        path = Path(__file__).with_name("words.bin")
+        data: memoryview
+        try:
+            import mmap
+
+            with open(path, "rb") as f:
+                data = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+        except (OSError, ValueError):  # pragma: no cover - a file system that cannot map
+            data = memoryview(path.read_bytes())
         counts = struct.unpack_from("<3I", data, 4)
         at = 16
-        keys = []
-        for n, code in zip(counts, "IQQ"):
-            arr = array(code)
-            size = 4 if code == "I" else 8
-            if arr.itemsize != size:  # pragma: no cover - a platform whose C ints differ
-                arr = array("L" if size == 4 else "Q")
-            arr.frombytes(data[at : at + n * size])
-            if sys.byteorder == "big":  # pragma: no cover
-                arr.byteswap()
-            keys.append(arr)
+        spans = []
+        for n, size in zip(counts, (4, 8, 8)):
+            spans.append((at, n, size))
             at += n * size
-        for k, n, arr in zip((2, 3, 4), counts, keys):
-            _WORDS.append((k, arr, data[at : at + n]))
+        for k, (start, n, size) in zip((2, 3, 4), spans):
+            view = data[start : start + n * size]
+            keys: Sequence[int]
+            if sys.byteorder == "little":
+                keys = view.cast("I" if size == 4 else "Q")
+            else:  # pragma: no cover - a big-endian machine: swapped copies
+                from array import array
+
+                keys = array("I" if size == 4 else "Q")
+                keys.frombytes(view)
+                keys.byteswap()
+            _WORDS.append((k, keys, data[at : at + n]))
             at += n
         (n,) = struct.unpack_from("<I", data, at)
-        pairs = array("H")
-        pairs.frombytes(data[at + 4 : at + 4 + 4 * n])
-        if sys.byteorder == "big":  # pragma: no cover
-            pairs.byteswap()
+        pairs = struct.unpack_from(f"<{2 * n}H", data, at + 4)
         _TO_SIMPLIFIED.update(zip(pairs[::2], pairs[1::2]))
     return _WORDS
 
@@ -317,7 +325,7 @@ def word_edges(text: str) -> bytes:
     Used where a line break is chosen for looks, not for fit: balanced titles and labels
     (``layout.common.even_split``) and centred text (:func:`total_fit` with ``balanced``).
     The word list (1.5 MB, tushuo/text/words.bin) is read on the first call; a
-    ten-character title is then segmented in about 0.03 ms, once (cached).
+    ten-character title is then segmented in about 0.025 ms, once (cached).
     """
     n = len(text)
     out = bytearray(b"\2") * (n + 1)
