@@ -5,7 +5,8 @@ no heading, section ribbon or block title is the last thing on a page; a decisio
 the page of its branch labels, its loop labels and the first line of each forward
 target; a table continued on another page shows its header row again above its rows;
 no page but the last content page is under about half full unless the unit that
-follows could not have fitted on it. Then the paginator's rules on random documents
+follows could not have fitted on it; no page shows only one item of a timeline or
+checklist; a lead-in (扫描下方二维码…) is on the page of the block it introduces. Then the paginator's rules on random documents
 (hypothesis) and on hand-made cases.
 """
 
@@ -380,7 +381,7 @@ def _blocks(draw):
     out = []
     for k in range(draw(st.integers(4, 14))):
         kind = draw(st.sampled_from(["heading", "paragraph", "paragraph", "steps", "table", "callout", "section",
-                                     "comparison"]))
+                                     "comparison", "lead"]))
         if kind == "heading":
             out.append({"type": "heading", "text": draw(_TEXT), "level": draw(st.integers(1, 2))})
         elif kind == "paragraph":
@@ -395,6 +396,10 @@ def _blocks(draw):
                     for r in range(draw(st.integers(2, 12)))]
             out.append({"type": "comparison", "title": draw(st.none() | _TEXT), "rows": rows,
                         "columns": [{"label": "合格", "tone": "positive"}, {"label": "不合格", "tone": "negative"}]})
+        elif kind == "lead":  # a text that introduces the block after it (a QR code, a table, steps)
+            text = draw(st.sampled_from(["扫描下方二维码，可查阅选举规程全文。", "具体安排详见下表。", "办理流程如下："]))
+            out.append({"type": draw(st.sampled_from(["callout", "paragraph"])), "text": draw(_TEXT) * draw(st.integers(0, 6)) + text})
+            out.append({"type": "qrcode", "data": "https://example.org/x", "caption": "长按识别"})
         elif kind == "section":
             out.append({"type": "section", "title": draw(_TEXT),
                         "blocks": [{"type": "paragraph", "text": draw(_TEXT) * draw(st.integers(1, 8))}]})
@@ -428,8 +433,8 @@ def test_random_documents_no_heading_at_a_page_foot_and_decisions_with_their_bra
             # (unless no safe break fitted the page at all: a run of headings taller than a page)
             if k.why in HEADINGS and not cut.forced and cut.top - 1e-6 <= k.top and k.bottom <= cut.bottom + 1e-6:
                 assert _content_after(frame, k.bottom, cut.bottom), (k, cut)
-        for k in keeps:  # a decision band that fits a page is never cut
-            if k.why in ("decision", "loop") and k.bottom - k.top <= plan.band:
+        for k in keeps:  # a decision band, or a lead-in with what it introduces, that fits a page is never cut
+            if k.why in ("decision", "loop", "lead") and k.bottom - k.top <= plan.band:
                 assert not (k.top + 1e-6 < cut.bottom < k.bottom - 1e-6), (k, cut)
     for top, bottom, end, _ in _header_bands(frame):  # (from the layout's boxes, not its keeps and repeats)
         first = min((b.y + b.h for b in frame.boxes if b.kind in ("table-row", "row") and b.key != "header"

@@ -386,7 +386,7 @@ def _choose(free: list[tuple[float, float]], *wants: float) -> float | None:
     return (best[0] + best[1]) / 2
 
 
-def _nearer_half(iv: tuple[float, float], x: float, runs: list[float], least: float) -> tuple[float, float]:
+def _own_side(iv: tuple[float, float], x: float, runs: list[float], least: float) -> tuple[float, float]:
     """The part of ``iv`` (beside the run at ``x``) where a label reads as that run's: at least
     ``LABEL_NEAR`` times as far from the next run beyond the interval as from its own (unless
     that leaves less than ``least``)."""
@@ -443,7 +443,7 @@ def _place_labels(reqs: list[tuple[int, float]], edges: list[EdgeSpec], blocked:
                  if b - a >= style.min_label]
         leftv = [((a, b), "end") for a, b in sorted(((lo, min(hi, sx - ex)) for lo, hi in free), key=lambda iv: -iv[1])
                  if b - a >= style.min_label]
-        near = [(_nearer_half(iv, sx, runs, style.min_label), side) for iv, side in right[:1] + leftv[:1]]
+        near = [(_own_side(iv, sx, runs, style.min_label), side) for iv, side in right[:1] + leftv[:1]]
         cands = near + right + leftv or [((content[0], content[1]), "start")]
         order, sides = [iv for iv, _ in cands], [side for _, side in cands]
         choice = None
