@@ -306,6 +306,35 @@ def _lead_ins(blocks, prefix: str = "blocks"):
 
 @pytest.mark.parametrize("size", ["pocket", "a6"])
 @pytest.mark.parametrize(("kind", "name"), CASES)
+def test_the_running_header_names_the_section_a_page_opens_with(kind: str, name: str, size: str) -> None:
+    """A page whose first line is a section's title carries that section in its running header,
+    not the one before it (二、参选条件 opening a page under a header saying 一、选举程序)."""
+    doc, frame, book, plan, pdf = _read(kind, name, size)
+    if plan is None:
+        return
+    def bare(text: str) -> str:  # 二、参选条件 and the ribbon's 二 参选条件 alike
+        return re.sub(r"[\W_]", "", text)
+
+    sections = {bare(m.title): m.title for m in frame.marks if m.level == 1}
+    checked = 0
+    for i in _body_pages(book):
+        page = pdf.pages[i]
+        lines = _body_lines(page, plan)
+        if not lines:
+            continue
+        first = bare(lines[0]["text"])
+        title = next((t for key, t in sections.items() if key and first.startswith(key[: max(2, len(key) - 1)])), None)
+        if title is None:
+            continue
+        header = bare(page.crop((0, 0, page.width, plan.margin_top * plan.scale)).extract_text() or "")
+        assert bare(title)[:4] in header, f"{name} {size} p{i + 1} opens with {title} under the header '{header}'"
+        checked += 1
+    if (kind, name, size) == ("template", "election-handbook", "a6"):
+        assert checked >= 2  # p5 opens with 二、参选条件, p6 with 三、换届纪律
+
+
+@pytest.mark.parametrize("size", ["pocket", "a6"])
+@pytest.mark.parametrize(("kind", "name"), CASES)
 def test_a_lead_in_shares_its_page_with_what_it_introduces(kind: str, name: str, size: str) -> None:
     """扫描下方二维码… is on the page of the QR code: a text that points at the block below it
     (or ends with a colon) is on a page with that block's first text, or its top when it has none."""

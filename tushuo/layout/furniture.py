@@ -399,14 +399,19 @@ def toc_page(ctx: LayoutContext, entries: list[tuple[str, int, str, int]], index
 
 
 # ----------------------------------------------------------------------------- header and footer
-def _section_at(marks: list[Mark], top: float, bottom: float) -> str | None:
-    """The level-1 mark in force at the page's top, else the first one starting on the page."""
+def _section_at(marks: list[Mark], top: float, bottom: float, opening: float = 0.0) -> str | None:
+    """The level-1 mark in force at the page's top, else the first one starting on the page.
+
+    A section whose mark lies within ``opening`` of the top (the gap between blocks that a
+    break leaves above the page's first block) opens the page, so the header names it, not
+    the section before it.
+    """
     current = None
     first_on_page = None
     for m in sorted(marks, key=lambda m: m.y):
         if m.level != 1:
             continue
-        if m.y <= top + 1e-6:
+        if m.y <= top + opening + 1e-6:
             current = m.title
         elif m.y < bottom and first_on_page is None:
             first_on_page = m.title
@@ -427,7 +432,7 @@ def page_chrome(ctx: LayoutContext, doc: Document | None, plan: PagePlan, cut: C
     base = plan.margin_top * 0.56
     rule_y = plan.margin_top * 0.74
     title = doc.title if doc is not None else ""
-    section = _section_at(marks, cut.top, cut.bottom)
+    section = _section_at(marks, cut.top, cut.bottom, opening=px(ctx.theme.spacing.block))
     if section and section.strip() == title.strip():
         section = None
     left_room = inner * (0.55 if section else 1.0)
