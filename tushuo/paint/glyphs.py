@@ -9,6 +9,11 @@ Pen positions are fractional. The x phase is quantised to 1/4 px (``PHASES``), s
 glyph has at most four cached masks per size; the baseline y is rounded to whole
 pixels (Pillow renders ``start`` fractions the same way ``ImageDraw.text`` does, so
 a cached mask equals what ``ImageDraw.text`` would draw at the quantised position).
+(Pillow 13 renders the glyph at the pixel origin and only rounds the pen: phases 0 and
+1/4 land on the same pixel, 1/2 and 3/4 one pixel right; see ftglyph.)
+
+Masks come from ``ftglyph`` (FreeType called directly, the bytes Pillow's getmask2
+gives, ~70 instead of ~125 us a 42 px glyph) where it is on, else from getmask2.
 """
 
 from __future__ import annotations
