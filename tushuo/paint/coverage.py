@@ -29,7 +29,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, overload
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from ..errors import RenderError
 from ..lru import BoundedLRU
@@ -343,11 +343,12 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
     rows = (r1 - r0) * ss
 
     def draw(ca: int, cb: int) -> Image.Image:
-        im = Image.new("L", ((cb - ca) * ss, rows), 0)
-        d = ImageDraw.Draw(im)
+        size = ((cb - ca) * ss, rows)
+        im = Image.core.fill("L", size, 0)  # Pillow's core calls, as Shape._raster
+        d = Image.core.draw(im, 0)
         for (a0, b0, a1, b1), rad, fill in shapes:
-            _rounded_box(d, (a0 - ca * ss, b0, a1 - ca * ss, b1), rad, fill, rows, im.width)
-        return im.reduce(ss)
+            _rounded_box(d, (a0 - ca * ss, b0, a1 - ca * ss, b1), rad, fill, rows, size[0])
+        return _wrap(im.reduce((ss, ss), (0, 0, *size)))
 
     def tile(ca: int, cb: int) -> Image.Image:
         cols = (cb - ca) * ss
@@ -401,7 +402,7 @@ def _column(shapes: list[tuple[tuple[int, int, int, int], int, int]], n: int) ->
 
 
 def _rounded_box(
-    d: ImageDraw.ImageDraw,
+    d: Any,
     box: tuple[int, int, int, int],
     rad: int,
     fill: int,
@@ -409,27 +410,29 @@ def _rounded_box(
     cols: int | None = None,
 ) -> None:
     """A rounded rectangle (inclusive subpixel box) as two bars and the corner discs inside
-    ``rows`` (and ``cols``, when given).
+    ``rows`` (and ``cols``, when given), drawn with ``d``, a core ImagingDraw (the calls
+    ImageDraw's rectangle and ellipse make).
 
     Pillow's rounded_rectangle draws all four corners as pie slices even when a tile
     holds only the top two; this draws only the discs that reach the tile.
     """
     a0, b0, a1, b1 = box
+    ink = d.draw_ink(fill)
     rad = min(rad, (a1 - a0 + 1) // 2, (b1 - b0 + 1) // 2)
     if rad <= 0:
-        d.rectangle(box, fill=fill)
+        d.draw_rectangle(box, ink, 1)
         return
     if a1 - rad >= a0 + rad:  # a full circle (rad = half the width) has no middle bar
-        d.rectangle((a0 + rad, b0, a1 - rad, b1), fill=fill)
+        d.draw_rectangle((a0 + rad, b0, a1 - rad, b1), ink, 1)
     if b1 - rad >= b0 + rad:
-        d.rectangle((a0, b0 + rad, a1, b1 - rad), fill=fill)
+        d.draw_rectangle((a0, b0 + rad, a1, b1 - rad), ink, 1)
     k = 2 * rad - 1
     for top in (b0, b1 - k):
         if top + k < 0 or top >= rows:
             continue
         for left in (a0, a1 - k):
             if cols is None or (left + k >= 0 and left < cols):
-                d.ellipse((left, top, left + k, top + k), fill=fill)
+                d.draw_ellipse((left, top, left + k, top + k), ink, 1)
 
 
 def rrect_outline(x0: float, y0: float, x1: float, y1: float, r: float) -> list[Pt]:
@@ -593,18 +596,24 @@ def _x_extent(prim: tuple[str, Any, int], ya: float, yb: float) -> tuple[float, 
     if kind == "e":
         x0, y0, x1, y1 = geom
         return (x0, x1) if y0 < yb and y1 > ya else None
+    # (comparisons, not min()/max() calls: this runs for every edge of every strip)
     lo, hi = math.inf, -math.inf
-    n = len(geom)
-    for k in range(n):
-        (ax, ay), (bx, by) = geom[k], geom[(k + 1) % n]
-        if max(ay, by) < ya or min(ay, by) > yb:
-            continue
-        if ay == by:
-            lo, hi = min(lo, ax, bx), max(hi, ax, bx)
-            continue
-        for y in (max(min(ay, by), ya), min(max(ay, by), yb)):
-            x = ax + (bx - ax) * (y - ay) / (by - ay)
-            lo, hi = min(lo, x), max(hi, x)
+    ax, ay = geom[-1]
+    for bx, by in geom:  # the edges (last, first), (first, second) ... as pairs in any order
+        top, bottom = (ay, by) if ay <= by else (by, ay)
+        if bottom < ya or top > yb:
+            pass
+        elif ay == by:
+            lo = min(lo, ax, bx)
+            hi = max(hi, ax, bx)
+        else:
+            for y in (top if top >= ya else ya, bottom if bottom <= yb else yb):
+                x = ax + (bx - ax) * (y - ay) / (by - ay)
+                if x < lo:
+                    lo = x
+                if x > hi:
+                    hi = x
+        ax, ay = bx, by
     return (lo, hi) if lo <= hi else None
 
 
