@@ -379,6 +379,32 @@ def test_a_label_sits_beside_its_own_edge(name: str, spec: dict, width: int) -> 
             assert all(_box_to_run(e.label_box, p, q) > EPS for p, q in segments(f.points)), (e.label, f.src, f.dst)
 
 
+@pytest.mark.parametrize("width", [1080, 750])
+@pytest.mark.parametrize(("name", "spec"), _flow_cases())
+def test_a_wrapped_label_has_lines_of_even_length(name: str, spec: dict, width: int) -> None:
+    """否，选举无效，/ 重新组织选举, not 否，选举无效，重新组织 / 选举: a label that wraps is set in
+    lines of even length (within two characters), like every other short centred text."""
+    from tushuo.frame import Text
+
+    ctx = _ctx(width)
+    geo = steps_geometry(_block(spec), ctx.content_width, ctx)
+    checked = 0
+    for e in geo.edges:
+        if e.label_box is None:
+            continue
+        x, y, w, h = e.label_box
+        for op in geo.frame.walk():
+            if not isinstance(op, Text) or not (x <= op.box[0] <= x + w and y <= op.box[1] <= y + h):
+                continue  # the label's text starts inside its pill
+            lines: dict[float, str] = {}
+            for r in op.runs:
+                lines[round(r.y, 2)] = lines.get(round(r.y, 2), "") + r.text
+            lengths = [len(t.strip()) for t in lines.values()]
+            checked += 1
+            assert max(lengths) - min(lengths) <= 2, f"{name} @{width}: '{e.label}' set as {list(lines.values())}"
+    assert checked == sum(e.label_box is not None for e in geo.edges)
+
+
 # --------------------------------------------------------------------------- PNG baselines
 BASELINE_FLOWS = {
     "steps-vertical": dict(ELECTION, layout="vertical"),

@@ -30,7 +30,7 @@ from typing import Any
 from ..color import mix, readable
 from ..frame import Box, Ellipse, Frame, Keep, Line, Op, Path, PathCmd, Rect, shift
 from ..spec.blocks import StepItem, StepsBlock
-from .common import card, number_badge, pill, titled
+from .common import balanced, card, number_badge, pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox, EdgeSpec, FlowStyle, NodeSpec, Point, _side_x, route_rows
 from .icons import icon
@@ -403,12 +403,13 @@ def _edge_color(ctx: LayoutContext, label: str | None) -> str:
 
 
 def _label_measure(ctx: LayoutContext):
-    """Label pills: caption text wrapped to the room given, in a rounded box."""
+    """Label pills: caption text wrapped to the room given in lines of even length (否，选举无效，/
+    重新组织投票, not 否，选举无效，重新组织 / 投票), in a rounded box."""
     padx, pady = ctx.px(16), ctx.px(6)
 
     def measure(text: str, max_w: float):
         style = ctx.style("caption", face=ctx.face("bold"), line_height=1.35)
-        tb = ctx.text(text, max(max_w - 2 * padx, ctx.size("caption")), style)
+        tb = balanced(ctx, text, max(max_w - 2 * padx, ctx.size("caption")), style)
         return tb.used_width + 2 * padx, tb.height + 2 * pady, tb
 
     return measure, padx, pady
@@ -423,8 +424,8 @@ def _draw_label(ctx: LayoutContext, text: str, box: BBox, tb, padx: float, pady:
     else:  # 是 / 否 read at a glance: filled in the tone's colour
         fill = pal.positive if tone == "positive" else pal.negative
         stroke, ink = None, pal.on_primary
-    tb2 = ctx.text(text, max(tb.width, w - 2 * padx), ctx.style("caption", face=ctx.face("bold"), line_height=1.35,
-                                                            color=readable(ink, fill)))
+    tb2 = balanced(ctx, text, max(tb.width, w - 2 * padx), ctx.style("caption", face=ctx.face("bold"), line_height=1.35,
+                                                                 color=readable(ink, fill)))
     ops: list[Op] = [Rect(x, y, w, h, fill=fill, stroke=stroke, stroke_width=ctx.px(2) if stroke else 0,
                 radius=min(h / 2, ctx.px(22)))]
     ops.append(tb2.op(x + padx, y + pady, background=fill))
