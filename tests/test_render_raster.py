@@ -311,7 +311,8 @@ def test_one_pass_glyph_masks_equal_drawn_ones(key, size):
                 assert ImageChops.difference(a[0], b[0]).getbbox() is None, (ch, phase)
 
 
-@pytest.mark.parametrize("key", ["sans", "sans-bold", "serif", "symbols"])
+@pytest.mark.parametrize("key", ["sans", "sans-bold", "serif", "symbols", "sans-tc", "sans-bold-tc", "serif-tc",
+                                 "sans-hk", "sans-bold-hk"])
 def test_glyph_masks_from_freetype_equal_pillows(key):
     """ftglyph (one FreeType load and render a glyph, in the library Pillow loaded) gives
     getmask2's masks and offsets byte for byte: sizes, every phase, alpha, clipped and

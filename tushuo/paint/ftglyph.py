@@ -23,21 +23,23 @@ for one character, mode "L", anchor "ls", no stroke, start (phase, 0):
 It runs against the very shared library ``PIL._imagingft`` mapped (found in
 /proc/self/maps and checked by version), with a face opened and sized as Pillow's
 ``getfont`` does it (``FT_Request_Size`` with the size as a C float times 64). The first
-glyph drawn from each font file is also drawn by Pillow and compared: any difference
-(another Pillow, another platform, a font FreeType treats otherwise) turns this path off for
-the process and Pillow draws every glyph. (Once a file, not once a size: a size's first
-glyph costs ~0.85 ms in each face, its hinting program run; the sizes are covered by
-tests/test_render_raster.py.) Off wherever the library cannot be found (not Linux, Pillow
-built otherwise).
+glyph drawn from the bundled fonts, and from each user's font file, is also drawn by Pillow
+and compared: any difference (another Pillow, another platform, a font FreeType treats
+otherwise) turns this path off for the process and Pillow draws every glyph. (Not once a
+size or a bundled file: a face's first glyph costs ~1 ms, in Pillow's face as in this one's;
+the bundled faces and many sizes are checked glyph by glyph in tests/test_render_raster.py.)
+Off wherever the library cannot be found (not Linux, Pillow built otherwise).
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import os
 import struct
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -317,13 +319,24 @@ def rasterise(face: Any, size: float, ch: str, phase: float, alpha: int, pillow:
     except OSError:
         return pillow(face, size, ch, phase, alpha)
     glyph = _mask(made, alpha)
-    if path not in ft.checked:
+    group = _group(path)
+    if group not in ft.checked:
         ref = pillow(face, size, ch, phase, alpha)
         if not _same(ref, glyph):
             disable()
             return ref
-        ft.checked.add(path)
+        ft.checked.add(group)
     return glyph
+
+
+@functools.lru_cache(maxsize=64)
+def _group(path: str) -> str:
+    """What one check against Pillow vouches for: every bundled face at once (one format,
+    each checked glyph by glyph at many sizes in tests/test_render_raster.py), a user's
+    font file by itself."""
+    from ..resources import fonts_dir
+
+    return "bundled" if Path(path).parent == fonts_dir() else path
 
 
 def _mask(made: tuple[bytes, int, int, int, int] | None, alpha: int) -> Glyph:
