@@ -169,13 +169,9 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
     n = len(tb.lines)
     if n < 2 or tb.style.align == "justify":
         return tb
-    plain = "\n" not in text and not (tb.style.markup and ("**" in text or "==" in text))
-    if plain:
-        lines = even_split(ctx.fonts, text, width, n, tb.style)
-        if lines:
-            even = ctx.text("\n".join(lines), width, style, **overrides)
-            if len(even.lines) == len(lines):
-                return even
+    even = even_lines(ctx, text, width, n, tb.style)
+    if even is not None:
+        return even
     lo, hi = width / (n + 1), width
     for _ in range(12):
         mid = (lo + hi) / 2
@@ -187,6 +183,24 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
         if hi - lo < 1:
             break
     return ctx.text(text, hi, style, **overrides)
+
+
+def plain(text: str, style: TextStyle) -> bool:
+    """Whether ``even_split`` can set ``text``: one paragraph without inline markup (whose
+    bold and highlighted runs measure otherwise)."""
+    return "\n" not in text and not (style.markup and ("**" in text or "==" in text))
+
+
+def even_lines(ctx: LayoutContext, text: str, width: float, lines: int, style: TextStyle) -> TextBlock | None:
+    """Plain ``text`` set at ``width`` in the lines of ``even_split``, or None when it is not
+    plain, cannot be split so, or the lines do not keep their count at ``width``."""
+    if not plain(text, style):
+        return None
+    split = even_split(ctx.fonts, text, width, lines, style)
+    if not split:
+        return None
+    even = ctx.text("\n".join(split), width, style)
+    return even if len(even.lines) == len(split) else None
 
 
 #: Longest text (in break opportunities) split by the dynamic programme.

@@ -26,7 +26,7 @@ from ..frame import Box, Frame, Image, Keep, Rect, Repeat
 from ..spec.blocks import ComparisonBlock
 from ..text.layout import TextStyle
 from ..text.linebreak import is_widow
-from .common import balanced, even_split, shadow_color, titled
+from .common import balanced, even_split, plain, shadow_color, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .icons import cross, tick
@@ -259,8 +259,7 @@ def aspect_width(block: ComparisonBlock, width: float, ctx: LayoutContext, *, ga
     for row in block.rows:
         w1 = natural(row.aspect, aspect_style)
         one = max(one, w1)
-        plain = "\n" not in row.aspect and not (aspect_style.markup and ("**" in row.aspect or "==" in row.aspect))
-        lines = even_split(ctx.fonts, row.aspect, 1e6, 2, aspect_style) if plain else None
+        lines = even_split(ctx.fonts, row.aspect, 1e6, 2, aspect_style) if plain(row.aspect, aspect_style) else None
         if lines and any(is_widow(ln) for ln in lines):  # 管理员 is not 管 / 理员: it stays on one line
             lines = None
         two = max(two, max((natural(ln, aspect_style) for ln in lines), default=w1) if lines else w1)

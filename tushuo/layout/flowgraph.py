@@ -445,7 +445,6 @@ def _place_labels(reqs: list[tuple[int, float]], edges: list[EdgeSpec], blocked:
                  if b - a >= style.min_label]
         near = [(_own_side(iv, sx, runs, style.min_label), side) for iv, side in right[:1] + leftv[:1]]
         cands = near + right + leftv or [((content[0], content[1]), "start")]
-        order, sides = [iv for iv, _ in cands], [side for _, side in cands]
         choice = None
         for iv, side in cands:
             w, h, payload = measure(text, iv[1] - iv[0])
@@ -453,7 +452,7 @@ def _place_labels(reqs: list[tuple[int, float]], edges: list[EdgeSpec], blocked:
                 choice = (iv, side, w, h, payload)
                 break
         if choice is None:
-            iv, side = order[0], sides[0]
+            iv, side = cands[0]
             w, h, payload = measure(text, iv[1] - iv[0])
             choice = (iv, side, w, h, payload)
         iv, side, w, h, payload = choice

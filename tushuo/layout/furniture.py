@@ -20,6 +20,7 @@ from .context import LayoutContext
 
 if TYPE_CHECKING:
     from ..spec.document import Document
+    from ..text.layout import TextBlock
     from .pages import PagePlan
     from .paginate import Cut
 
@@ -55,7 +56,12 @@ def closing_strip(frame: Frame) -> tuple[float, float] | None:
 def _centered(ctx: LayoutContext, text: str, width: float, x: float, y: float, style, *,
               background: str | None = None) -> tuple[Text, float]:
     """``text`` broken to ``width`` with every line centred in [x, x + width]; (op, height)."""
-    tb = ctx.text(text, width, style)
+    return _centered_block(ctx.text(text, width, style), width, x, y, background=background)
+
+
+def _centered_block(tb: TextBlock, width: float, x: float, y: float, *,
+                   background: str | None = None) -> tuple[Text, float]:
+    """A laid-out text with every line centered in [x, x + width]; (op, height)."""
     op = tb.op(x, y, background=background)
     runs: list = []
     lines: dict[float, list] = {}
@@ -86,12 +92,12 @@ def _title_block(ctx: LayoutContext, text: str, width: float, x: float, y: float
         if lines <= 2:
             break
     assert style is not None
-    if lines > 1 and "\n" not in text and not (style.markup and ("**" in text or "==" in text)):
-        from .common import even_split
+    if lines > 1:
+        from .common import even_lines
 
-        split = even_split(ctx.fonts, text, width, lines, style)
-        if split and len(ctx.text("\n".join(split), width, style).lines) == lines:
-            return _centered(ctx, "\n".join(split), width, x, y, style, background=background)
+        even = even_lines(ctx, text, width, lines, style)
+        if even is not None and len(even.lines) == lines:
+            return _centered_block(even, width, x, y, background=background)
     lo, hi = width * 0.4, width
     if lines > 1:
         for _ in range(10):
