@@ -69,12 +69,22 @@ def scale_cov(cov: int | Image.Image, alpha: int) -> int | Image.Image:
         return cov
     if isinstance(cov, int):
         return cov * alpha // 255
-    return Image.Image()._new(cov.im.point(_times(alpha), None))
+    return wrap_core(cov.im.point(_times(alpha), None))
 
 
 @functools.lru_cache(maxsize=256)
 def _times(alpha: int) -> list[int]:
     return [v * alpha // 255 for v in range(256)]
+
+
+def to_ink(mask: Image.Image, x: int, y: int, alpha: int = 255) -> tuple[Image.Image | None, int, int]:
+    """``mask``, placed at (x, y), scaled by ``alpha``/255 and cropped to its ink: (mask, x, y)
+    of what is left, or (None, 0, 0) when nothing is (pastes then touch only inked pixels)."""
+    mask = scale_cov(mask, alpha)
+    bbox = mask.getbbox()
+    if bbox is None:
+        return (None, 0, 0)
+    return (mask.crop(bbox), x + bbox[0], y + bbox[1])
 
 
 #: masks bigger than this are pasted strip by strip, each trimmed to its ink
@@ -193,17 +203,17 @@ def trimmed(piece: Piece) -> Iterable[Piece]:
                 y0 + bb[1],
                 x0 + bb[2],
                 y0 + bb[3],
-                _wrap(core.crop(bb)) if bb != (0, 0, w, h) else cov,
+                wrap_core(core.crop(bb)) if bb != (0, 0, w, h) else cov,
             )
         return
     for sy in range(0, h, _STRIP):
         strip = core.crop((0, sy, w, min(h, sy + _STRIP)))
         bb = strip.getbbox(True)
         if bb is not None:
-            yield (x0 + bb[0], y0 + sy + bb[1], x0 + bb[2], y0 + sy + bb[3], _wrap(strip.crop(bb)))
+            yield (x0 + bb[0], y0 + sy + bb[1], x0 + bb[2], y0 + sy + bb[3], wrap_core(strip.crop(bb)))
 
 
-def _wrap(core: Any) -> Image.Image:
+def wrap_core(core: Any) -> Image.Image:
     """A Pillow image around a core image (what Image.crop and friends return)."""
     return Image.Image()._new(core)
 
@@ -351,7 +361,7 @@ def _rrect_tile(o: RRect, i: RRect | None, c0: int, c1: int, r0: int, r1: int) -
         d = Image.core.draw(im, 0)
         for (a0, b0, a1, b1), rad, fill in shapes:
             _rounded_box(d, (a0 - ca * ss, b0, a1 - ca * ss, b1), rad, fill, rows, size[0])
-        return _wrap(im.reduce((ss, ss), (0, 0, *size)))
+        return wrap_core(im.reduce((ss, ss), (0, 0, *size)))
 
     def tile(ca: int, cb: int) -> Image.Image:
         cols = (cb - ca) * ss
@@ -581,7 +591,7 @@ class Shape:
             if self.evenodd:
                 tile = tile.chop_difference(layer)
                 draw = draw_on(tile, 0)
-        return (c0, r0, c1, r1, Image.Image()._new(tile.reduce((ss, ss), (0, 0, *size))))
+        return (c0, r0, c1, r1, wrap_core(tile.reduce((ss, ss), (0, 0, *size))))
 
 
 def _prim_box(prim: tuple[str, Any, int]) -> tuple[float, float, float, float]:

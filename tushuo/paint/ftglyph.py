@@ -34,12 +34,10 @@ Off wherever the library cannot be found (not Linux, Pillow built otherwise).
 from __future__ import annotations
 
 import ctypes
-import functools
 import math
 import os
 import struct
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -319,7 +317,9 @@ def rasterise(face: Any, size: float, ch: str, phase: float, alpha: int, pillow:
     except OSError:
         return pillow(face, size, ch, phase, alpha)
     glyph = _mask(made, alpha)
-    group = _group(path)
+    # what one check against Pillow vouches for: every bundled face at once (one format, each
+    # checked glyph by glyph at many sizes in tests/test_render_raster.py), a user's file by itself
+    group = "bundled" if face.bundled else path
     if group not in ft.checked:
         ref = pillow(face, size, ch, phase, alpha)
         if not _same(ref, glyph):
@@ -329,28 +329,16 @@ def rasterise(face: Any, size: float, ch: str, phase: float, alpha: int, pillow:
     return glyph
 
 
-@functools.lru_cache(maxsize=64)
-def _group(path: str) -> str:
-    """What one check against Pillow vouches for: every bundled face at once (one format,
-    each checked glyph by glyph at many sizes in tests/test_render_raster.py), a user's
-    font file by itself."""
-    from ..resources import fonts_dir
-
-    return "bundled" if Path(path).parent == fonts_dir() else path
-
-
 def _mask(made: tuple[bytes, int, int, int, int] | None, alpha: int) -> Glyph:
     from PIL import Image
+
+    from .coverage import to_ink, wrap_core
 
     if made is None:
         return (None, 0, 0)
     data, w, h, x, y = made
     if alpha < 255:
-        mask = Image.frombytes("L", (w, h), data).point(lambda v: v * alpha // 255)
-        bbox = mask.getbbox()
-        if bbox is None:
-            return (None, 0, 0)
-        return (mask.crop(bbox), x + bbox[0], y + bbox[1])
+        return to_ink(Image.frombytes("L", (w, h), data), x, y, alpha)
     # Image.frombuffer's own core call (a view of the bytes, no decoder: 3 us instead of
     # frombytes' 10), then cropped to the ink, which copies it out of the bytes
     try:
@@ -360,7 +348,7 @@ def _mask(made: tuple[bytes, int, int, int, int] | None, alpha: int) -> Glyph:
     bbox = view.getbbox()
     if bbox is None:
         return (None, 0, 0)
-    return (Image.Image()._new(view.crop(bbox)), x + bbox[0], y + bbox[1])
+    return (wrap_core(view.crop(bbox)), x + bbox[0], y + bbox[1])
 
 
 def _same(a: Glyph, b: Glyph) -> bool:

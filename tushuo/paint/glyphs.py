@@ -138,25 +138,21 @@ def _rasterise_pillow(face: Face, size: float, ch: str, phase: float, alpha: int
     and phases), in one FreeType pass instead of a bbox pass plus a drawing pass: 127
     instead of 198 us a glyph here.
     """
-    from PIL import Image
+    from .coverage import to_ink, wrap_core
 
     font = face.pil(size)
     try:
         core, (ox, oy) = font.getmask2(ch, "L", anchor="ls", start=(phase, 0))
-        mask = Image.Image()._new(core)
+        mask = wrap_core(core)
     except (AttributeError, TypeError):  # a Pillow without these internals: draw it
         return _rasterise_drawn(face, size, ch, phase, alpha)
-    if alpha < 255:
-        mask = mask.point(lambda v: v * alpha // 255)
-    bbox = mask.getbbox()
-    if bbox is None:
-        return (None, 0, 0)
-    # Trim empty columns/rows so pastes touch as few pixels as possible.
-    return (mask.crop(bbox), ox + bbox[0], oy + bbox[1])
+    return to_ink(mask, ox, oy, alpha)
 
 
 def _rasterise_drawn(face: Face, size: float, ch: str, phase: float, alpha: int) -> Glyph:
     from PIL import Image, ImageDraw
+
+    from .coverage import to_ink
 
     font = face.pil(size)
     left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls"))  # whole pixels for a bitmap font
@@ -165,13 +161,7 @@ def _rasterise_drawn(face: Face, size: float, ch: str, phase: float, alpha: int)
         return (None, 0, 0)
     mask = Image.new("L", (w, h), 0)
     ImageDraw.Draw(mask).text((phase - left, -top), ch, fill=255, font=font, anchor="ls")
-    if alpha < 255:
-        mask = mask.point(lambda v: v * alpha // 255)
-    bbox = mask.getbbox()
-    if bbox is None:
-        return (None, 0, 0)
-    mask = mask.crop(bbox)
-    return (mask, left + bbox[0], top + bbox[1])
+    return to_ink(mask, left, top, alpha)
 
 
 _DEFAULT = GlyphCache()

@@ -176,6 +176,7 @@ class Face:
     path: Path
     header: dict
     advances: Mapping[int, int]
+    bundled: bool = False  # one of tushuo's own fonts/ (not a user's file)
     _pil: dict[float, FreeTypeFont] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -208,7 +209,7 @@ class Face:
                 header = advances = None
         if header is None or advances is None:
             header, advances = _read_font_tables(path)
-        return cls(key=key, path=path, header=header, advances=advances)
+        return cls(key=key, path=path, header=header, advances=advances, bundled=bundled)
 
     @property
     def upm(self) -> int:
