@@ -139,3 +139,20 @@ def test_hant_tw_handbook_pdf_extracts_traditional(tmp_path: Path) -> None:
     assert "村（社區）「兩委」換屆選舉掌上手冊" in text
     assert "目　錄" in text or "目 錄" in text or "目錄" in text
     assert "候選人資格審查是否通過？" in text and "选举" not in text and "“" not in text
+
+
+@pytest.mark.parametrize("script", ["hant", "hant-tw", "hant-hk"])
+def test_traditional_bulletin_reads_its_workbook_and_highlights(script: str, tmp_path: Path) -> None:
+    """A bulletin whose charts read an Excel workbook renders in Traditional: the sheet is still
+    found by its name as written (各乡镇完成率, not 各鄉鎮完成率), the highlighted township is the
+    converted label (馬寨鄉), and the PNG's description and the companion say so in that script."""
+    doc = tushuo.load(EXAMPLES / "progress-bulletin.yaml")
+    outs = tushuo.render(doc, tmp_path / "b.png", script=script, describe=True)
+    with Image.open(tmp_path / "b.png") as im:
+        assert im.width == 1080
+        assert "馬寨鄉" in im.text["Description"] and "马寨乡" not in im.text["Description"]
+    companion = next(p for p in outs if p.suffix == ".md").read_text(encoding="utf-8")
+    assert "突出顯示：馬寨鄉" in companion
+    converted = apply_script(doc, script)
+    chart = converted.blocks[2]
+    assert chart.sheet == "各乡镇完成率" and chart.highlight == "馬寨鄉"

@@ -224,7 +224,8 @@ class _Walker:
             from .inputs import make_context
 
             self.ctx = make_context(self.doc)
-        return chart_data(b, self.ctx.at(where))
+        # the words as written: the whole description is converted to the script at the end
+        return chart_data(b, self.ctx.at(where), script="hans")
 
     def b_timeline(self, b: Any, where: str, depth: int) -> None:
         self._title(b, depth)

@@ -46,7 +46,7 @@ _KEEP_PHRASES = {"hant-tw": ("社区", "程序", "运行", "远程", "调度", "
 NOT_WORDS = frozenset({
     "type", "id", "to", "src", "image", "data_file", "data", "qrcode", "kind", "layout", "align",
     "tone", "fit", "style", "icon", "image_position", "theme", "output", "meta", "script",
-    "extends", "tushuo",
+    "extends", "tushuo", "sheet",
 })
 
 _URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*://|www\.)\S+")

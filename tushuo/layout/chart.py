@@ -106,14 +106,19 @@ def layout_chart(block: ChartBlock, width: float, ctx: LayoutContext) -> Frame:
     return frame
 
 
-def chart_data(block: ChartBlock, ctx: LayoutContext) -> tuple[list[str], list[Series]]:
-    """The chart's labels and series: from the spec, or from its CSV (read at load) checked like the spec's."""
+def chart_data(block: ChartBlock, ctx: LayoutContext, script: str | None = None) -> tuple[list[str], list[Series]]:
+    """The chart's labels and series: from the spec, or from its CSV (read at load) checked like the spec's.
+
+    A data file's words follow ``script`` (default: the document's), as the spec's own do;
+    ``describe`` reads them as written ("hans"), since it converts its whole text at the end.
+    """
     if block.data_file is None:
         assert block.labels is not None and block.series is not None  # the model guarantees it
         return list(block.labels), list(block.series)
     table = ctx.table(data_key(block), "data_file")
     labels, names = list(table.labels), list(table.names)
-    script = getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans"
+    if script is None:
+        script = getattr(ctx.doc, "script", "hans") if ctx.doc is not None else "hans"
     if script != "hans":  # the CSV's words follow the document's script, as the spec's do
         from ..script import convert_text
 
