@@ -499,11 +499,12 @@ def companion_path(target: Path, folder: bool, doc: Document) -> Path:
 
 
 def companion_text(doc: Document, paths: list[Path], alternatives: list[str] | None = None,
-                   *, ctx: Any = None, script: str | None = None) -> str:
-    """The companion file: the document in Markdown, then each slice's short alternative."""
+                   *, ctx: Any = None, script: str | None = None, description: Description | None = None) -> str:
+    """The companion file: the document in Markdown, then each slice's short alternative
+    (``description``: the document's, when already made in ``script``)."""
     from .script import convert_text
 
-    md = describe_document(doc, ctx=ctx, script=script).markdown
+    md = (description or describe_document(doc, ctx=ctx, script=script)).markdown
     if alternatives and len(paths) > 1:
         tail = "\n## 切片\n\n" + "".join(f"- {p.name}：{_md_escape(a)}\n" for p, a in zip(paths, alternatives))
         md += convert_text(tail, script or doc.script)
@@ -512,14 +513,18 @@ def companion_text(doc: Document, paths: list[Path], alternatives: list[str] | N
 
 def write_companion(doc: Document, target: Path, folder: bool, paths: list[Path], frame: Any = None,
                     bands: list[tuple[float, float]] | None = None, *, ctx: Any = None,
-                    script: str | None = None) -> Path:
-    """Write the companion beside the outputs (atomically); its path."""
+                    script: str | None = None, description: Description | None = None,
+                    alternatives: list[str] | None = None) -> Path:
+    """Write the companion beside the outputs (atomically); its path. ``description`` and
+    ``alternatives`` (of the slices at ``bands``): what the written files already say, reused."""
     from .atomic import AtomicFiles
 
-    alts = slice_alternatives(doc, frame, bands) if frame is not None and bands and len(bands) > 1 else None
+    alts = alternatives
+    if alts is None and frame is not None and bands and len(bands) > 1:
+        alts = slice_alternatives(doc, frame, bands)
     out = companion_path(Path(target), folder, doc)
     with AtomicFiles() as files:
-        files.add(out, companion_text(doc, paths, alts, ctx=ctx, script=script).encode("utf-8"))
+        files.add(out, companion_text(doc, paths, alts, ctx=ctx, script=script, description=description).encode("utf-8"))
     return out
 
 

@@ -154,7 +154,7 @@ def render(doc: Document, out: str | os.PathLike[str], options: RenderOptions = 
         paths = write_frame(frame, target, settings, doc=words, fonts=ctx.fonts, theme=ctx.theme, folder=folder,
                             info=info)
         if options.describe if options.describe is not None else doc.output.describe:
-            paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script, info.bands))
+            paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script, info))
         return paths
     except SpecError as exc:
         # too tall, too many bytes: about this spec, so name it (the message alone was unplaced)
@@ -168,12 +168,15 @@ class _FileInfo:
 
     One file: the document's title and the whole document in words; slices: the title
     with the slice's place and what it covers (the short alternative). The writer calls it
-    with the bands it cuts; they are kept (``bands``) for the companion's per-slice lines.
+    with the bands it cuts; they are kept (``bands``), with the description or the slices'
+    alternatives made for them, for the companion (which says the same, not worked out again).
     """
 
     def __init__(self, doc: Document, frame: Frame, ctx: Any, script: str) -> None:
         self.doc, self.frame, self.ctx, self.script = doc, frame, ctx, script
         self.bands: list[tuple[float, float]] = []
+        self.description: Any = None  # describe.Description, for one file
+        self.alternatives: list[str] | None = None  # per slice, for several
 
     def __call__(self, bands: list[tuple[float, float]]) -> list[Any]:
         from .describe import describe_document, plain, slice_alternatives
@@ -185,21 +188,24 @@ class _FileInfo:
         lang = LANG[script]
         title = convert_text(plain(doc.title), script)
         if len(bands) == 1:
-            return [FileInfo(title, describe_document(doc, ctx=self.ctx, script=script).text.strip(), lang)]
-        alts = slice_alternatives(doc, self.frame, bands)
+            self.description = describe_document(doc, ctx=self.ctx, script=script)
+            return [FileInfo(title, self.description.text.strip(), lang)]
+        alts = self.alternatives = slice_alternatives(doc, self.frame, bands)
         n = len(bands)
         return [FileInfo(convert_text(f"{plain(doc.title)}（第{k}张，共{n}张）", script), convert_text(a, script), lang)
                 for k, a in enumerate(alts, 1)]
 
 
 def _companion(doc: Document, frame: Frame, target: Path, folder: bool, paths: list[Path], ctx: Any,
-               script: str, bands: list[tuple[float, float]]) -> Path:
-    """The companion beside the outputs; ``bands``: the frame bands of the slices written
-    (as the writer cut them), when there are several."""
+               script: str, info: _FileInfo) -> Path:
+    """The companion beside the outputs: the slices are the frame bands the writer cut
+    (``info.bands``), and what the files already say of themselves is reused."""
     from .describe import write_companion
 
-    return write_companion(doc, target, folder, paths, frame, bands if len(bands) > 1 else None,
-                           ctx=ctx, script=script)
+    several = len(info.bands) > 1
+    return write_companion(doc, target, folder, paths, frame, info.bands if several else None, ctx=ctx,
+                           script=script, description=info.description,
+                           alternatives=info.alternatives if several else None)
 
 
 def write_frame(
