@@ -6,7 +6,10 @@ here failed before its fix.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from PIL import Image
 
 import tushuo
 from tushuo.errors import SpecError
@@ -17,3 +20,45 @@ def test_a_huge_int_from_python_is_bad_input_with_its_path() -> None:
     with pytest.raises(SpecError) as err:
         tushuo.load({"title": "x", "blocks": [{"type": "spacer", "height": 16 ** 5000}]})
     assert str(err.value) == "blocks[0].height: expected a number, got a number of about 6,021 digits"
+
+
+def _photo_spec(d: Path) -> Path:
+    Image.new("RGB", (40, 30), (0, 160, 60)).save(d / "photo.png")
+    spec = d / "photo.yaml"
+    spec.write_text("title: 照片\nblocks:\n  - {type: image, src: photo.png}\n", encoding="utf-8")
+    return spec
+
+
+@pytest.mark.parametrize("argv", [
+    ["render", "photo.yaml"],  # the default output, beside the spec: photo.png
+    ["render", "photo.yaml", "-o", "./photo.png", "--describe"],
+    ["render", "photo.yaml", "-o", "link.png"],  # a symlink to it
+    ["batch", "photo.yaml", "-o", "."],
+])
+def test_an_output_never_replaces_a_file_the_spec_reads(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``render photo.yaml`` wrote photo.png over the photo it shows (the user's picture was gone)."""
+    from tushuo.cli import main
+
+    _photo_spec(tmp_path)
+    (tmp_path / "link.png").symlink_to("photo.png")
+    before = (tmp_path / "photo.png").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert ("photo.yaml:3:24: blocks[0].src: the output " in err
+            and "is the picture this spec reads: writing it would replace it" in err), err
+    assert (tmp_path / "photo.png").read_bytes() == before
+    assert not [p.name for p in tmp_path.iterdir() if ".part" in p.name or p.suffix == ".md"]
+
+
+def test_the_library_and_the_editor_keep_the_pictures_too(tmp_path: Path) -> None:
+    spec = _photo_spec(tmp_path)
+    before = (tmp_path / "photo.png").read_bytes()
+    doc = tushuo.load(spec)
+    with pytest.raises(SpecError, match="is the picture this spec reads"):
+        tushuo.render(doc, tmp_path / "photo.png")
+    with pytest.raises(SpecError, match="is the picture this spec reads"):
+        tushuo.render(doc, tmp_path / "photo.png", describe=True)
+    assert (tmp_path / "photo.png").read_bytes() == before
+    assert tushuo.render(doc, tmp_path / "other.png") == [tmp_path / "other.png"]  # any other name is fine
