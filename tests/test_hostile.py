@@ -62,3 +62,25 @@ def test_the_library_and_the_editor_keep_the_pictures_too(tmp_path: Path) -> Non
         tushuo.render(doc, tmp_path / "photo.png", describe=True)
     assert (tmp_path / "photo.png").read_bytes() == before
     assert tushuo.render(doc, tmp_path / "other.png") == [tmp_path / "other.png"]  # any other name is fine
+
+
+def test_python_m_never_imports_code_from_the_spec_folder(tmp_path: Path) -> None:
+    """``python -m tushuo`` (the README's command) ran reportlab_settings.py from the working
+    folder on a PDF render, and an openpyxl.py there on a workbook (ImportError, exit 1)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    for name in ("reportlab_settings.py", "openpyxl.py"):
+        (tmp_path / name).write_text(f"open({str(tmp_path / (name + '.ran'))!r}, 'w').close()\n", encoding="utf-8")
+    shutil.copy(root / "examples" / "data" / "换届进展.xlsx", tmp_path / "w.xlsx")
+    (tmp_path / "w.yaml").write_text("title: 表\nblocks:\n  - {type: table, data_file: w.xlsx, sheet: 2}\n",
+                                     encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    for args in (["w.yaml", "-o", "w.pdf"], ["w.yaml", "-o", "w.png"]):
+        r = subprocess.run([sys.executable, "-m", "tushuo", "render", *args], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.ran")) == []
