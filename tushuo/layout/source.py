@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..humanize import excel_general
 from ..spec.blocks import StatItem, StatsBlock, TableBlock, data_key
 
 if TYPE_CHECKING:
@@ -50,10 +51,8 @@ def filled_table(block: TableBlock, ctx: LayoutContext) -> TableBlock:
 def _shown_number(text: str, number: float, percent: bool) -> float | int | str:
     """A number cell's value for a card: the number itself when Excel shows it plainly (General), so the card
     formats it as any other; the text Excel shows when its format says more (1,286, 3.50, ￥1,286)."""
-    from ..workbook import general
-
     plain = text.rstrip().removesuffix("%").rstrip() if percent else text.strip()
-    if plain == general(number):
+    if plain == excel_general(number):
         return int(number) if number.is_integer() else number
     return plain
 

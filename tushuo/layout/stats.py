@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..color import mix, readable
-from ..data import parse_number
 from ..frame import Box, Frame, Path, PathCmd, Rect, shift
-from ..humanize import format_number
+from ..humanize import format_number, parse_number
 from ..spec.blocks import StatItem, StatsBlock
 from .common import balanced, card, titled
 from .context import LayoutContext
