@@ -610,3 +610,21 @@ def test_a_label_that_cannot_be_shown_is_a_located_warning_check_reports(tmp_pat
                          cwd=ROOT)
     out = res.stdout + res.stderr
     assert "c.yaml:3:" in out and "blocks[0]" in out and "hidden" in out, out
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_stacked_segment_values_meet_4_5_to_1_on_every_series_colour(theme: str) -> None:
+    """The numbers drawn inside stacked segments read on every palette colour: white or the text
+    colour when one reaches 4.5:1, else the nearer one pushed to it (gov-blue's second series,
+    #4C8BD6, gave 4.3:1 with the text colour and 3.6:1 with white, and `check` flagged our own output)."""
+    from tushuo.check import lint_document
+
+    names = [f"阶段{i + 1}" for i in range(8)]
+    doc = tushuo.Document(title="t", theme=theme, blocks=[tushuo.ChartBlock(
+        kind="stacked", labels=["鼓楼街道", "马寨乡"],
+        series=[tushuo.Series(name=n, values=[2, 3]) for n in names])])
+    frame = layout_document(doc)
+    inside = [t for t in frame.walk() if isinstance(t, Text) and t.role == "value" and t.background]
+    assert len(inside) >= 8
+    found = [f.format() for f in lint_document(doc) if f.code == "contrast"]
+    assert found == []

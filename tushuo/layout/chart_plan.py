@@ -304,8 +304,10 @@ class _Planner:
         return readable(color, self.c.surface)
 
     def on(self, fill: str) -> str:
-        """Text colour readable on ``fill``: white or the body text colour."""
-        return "#FFFFFF" if contrast_ratio("#FFFFFF", fill) >= contrast_ratio(self.c.text, fill) else self.c.text
+        """Text colour readable on ``fill``: white or the body text colour, whichever reads better,
+        pushed towards white or black when even that is under 4.5:1 (mid blues and greens)."""
+        best = "#FFFFFF" if contrast_ratio("#FFFFFF", fill) >= contrast_ratio(self.c.text, fill) else self.c.text
+        return readable(best, fill)
 
     def value_text(self, v: float) -> str:
         return fmt_num(v) + self.value_unit
