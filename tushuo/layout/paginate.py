@@ -213,8 +213,9 @@ class _PageBuilder:
                 bottom = max(last)
         return bottom
 
-    def ahead(self, top: float) -> list[float]:
-        """The costs of the next ``LOOKAHEAD`` pieces from ``top`` as the page builder settles them."""
+    def ahead(self, top: float) -> tuple[list[float], float]:
+        """The costs of the next ``LOOKAHEAD`` pieces from ``top`` as the page builder settles them,
+        and where they end."""
         costs = []
         for _ in range(LOOKAHEAD):
             if top >= self.height - _EPS:
@@ -222,7 +223,7 @@ class _PageBuilder:
             c = self.piece(top)
             costs.append(c.cost)
             top = c.bottom
-        return costs
+        return costs, top
 
     def weighed(self, top: float) -> Cut:
         """The piece from ``top``, its break weighed with the pieces after it when those hold a bad one.
@@ -230,10 +231,13 @@ class _PageBuilder:
         A kept-off first step that leaves the next flow's first step alone at the next foot,
         an underfull page: of the few cheapest breaks that leave this piece well filled, the
         one with the least cost over it and the pieces after it. Only then: more pages are not
-        searched to fill them fuller.
+        searched to fill them fuller, and a break whose next pieces end higher up than the
+        cheapest's is not taken (it would cost a page where the look ends).
         """
         cut = self.piece(top)
-        later = self.ahead(cut.bottom) if not cut.forced and cut.bottom < self.height - _EPS else []
+        if cut.forced or cut.bottom >= self.height - _EPS:
+            return cut
+        later, reach = self.ahead(cut.bottom)
         if not later or max(later) < WIDOW:
             return cut
         pts, gaps, pens = self.pts, self.gaps, self.pens
@@ -244,8 +248,9 @@ class _PageBuilder:
         for cost, _, i in options:
             if abs(pts[i] - cut.bottom) <= _EPS:
                 continue
-            total = cost + sum(self.ahead(pts[i]))
-            if total < best_total - _EPS:
+            costs, end = self.ahead(pts[i])
+            total = cost + sum(costs)
+            if total < best_total - _EPS and end >= reach - _EPS:
                 best_total, cut = total, Cut(top, pts[i], False, rep, cost)
         return cut
 
