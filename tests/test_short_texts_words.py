@@ -129,6 +129,16 @@ def test_short_texts_in_narrow_boxes_break_between_words_without_a_short_last_li
     assert got["".join(want)] == want, kind
 
 
+def test_a_callout_title_and_a_quote_role_break_between_words() -> None:
+    role = "颍州区清河街道办事处党工委副书记兼纪工委书记、人大工委主任、武装部部长"
+    title = "选举日当天中心会场和各投票站开放时间安排及注意事项说明"
+    got = texts({"title": "t", "blocks": [{"type": "quote", "text": "我志愿加入中国共产党。", "author": "张卫东", "role": role},
+                                          {"type": "callout", "title": title, "text": "早八点开放。"}]})
+    for text in (role, title):  # were 人大工委主 / 任、武装部部长 and 开放时间安 / 排及注意事项说明
+        lines = got[text]
+        assert len(lines) == 2 and word_edges(text)[len(lines[0])], lines
+
+
 def test_body_paragraphs_and_descriptions_in_wide_boxes_keep_their_setting() -> None:
     # a description that wraps onto two lines of a wide step card is a paragraph: lines as full as they go
     got = texts(EXAMPLES / "election-handbook.yaml")
