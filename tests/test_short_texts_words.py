@@ -165,7 +165,12 @@ def test_a_number_and_the_word_it_counts_are_one_word_for_balanced_lines() -> No
 @pytest.mark.parametrize("script", [None, "hant-tw"])
 @pytest.mark.parametrize("name", ["station-comparison", "station-comparison-3col", "election-handbook", "monthly-digest",
                                   "basics", "progress-bulletin", "report-channels"])
-def test_no_wrapped_line_of_the_examples_breaks_the_clreq_rules(name: str, script: str | None) -> None:
+def test_no_wrapped_line_of_the_examples_breaks_the_clreq_rules_or_leaves_its_box(name: str, script: str | None) -> None:
+    frame, _ = layout(tushuo.load(EXAMPLES / f"{name}.yaml"), RenderOptions(script=script))
+    for op in frame.walk():
+        if isinstance(op, Text) and op.runs and not op.overflow:
+            x, _, w, _ = op.box
+            assert max(g.end for g in op.runs) <= x + w + 0.01, lines_of(op)
     for text, lines in texts(EXAMPLES / f"{name}.yaml", script=script).items():
         for ln in lines[1:]:
             assert ln[:1] not in NO_START, (text, lines)
