@@ -338,14 +338,17 @@ def one_line_advances(text: str, size: float, face: str,
     return _compressed(para, 0, n), trim
 
 
-def line_widths(text: str, style: TextStyle, fontbook: FontBook | None = None) -> LineWidths:
-    """How wide each candidate line of plain ``text`` (one paragraph) is as :func:`layout_text`
-    would draw it, for callers that choose their own breaks (balanced titles)."""
-    para = _measure_para(fontbook or default_fontbook(), text, bytes(len(text)), style)
+def line_widths(text: str, style: TextStyle, fontbook: FontBook | None = None,
+                flags: bytes | None = None) -> LineWidths:
+    """How wide each candidate line of ``text`` (one paragraph, markup removed: ``flags`` per
+    character, markup.BOLD measured in the bold face) is as :func:`layout_text` would draw it,
+    for callers that choose their own breaks (balanced titles)."""
+    para = _measure_para(fontbook or default_fontbook(), text, flags or bytes(len(text)), style)
     return LineWidths(para.advs, para.gaps, para.trims, para.shrink_in, para.shrink_end)
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph of ``text`` (its lines as the author broke them)."""
     spans = []
     start = 0
     for m in _NEWLINES.finditer(text):
@@ -366,7 +369,7 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
     # (paragraph, start, end, first line of its paragraph, not justified: its last line or one left ragged)
     plan: list[tuple[_Para, int, int, bool, bool]] = []
     overflow = False
-    for ps, pe in _paragraphs(mk.text):
+    for ps, pe in paragraph_spans(mk.text):
         if limit is not None and len(plan) >= limit:
             overflow = True
             break
