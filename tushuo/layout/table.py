@@ -89,6 +89,7 @@ def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
     styles = ([head_style] if header else []) + [cell_style] * len(rows)
     mins = [0.0] * ncol
     maxs = [0.0] * ncol
+    body_maxs = [0.0] * ncol  # without the header, which wraps in its own row
     floor = 2 * cell_style.size  # no column narrower than two characters
     share = width / ncol
     for r, row in enumerate(grid):
@@ -100,9 +101,12 @@ def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
             # for that much, so it is not set a character or two a line beside a long cell
             two = min(wide, wide / 2 + styles[r].size) + 2 * pad_x
             maxs[c] = max(maxs[c], wide + 2 * pad_x)
+            if r or header is None:
+                body_maxs[c] = max(body_maxs[c], wide + 2 * pad_x)
             mins[c] = max(mins[c], two if least < two <= share else least)
     widths = column_widths(mins, maxs, width)
-    fits = [maxs[c] <= widths[c] + 0.01 for c in range(ncol)]
+    # a column whose cells all keep to one line is centred, whether or not its header wraps
+    fits = [body_maxs[c] <= widths[c] + 0.01 for c in range(ncol)]
     xs = [sum(widths[:c]) for c in range(ncol)]
     table_top = y
     ops: list = []
