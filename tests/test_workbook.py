@@ -380,3 +380,30 @@ def test_the_bulletin_example_reads_its_workbook() -> None:
     labels, series = chart_data(books[0], ctx.at(f"blocks[{i}]"))
     csv = read_table(EXAMPLES / "data" / "progress.csv")
     assert labels == csv.labels and [s.values for s in series] == csv.columns  # the same numbers as the CSV
+
+
+def test_stats_card_shows_a_formatted_number_as_excel_does_and_at_full_size(tmp_path: Path) -> None:
+    """A #,##0 or 0.00 cell keeps its text (1,286; 3.50) on the card; a General one is a number; and a value
+    typed as number text ("1,286", unquoted 1,286 in YAML) is set as large as a number, not shrunk like words."""
+    from tushuo.inputs import make_context
+    from tushuo.layout.source import filled_stats
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "要点"
+    ws.append(["指标", "数值", "单位"])
+    for label, v, fmt, unit in [("新当选", 1286, "#,##0", "名"), ("平均年龄", 3.5, "0.00", "岁"),
+                                ("参选率", 0.9234, "0.0%", None), ("村数", 145, "General", "个")]:
+        ws.append([label, v, unit])
+        ws.cell(ws.max_row, 2).number_format = fmt
+    save(wb, tmp_path / "d.xlsx")
+    spec = tmp_path / "s.yaml"
+    spec.write_text("title: t\nblocks:\n  - {type: stats, data_file: d.xlsx}\n"
+                    "  - type: stats\n    items:\n      - label: 甲\n        value: 1,286\n      - {label: 乙, value: 1286}\n"
+                    "      - {label: 丙, value: 全部已完成}\n", encoding="utf-8")
+    doc = tushuo.load(spec)
+    stats = filled_stats(doc.blocks[0], make_context(doc).at("blocks[0]"))
+    assert [(i.value, i.unit) for i in stats.items] == [("1,286", "名"), ("3.50", "岁"), (92.3, "%"), (145, "个")]
+    svg = tushuo.render_bytes(doc, format="svg").decode()
+    sizes = {text: float(size) for size, text in re.findall(r'font-size="([\d.]+)"[^>]*>([^<]+)<', svg)}
+    assert sizes["1,286"] == sizes["1286"] > sizes["全部已完成"]

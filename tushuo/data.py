@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import SpecError
+from .humanize import parse_number
 
 if TYPE_CHECKING:
     from .workbook import Grid
@@ -30,7 +29,6 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 
 _BLANK_LINE = re.compile(r"^[ \t,;\r]*$", re.M)
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -62,26 +60,6 @@ def decode(raw: bytes, name: str) -> str:
             except UnicodeDecodeError:
                 continue
     raise SpecError("cannot read the file as text: it is neither UTF-8 nor GBK (save it as CSV UTF-8)", file=name)
-
-
-def parse_number(cell: str) -> float | None:
-    """A number as people type it in a spreadsheet, or None.
-
-    Accepts full-width digits (１２), thousands separators (1,234), a trailing
-    percent sign (98.5% → 98.5) and surrounding spaces.
-    """
-    s = unicodedata.normalize("NFKC", cell).strip().replace("\u2212", "-")
-    if s.endswith("%"):
-        s = s[:-1].rstrip()
-    if _THOUSANDS.match(s):
-        s = s.replace(",", "")
-    try:
-        v = float(s)
-    except ValueError:
-        return None
-    if not math.isfinite(v):
-        return None
-    return v
 
 
 def _delimiter(first_line: str) -> str:

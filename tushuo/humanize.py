@@ -6,10 +6,13 @@ One formatter for each, so every message and every drawn figure says them the sa
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 
 #: the minus sign charts draw: as wide as a digit, so signed tick labels line up
 TRUE_MINUS = "\u2212"
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 #: Unicode categories with nothing printable to quote.
 _UNPRINTABLE = {"Co": "a private-use character", "Cn": "an unassigned code point", "Cc": "a control character",
@@ -73,4 +76,37 @@ def describe_char(ch: str, *, name: bool = True) -> str:
     return f"'{ch}' ({char_code(ch)} {unicodedata.name(ch, 'unnamed')})"
 
 
-__all__ = ["TRUE_MINUS", "char_code", "describe_char", "format_number", "human_size"]
+def excel_general(v: float) -> str:
+    """A number as Excel's General format shows it (what a workbook cell without a number format reads): no trailing zeros, at most 11 significant digits."""
+    if v == 0:
+        return "0"
+    if float(v).is_integer() and abs(v) < 1e11:
+        return str(int(v))
+    text = f"{v:.11g}" if abs(v) >= 1e-9 else f"{v:.5E}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        return f"{mant}E{exp[0]}{int(exp[1:]):02d}"
+    return text
+
+
+def parse_number(cell: str) -> float | None:
+    """A number as people type it in a spreadsheet, or None.
+
+    Accepts full-width digits (１２), thousands separators (1,234), a trailing
+    percent sign (98.5% → 98.5) and surrounding spaces.
+    """
+    s = unicodedata.normalize("NFKC", cell).strip().replace("\u2212", "-")
+    if s.endswith("%"):
+        s = s[:-1].rstrip()
+    if _THOUSANDS.match(s):
+        s = s.replace(",", "")
+    try:
+        v = float(s)
+    except ValueError:
+        return None
+    if not math.isfinite(v):
+        return None
+    return v
+
+
+__all__ = ["TRUE_MINUS", "char_code", "describe_char", "excel_general", "format_number", "human_size", "parse_number"]

@@ -32,6 +32,7 @@ from typing import Any
 from .cells import REF as _REF
 from .cells import column_letter, column_number, parse_range
 from .errors import SpecError
+from .humanize import excel_general as general
 
 #: Workbook suffixes read here; .xls (the old binary format) is refused with advice.
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -91,19 +92,6 @@ def _literal(section: str) -> tuple[str, str, str]:
     pattern = "".join(t for t, _ in out[first:last + 1])
     suffix = "".join(t for t, _ in out[last + 1:])
     return prefix, pattern, suffix
-
-
-def general(v: float) -> str:
-    """A number as Excel's General format shows it: no trailing zeros, at most 11 significant digits."""
-    if v == 0:
-        return "0"
-    if float(v).is_integer() and abs(v) < 1e11:
-        return str(int(v))
-    text = f"{v:.11g}" if abs(v) >= 1e-9 else f"{v:.5E}"
-    if "e" in text:
-        mant, exp = text.split("e")
-        return f"{mant}E{exp[0]}{int(exp[1:]):02d}"
-    return text
 
 
 def format_number(v: float, fmt: str | None) -> tuple[str, float]:

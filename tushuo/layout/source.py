@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..humanize import excel_general
 from ..spec.blocks import StatItem, StatsBlock, TableBlock, data_key
 
 if TYPE_CHECKING:
@@ -47,10 +48,20 @@ def filled_table(block: TableBlock, ctx: LayoutContext) -> TableBlock:
                                     "rows": [[word(c.text) for c in r] for r in grid.rows], "data_file": None})
 
 
+def _shown_number(text: str, number: float, percent: bool) -> float | int | str:
+    """A number cell's value for a card: the number itself when Excel shows it plainly (General), so the card
+    formats it as any other; the text Excel shows when its format says more (1,286, 3.50, ￥1,286)."""
+    plain = text.rstrip().removesuffix("%").rstrip() if percent else text.strip()
+    if plain == excel_general(number):
+        return int(number) if number.is_integer() else number
+    return plain
+
+
 def filled_stats(block: StatsBlock, ctx: LayoutContext) -> StatsBlock:
     """The stats block with one card per data row: label, value, then optional unit and delta columns.
 
-    A value shown as a percentage (94.5%) becomes 94.5 with the unit %, as Excel shows it.
+    A value shown as a percentage (94.5%) becomes 94.5 with the unit %, and a number whose format shows
+    more than General would (1,286; 3.50; ￥1,286) keeps that text, as Excel shows it.
     """
     if block.data_file is None:
         return block
@@ -73,7 +84,7 @@ def filled_stats(block: StatsBlock, ctx: LayoutContext) -> StatsBlock:
         unit = row[2].text if len(row) > 2 and row[2].text else None
         if number is not None and value.text.rstrip().endswith("%") and unit is None:
             unit = "%"
-        shown: float | int | str = value.text if number is None else (int(number) if number.is_integer() else number)
+        shown: float | int | str = value.text if number is None else _shown_number(value.text, number, unit == "%")
         delta = row[3].text if len(row) > 3 and row[3].text else None
         if isinstance(shown, str):
             shown = word(shown)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..color import mix, readable
 from ..frame import Box, Frame, Path, PathCmd, Rect, shift
-from ..humanize import format_number
+from ..humanize import format_number, parse_number
 from ..spec.blocks import StatItem, StatsBlock
 from .common import balanced, card, titled
 from .context import LayoutContext
@@ -129,7 +129,7 @@ def _card(item: StatItem, w: float, ctx: LayoutContext, scale: float, icon_slot:
     unit = (item.unit or "").strip()
     face = ctx.face("number")
     size = ctx.size("number") * scale
-    if isinstance(item.value, str) and len(value) > 4:
+    if isinstance(item.value, str) and len(value) > 4 and parse_number(value) is None:  # words, not 1,286
         size *= 0.7
     unit_ratio = 0.4
     gap_u = ctx.px(6)
