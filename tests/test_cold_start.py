@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Modules a render of a valid spec has no use for: each is imported where it is needed.
 NOT_FOR_A_RENDER = (
     "difflib",  # "did you mean" in error messages (loading/messages.py, loading/extends.py)
+    "tushuo.data",  # reads a block's data_file (inputs.py imports it for the first one)
 )
 
 
