@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_FOR_A_RENDER = (
     "difflib",  # "did you mean" in error messages (loading/messages.py, loading/extends.py)
     "tushuo.data",  # reads a block's data_file (inputs.py imports it for the first one)
+    "PIL.PngImagePlugin",  # tushuo writes PNGs itself; "wrote x.png 1080×5009 px" reads the IHDR chunk
 )
 
 
@@ -34,6 +35,23 @@ def test_a_cold_render_imports_none_of_what_it_does_not_use(tmp_path: Path) -> N
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[-2] == "0 []"
     assert (tmp_path / "light.png").stat().st_size > 0
+
+
+def test_the_written_message_reads_a_png_size_as_pillow_does(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from tushuo.runspec import describe_output
+
+    for size in [(1, 1), (7, 3), (1080, 5009), (2, 70000), (70000, 2)]:
+        path = tmp_path / f"{size[0]}x{size[1]}.png"
+        Image.new("L", size).save(path)
+        with Image.open(path) as im:
+            assert describe_output(path).startswith(f"{path}  {im.width}×{im.height} px, ")
+    # not a PNG inside (or cut short): the size alone, as when Pillow cannot read the header
+    for junk in (b"", b"\x89PNG\r\n\x1a\n", b"GIF89a" + bytes(40)):
+        path = tmp_path / "junk.png"
+        path.write_bytes(junk)
+        assert "px" not in describe_output(path)
 
 
 def test_spec_model_annotations_are_objects_not_strings() -> None:
