@@ -196,14 +196,15 @@ def test_text_memo_gives_equal_fresh_blocks_and_still_checks_glyphs():
     allowing.text("缺\U0010fffd字", 300.0, "body")
     assert len(allowing.warnings) == 2 and "missing glyphs" in allowing.warnings[1]
     # balanced titles' line choices are kept too, handed out as copies
-    from tushuo.layout.common import _even_split, even_split
+    from tushuo.layout.common import _even_breaks, even_breaks, even_split
 
     title = "清河路88号便民服务中心一楼"
     style = ctx.style("h2")
-    got = even_split(ctx.fonts, title, 300.0, 2, style)
-    assert got == _even_split(ctx.fonts, title, 300.0, 2, style) and got is not None and len(got) == 2
-    got.append("x")
-    assert even_split(ctx.fonts, title, 300.0, 2, style) == _even_split(ctx.fonts, title, 300.0, 2, style)
+    got = even_breaks(ctx.fonts, title, 300.0, 2, style)
+    assert got == _even_breaks(ctx.fonts, title, 300.0, 2, style, None) and got is not None and len(got) == 2
+    got.append((0, 0))
+    assert even_breaks(ctx.fonts, title, 300.0, 2, style) == _even_breaks(ctx.fonts, title, 300.0, 2, style, None)
+    assert len(even_split(ctx.fonts, title, 300.0, 2, style) or []) == 2
     clear_text_memo()
     assert len(memo) == 0
 

@@ -236,3 +236,50 @@ def _env() -> dict[str, str]:
     import os
 
     return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+# ---------------------------------------------------------------- hostile requests (wave 4 adversarial pass)
+def test_a_chunked_body_past_the_limit_is_refused_while_it_arrives(monkeypatch):
+    """A chunked body names no Content-Length: it was read whole (400 MB took the server to 1.25 GB)."""
+    import asyncio
+    import json
+
+    from starlette.requests import Request
+
+    import tushuo.serve.app as app
+    from tushuo.errors import SpecError
+
+    monkeypatch.setattr(app, "MAX_BODY", 1 << 20)
+    body = json.dumps({"name": "hello.yaml", "text": "#" * (8 << 20)}).encode()
+    parts = [body[i:i + 65536] for i in range(0, len(body), 65536)]
+    sent = []
+
+    async def receive():
+        sent.append(1)
+        return {"type": "http.request", "body": parts[len(sent) - 1], "more_body": len(sent) < len(parts)}
+
+    scope = {"type": "http", "method": "POST", "path": "/api/preview", "query_string": b"",
+             "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")]}
+    with pytest.raises(SpecError, match="request too large"):
+        asyncio.run(app._json(Request(scope, receive)))
+    assert len(sent) <= (1 << 20) // 65536 + 1  # stopped at the limit, not after 8 MB
+
+
+def test_a_control_character_in_a_name_is_bad_input_not_a_crash(served):
+    for name in ("x\u0000y", "a\nb.yaml"):
+        status, data = served.request("/api/new", {"name": name, "template": "pledge-card"})
+        assert status == 400 and "control character" in str(data)  # was 500 (ValueError: embedded null byte)
+        status, data = served.request("/api/file?name=" + name.replace("\0", "%00").replace("\n", "%0A") + ".yaml")
+        assert status == 400
+
+
+def test_an_export_never_writes_through_a_symlink_out_of_the_folder(served, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (served.folder / "hello-slices").symlink_to(outside)
+    try:
+        status, data = served.request("/api/export", {"name": "hello.yaml", "text": HELLO, "kind": "slices"})
+        assert status == 200 and "path leaves the folder: hello-slices" in data["problems"][0]["message"]
+        assert list(outside.iterdir()) == []  # slices and their manifest were written here (then a 500)
+    finally:
+        (served.folder / "hello-slices").unlink()

@@ -10,6 +10,9 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -18,6 +21,24 @@ from .errors import RenderError, SpecError
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+#: The files the document being written reads (real path → where it is named), see ``keep``
+_KEEP: ContextVar[Mapping[str, Callable[[Path], SpecError]]] = ContextVar("tushuo_keep", default={})
+
+
+@contextmanager
+def keep(inputs: Mapping[Path, Callable[[Path], SpecError]]) -> Iterator[None]:
+    """While inside, an output that is one of ``inputs`` (after symlinks) is refused: ``inputs[p](output)``.
+
+    ``render photo.yaml`` writes photo.png beside the spec: when that is the picture the
+    spec shows, the render replaced the user's photo with itself. Checked where every output
+    is reserved, so slices, PDF, SVG and the companion are covered alike.
+    """
+    token = _KEEP.set({os.path.realpath(p): e for p, e in inputs.items()})
+    try:
+        yield
+    finally:
+        _KEEP.reset(token)
 
 
 class AtomicFiles:
@@ -42,6 +63,9 @@ class AtomicFiles:
         and leaves a running one's alone.
         """
         target = Path(target)
+        kept = _KEEP.get()
+        if kept and (refused := kept.get(os.path.realpath(target))) is not None:
+            raise refused(target)
         folder = target.parent if str(target.parent) else Path(".")
         sweep_parts(target)
         try:
@@ -144,4 +168,4 @@ def _unlink(p: Path) -> None:
         raise RenderError(f"cannot remove {p}: {exc}") from exc
 
 
-__all__ = ["AtomicFiles", "write_atomic"]
+__all__ = ["AtomicFiles", "keep", "write_atomic"]

@@ -267,8 +267,10 @@ def read_json_rows(raw: bytes, name: str) -> Grid:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SpecError("not UTF-8 text: save the JSON file as UTF-8", file=name) from None
+    from .loading.tree import json_int
+
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
         raise SpecError(f"JSON syntax error: {exc.msg}", file=name, line=exc.lineno, col=exc.colno) from None
     except RecursionError:

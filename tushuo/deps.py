@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,43 @@ def _theme_files(value: Any, doc: Any) -> list[Path]:
     return out
 
 
+def read_by(doc: Any, theme: Any = None) -> dict[Path, Callable[[Path], SpecError]]:
+    """The user's files ``doc`` reads (the spec, its templates, file fields, theme file and fonts),
+    each with the error an output written over it gets, located where the spec names it.
+
+    ``theme``: the resolved Theme (its font files); the theme *file* comes from ``doc.theme``.
+    """
+    from .assets import resolve_path
+    from .loader import path_fields
+    from .themes import _looks_like_path, user_fonts
+
+    def refusal(path: str, what: str) -> Callable[[Path], SpecError]:
+        file, line, col = doc.locate(path) if path else (doc._source_file, None, None)
+        return lambda out: SpecError(f"the output {out} is {what} this spec reads: writing it would replace it; "
+                                     "give the output another name or folder", file=file, line=line, col=col,
+                                     path=path or None)
+
+    found: dict[Path, Callable[[Path], SpecError]] = {}
+    if doc._source_file:
+        found[Path(doc._source_file).resolve()] = refusal("", "the spec file")
+    for t in doc._templates:
+        found[Path(t)] = refusal("extends", "a template")
+    for path, ref in path_fields(doc):
+        try:
+            found[resolve_path(ref, doc.base_dir, doc._roots)] = refusal(
+                path, "the data file" if path.endswith("data_file") else "the picture")
+        except SpecError:
+            pass
+    if isinstance(doc.theme, str) and _looks_like_path(doc.theme):
+        try:
+            found[resolve_path(doc.theme, doc.base_dir, doc._roots)] = refusal("theme", "the theme file")
+        except SpecError:
+            pass
+    for f in user_fonts(theme).values() if theme is not None else ():
+        found[Path(f)] = refusal("theme", "a font file")
+    return found
+
+
 def dependencies(
     spec: str | Path | None = None,
     *,
@@ -92,7 +129,7 @@ def dependencies(
     as in a batch). ``data_file``: a YAML/JSON ``--data`` file. ``files``: more files that
     count as such. ``names``: extra theme names or paths in use (``--theme``).
     """
-    from .loader import load, load_data_file, path_fields
+    from .loader import load, load_data_file
 
     found: set[Path] = set()
     for f in (spec, data_file, *files):
@@ -111,14 +148,7 @@ def dependencies(
         doc = load(spec, data=data, roots=roots)
     except (SpecError, OSError, ValueError, RecursionError):
         return sorted(found)
-    from .assets import resolve_path
-
-    found.update(Path(t) for t in doc._templates)
-    for _, ref in path_fields(doc):
-        try:
-            found.add(resolve_path(ref, doc.base_dir, doc._roots))
-        except SpecError:
-            pass
+    found.update(read_by(doc))
     for value in (doc.theme if doc.theme is not None else DEFAULT_THEME, *names):
         found.update(_theme_files(value, doc))
     return sorted(found)

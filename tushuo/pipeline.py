@@ -150,11 +150,15 @@ def render(doc: Document, out: str | os.PathLike[str], options: RenderOptions = 
     frame, ctx = layout(doc, options)
     words = ctx.doc if ctx.doc is not None else doc  # the words as drawn (script converted)
     info = _FileInfo(doc, frame, ctx, words.script)
+    from .atomic import keep
+    from .deps import read_by
+
     try:
-        paths = write_frame(frame, target, settings, doc=words, fonts=ctx.fonts, theme=ctx.theme, folder=folder,
-                            info=info)
-        if options.describe if options.describe is not None else doc.output.describe:
-            paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script, info))
+        with keep(read_by(doc, ctx.theme)):
+            paths = write_frame(frame, target, settings, doc=words, fonts=ctx.fonts, theme=ctx.theme, folder=folder,
+                                info=info)
+            if options.describe if options.describe is not None else doc.output.describe:
+                paths.append(_companion(doc, frame, target, folder, paths, ctx, words.script, info))
         return paths
     except SpecError as exc:
         # too tall, too many bytes: about this spec, so name it (the message alone was unplaced)

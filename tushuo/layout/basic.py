@@ -165,7 +165,7 @@ def layout_callout(block: CalloutBlock, width: float, ctx: LayoutContext) -> Fra
     ops: list = []
     title_tb = None
     if block.title:
-        title_tb = ctx.text(block.title, text_w, "h3", face=ctx.face("heading"), color=ink, line_height=1.3)
+        title_tb = balanced(ctx, block.title, text_w, "h3", face=ctx.face("heading"), color=ink, line_height=1.3)
         ops.append(title_tb.op(text_x, y, background=tint))
         icon_cy = y + title_tb.lines[0].height / 2
         y += title_tb.height + ctx.px(10)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..color import mix, readable
 from ..frame import Box, Frame, Image, shift
 from ..spec.blocks import CardItem, CardsBlock
-from .common import card, pill, titled
+from .common import balanced, card, pill, short_text, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .media import crop_to_ratio
@@ -93,7 +93,7 @@ def _card(item: CardItem, i: int, w: float, ctx: LayoutContext, grid: bool):
         ty += tag.height + ctx.px(12)
     tstyle = ctx.style("h3", face=ctx.face("heading"), size=ctx.size("h3") * (0.86 if grid else 0.92),
                        line_height=1.35)
-    tb = ctx.text(item.title, text_w, tstyle)
+    tb = balanced(ctx, item.title, text_w, tstyle)
     parts.append(("text", tb, text_x, ty))
     ty += tb.height
     if item.desc:
@@ -101,7 +101,7 @@ def _card(item: CardItem, i: int, w: float, ctx: LayoutContext, grid: bool):
         dstyle = ctx.style("body", size=ctx.size("body") * (0.78 if grid else 0.82), line_height=1.6,
                            color=readable(mix(pal.text, pal.muted, 0.5), pal.surface),
                            align="left" if text_w < 16 * ctx.size("body") * 0.8 else "justify")
-        db = ctx.text(item.desc, text_w, dstyle)
+        db = short_text(ctx, item.desc, text_w, dstyle)
         parts.append(("text", db, text_x, ty))
         ty += db.height
     natural = max(ty + pad, (pad + img_h + pad) if left else 0.0)

@@ -7,7 +7,6 @@ the same across steps, tables, checklists, comparisons and cards.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import replace
 
 from ..frame import Ellipse, Frame, Keep, Path, Rect
@@ -157,19 +156,21 @@ def one_line(ctx: LayoutContext, text: str, style: TextStyle) -> TextBlock:
 def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str = "body", **overrides) -> TextBlock:
     """``text`` wrapped to as many lines as ``width`` needs, but with lines of even length.
 
-    For titles and table cells: 清河路88号便民服务中心一 / 楼 becomes 清河路88号便 /
-    民服务中心一楼, and no line ends inside a quoted or bracketed term (“两委”, 《规程》,
-    （社区）) when another choice exists. Plain text is split at the line breaker's own
-    opportunities so that the longest line is as short as possible (a small dynamic
-    programme); text with markup, or very long text, falls back to the narrowest measure
-    that keeps the line count. The box is ``width`` or that measure: callers centre or
-    align the block by its own width.
+    For titles, labels and short texts in narrow boxes (table and comparison cells, card, step
+    and timeline titles): 清河路88号便民服务中心一 / 楼 becomes 清河路88号便 / 民服务中心一楼,
+    lines break between words (换届风气监督 / 举报须知), and no line ends inside a quoted or
+    bracketed term (“两委”, 《规程》, （社区）) when another choice exists. The text is split at
+    the line breaker's own opportunities so that the longest line is as short as possible (a
+    small dynamic programme, ``even_split``), inline markup and the author's own line breaks
+    kept (``even_lines``); very long text falls back to the narrowest measure that keeps the
+    line count. The box is ``width`` or that measure: callers centre or align the block by its
+    own width.
     """
     tb = ctx.text(text, width, style, **overrides)
     n = len(tb.lines)
     if n < 2 or tb.style.align == "justify":
         return tb
-    even = even_lines(ctx, text, width, n, tb.style)
+    even = even_lines(ctx, text, width, n, tb.style, tb)
     if even is not None:
         return even
     lo, hi = width / (n + 1), width
@@ -185,42 +186,137 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
     return ctx.text(text, hi, style, **overrides)
 
 
-def plain(text: str, style: TextStyle) -> bool:
-    """Whether ``even_split`` can set ``text``: one paragraph without inline markup (whose
-    bold and highlighted runs measure otherwise)."""
-    return "\n" not in text and not (style.markup and ("**" in text or "==" in text))
+#: A description in a box narrower than this many ems of its size that wraps onto two lines reads
+#: as a label (设岗定责亮身份 in a grid card) and is balanced like one; longer text is a paragraph.
+SHORT_BOX_EMS = 10
 
 
-def even_lines(ctx: LayoutContext, text: str, width: float, lines: int, style: TextStyle) -> TextBlock | None:
-    """Plain ``text`` set at ``width`` in the lines of ``even_split``, or None when it is not
-    plain, cannot be split so, or the lines do not keep their count at ``width``."""
-    if not plain(text, style):
+def short_text(ctx: LayoutContext, text: str, width: float, style: TextStyle) -> TextBlock:
+    """A description (of a step, card or event) set as body text, or ``balanced`` when it is a
+    label in all but name: two lines in a narrow box (设岗定责 / 亮身份, not 设岗定责亮 / 身份)."""
+    tb = ctx.text(text, width, style)
+    if len(tb.lines) == 2 and width < SHORT_BOX_EMS * style.size:
+        return balanced(ctx, text, width, style)
+    return tb
+
+
+def even_lines(ctx: LayoutContext, text: str, width: float, lines: int, style: TextStyle,
+               natural: TextBlock | None = None) -> TextBlock | None:
+    """``text`` set at ``width`` in the lines of ``even_split``, or None when it cannot be split
+    so or the lines do not keep their count at ``width``.
+
+    Inline markup (bold measured bold) and the author's line breaks are kept: each paragraph
+    is split on its own into the lines it takes at ``width`` (``natural``: the text set there,
+    when the caller has it), and its breaks go back into the marked-up text as line breaks.
+    """
+    if plain(text, style):  # the usual title
+        split = even_split(ctx.fonts, text, width, lines, style)
+        if not split:
+            return None
+        even = ctx.text("\n".join(split), width, style)
+        return even if len(even.lines) == len(split) else None
+    marked = _even_marked(ctx, text, width, style, natural or ctx.text(text, width, style))
+    if marked is None:
         return None
-    split = even_split(ctx.fonts, text, width, lines, style)
-    if not split:
+    even = ctx.text(marked[0], width, style)
+    return even if len(even.lines) == marked[1] else None
+
+
+def _even_marked(ctx: LayoutContext, text: str, width: float, style: TextStyle,
+                 natural: TextBlock) -> tuple[str, int] | None:
+    """``text`` (markup, several paragraphs) with line breaks where ``even_split`` puts them in
+    each paragraph that wraps, and the count of lines it then takes; None when a paragraph
+    cannot be split so, or ``natural``'s lines do not read back as the paragraphs."""
+    from ..text.layout import paragraph_spans
+    from ..text.linebreak import SPACES
+    from ..text.markup import Markup, parse_at
+
+    mk, at = parse_at(text) if style.markup else (Markup(text, bytes(len(text))), list(range(len(text))))
+    plain_text = mk.text
+    drop: set[int] = set()  # source indexes of spaces at a new break
+    before: set[int] = set()  # source indexes a line break goes before
+    total = 0
+    k = 0  # natural's next line
+    for ps, pe in paragraph_spans(plain_text):
+        count, c = 0, ps
+        while True:  # the lines of this paragraph in ``natural``: their texts follow each other
+            if k >= len(natural.lines):
+                return None
+            while count and c < pe and plain_text[c] in SPACES:  # spaces at a break are dropped
+                c += 1
+            line = natural.lines[k].text
+            if not plain_text.startswith(line, c) or c + len(line) > pe:
+                return None
+            c += len(line)
+            k += 1
+            count += 1
+            if not plain_text[c:pe].strip("".join(SPACES)):
+                break
+        if count < 2:
+            total += count
+            continue
+        flags = mk.flags[ps:pe]
+        breaks = even_breaks(ctx.fonts, plain_text[ps:pe], width, count, style, flags if any(flags) else None)
+        if breaks is None:
+            return None
+        for vis, end in breaks[:-1]:
+            while end < pe - ps and plain_text[ps + end] == " ":  # as even_split strips them
+                end += 1
+            drop.update(at[ps + i] for i in range(vis, end))
+            before.add(at[ps + end])
+        total += len(breaks)
+    if k != len(natural.lines):
         return None
-    even = ctx.text("\n".join(split), width, style)
-    return even if len(even.lines) == len(split) else None
+    out = []
+    for i, ch in enumerate(text):
+        if i in before:
+            out.append("\n")
+        if i not in drop:
+            out.append(ch)
+    return "".join(out), total
 
 
 #: Longest text (in break opportunities) split by the dynamic programme.
 _EVEN_MAX_UNITS = 120
 
 
+def plain(text: str, style: TextStyle) -> bool:
+    """Whether ``even_split`` can set ``text`` as it is: one paragraph without inline markup
+    (``even_lines`` takes the others apart first)."""
+    return "\n" not in text and not (style.markup and ("**" in text or "==" in text))
+
+
 def even_split(fonts: FontBook, text: str, width: float, lines: int, style: TextStyle) -> list[str] | None:
-    """The lines of ``_even_split`` (below), kept with the laid-out text (``context.text_memo``):
+    """Plain ``text`` (one paragraph) as the lines of ``even_breaks``; None when the text is too
+    long to search or cannot be set in that many lines."""
+    breaks = even_breaks(fonts, text, width, lines, style)
+    if breaks is None:
+        return None
+    out, a = [], 0
+    for vis, end in breaks:
+        out.append(text[a:vis].lstrip(" "))
+        a = end
+    return out
+
+
+def even_breaks(fonts: FontBook, text: str, width: float, lines: int, style: TextStyle,
+                flags: bytes | None = None) -> list[tuple[int, int]] | None:
+    """The breaks of ``_even_breaks`` (below), kept with the laid-out text (``context.text_memo``):
     a pure function of its arguments, and a warm render asks again for every balanced title."""
     memo = text_memo(fonts)
-    key = ("even_split", text, width, lines, style)
+    key = ("even_split", text, width, lines, style, flags)
     hit = memo.get(key)
     if hit is None:
-        hit = _even_split(fonts, text, width, lines, style)
+        hit = _even_breaks(fonts, text, width, lines, style, flags)
         memo.put(key, hit)
     return list(hit) if hit is not None else None
 
 
-def _even_split(fonts: FontBook, text: str, width: float, lines: int, style: TextStyle) -> list[str] | None:
-    """Plain ``text`` as ``lines`` lines at break opportunities, the longest as short as possible.
+def _even_breaks(fonts: FontBook, text: str, width: float, lines: int, style: TextStyle,
+                 flags: bytes | None) -> list[tuple[int, int]] | None:
+    """Where ``text`` (one paragraph; ``flags``: its markup, per character) breaks into ``lines``
+    lines at break opportunities, the longest as short as possible: for each line, the end of
+    its visible text and the break after it (the last: ``len(text)``).
 
     The line-choosing half of ``balanced`` (charts use it for their labels too); None when
     the text is too long to search or cannot be set in that many lines.
@@ -238,7 +334,7 @@ def _even_split(fonts: FontBook, text: str, width: float, lines: int, style: Tex
     ends, vis = opp.best_pos, opp.best_vis
     if len(ends) > _EVEN_MAX_UNITS:
         return None
-    measure = line_widths(text, style, fonts).width
+    measure = line_widths(text, style, fonts, flags).width
     starts = [0, *ends[:-1]]  # line k may start at 0 or after any opportunity
     depth_ok = []
     depth = 0
@@ -259,7 +355,21 @@ def _even_split(fonts: FontBook, text: str, width: float, lines: int, style: Tex
     # a cut word outweighs any number of lines not ending at a mark
     weighed = [(u + 1) * c + r for c, r in zip(cut, rough)]
     letters = letters_before(text)
-    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, measure=measure, vis=vis, starts=starts,
+    # every line width the searches below may ask, measured once (they ask each many times):
+    # the first line's to each break, and for each break the lines ending there, longer and
+    # longer as their start moves back, while they fit (a search's own width is never wider)
+    top = width + 1e-5
+    firsts = [measure(0, v) for v in vis]
+    rows = []
+    for b in range(u):
+        row = []
+        for a in range(b - 1, -1, -1):
+            w = measure(starts[a + 1], vis[b])
+            if w > top:
+                break
+            row.append(w)
+        rows.append(row)
+    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, firsts=firsts, rows=rows, vis=vis, starts=starts,
                            letters=letters)
     em = style.size
     for n, strict in ((lines, True), (lines + 1, True), (lines, False)):
@@ -275,24 +385,21 @@ def _even_split(fonts: FontBook, text: str, width: float, lines: int, style: Tex
         limit = min(width, max(even[0][1] + 1.5 * em, worded[0][1] + 1e-6))
         marked = dp(n, limit, strict, weighed, squares=False) or worded
         cuts = (dp(n, marked[0][1] + 1e-6, strict, weighed, squares=True) or marked)[1]
-        out, a = [], 0
-        for b in cuts:
-            out.append(text[a : vis[b]].lstrip(" "))
-            a = ends[b]
-        return out
+        return [(vis[b], ends[b]) for b in cuts]
     return None
 
 
 def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, squares: bool, u: int,
-              depth_ok: list[bool], measure: Callable[[int, int], float], vis: list[int], letters: list[int],
-              starts: list[int]) -> tuple[tuple[int, float], list[int]] | None:
+              depth_ok: list[bool], firsts: list[float], rows: list[list[float]], vis: list[int],
+              letters: list[int], starts: list[int]) -> tuple[tuple[int, float], list[int]] | None:
     """The best way to end ``n`` lines, none wider than ``width``, at break opportunities, or None.
 
     The cost, compared in order: the sum of ``rough`` over the lines' ends (when given), then
     the longest line, or with ``squares`` the sum of squared line widths. Each part only grows
     as lines are added, so keeping the least cost per (lines, break) state is exact. No line
     has fewer than two letters (``letters``: their prefix counts) when the text has two for each,
-    and the last line never has.
+    and the last line never has. ``firsts[b]``: the width of a first line ending at break ``b``;
+    ``rows[b][k]``: of the line ending at ``b`` that starts after break ``b - 1 - k``.
     """
     inf = (1 << 30, float("inf"))
     single = letters[-1] >= 2 * n  # room for every line to have two letters
@@ -300,26 +407,27 @@ def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, sq
     best = [[inf] * u for _ in range(n + 1)]
     back = [[-1] * u for _ in range(n + 1)]
     for b in range(u):
-        w = measure(0, vis[b])
+        w = firsts[b]
         if w <= width and (b == u - 1 or not strict or depth_ok[b]) and not (single and letters[vis[b]] <= 1):
             best[1][b] = (rough[b] if rough else 0, w * w if squares else w)
     for j in range(2, n + 1):
-        for b in range(u):
+        before, here, came = best[j - 1], best[j], back[j]
+        for b in range(u - 1) if j < n else (u - 1,):  # the last line ends the text, no other does
             if b < u - 1 and strict and not depth_ok[b]:
                 continue
-            for a in range(b - 1, -1, -1):  # the line grows as its start moves back
-                s = starts[a + 1]
-                w = measure(s, vis[b])
+            lone = single or b == u - 1  # a line of one character (孤字) is refused, always when last
+            at_b = letters[vis[b]]
+            rb = rough[b] if rough else 0
+            for k, w in enumerate(rows[b]):  # the line grows as its start moves back
                 if w > width:
                     break
-                if letters[vis[b]] - letters[s] <= 1 and (single or b == u - 1):
-                    continue  # a line of one character (孤字), always when last
-                prev = best[j - 1][a]
-                if prev == inf:
+                a = b - 1 - k
+                prev = before[a]
+                if prev is inf or (lone and at_b - letters[starts[a + 1]] <= 1):
                     continue
-                cost = (prev[0] + (rough[b] if rough else 0), prev[1] + w * w if squares else max(prev[1], w))
-                if cost < best[j][b]:  # on a tie the latest start: earlier lines fuller, as greedy fills them
-                    best[j][b], back[j][b] = cost, a
+                cost = (prev[0] + rb, prev[1] + w * w if squares else max(prev[1], w))
+                if cost < here[b]:  # on a tie the latest start: earlier lines fuller, as greedy fills them
+                    here[b], came[b] = cost, a
     if best[n][u - 1] == inf:
         return None
     cuts = []
@@ -354,4 +462,4 @@ def shadow_color(bg: str) -> str:
     return mix(bg, "#000000", 0.06)
 
 
-__all__ = ["balanced", "block_title", "card", "cn_numeral", "diamond", "even_split", "nesting", "next_number", "number_badge", "number_label", "one_line", "pill", "shadow_color"]
+__all__ = ["balanced", "block_title", "card", "cn_numeral", "diamond", "even_split", "nesting", "next_number", "number_badge", "number_label", "one_line", "pill", "shadow_color", "short_text"]

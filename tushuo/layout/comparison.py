@@ -108,7 +108,7 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
         room = cw - 2 * pad - (badge + ctx.px(12) if has_mark else 0)
         if room < head_style.size * 2 and has_mark:  # too narrow for badge and text side by side
             room = cw - 2 * pad
-        tb = ctx.text(col.label, room, head_style, color=readable(pal.on_primary, strong))
+        tb = balanced(ctx, col.label, room, head_style, color=readable(pal.on_primary, strong))
         blocks.append((tb, has_mark, strong))
     stacked = [has and (cw - 2 * pad - badge - ctx.px(12) < head_style.size * 2) for _, has, _ in blocks]
     head_h = max(
@@ -152,7 +152,7 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
         top = y
         if mode == "band":
             band_fill = mix(pal.primary, pal.surface, 0.9)
-            ab = ctx.text(row.aspect, width - 2 * pad - ctx.px(14), aspect_style,
+            ab = balanced(ctx, row.aspect, width - 2 * pad - ctx.px(14), aspect_style,
                           color=readable(pal.primary_dark, band_fill))
             band_h = ab.height + 2 * ctx.px(12)
             frame.add(Rect(0, y, width, band_h, fill=band_fill, radius=ctx.px(12)))
@@ -168,7 +168,7 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
             tone = block.columns[k].tone
             has_mark = tone in ("positive", "negative") and bool(cell.text)
             text_x = mark + ctx.px(10) if has_mark else 0.0
-            ctb = ctx.text(cell.text, inner - text_x, cell_style) if cell.text else None
+            ctb = balanced(ctx, cell.text, inner - text_x, cell_style) if cell.text else None  # justified: as set
             pic = None
             if cell.image:
                 pic = ctx.image(cell.image, f"rows[{r}].cells[{k}].image")

@@ -30,7 +30,7 @@ from typing import Any
 from ..color import mix, readable
 from ..frame import Box, Ellipse, Frame, Keep, Line, Op, Path, PathCmd, Rect, shift
 from ..spec.blocks import StepItem, StepsBlock
-from .common import balanced, card, number_badge, pill, titled
+from .common import balanced, card, number_badge, pill, short_text, titled
 from .context import LayoutContext
 from .flowgraph import BBox, EdgeSpec, FlowStyle, NodeSpec, Point, _side_x, route_rows
 from .icons import icon
@@ -250,7 +250,7 @@ def _draw_step(item: StepItem, number: str | None, width: float, ctx: LayoutCont
     t_style = ctx.style("h3", size=sz.title, face=ctx.face("heading"), line_height=1.35)
     one = ctx.fonts.measure(item.title, sz.title, t_style.face)
     tag_inline = tag is not None and one + ctx.px(20) + tag.width <= title_w
-    tb = ctx.text(item.title, title_w - (tag.width + ctx.px(20) if tag is not None and tag_inline else 0), t_style)
+    tb = balanced(ctx, item.title, title_w - (tag.width + ctx.px(20) if tag is not None and tag_inline else 0), t_style)
     head_h = max(tb.height, sz.badge if badge_w else 0.0)
     ty = y + (head_h - tb.height) / 2
     if badge_w:
@@ -271,7 +271,7 @@ def _draw_step(item: StepItem, number: str | None, width: float, ctx: LayoutCont
         # justified lines of a dozen characters open wide gaps: narrow boxes are set ragged-right
         d_style = ctx.style("body", size=sz.desc, line_height=1.6,
                             align="justify" if body_w >= 15 * sz.desc else "left")
-        db = ctx.text(item.desc, body_w, d_style)
+        db = short_text(ctx, item.desc, body_w, d_style)
         ops.append(db.op(body_x, y, background=pal.surface))
         texts.append((body_x, y, db.width, db.height))
         y += db.height
@@ -313,7 +313,7 @@ def _draw_decision(item: StepItem, width: float, ctx: LayoutContext, sz: _Sizes)
         tfill = pal.surface
         tag = pill(ctx, item.tag, fill=tfill, color=readable(stroke, tfill), stroke=stroke, max_width=inner)
         parts.append(("tag", tag))
-    tb = ctx.text(item.title, inner, t_style)
+    tb = balanced(ctx, item.title, inner, t_style)
     parts.append(("title", tb))
     if item.desc:
         db = ctx.text(item.desc, inner, ctx.style("body", size=sz.desc * 0.95, line_height=1.5,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..color import mix, readable
 from ..frame import Box, Ellipse, Frame, Line
 from ..spec.blocks import TimelineBlock
-from .common import pill, titled
+from .common import balanced, pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .paginate import line_keeps
@@ -60,7 +60,7 @@ def timeline_geometry(block: TimelineBlock, width: float, ctx: LayoutContext) ->
         boxes: list[BBox] = []
         # date pill and title share a line when they fit
         inline = inline_all
-        tb = ctx.text(ev.title, inner - (date.width + ctx.px(18) if inline else 0), title_style)
+        tb = balanced(ctx, ev.title, inner - (date.width + ctx.px(18) if inline else 0), title_style)
         head_h = max(date.height, tb.lines[0].height if tb.lines else 0) if inline else date.height
         frame.place(date, x0, y + (head_h - date.height) / 2)
         boxes.append((x0, y + (head_h - date.height) / 2, date.width, date.height))

@@ -16,3 +16,5 @@ MAX_ERRORS = 50
 #: laid out in a third of a second. Longer text (a whole report pasted into one paragraph)
 #: is refused at once instead of being laid out for minutes: split it into paragraphs.
 MAX_TEXT_CHARS = 20_000
+#: Longest number as written (characters): a float needs about 25, an int 20 to reach any field's range.
+MAX_NUMBER_CHARS = 100

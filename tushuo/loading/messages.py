@@ -28,8 +28,10 @@ def _describe(v: Any) -> str:
         return "nothing (null)"
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return f"{v:g}" if isinstance(v, float) else str(v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, int):  # str() of an int past 4,300 digits raises; a message needs its size only
+        return str(v) if v.bit_length() <= 128 else f"a number of about {int(v.bit_length() * 0.30103) + 1:,} digits"
     if isinstance(v, str):
         return f"'{v}'" if len(v) <= 40 else f"'{v[:37]}…'"
     if isinstance(v, (list, tuple)):

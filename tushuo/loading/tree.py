@@ -398,6 +398,10 @@ class _Builder:
         if tag in (_T + "int", _T + "float"):
             if ":" in text:  # YAML 1.1 base-60 (9:30 → 570): keep the time as written
                 return text
+            if len(text) > limits.MAX_NUMBER_CHARS:
+                # 0xfff… of 5,000 digits (an int no message can print): kept as written, so a
+                # number field says where it is and what it got, and a text field takes it as text
+                return text
             try:
                 if tag == _T + "int":
                     return self._scalars.construct_yaml_int(node)
@@ -441,12 +445,17 @@ def _join_surrogate_escapes(text: str) -> tuple[str, dict[int, list[int]]]:
     return "".join(out), shifts
 
 
+def json_int(text: str) -> int | str:
+    """A JSON integer; one past MAX_NUMBER_CHARS stays as written (int() refuses 4,300 digits), as in YAML."""
+    return int(text) if len(text) <= limits.MAX_NUMBER_CHARS else text
+
+
 def _parse_text(text: str, label: str | None, json_mode: bool) -> _N:
     """The located tree of one YAML/JSON text; empty text is an error."""
     json_value: Any = None
     if json_mode:
         try:
-            json_value = json.loads(text)
+            json_value = json.loads(text, parse_int=json_int)
         except json.JSONDecodeError as exc:
             raise SpecError(f"JSON syntax error: {exc.msg}", file=label, line=exc.lineno, col=exc.colno) from None
         except RecursionError:
@@ -519,7 +528,7 @@ def _read_source(source: Any, file: str | os.PathLike[str] | None = None) -> tup
         json_mode = False
         if stripped[:1] in ("{", "["):
             try:
-                json.loads(source)
+                json.loads(source, parse_int=json_int)
                 json_mode = True
             except (ValueError, RecursionError):
                 pass

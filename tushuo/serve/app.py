@@ -8,6 +8,7 @@ a 400 with ``{"error": message}``; a save over someone else's change is a 409.
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
@@ -39,10 +40,23 @@ async def _json(request: Request) -> dict[str, Any]:
     # JSON only: a page elsewhere cannot send it without a CORS preflight, which is never granted
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise SpecError("the request must be application/json")
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        raise SpecError("request too large")
     try:
-        body = await request.json()
+        declared = int(request.headers.get("content-length") or 0)
+    except ValueError:
+        raise SpecError("the request has a bad Content-Length") from None
+    if declared > MAX_BODY:
+        raise SpecError("request too large")
+    # counted while it arrives: a chunked body names no length, and request.json() would keep all of it
+    raw = bytearray()
+    try:
+        async for part in request.stream():
+            raw += part
+            if len(raw) > MAX_BODY:
+                raise SpecError("request too large")
+    except ClientDisconnect:
+        raise SpecError("the request was cut off") from None
+    try:
+        body = json.loads(raw)
     except ValueError:
         raise SpecError("the request is not JSON") from None
     if not isinstance(body, dict):
@@ -204,6 +218,7 @@ def create_app(folder: str | Path) -> Starlette:  # noqa: C901 - over the limit 
         options: dict[str, Any] = {"width": _width(body.get("width")), "theme": body.get("theme") or None}
         stem = path.with_suffix("")
         if kind == "slices":
+            files.output_folder(f"{stem}-slices")  # not a symlink out of the folder
             target = f"{stem}-slices/"
             options["slice_height"] = doc.output.slice_height or None
         else:

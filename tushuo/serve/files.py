@@ -72,9 +72,15 @@ class Folder:
     def _checked(name: str) -> str:
         if not isinstance(name, str) or not name.strip():
             raise SpecError("no file name given")
+        if any(ord(c) < 32 for c in name):
+            raise SpecError(f"not a usable file name: {name!r} (it holds a control character)")
         if not name.lower().endswith(SPEC_SUFFIXES):
             raise SpecError(f"not a spec file: {name} (the editor opens .yaml, .yml and .json files)")
         return name
+
+    def output_folder(self, path: str | os.PathLike[str]) -> Path:
+        """A folder an export writes into: inside this folder once symlinks are followed."""
+        return _inside(self.root, Path(path), Path(path).name)
 
     def list(self) -> list[str]:
         """Spec names in the folder and its sub-folders, sorted (hidden files and folders left out)."""

@@ -320,14 +320,35 @@ def _compression(fb: FontBook, t: str, advs: list[float], faces: list[str],
 # -- layout ------------------------------------------------------------------
 
 
-def line_widths(text: str, style: TextStyle, fontbook: FontBook | None = None) -> LineWidths:
-    """How wide each candidate line of plain ``text`` (one paragraph) is as :func:`layout_text`
-    would draw it, for callers that choose their own breaks (balanced titles)."""
-    para = _measure_para(fontbook or default_fontbook(), text, bytes(len(text)), style)
+def one_line_advances(text: str, size: float, face: str,
+                      fontbook: FontBook | None = None) -> tuple[list[float], float] | None:
+    """``text`` set as one line the way the text engine sets a line: per-character advances after
+    punctuation compression (。” and ）“ pairs, a closing mark's blank half at the end) and the
+    blank trimmed before an opening mark that starts it; None when no mark needs it (for
+    labels placed by hand, such as a chart's, whose right or centred edge should meet the ink)."""
+    if not text or _MARKS_RE.search(text) is None:
+        return None
+    fb = fontbook or default_fontbook()
+    para = _measure_para(fb, text, bytes(len(text)), TextStyle(size=size, face=face, markup=False))
+    n = len(text)
+    trim = para.trims[0] if para.trims else 0.0
+    inner, end = para.shrink_in, para.shrink_end
+    if not trim and (inner is None or end is None or (not any(inner[: n - 1]) and not end[n - 1])):
+        return None  # a mark that changes nothing here (a lone —, a closing mark inside a TC line)
+    return _compressed(para, 0, n), trim
+
+
+def line_widths(text: str, style: TextStyle, fontbook: FontBook | None = None,
+                flags: bytes | None = None) -> LineWidths:
+    """How wide each candidate line of ``text`` (one paragraph, markup removed: ``flags`` per
+    character, markup.BOLD measured in the bold face) is as :func:`layout_text` would draw it,
+    for callers that choose their own breaks (balanced titles)."""
+    para = _measure_para(fontbook or default_fontbook(), text, flags or bytes(len(text)), style)
     return LineWidths(para.advs, para.gaps, para.trims, para.shrink_in, para.shrink_end)
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph of ``text`` (its lines as the author broke them)."""
     spans = []
     start = 0
     for m in _NEWLINES.finditer(text):
@@ -348,7 +369,7 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
     # (paragraph, start, end, first line of its paragraph, not justified: its last line or one left ragged)
     plan: list[tuple[_Para, int, int, bool, bool]] = []
     overflow = False
-    for ps, pe in _paragraphs(mk.text):
+    for ps, pe in paragraph_spans(mk.text):
         if limit is not None and len(plan) >= limit:
             overflow = True
             break

@@ -59,9 +59,11 @@ _PAIRED = frozenset("—―…⋯")
 #: Spaces dropped where a line breaks.
 SPACES = frozenset(" \t\u3000\u200b\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u205f")
 
-#: Units and measure words that stay with the number before them (12月20日, 18个, 5至9人):
+#: Units and measure words that stay with the number before them (12月20日, 18个, 5至9人),
+#: in Simplified and in the Traditional forms tushuo's script conversion writes (15個, 3屆):
 #: UAX #14 allows a break between a digit and an ideograph, Chinese setting does not.
-NUMBER_UNITS = frozenset("年月日号时点分秒天周旬季个人名位户家村组项条次件元角万亿千百十岁期届倍批场篇份张台辆座所套种类处米里吨斤亩克度成")
+NUMBER_UNITS = frozenset("年月日号时点分秒天周旬季个人名位户家村组项条次件元角万亿千百十岁期届倍批场篇份张台辆座所套种类处米里吨斤亩克度成"
+                         "號時點週個戶組項條萬億歲屆場張臺輛種類處噸畝裏裡")
 #: Single-character words a phrase ends with (break after them) or starts with (break before
 #: them): between two characters the word list does not know (see :func:`word_edges`), a break
 #: next to one of these is taken not to split a word. Balanced (centred) labels prefer such a
@@ -315,8 +317,9 @@ def _segment(run: str) -> list[int]:
 @lru_cache(maxsize=4096)
 def word_edges(text: str) -> bytes:
     """For each ``i`` in ``0..len(text)``, what a break before ``text[i]`` does to words: 0 cuts
-    one (监|督, 怎|样), 1 falls between two words (监督|举报), 2 is a phrase edge (next to
-    a one-character function word: 的|选民, 选民|是否; or not between two Han characters).
+    one (监|督, 怎|样; or a number from the Han word it counts: 20|平方米), 1 falls between two
+    words (监督|举报), 2 is a phrase edge (next to a one-character function word: 的|选民,
+    选民|是否; or not between two Han characters).
 
     The one place tushuo knows Chinese words. Each run of Han characters is segmented with a
     word list (:func:`_segment`). Between two characters that start no known word (a name, a
@@ -347,6 +350,8 @@ def word_edges(text: str) -> bytes:
                     function = simple[e - i - 1] in PHRASE_END or simple[e - i] in PHRASE_START
                     alone = e - a == 1 and cuts[t + 1] - e == 1  # between two unknown characters
                     out[e] = 2 if function else 0 if alone else 1
+        if i and ("0" <= text[i - 1] <= "9" or "０" <= text[i - 1] <= "９"):
+            out[i] = 0  # a number and what it counts: not 20 / 平方米
         i = j
     return bytes(out)
 

@@ -42,6 +42,14 @@ def parse(text: str) -> Markup:
     """Remove the markers of matched pairs and flag the characters between them."""
     if "**" not in text and "==" not in text:
         return Markup(text, bytes(len(text)))
+    return parse_at(text)[0]
+
+
+def parse_at(text: str) -> tuple[Markup, list[int]]:
+    """:func:`parse`, and where each character of its text stands in ``text`` (a caller that
+    chooses line breaks in the plain text puts them back into the marked-up source)."""
+    if "**" not in text and "==" not in text:
+        return Markup(text, bytes(len(text))), list(range(len(text)))
     tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(text)]
     pairs: list[tuple[int, int, int]] = []  # (open index, close index, flag) in ``tokens``
     for marker, flag in _MARKERS.items():
@@ -50,7 +58,7 @@ def parse(text: str) -> Markup:
             if tokens[c][0] > tokens[o][0] + 2:  # an empty pair stays literal
                 pairs.append((o, c, flag))
     if not pairs:
-        return Markup(text, bytes(len(text)))
+        return Markup(text, bytes(len(text))), list(range(len(text)))
     drop = set()
     opens: dict[int, int] = {}
     closes: dict[int, int] = {}
@@ -60,6 +68,7 @@ def parse(text: str) -> Markup:
         opens[tokens[o][0]] = flag
         closes[tokens[c][0]] = flag
     out: list[str] = []
+    at: list[int] = []
     flags = bytearray()
     active = {BOLD: 0, HIGHLIGHT: 0}
     i = 0
@@ -73,9 +82,10 @@ def parse(text: str) -> Markup:
             i += 2
             continue
         out.append(text[i])
+        at.append(i)
         flags.append((BOLD if active[BOLD] else 0) | (HIGHLIGHT if active[HIGHLIGHT] else 0))
         i += 1
-    return Markup("".join(out), bytes(flags))
+    return Markup("".join(out), bytes(flags)), at
 
 
 def strip(text: str) -> str:
