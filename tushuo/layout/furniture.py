@@ -9,8 +9,8 @@ the finished page frames.
 from __future__ import annotations
 
 import bisect
-from itertools import accumulate
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from ..color import mix, with_alpha
