@@ -338,6 +338,30 @@ def test_wrapped_labels_keep_quoted_and_bracketed_terms_whole():
             assert ln.count("“") == ln.count("”") and ln.count("（") == ln.count("）"), lines
 
 
+def test_right_aligned_label_lines_meet_the_edge_with_their_ink():
+    """An hbar label's lines end at the axis with their ink, as body text sets them: a line ending
+    in ）、 or ” closes its blank half (高中（中专、 / 职高、技校） stood half an em short of the
+    lines ending in a character), and （ at a line start does not push the line in."""
+    from tushuo.text.layout import _ink
+
+    names = ["候选人资格审查不严（含“村霸”、涉黑涉恶等情形）", "高中（中专、职高、技校）", "退役军人"]
+    plan = plan_chart(spec("hbar", names, [[7.0, 3.0, 1.0]], unit="件"))
+    checked = 0
+    for lab in plan.labels():
+        x, _, w, _ = lab.box
+        by_line: dict[float, list] = {}
+        for r in lab.runs:
+            by_line.setdefault(r.y, []).append(r)
+        for runs in by_line.values():
+            last = runs[-1]
+            ink = _ink(FB, last.face, last.text[-1])
+            assert ink is not None
+            right = last.xs[-1] + ink[1] * last.size
+            assert abs(x + w - right) < 0.2 * last.size, (last.text, x + w - right)
+            checked += 1
+    assert checked >= 5
+
+
 @pytest.mark.parametrize("kind", ["bar", "stacked", "hbar", "line", "progress"])
 def test_all_equal_and_zero_values(kind):
     for vals in ([7.0, 7.0, 7.0], [0.0, 0.0, 0.0]):

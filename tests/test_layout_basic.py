@@ -192,6 +192,45 @@ def test_table_rows_are_atomic_header_on_primary_zebra_rows() -> None:
     assert_text_inside_boxes(frame)
 
 
+def test_short_cells_wrap_to_at_most_two_lines_while_a_long_cell_takes_the_room() -> None:
+    """A name or a date beside a long reason: the short cells keep to two lines and the long
+    column wraps instead (it gave 张大 / 湾村 / （社区） and 2027年 / 1月 / 5日 in three lines each,
+    the width going to the reason column in proportion to its length)."""
+    rows = [["马寨乡", "李庄村", "原书记因病辞职，新人选尚在考察中，需经乡党委会议研究后报区委组织部备案", "12月28日"],
+            ["程集镇", "王", "无", "—"],
+            ["马寨乡", "张大湾村（社区）", "信访", "2027年1月5日"]]
+    frame = layout_document(doc_of([{"type": "table", "header": ["乡镇", "村（社区）", "滞后原因", "计划完成时间"],
+                                     "rows": rows}]))
+
+    def lines(start: str) -> int:
+        return len({round(r.y, 3) for r in text_op(frame, start).runs})
+
+    assert lines("张大湾村") <= 2 and lines("2027年") <= 2 and lines("计划完成") <= 2
+    assert lines("马寨乡") == 1 and lines("李庄村") == 1
+    assert lines("原书记") >= 4
+    assert_text_inside_boxes(frame)
+
+
+def test_body_cells_align_by_the_body_not_by_a_header_that_wraps() -> None:
+    """Columns of one-line cells are centred whether or not their header wraps: 预算（万元） wrapping
+    to two lines left-aligned the numbers under it (12.50, 8.00) while a column headed 单位 centred
+    its own."""
+    rows = [["选举用品印制", 12.5, 11.8, "万元"], ["宣传（含APP推送、WiFi热点广告、短视频制作等新媒体投放）", 6, 6, "万元"],
+            ["误工补贴", 30, 28.75, "万元"]]
+    frame = layout_document(doc_of([{"type": "table", "header": ["项目", "预算（万元）", "支出（万元）", "单位"],
+                                     "rows": rows}]))
+    head = text_op(frame, "预算")
+    assert len({round(r.y, 3) for r in head.runs}) == 2  # the header wraps
+    def ink_mid(op: Text) -> float:
+        return (min(r.bbox()[0] for r in op.runs) + max(r.end for r in op.runs)) / 2
+
+    col_mid = {op.text[:2]: op.box[0] + op.box[2] / 2 for op in texts(frame) if op.text.startswith(("预算", "支出", "单位"))}
+    # each number sits centred under its header, as 万元 does under 单位
+    for value, key in (("12.5", "预算"), ("30", "预算"), ("11.8", "支出"), ("28.75", "支出"), ("万元", "单位")):
+        op = next(op for op in texts(frame) if op.text == value)
+        assert ink_mid(op) == pytest.approx(col_mid[key], abs=1.0), value
+
+
 def test_numbers_in_tables_print_as_written() -> None:
     frame = layout_document(doc_of([{"type": "table", "rows": [["完成率", 98.5], ["村数", 126], ["比例", 3.0]]}]))
     shown = {op.text for op in texts(frame)}

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..color import contrast_ratio, mix, readable
 from ..frame import Ellipse, Frame, Glyphs, Op, Path, Rect, Text
 from ..humanize import TRUE_MINUS, format_number
-from ..text.layout import TextStyle, layout_text
+from ..text.layout import TextStyle, layout_text, one_line_advances
 
 if TYPE_CHECKING:
     from ..spec.theme import Theme
@@ -928,16 +928,27 @@ def label_text(label: _Label, fonts: FontBook, background: str) -> Text:
     """A label as a Text op: each line's glyph runs at pen positions from the FontBook (fallbacks resolved)."""
     runs: list[Glyphs] = []
     for k, (line, base) in enumerate(zip(label.lines, label.baselines())):
-        width = label.widths[k] if k < len(label.widths) else fonts.measure(line, label.size, label.face)
+        # placed by its width as set (``one_line_advances``), inside the box its natural width measured
+        set_ = one_line_advances(line, label.size, label.face, fonts)
+        if set_ is not None:
+            width = sum(set_[0]) - set_[1]
+        else:
+            width = label.widths[k] if k < len(label.widths) else fonts.measure(line, label.size, label.face)
         x = {"left": label.x, "center": label.x - width / 2, "right": label.x - width}[label.ha]
-        runs += line_glyphs(fonts, line, label.face, label.size, x, base, label.color)
+        runs += line_glyphs(fonts, line, label.face, label.size, x, base, label.color, set_=set_)
     return Text(tuple(runs), label.bbox(), role=label.role, background=background)
 
 
 def line_glyphs(fonts: FontBook, line: str, face: str, size: float, x: float, baseline: float,
-                color: str) -> list[Glyphs]:
-    """One line of text from pen position ``x`` as glyph runs, one per face of the fallback chain."""
+                color: str, *, set_: tuple[list[float], float] | None = None) -> list[Glyphs]:
+    """One line of text from pen position ``x`` as glyph runs, one per face of the fallback chain;
+    ``set_``: the advances and leading trim of ``text.layout.one_line_advances``, which sets the line
+    as body text is set (a right-aligned 高中（中专、 / 职高、技校） meets the edge with its ink, ）“
+    close up; the ink of a leading （ starts at ``x``)."""
     runs: list[Glyphs] = []
+    advances, trim = set_ if set_ is not None else (None, 0.0)
+    x -= trim
+    i = 0
     for found, text in fonts.runs(line, face):
         if found is None:  # the layout refuses such text; say so loudly if some slipped through
             warnings.warn(f"chart text {text!r}: glyphs missing from font {face!r}", stacklevel=3)
@@ -945,8 +956,9 @@ def line_glyphs(fonts: FontBook, line: str, face: str, size: float, x: float, ba
         xs = []
         for ch in text:
             xs.append(x)
-            x += fonts.advance(ch, size, face)
-        runs.append(Glyphs(text, tuple(xs), x, baseline, key, size, color))
+            x += fonts.advance(ch, size, face) if advances is None else advances[i]
+            i += 1
+        runs.append(Glyphs(text, tuple(xs), x, baseline, key, size, color, trim=trim if not runs else 0.0))
     return runs
 
 

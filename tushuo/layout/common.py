@@ -7,7 +7,6 @@ the same across steps, tables, checklists, comparisons and cards.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import replace
 
 from ..frame import Ellipse, Frame, Keep, Path, Rect
@@ -356,7 +355,21 @@ def _even_breaks(fonts: FontBook, text: str, width: float, lines: int, style: Te
     # a cut word outweighs any number of lines not ending at a mark
     weighed = [(u + 1) * c + r for c, r in zip(cut, rough)]
     letters = letters_before(text)
-    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, measure=measure, vis=vis, starts=starts,
+    # every line width the searches below may ask, measured once (they ask each many times):
+    # the first line's to each break, and for each break the lines ending there, longer and
+    # longer as their start moves back, while they fit (a search's own width is never wider)
+    top = width + 1e-5
+    firsts = [measure(0, v) for v in vis]
+    rows = []
+    for b in range(u):
+        row = []
+        for a in range(b - 1, -1, -1):
+            w = measure(starts[a + 1], vis[b])
+            if w > top:
+                break
+            row.append(w)
+        rows.append(row)
+    dp = functools.partial(_split_dp, u=u, depth_ok=depth_ok, firsts=firsts, rows=rows, vis=vis, starts=starts,
                            letters=letters)
     em = style.size
     for n, strict in ((lines, True), (lines + 1, True), (lines, False)):
@@ -377,15 +390,16 @@ def _even_breaks(fonts: FontBook, text: str, width: float, lines: int, style: Te
 
 
 def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, squares: bool, u: int,
-              depth_ok: list[bool], measure: Callable[[int, int], float], vis: list[int], letters: list[int],
-              starts: list[int]) -> tuple[tuple[int, float], list[int]] | None:
+              depth_ok: list[bool], firsts: list[float], rows: list[list[float]], vis: list[int],
+              letters: list[int], starts: list[int]) -> tuple[tuple[int, float], list[int]] | None:
     """The best way to end ``n`` lines, none wider than ``width``, at break opportunities, or None.
 
     The cost, compared in order: the sum of ``rough`` over the lines' ends (when given), then
     the longest line, or with ``squares`` the sum of squared line widths. Each part only grows
     as lines are added, so keeping the least cost per (lines, break) state is exact. No line
     has fewer than two letters (``letters``: their prefix counts) when the text has two for each,
-    and the last line never has.
+    and the last line never has. ``firsts[b]``: the width of a first line ending at break ``b``;
+    ``rows[b][k]``: of the line ending at ``b`` that starts after break ``b - 1 - k``.
     """
     inf = (1 << 30, float("inf"))
     single = letters[-1] >= 2 * n  # room for every line to have two letters
@@ -393,26 +407,27 @@ def _split_dp(n: int, width: float, strict: bool, rough: list[int] | None, *, sq
     best = [[inf] * u for _ in range(n + 1)]
     back = [[-1] * u for _ in range(n + 1)]
     for b in range(u):
-        w = measure(0, vis[b])
+        w = firsts[b]
         if w <= width and (b == u - 1 or not strict or depth_ok[b]) and not (single and letters[vis[b]] <= 1):
             best[1][b] = (rough[b] if rough else 0, w * w if squares else w)
     for j in range(2, n + 1):
-        for b in range(u):
+        before, here, came = best[j - 1], best[j], back[j]
+        for b in range(u - 1) if j < n else (u - 1,):  # the last line ends the text, no other does
             if b < u - 1 and strict and not depth_ok[b]:
                 continue
-            for a in range(b - 1, -1, -1):  # the line grows as its start moves back
-                s = starts[a + 1]
-                w = measure(s, vis[b])
+            lone = single or b == u - 1  # a line of one character (孤字) is refused, always when last
+            at_b = letters[vis[b]]
+            rb = rough[b] if rough else 0
+            for k, w in enumerate(rows[b]):  # the line grows as its start moves back
                 if w > width:
                     break
-                if letters[vis[b]] - letters[s] <= 1 and (single or b == u - 1):
-                    continue  # a line of one character (孤字), always when last
-                prev = best[j - 1][a]
-                if prev == inf:
+                a = b - 1 - k
+                prev = before[a]
+                if prev is inf or (lone and at_b - letters[starts[a + 1]] <= 1):
                     continue
-                cost = (prev[0] + (rough[b] if rough else 0), prev[1] + w * w if squares else max(prev[1], w))
-                if cost < best[j][b]:  # on a tie the latest start: earlier lines fuller, as greedy fills them
-                    best[j][b], back[j][b] = cost, a
+                cost = (prev[0] + rb, prev[1] + w * w if squares else max(prev[1], w))
+                if cost < here[b]:  # on a tie the latest start: earlier lines fuller, as greedy fills them
+                    here[b], came[b] = cost, a
     if best[n][u - 1] == inf:
         return None
     cuts = []

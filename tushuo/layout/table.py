@@ -3,7 +3,10 @@
 Column widths come from the content, the way browsers size auto tables: each column
 gets at least its widest unbreakable piece (min-content) and at most its longest line
 (max-content); the width left over is shared in proportion to how much each column
-still wants. Rows are atomic boxes with safe breaks between them.
+still wants. Unlike browsers, a short cell that two lines can hold within an equal
+share asks for those two lines as its minimum: a long cell beside it wraps instead of
+a name or a date going a character or two a line. Rows are atomic boxes with safe
+breaks between them.
 """
 
 from __future__ import annotations
@@ -86,15 +89,24 @@ def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
     styles = ([head_style] if header else []) + [cell_style] * len(rows)
     mins = [0.0] * ncol
     maxs = [0.0] * ncol
+    body_maxs = [0.0] * ncol  # without the header, which wraps in its own row
     floor = 2 * cell_style.size  # no column narrower than two characters
+    share = width / ncol
     for r, row in enumerate(grid):
         for c, text in enumerate(row):
             wide = ctx.at(_cell_path(ctx, r, c, header is not None)).text(text, 1e6, styles[r]).used_width
             narrow = ctx.text(text, 1.0, styles[r]).used_width
+            least = min(max(narrow, floor), wide) + 2 * pad_x
+            # a short cell (a name, a date) that two lines can hold within an equal share asks
+            # for that much, so it is not set a character or two a line beside a long cell
+            two = min(wide, wide / 2 + styles[r].size) + 2 * pad_x
             maxs[c] = max(maxs[c], wide + 2 * pad_x)
-            mins[c] = max(mins[c], min(max(narrow, floor), wide) + 2 * pad_x)
+            if r or header is None:
+                body_maxs[c] = max(body_maxs[c], wide + 2 * pad_x)
+            mins[c] = max(mins[c], two if least < two <= share else least)
     widths = column_widths(mins, maxs, width)
-    fits = [maxs[c] <= widths[c] + 0.01 for c in range(ncol)]
+    # a column whose cells all keep to one line is centred, whether or not its header wraps
+    fits = [body_maxs[c] <= widths[c] + 0.01 for c in range(ncol)]
     xs = [sum(widths[:c]) for c in range(ncol)]
     table_top = y
     ops: list = []

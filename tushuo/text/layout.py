@@ -320,6 +320,24 @@ def _compression(fb: FontBook, t: str, advs: list[float], faces: list[str],
 # -- layout ------------------------------------------------------------------
 
 
+def one_line_advances(text: str, size: float, face: str,
+                      fontbook: FontBook | None = None) -> tuple[list[float], float] | None:
+    """``text`` set as one line the way the text engine sets a line: per-character advances after
+    punctuation compression (。” and ）“ pairs, a closing mark's blank half at the end) and the
+    blank trimmed before an opening mark that starts it; None when no mark needs it (for
+    labels placed by hand, such as a chart's, whose right or centred edge should meet the ink)."""
+    if not text or _MARKS_RE.search(text) is None:
+        return None
+    fb = fontbook or default_fontbook()
+    para = _measure_para(fb, text, bytes(len(text)), TextStyle(size=size, face=face, markup=False))
+    n = len(text)
+    trim = para.trims[0] if para.trims else 0.0
+    inner, end = para.shrink_in, para.shrink_end
+    if not trim and (inner is None or end is None or (not any(inner[: n - 1]) and not end[n - 1])):
+        return None  # a mark that changes nothing here (a lone —, a closing mark inside a TC line)
+    return _compressed(para, 0, n), trim
+
+
 def line_widths(text: str, style: TextStyle, fontbook: FontBook | None = None,
                 flags: bytes | None = None) -> LineWidths:
     """How wide each candidate line of ``text`` (one paragraph, markup removed: ``flags`` per
