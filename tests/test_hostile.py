@@ -110,3 +110,75 @@ def test_a_long_title_is_cut_for_the_pdf_header_in_linear_work(monkeypatch: pyte
     text = "长" * 6000
     assert furniture._fit(ctx, text, 500, 30, "sans").endswith("…")
     assert calls[0] < 3 * len(text)
+
+
+def _book(build) -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表"
+    ws.append(["名", "值"])
+    ws.append(["甲", 1])
+    build(ws)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_stray_far_cell_stops_the_read_with_advice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One value at XFD1048576 made the used area 17 billion cells: the read never ended."""
+    from tushuo import workbook
+
+    monkeypatch.setattr(workbook, "MAX_VISITED", 10_000, raising=False)
+    raw = _book(lambda ws: ws.cell(row=2_000, column=10, value=5))  # 20,000 cells to look through
+    with pytest.raises(SpecError, match=r"sheet 表 is too large to look through: more than 10,000 cells by row \d+"):
+        workbook.read_sheet(raw, "w.xlsx")
+    assert workbook.read_sheet(raw, "w.xlsx", cells="A1:B2").header_texts() == ["名", "值"]
+
+
+def test_values_far_apart_do_not_make_a_grid_of_everything_between() -> None:
+    from tushuo import workbook
+
+    raw = _book(lambda ws: ws.cell(row=1_000, column=101, value=5))
+    with pytest.raises(SpecError, match=r"the table would span A1:CW1000, 101,000 cells \(at most 100,000\)"):
+        workbook.read_sheet(raw, "w.xlsx")
+
+
+def test_a_sheet_whose_xml_breaks_while_read_is_a_damaged_workbook() -> None:
+    """openpyxl's read-only sheets parse as they are read: the ParseError escaped (exit 1)."""
+    import io
+    import zipfile
+
+    from tushuo import workbook
+
+    src = zipfile.ZipFile(io.BytesIO(_book(lambda ws: None)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"&undefined;</sheetData>")
+            z.writestr(item, data)
+    with pytest.raises(SpecError, match=r"w.xlsx: damaged workbook \(ParseError: undefined entity"):
+        workbook.read_sheet(out.getvalue(), "w.xlsx")
+
+
+def test_a_table_of_more_columns_than_can_be_read_is_refused_at_its_source(tmp_path: Path) -> None:
+    """A CSV of 50,000 columns (100,000 values, within the cell budget) took the layout past a minute."""
+    header = ",".join(f"c{i}" for i in range(31))
+    (tmp_path / "wide.csv").write_text(header + "\n" + ",".join("1" * 31) + "\n", encoding="utf-8")
+    (tmp_path / "t.yaml").write_text("title: 表\nblocks:\n  - {type: table, data_file: wide.csv}\n", encoding="utf-8")
+    with pytest.raises(SpecError) as err:
+        tushuo.load(tmp_path / "t.yaml")
+    assert str(err.value).endswith("t.yaml:3:30: blocks[0].data_file: wide.csv:1:31: 31 columns are too many for "
+                                   "a table: at most 30; show the columns that matter (range: A1:F20 for a workbook)")
+    inline = {"title": "表", "blocks": [{"type": "table", "header": [f"列{i}" for i in range(31)],
+                                        "rows": [[str(i) for i in range(31)]]}]}
+    with pytest.raises(SpecError, match=r"blocks\[0\].header: 31 columns are too many for a table: at most 30"):
+        tushuo.load(inline)
+    inline["blocks"][0]["header"] = inline["blocks"][0]["header"][:30]
+    inline["blocks"][0]["rows"] = [[str(i) for i in range(30)]]
+    assert tushuo.load(inline).blocks[0].header[-1] == "列29"

@@ -192,6 +192,19 @@ class ChecklistBlock(_Model):
 Cell = Union[str, int, float]
 
 
+#: Most columns in a table: past a dozen the cells are cut already (check warns); past this the
+#: layout's cost runs away (50,000 columns of a CSV: over a minute) for a picture nobody can read.
+MAX_TABLE_COLUMNS = 30
+
+
+def table_width_error(columns: int) -> str | None:
+    """Why a table of ``columns`` columns is refused, or None."""
+    if columns <= MAX_TABLE_COLUMNS:
+        return None
+    return (f"{columns:,} columns are too many for a table: at most {MAX_TABLE_COLUMNS}; "
+            "show the columns that matter (range: A1:F20 for a workbook)")
+
+
 class TableBlock(_Model):
     """A plain table with a header row and zebra rows."""
 
@@ -216,6 +229,8 @@ class TableBlock(_Model):
         what = "header columns" if self.header else "cells in rows[0]"
         if n == 0:
             raise located("rows[0]", "rows[0] has no cells: a table needs at least one column")
+        if (too_wide := table_width_error(n)) is not None:
+            raise located("header" if self.header else "rows[0]", too_wide)
         for i, row in enumerate(self.rows):
             if len(row) != n:
                 raise located(f"rows[{i}]", f"row has {_count(len(row), 'cell')} for {n} {what}; give every row {_count(n, 'cell')}")
