@@ -182,3 +182,28 @@ def test_a_table_of_more_columns_than_can_be_read_is_refused_at_its_source(tmp_p
     inline["blocks"][0]["header"] = inline["blocks"][0]["header"][:30]
     inline["blocks"][0]["rows"] = [[str(i) for i in range(30)]]
     assert tushuo.load(inline).blocks[0].header[-1] == "列29"
+
+
+def test_an_output_that_is_a_device_or_a_pipe_is_refused_not_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The temporary was renamed over the node: ``tushuo schema -o /dev/full`` as root left
+    /dev/full a 63 KB JSON file (this pass broke the machine's /dev/full that way)."""
+    import os
+    import stat
+
+    from tushuo.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text("title: 好\nblocks:\n  - {type: paragraph, text: 正文}\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.png")
+    nodes = {"pipe.png": stat.S_ISFIFO}
+    if os.geteuid() == 0:  # a copy of /dev/null's node (char 1, 3), made only where that is allowed
+        os.mknod(tmp_path / "null.json", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        nodes["null.json"] = stat.S_ISCHR
+    for argv in (["render", "a.yaml", "-o", "pipe.png"], ["render", "a.yaml", "-o", "pipe.png", "--describe"],
+                 ["schema", "-o", "null.json"] if "null.json" in nodes else ["schema", "-o", "pipe.png"]):
+        assert main(argv) == 2
+        assert "it is a device or a pipe, not a file" in capsys.readouterr().err
+    for name, kind in nodes.items():
+        assert kind(os.lstat(tmp_path / name).st_mode), name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.yaml", *nodes])
