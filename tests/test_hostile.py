@@ -207,3 +207,23 @@ def test_an_output_that_is_a_device_or_a_pipe_is_refused_not_replaced(tmp_path: 
     for name, kind in nodes.items():
         assert kind(os.lstat(tmp_path / name).st_mode), name
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.yaml", *nodes])
+
+
+def test_new_never_copies_a_template_picture_through_a_symlink_out(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``tushuo new pledge-card`` (and the editor's "new from template") copied the sample's
+    portrait into ``portraits/``, a symlink out of the folder: the editor wrote outside its folder."""
+    from tushuo.cli import main
+
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "portraits").symlink_to("../elsewhere")
+    assert main(["new", "pledge-card", "-o", str(tmp_path / "specs" / "card.yaml")]) == 2
+    assert "portraits leads out of" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["portraits"]  # no spec half made
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+    (tmp_path / "specs" / "portraits").unlink()
+    (tmp_path / "specs" / "portraits").mkdir()
+    (tmp_path / "specs" / "portraits" / "zhang-wei.png").symlink_to("../../elsewhere/victim.png")  # dangling
+    assert main(["new", "pledge-card", "-o", str(tmp_path / "specs" / "card.yaml")]) == 0
+    assert list((tmp_path / "elsewhere").iterdir()) == []  # the link is kept, nothing written through it
