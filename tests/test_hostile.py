@@ -227,3 +227,11 @@ def test_new_never_copies_a_template_picture_through_a_symlink_out(tmp_path: Pat
     (tmp_path / "specs" / "portraits" / "zhang-wei.png").symlink_to("../../elsewhere/victim.png")  # dangling
     assert main(["new", "pledge-card", "-o", str(tmp_path / "specs" / "card.yaml")]) == 0
     assert list((tmp_path / "elsewhere").iterdir()) == []  # the link is kept, nothing written through it
+
+
+def test_check_of_a_folder_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """check said "no such spec file" for a folder that exists; render says it is a folder."""
+    from tushuo.cli import main
+
+    assert main(["check", str(tmp_path)]) == 2
+    assert f"{tmp_path}: is a folder, not a spec file" in capsys.readouterr().err
