@@ -153,7 +153,8 @@ def one_line(ctx: LayoutContext, text: str, style: TextStyle) -> TextBlock:
     return ctx.text(text, natural + 0.01, style)
 
 
-def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str = "body", **overrides) -> TextBlock:
+def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str = "body", *, room: int | None = None,
+             **overrides) -> TextBlock:
     """``text`` wrapped to as many lines as ``width`` needs, but with lines of even length.
 
     For titles, labels and short texts in narrow boxes (table and comparison cells, card, step
@@ -164,7 +165,8 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
     small dynamic programme, ``even_split``), inline markup and the author's own line breaks
     kept (``even_lines``); very long text falls back to the narrowest measure that keeps the
     line count. The box is ``width`` or that measure: callers centre or align the block by its
-    own width.
+    own width. ``room``: how many lines the box holds anyway (a cell in a taller row); a text
+    whose breaks still cut a word takes more of them when that cuts none.
     """
     tb = ctx.text(text, width, style, **overrides)
     n = len(tb.lines)
@@ -172,7 +174,7 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
         return tb
     even = even_lines(ctx, text, width, n, tb.style, tb)
     if even is not None:
-        return even
+        return _roomier(ctx, text, width, even, room) if room else even
     lo, hi = width / (n + 1), width
     for _ in range(12):
         mid = (lo + hi) / 2
@@ -198,6 +200,32 @@ def short_text(ctx: LayoutContext, text: str, width: float, style: TextStyle) ->
     if len(tb.lines) == 2 and width < SHORT_BOX_EMS * style.size:
         return balanced(ctx, text, width, style)
     return tb
+
+
+def _roomier(ctx: LayoutContext, text: str, width: float, tb: TextBlock, room: int) -> TextBlock:
+    """``tb`` or, when one of its breaks cuts a word and the box holds ``room`` lines anyway,
+    ``text`` in the fewest more lines of ``even_split`` that cut none (很少组织学习， / 课件与
+    群众 / 需求脱节。 in a row four lines tall, not 很少组织学习，课 / 件与群众需求脱节。)."""
+    if room <= len(tb.lines) or not plain(text, tb.style) or not _cuts_word(text, tb):
+        return tb
+    for k in range(len(tb.lines) + 1, room + 1):
+        more = even_lines(ctx, text, width, k, tb.style)
+        if more is not None and not _cuts_word(text, more):
+            return more
+    return tb
+
+
+def _cuts_word(text: str, tb: TextBlock) -> bool:
+    """Whether a line break of ``tb`` (``text`` set, one paragraph) falls inside a word."""
+    from ..text.linebreak import word_edges
+
+    edges = word_edges(text)
+    at = 0
+    for ln in tb.lines[:-1]:
+        at = text.find(ln.text, at) + len(ln.text)
+        if not edges[at]:
+            return True
+    return False
 
 
 def even_lines(ctx: LayoutContext, text: str, width: float, lines: int, style: TextStyle,

@@ -181,6 +181,13 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
                 h += photo_h + (ctx.px(16) if ctb is not None else 0.0)
             content.append(h)
         row_h = max(content) + 2 * pad
+        # a cell whose breaks cut a word may take more lines when the row is taller than it anyway
+        pitch = cell_style.size * cell_style.line_height
+        for k, (ctb, pic, has_mark, text_x) in enumerate(cells):
+            if ctb is not None and len(ctb.lines) > 1 and max(content) - content[k] >= pitch - 1e-6:
+                room = len(ctb.lines) + int((max(content) - content[k]) / pitch + 1e-6)
+                ctb = balanced(ctx, row.cells[k].text, inner - text_x, cell_style, room=room)
+                cells[k] = (ctb, pic, has_mark, text_x)
         if mode == "side":
             ab = balanced(ctx, row.aspect, aspect_w - 2 * aspect_pad, aspect_style, color=pal.on_primary,
                           align="center")
