@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from .assets import PixelBudget, check_font, open_image, read_file, resolve_path
-from .data import Table, read_grid, read_table
 from .errors import SpecError
 from .frame import Frame
 from .layout import stack
@@ -31,6 +30,7 @@ from .text.fonts import FontBook, default_fontbook
 from .themes import resolve_theme, user_fonts
 
 if TYPE_CHECKING:
+    from .data import Table
     from .spec.document import Document
     from .workbook import Grid
 
@@ -156,6 +156,9 @@ def _read_files(doc: Document, into: Inputs) -> None:
             if name == TABLE_FIELD:
                 key = data_key(block)  # the file, its sheet and range, and chart data or a grid of cells
                 if key not in into.tables:
+                    # a spec without data files never imports tushuo.data
+                    from .data import read_grid, read_table
+
                     found = resolve_path(ref, doc.base_dir, roots)
                     if block.type == "chart":
                         table = read_table(found, ref, sheet=block.sheet, cells=block.range,

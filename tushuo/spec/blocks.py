@@ -4,11 +4,9 @@ Pure data: no drawing code. Every field has a description (it becomes the JSON
 Schema's). Cross-field rules live in validators so errors name the offending path.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Self, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -204,7 +202,7 @@ class TableBlock(_Model):
     range: str | None = Field(default=None, description=_RANGE)
 
     @model_validator(mode="after")
-    def _same_width(self) -> TableBlock:
+    def _same_width(self) -> Self:
         _check_source(self, "rows")
         if self.rows is None:
             if self.data_file is None:
@@ -310,7 +308,7 @@ class StepsBlock(_Model):
     numbered: bool = Field(default=True, description="Number badges on steps.")
 
     @model_validator(mode="after")
-    def _ids(self) -> StepsBlock:
+    def _ids(self) -> Self:
         seen: dict[str, int] = {}
         for i, item in enumerate(self.items):
             if item.id is not None:
@@ -368,7 +366,7 @@ class ComparisonBlock(_Model):
     rows: list[ComparisonRow] = Field(min_length=1, description="Aspects, one per row.")
 
     @model_validator(mode="after")
-    def _cells_per_row(self) -> ComparisonBlock:
+    def _cells_per_row(self) -> Self:
         n = len(self.columns)
         for i, row in enumerate(self.rows):
             if len(row.cells) != n:
@@ -413,7 +411,7 @@ class StatsBlock(_Model):
     range: str | None = Field(default=None, description=_RANGE)
 
     @model_validator(mode="after")
-    def _source(self) -> StatsBlock:
+    def _source(self) -> Self:
         _check_source(self, "items")
         if self.items is None and self.data_file is None:
             raise ValueError("stats need items, or a data_file")
@@ -471,7 +469,7 @@ class ChartBlock(_Model):
     height: float | None = Field(default=None, ge=200, le=3000, description="Chart height in px at 1080 (default by kind).")
 
     @model_validator(mode="after")
-    def _data(self) -> ChartBlock:
+    def _data(self) -> Self:
         if self.data_file is None:
             if self.labels is None or self.series is None:
                 missing = " and ".join(n for n in ("labels", "series") if getattr(self, n) is None)
@@ -606,7 +604,7 @@ class SectionBlock(_Model):
     type: Literal["section"] = Field(default="section", description="Block kind.")
     title: str = Field(min_length=1, description="Section title.")
     number: bool | str = Field(default=True, description="True: automatic 一、二、…; a string: that label; false: none.")
-    blocks: list[Block] = Field(min_length=1, description="The section's blocks.")
+    blocks: list["Block"] = Field(min_length=1, description="The section's blocks.")  # Block is defined below
 
 
 Block = Annotated[

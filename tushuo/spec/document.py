@@ -1,7 +1,5 @@
 """The Document model: the top level of a spec."""
 
-from __future__ import annotations
-
 import datetime as _dt
 from typing import Any, Literal
 
