@@ -153,8 +153,7 @@ def one_line(ctx: LayoutContext, text: str, style: TextStyle) -> TextBlock:
     return ctx.text(text, natural + 0.01, style)
 
 
-def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str = "body", *, room: int | None = None,
-             **overrides) -> TextBlock:
+def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str = "body", **overrides) -> TextBlock:
     """``text`` wrapped to as many lines as ``width`` needs, but with lines of even length.
 
     For titles, labels and short texts in narrow boxes (table and comparison cells, card, step
@@ -165,8 +164,7 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
     small dynamic programme, ``even_split``), inline markup and the author's own line breaks
     kept (``even_lines``); very long text falls back to the narrowest measure that keeps the
     line count. The box is ``width`` or that measure: callers centre or align the block by its
-    own width. ``room``: how many lines the box holds anyway (a cell in a taller row); a text
-    whose breaks still cut a word takes more of them when that cuts none.
+    own width.
     """
     tb = ctx.text(text, width, style, **overrides)
     n = len(tb.lines)
@@ -174,7 +172,7 @@ def balanced(ctx: LayoutContext, text: str, width: float, style: TextStyle | str
         return tb
     even = even_lines(ctx, text, width, n, tb.style, tb)
     if even is not None:
-        return _roomier(ctx, text, width, even, room) if room else even
+        return even
     lo, hi = width / (n + 1), width
     for _ in range(12):
         mid = (lo + hi) / 2
@@ -202,11 +200,13 @@ def short_text(ctx: LayoutContext, text: str, width: float, style: TextStyle) ->
     return tb
 
 
-def _roomier(ctx: LayoutContext, text: str, width: float, tb: TextBlock, room: int) -> TextBlock:
-    """``tb`` or, when one of its breaks cuts a word and the box holds ``room`` lines anyway,
-    ``text`` in the fewest more lines of ``even_split`` that cut none (很少组织学习， / 课件与
-    群众 / 需求脱节。 in a row four lines tall, not 很少组织学习，课 / 件与群众需求脱节。)."""
-    if room <= len(tb.lines) or not plain(text, tb.style) or not _cuts_word(text, tb):
+def use_room(ctx: LayoutContext, text: str, width: float, tb: TextBlock, room: int) -> TextBlock:
+    """``tb`` (``text`` from ``balanced`` at ``width``) or, when one of its breaks cuts a word and
+    the box holds ``room`` lines anyway (a cell in a taller row), ``text`` in the fewest more lines
+    of ``even_split`` that cut none (很少组织学习， / 课件与群众 / 需求脱节。 beside a cell four
+    lines tall, not 很少组织学习，课 / 件与群众需求脱节。). Justified text stays as set."""
+    if (room <= len(tb.lines) or tb.style.align == "justify" or not plain(text, tb.style)
+            or not _cuts_word(text, tb)):
         return tb
     for k in range(len(tb.lines) + 1, room + 1):
         more = even_lines(ctx, text, width, k, tb.style)
@@ -490,4 +490,4 @@ def shadow_color(bg: str) -> str:
     return mix(bg, "#000000", 0.06)
 
 
-__all__ = ["balanced", "block_title", "card", "cn_numeral", "diamond", "even_split", "nesting", "next_number", "number_badge", "number_label", "one_line", "pill", "shadow_color", "short_text"]
+__all__ = ["balanced", "block_title", "card", "cn_numeral", "diamond", "even_split", "nesting", "next_number", "number_badge", "number_label", "one_line", "pill", "shadow_color", "short_text", "use_room"]
