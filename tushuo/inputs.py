@@ -24,7 +24,13 @@ from .frame import Frame
 from .layout import stack
 from .layout.context import LayoutContext
 from .layout.stack import MAX_HEIGHT
-from .spec.blocks import MAX_CATEGORIES, chart_size_error, data_key
+from .spec.blocks import (
+    MAX_CATEGORIES,
+    MAX_TABLE_COLUMNS,
+    chart_size_error,
+    data_key,
+    table_width_error,
+)
 from .spec.theme import Theme
 from .text.fonts import FontBook, default_fontbook
 from .themes import resolve_theme, user_fonts
@@ -166,7 +172,10 @@ def _read_files(doc: Document, into: Inputs) -> None:
                         _check_chart_size(block.kind, table, ref)
                         into.tables[key] = table
                     else:
-                        into.tables[key] = read_grid(found, ref, sheet=block.sheet, cells=block.range)
+                        grid = read_grid(found, ref, sheet=block.sheet, cells=block.range)
+                        if block.type == "table" and (too_wide := table_width_error(len(grid.header))) is not None:
+                            raise SpecError(f"{grid.header[MAX_TABLE_COLUMNS].where}: {too_wide}")
+                        into.tables[key] = grid
             elif ref not in into.pictures:
                 found = resolve_path(ref, doc.base_dir, roots)
                 im = open_image(found, budget=into.budget)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from ..color import mix, with_alpha
@@ -116,9 +117,15 @@ def _fit(ctx: LayoutContext, text: str, width: float, size: float, face: str) ->
     if ctx.fonts.measure(text, size, face) <= width:
         return text
     ell = "…"
-    while text and ctx.fonts.measure(text + ell, size, face) > width:
-        text = text[:-1]
-    return text.rstrip() + ell if text else ""
+    # the longest prefix that fits with the ellipsis, from prefix sums (measure adds advances
+    # left to right, so these are its very sums): cutting a character at a time and measuring
+    # again was quadratic, 65 s for a 6,000-character title on a PDF cover
+    tail = ctx.fonts.advance(ell, size, face)
+    widths = list(accumulate((ctx.fonts.advance(ch, size, face) for ch in text), initial=0.0))
+    k = len(text)
+    while k and widths[k] + tail > width:
+        k -= 1
+    return text[:k].rstrip() + ell if k else ""
 
 
 def _line_op(ctx: LayoutContext, text: str, x: float, baseline: float, style, *,

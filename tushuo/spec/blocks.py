@@ -190,6 +190,19 @@ class ChecklistBlock(_Model):
 Cell = Union[str, int, float]
 
 
+#: Most columns in a table: past a dozen the cells are cut already (check warns); past this the
+#: layout's cost runs away (50,000 columns of a CSV: over a minute) for a picture nobody can read.
+MAX_TABLE_COLUMNS = 30
+
+
+def table_width_error(columns: int) -> str | None:
+    """Why a table of ``columns`` columns is refused, or None."""
+    if columns <= MAX_TABLE_COLUMNS:
+        return None
+    return (f"{columns:,} columns are too many for a table: at most {MAX_TABLE_COLUMNS}; "
+            "show the columns that matter (range: A1:F20 for a workbook)")
+
+
 class TableBlock(_Model):
     """A plain table with a header row and zebra rows."""
 
@@ -214,6 +227,8 @@ class TableBlock(_Model):
         what = "header columns" if self.header else "cells in rows[0]"
         if n == 0:
             raise located("rows[0]", "rows[0] has no cells: a table needs at least one column")
+        if (too_wide := table_width_error(n)) is not None:
+            raise located("header" if self.header else "rows[0]", too_wide)
         for i, row in enumerate(self.rows):
             if len(row) != n:
                 raise located(f"rows[{i}]", f"row has {_count(len(row), 'cell')} for {n} {what}; give every row {_count(n, 'cell')}")
@@ -298,6 +313,15 @@ class StepItem(_Model):
         return v
 
 
+#: Most items in one steps block, arrows one item may name (``next``), and arrows all its items
+#: name: a flowchart's arrows are routed around each other, and past these it took minutes
+#: (3,000 items with 100 decisions: 155 s, 950 MB, then a RecursionError; 40 decisions of 40
+#: branches: over 60 s). Nobody reads a flowchart that big: it is split into several blocks.
+MAX_STEPS = 300
+MAX_BRANCHES = 8
+MAX_ARROWS = 120
+
+
 class StepsBlock(_Model):
     """A process or flowchart."""
 
@@ -309,6 +333,7 @@ class StepsBlock(_Model):
 
     @model_validator(mode="after")
     def _ids(self) -> Self:
+        self._sizes()
         seen: dict[str, int] = {}
         for i, item in enumerate(self.items):
             if item.id is not None:
@@ -326,6 +351,21 @@ class StepsBlock(_Model):
                         msg = f"no item has id '{edge.to}': give the target item `id: {edge.to}`"
                     raise located(f"items[{i}].next[{j}].to", msg)
         return self
+
+    def _sizes(self) -> None:
+        if len(self.items) > MAX_STEPS:
+            raise located(f"items[{MAX_STEPS}]", f"{len(self.items):,} items are too many for one steps block: "
+                          f"at most {MAX_STEPS}; split the process into several steps blocks")
+        arrows = 0
+        for i, item in enumerate(self.items):
+            branches = len(item.next or ())
+            if branches > MAX_BRANCHES:
+                raise located(f"items[{i}].next", f"{branches} arrows leave this item: at most {MAX_BRANCHES} "
+                              "can be told apart")
+            arrows += branches
+            if arrows > MAX_ARROWS:
+                raise located(f"items[{i}].next", f"more than {MAX_ARROWS} arrows named by next in one steps "
+                              "block: too many to route legibly; split the process into several steps blocks")
 
 
 # --------------------------------------------------------------------- comparison
