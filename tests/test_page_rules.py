@@ -398,7 +398,7 @@ def _costs_a_page(frame: Frame, doc, size: str, top: float, bottom: float) -> bo
     p6's foot instead, a page later."""
     held = replace(frame, keeps=[*frame.keeps, Keep(top, bottom, KEEP, "test")])
     page = parse_page_size(size)
-    return len(plan_pages(held, doc, page).cuts) > len(plan_pages(frame, doc, page).cuts)
+    return plan_pages(held, doc, page).body_pages > plan_pages(frame, doc, page).body_pages
 
 
 def _lead_ins(blocks, prefix: str = "blocks"):
@@ -726,3 +726,14 @@ def test_contents_that_overflow_a_little_close_up_onto_one_page() -> None:
     for e in furniture.toc_entries(frame.marks, plan):
         number = 1 + len(contents) + 1 + e.index
         assert re.search(re.escape(re.sub(r"\s", "", e.title)) + r"\.*" + str(number) + r"(?!\d)", text), e.title
+
+
+def test_a_lone_item_is_taken_when_the_next_pages_then_hold_a_quarter_page_more() -> None:
+    """Page 1 could end after a paragraph (52, loose) or after the second of three items (88, the
+    last one alone overleaf). Ending at 52, the list fills page 2 only half (106) and page 3 ends
+    at 170: five pages. Ending at 88, page 2 reaches 170 and page 3 240: four pages, the widow
+    the only cost (the unseen digest: its first card alone at p3's foot instead of p3 and p5 half
+    empty and a ninth page)."""
+    keeps = [Keep(52.5, 88, WIDOW, "club"), Keep(70.5, 106, WIDOW, "widow")]
+    cuts = plan_cuts([52, 70, 88, 106, 170, 240], 300, 100, keeps=keeps)
+    assert [(c.top, c.bottom) for c in cuts] == [(0, 88), (88, 170), (170, 240), (240, 300)]

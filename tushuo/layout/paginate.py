@@ -232,16 +232,23 @@ class _PageBuilder:
         an underfull page: of the few cheapest breaks that leave this piece well filled, the
         one with the least cost over it and the pieces after it. Only then: more pages are not
         searched to fill them fuller, and a break whose next pieces end higher up than the
-        cheapest's is not taken (it would cost a page where the look ends).
+        cheapest's is not taken (it would cost a page where the look ends). Also when this
+        piece ends loose because a fuller break would leave one item of a list alone: the lone
+        item is taken when the pieces after it then reach a quarter of a page further (a
+        digest's first card at a page's foot rather than two half-empty pages and a page more).
         """
         cut = self.piece(top)
         if cut.forced or cut.bottom >= self.height - _EPS:
             return cut
         later, reach = self.ahead(cut.bottom)
-        if not later or max(later) < WIDOW:
-            return cut
         pts, gaps, pens = self.pts, self.gaps, self.pens
         rep, room, fits = self.fitting(top)
+        # or when a fuller break was passed over for a lone line or item: the look then takes a
+        # dearer break only if the pieces after it hold a quarter of a page more
+        kept = any(pts[i] > cut.bottom + _EPS and WIDOW <= pens[i] < KEEP for i in fits)
+        if not later or (max(later) < WIDOW and not kept):
+            return cut
+        further = reach + (room / 4 if max(later) < WIDOW else 0.0)
         options = sorted((badness(pts[i] - gaps[i] - top, room) + pens[i], -pts[i], i) for i in fits
                          if pts[i] - gaps[i] - top >= AHEAD_FILL * room and pens[i] < KEEP)[:CHOICES]
         best_total = cut.cost + sum(later)
@@ -250,7 +257,7 @@ class _PageBuilder:
                 continue
             costs, end = self.ahead(pts[i])
             total = cost + sum(costs)
-            if total < best_total - _EPS and end >= reach - _EPS:
+            if total < best_total - _EPS and end >= further - _EPS:
                 best_total, cut = total, Cut(top, pts[i], False, rep, cost)
         return cut
 
