@@ -129,6 +129,16 @@ def test_short_texts_in_narrow_boxes_break_between_words_without_a_short_last_li
     assert got["".join(want)] == want, kind
 
 
+def test_a_callout_title_and_a_quote_role_break_between_words() -> None:
+    role = "颍州区清河街道办事处党工委副书记兼纪工委书记、人大工委主任、武装部部长"
+    title = "选举日当天中心会场和各投票站开放时间安排及注意事项说明"
+    got = texts({"title": "t", "blocks": [{"type": "quote", "text": "我志愿加入中国共产党。", "author": "张卫东", "role": role},
+                                          {"type": "callout", "title": title, "text": "早八点开放。"}]})
+    for text in (role, title):  # were 人大工委主 / 任、武装部部长 and 开放时间安 / 排及注意事项说明
+        lines = got[text]
+        assert len(lines) == 2 and word_edges(text)[len(lines[0])], lines
+
+
 def test_body_paragraphs_and_descriptions_in_wide_boxes_keep_their_setting() -> None:
     # a description that wraps onto two lines of a wide step card is a paragraph: lines as full as they go
     got = texts(EXAMPLES / "election-handbook.yaml")
@@ -155,7 +165,12 @@ def test_a_number_and_the_word_it_counts_are_one_word_for_balanced_lines() -> No
 @pytest.mark.parametrize("script", [None, "hant-tw"])
 @pytest.mark.parametrize("name", ["station-comparison", "station-comparison-3col", "election-handbook", "monthly-digest",
                                   "basics", "progress-bulletin", "report-channels"])
-def test_no_wrapped_line_of_the_examples_breaks_the_clreq_rules(name: str, script: str | None) -> None:
+def test_no_wrapped_line_of_the_examples_breaks_the_clreq_rules_or_leaves_its_box(name: str, script: str | None) -> None:
+    frame, _ = layout(tushuo.load(EXAMPLES / f"{name}.yaml"), RenderOptions(script=script))
+    for op in frame.walk():
+        if isinstance(op, Text) and op.runs and not op.overflow:
+            x, _, w, _ = op.box
+            assert max(g.end for g in op.runs) <= x + w + 0.01, lines_of(op)
     for text, lines in texts(EXAMPLES / f"{name}.yaml", script=script).items():
         for ln in lines[1:]:
             assert ln[:1] not in NO_START, (text, lines)

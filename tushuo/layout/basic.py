@@ -245,9 +245,9 @@ def layout_quote(block: QuoteBlock, width: float, ctx: LayoutContext) -> Frame:
         name_w = width - pad - x
         lines = []
         if block.author:
-            lines.append(ctx.text(block.author, name_w, "h3", face=ctx.face("heading"), line_height=1.3))
+            lines.append(balanced(ctx, block.author, name_w, "h3", face=ctx.face("heading"), line_height=1.3))
         if block.role:
-            lines.append(ctx.text(block.role, name_w, "caption", line_height=1.4))
+            lines.append(balanced(ctx, block.role, name_w, "caption", line_height=1.4))
         stack_h = sum(t.height for t in lines) + ctx.px(6) * (len(lines) - 1)
         ty = y + max(0.0, (row_h - stack_h) / 2)
         for t in lines:
