@@ -191,10 +191,15 @@ def make_json_5000_digits(d: Path) -> None:
     (d / "big-number.json").write_text('[{"乡镇": "清河", "已完成": ' + "9" * 5000 + "}]\n", encoding="utf-8")
 
 
+def make_steps_301(d: Path) -> None:
+    items = "".join(f"      - {{id: s{i}, title: 第{i}步}}\n" for i in range(301))
+    (d / "steps-301-items.yaml").write_text("title: 流程\nblocks:\n  - type: steps\n    items:\n" + items, encoding="utf-8")
+
+
 MAKERS: dict[str, Callable[[Path], None]] = {
     "font-cmap-range": make_font_cmap_range, "font-truncated": make_font_truncated,
     "theme-too-large": make_theme_too_large, "theme-font-outside": make_theme_font_outside, "csv-rows": make_csv_rows, "csv-cells": make_csv_cells,
-    "thin": make_thin, "big-grid": make_big_grid, "json-5000-digits": make_json_5000_digits,
+    "thin": make_thin, "big-grid": make_big_grid, "json-5000-digits": make_json_5000_digits, "steps-301": make_steps_301,
     "truncated": make_truncated, "bomb": make_bomb, "cmyk": make_cmyk, "16bit": make_16bit,
     "exif-rotated": make_exif_rotated, "symlink-out": make_symlink_out, "png-as-spec": make_png_as_spec,
     "busy": make_busy, "text-10mb": make_text_10mb, "blocks-5000": make_blocks_5000, "too-tall": make_too_tall,

@@ -27,8 +27,17 @@ pdfplumber = pytest.importorskip("pdfplumber")
 import tushuo
 from tushuo.frame import Frame, Keep, Rect, Repeat, Text
 from tushuo.inputs import layout_document
+from tushuo.layout import furniture
 from tushuo.layout.pages import make_book, parse_page_size, plan_pages
-from tushuo.layout.paginate import KEEP, break_penalties, leads_in, plan_cuts, resolve_keeps
+from tushuo.layout.paginate import (
+    AHEAD_FILL,
+    KEEP,
+    WIDOW,
+    break_penalties,
+    leads_in,
+    plan_cuts,
+    resolve_keeps,
+)
 from tushuo.layout.steps import flow_edges
 from tushuo.pipeline import render_pdf
 from tushuo.templates import list_templates, new_spec
@@ -38,7 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(str(p.relative_to(ROOT / "examples").with_suffix("")) for p in (ROOT / "examples").glob("**/*.yaml")
                   if "template-data" not in p.parts)
 TEMPLATES = sorted(t.name for t in list_templates())
-CASES = [("example", n) for n in EXAMPLES] + [("template", n) for n in TEMPLATES]
+#: documents written to find bad breaks, not shown as examples (tests/data/pocket/)
+UNSEEN = sorted(p.stem for p in (ROOT / "tests" / "data" / "pocket").glob("*.yaml"))
+CASES = [("example", n) for n in EXAMPLES] + [("template", n) for n in TEMPLATES] + [("unseen", n) for n in UNSEEN]
 HEADINGS = ("heading", "title", "section", "header")
 
 
@@ -53,6 +64,8 @@ _SPECS = tempfile.TemporaryDirectory(prefix="tushuo-page-rules-")
 def _doc_frame(kind: str, name: str):
     if kind == "example":
         spec = ROOT / "examples" / f"{name}.yaml"
+    elif kind == "unseen":
+        spec = ROOT / "tests" / "data" / "pocket" / f"{name}.yaml"
     else:  # what office staff do: `tushuo new NAME`, then render the sample as it is
         spec = Path(_SPECS.name) / name / f"{name}.yaml"
         new_spec(name, spec)
@@ -293,6 +306,94 @@ def test_no_page_shows_only_one_item_of_a_list(kind: str, name: str, size: str) 
         assert seen == len(items), f"{name} {size}: items of {items} found {seen} times"
     if (kind, name) in (("example", "monthly-digest"), ("template", "election-handbook")):
         assert lists, f"{name}: a timeline is expected"
+
+
+#: a flowchart's first step alone at a page's foot that saves a page: in the handbook's pocket PDF
+#: the candidate flow could start overleaf (p4 then ends 40% empty), but the vote flow's first step
+#: then ends the next page alone instead, one page later; weighed over the pages after it
+#: (``paginate.LOOKAHEAD``) the paginator keeps this one
+LONE_FIRST_STEP = {("example", "election-handbook", "pocket")}
+#: the boxes of one item of a list: a step or decision, a table's body row, a comparison's row,
+#: a checklist's row, a timeline's event, a card, a stat card
+ITEMS = ("step", "table-row", "row", "checklist-item", "event", "card", "stat")
+
+
+def _lists_of_items(frame: Frame) -> list[tuple[float, list[tuple[float, float, int]]]]:
+    """Each list as (its block's top, its units (top, bottom, items)), read from the layout's
+    boxes: items that overlap (a grid's row, a decision's branches, a zigzag's staggered boxes)
+    have no break between them and make one unit; a table's header row is not an item."""
+    lists: dict[tuple[float, float, str], list[tuple[float, float]]] = {}
+    for b in frame.boxes:
+        if b.kind not in ITEMS or b.key == "header":
+            continue
+        block = min((o for o in frame.origins if o[0] - 1e-6 <= b.y and b.y + b.h <= o[1] + 1e-6),
+                    key=lambda o: o[1] - o[0])
+        lists.setdefault(block, []).append((b.y, b.y + b.h))
+    out = []
+    for block, spans in lists.items():
+        units: list[list[float]] = []
+        for top, bottom in sorted(spans):
+            if units and top < units[-1][1] - 1e-6:
+                units[-1][1] = max(units[-1][1], bottom)
+                units[-1][2] += 1
+            else:
+                units.append([top, bottom, 1])
+        out.append((block[0], [(a, b, int(n)) for a, b, n in units]))
+    return out
+
+
+@pytest.mark.parametrize("size", ["pocket", "a6"])
+@pytest.mark.parametrize(("kind", "name"), CASES)
+def test_no_page_shows_only_one_item_of_a_flowchart_table_or_comparison(kind: str, name: str, size: str) -> None:
+    """The first step of a flowchart alone at a page's foot (the other eight overleaf), the last
+    row of a table or comparison alone at the top of the next page under its repeated header:
+    read from the pages the paginator cut, a list of two items or more shows none or two or more
+    on a page, unless keeping them together would leave the page before about half full (under
+    ``paginate.AHEAD_FILL``) or cannot keep two on one page anyway."""
+    doc, frame, book, plan, pdf = _read(kind, name, size)
+    if plan is None:
+        return
+    lists = _lists_of_items(frame)
+    breaks = frame.sorted_breaks()
+    pens = break_penalties(breaks, resolve_keeps(frame.keeps, breaks, frame.height))
+
+    def held(a: float, b: float) -> bool:  # no break in (a, b] outside a keep of a heading, decision or lead-in
+        return all(p >= KEEP for y, p in zip(breaks, pens) if a < y <= b + 1e-6)
+
+    def free_after(y: float) -> float:  # the first break at or below y that no such keep holds
+        return next((b for b, p in zip(breaks, pens) if b >= y - 1e-6 and p < KEEP), frame.height)
+
+    def free_before(y: float) -> float:
+        return next((b for b, p in zip(reversed(breaks), reversed(pens)) if b <= y + 1e-6 and p < KEEP), 0.0)
+
+    for top, units in lists:
+        items = [n for _, _, n in units]
+        if sum(items) < 2:
+            continue
+        second = next(u for i, u in enumerate(units) if sum(items[: i + 1]) >= 2)
+        last_two = next(u for i, u in reversed(list(enumerate(units))) if sum(items[i:]) >= 2)
+        for i, cut in enumerate(plan.cuts):
+            on = [u for u in units if cut.top - 1e-6 <= (u[0] + u[1]) / 2 < cut.bottom]
+            if sum(n for _, _, n in on) != 1:
+                continue
+            if on[0] is units[0]:  # at the foot: the list (and its heading) could start overleaf, unless
+                if (free_before(top) - cut.top < plan.band * AHEAD_FILL  # that leaves this page about half full
+                        or free_after(second[1]) - free_before(top) > plan.band):  # or cannot keep two anyway
+                    continue
+                if (kind, name, size) in LONE_FIRST_STEP:
+                    continue
+            elif on[0] is units[-1] and i:  # at the top: the item before it could come over (the
+                # whole list, when that would leave its first item alone at the page's foot instead)
+                before = units[-3][1] if len(units) > 2 else top
+                alone = sum(items[:-2]) == 1
+                if (free_before(top if alone else units[-2][0]) - plan.cuts[i - 1].top < plan.band * AHEAD_FILL
+                        or held(before, units[-2][0])
+                        or units[-1][1] - free_before(last_two[0]) > plan.band):
+                    continue
+            raise AssertionError(f"{name} {size}: body page {i + 1} shows one item (y {on[0][0]:.0f}) "
+                                 f"of a list of {sum(items)}")
+    if (kind, name) == ("unseen", "election-full"):
+        assert any(sum(n for _, _, n in u) >= 9 for _, u in lists), "the unseen manual has a list of nine steps"
 
 
 def _lead_ins(blocks, prefix: str = "blocks"):
@@ -584,3 +685,39 @@ def test_a_lead_in_keeps_with_the_block_after_it_in_slices_too() -> None:
             kept += 1
             assert not any(ctop < bottom < qbottom for _, bottom in slice_rows(frame, h)[:-1]), h
     assert kept > 20
+
+
+def test_a_break_is_weighed_with_the_pages_after_it() -> None:
+    """Keeping a list's first item off a page's foot must not leave the next list's first item alone
+    on an underfull page: page 1 could end after a paragraph (55, the cheaper piece alone) or after
+    the first item of a list (70, a club penalty); from 55 the next page ends at the list's end (150)
+    and the third holds only a heading and the next list's first item (under half full). Weighed over
+    the next pages, ending page 1 at 70 costs less and no page but the last is under half full."""
+    club = WIDOW
+    keeps = [Keep(56, 99, club, "club"), Keep(166, 189, club, "club")]
+    breaks = [55, 70, 150, 165, 180, 260]
+    cuts = plan_cuts(breaks, 280, 100, keeps=resolve_keeps(keeps, breaks, 280))
+    assert [(c.top, c.bottom) for c in cuts] == [(0, 70), (70, 165), (165, 260), (260, 280)]
+    assert all(c.height >= 50 for c in cuts[:-1])
+
+
+def test_the_election_handbook_keeps_seven_pocket_pages() -> None:
+    """The candidate flow's first step may end the handbook's p4: kept off it, p4 ends 40% empty and
+    the vote flow's first step ends p6 alone instead, one page later (8 pages, each decided alone)."""
+    doc, frame = _doc_frame("example", "election-handbook")
+    cuts = plan_pages(frame, doc, parse_page_size("pocket")).cuts
+    assert len(cuts) == 5, [(round(c.top), round(c.bottom)) for c in cuts]
+
+
+def test_contents_that_overflow_a_little_close_up_onto_one_page() -> None:
+    """The unseen manual's eleven sections and one sub-entry on A6 need 1,132 px of contents rows
+    for 1,002: its last section and the sub-entry took a contents page of their own. Rows close up
+    (to 88 %) and the contents is one page; its numbers still name the pages the bookmarks go to."""
+    doc, frame, book, plan, pdf = _read("unseen", "election-full", "a6")
+    contents = [i for i, p in enumerate(book.pages) if p.kind == "contents"]
+    assert contents == [1]
+    text = re.sub(r"\s", "", pdf.pages[1].extract_text())
+    assert "十一、常见问题" in text and "选举日全景" in text
+    for e in furniture.toc_entries(frame.marks, plan):
+        number = 1 + len(contents) + 1 + e.index
+        assert re.search(re.escape(re.sub(r"\s", "", e.title)) + r"\.*" + str(number) + r"(?!\d)", text), e.title

@@ -66,6 +66,7 @@ class AtomicFiles:
         kept = _KEEP.get()
         if kept and (refused := kept.get(os.path.realpath(target))) is not None:
             raise refused(target)
+        _refuse_special(target)
         folder = target.parent if str(target.parent) else Path(".")
         sweep_parts(target)
         try:
@@ -119,6 +120,20 @@ def _unwritable(target: Path, exc: OSError) -> Exception:
     if exc.errno in _REFUSALS:
         return SpecError(f"cannot write {target}: {exc.strerror or exc}")
     return exc
+
+
+def _refuse_special(target: Path) -> None:
+    """An output that is a device or a pipe is refused: renaming a file over it replaced
+    the node itself (``-o /dev/null`` run as root left /dev/null a PNG)."""
+    import stat
+
+    try:
+        mode = os.lstat(target).st_mode
+    except (OSError, ValueError):
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
+        raise SpecError(f"cannot write {target}: it is a device or a pipe, not a file; give a file name "
+                        "(tushuo check tests a spec without writing anything)")
 
 
 def sweep_parts(target: Path) -> None:

@@ -110,8 +110,8 @@ def check_spec(spec: str | Path, *, data: Any = None, allow_missing_glyphs: bool
 
     name = str(spec)
     try:
-        if not Path(spec).is_file():
-            raise SpecError("no such spec file", file=name)
+        if not Path(spec).is_file():  # the words render says (runspec.existing_file)
+            raise SpecError("is a folder, not a spec file" if Path(spec).is_dir() else "no such spec file", file=name)
         doc = load(name, data=data)
         return lint_document(doc, name=name, allow_missing_glyphs=allow_missing_glyphs, strict=strict)
     except SpecErrors as errs:

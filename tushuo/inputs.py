@@ -19,18 +19,24 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from .assets import PixelBudget, check_font, open_image, read_file, resolve_path
-from .data import Table, read_grid, read_table
 from .errors import SpecError
 from .frame import Frame
 from .layout import stack
 from .layout.context import LayoutContext
 from .layout.stack import MAX_HEIGHT
-from .spec.blocks import MAX_CATEGORIES, chart_size_error, data_key
+from .spec.blocks import (
+    MAX_CATEGORIES,
+    MAX_TABLE_COLUMNS,
+    chart_size_error,
+    data_key,
+    table_width_error,
+)
 from .spec.theme import Theme
 from .text.fonts import FontBook, default_fontbook
 from .themes import resolve_theme, user_fonts
 
 if TYPE_CHECKING:
+    from .data import Table
     from .spec.document import Document
     from .workbook import Grid
 
@@ -156,6 +162,9 @@ def _read_files(doc: Document, into: Inputs) -> None:
             if name == TABLE_FIELD:
                 key = data_key(block)  # the file, its sheet and range, and chart data or a grid of cells
                 if key not in into.tables:
+                    # a spec without data files never imports tushuo.data
+                    from .data import read_grid, read_table
+
                     found = resolve_path(ref, doc.base_dir, roots)
                     if block.type == "chart":
                         table = read_table(found, ref, sheet=block.sheet, cells=block.range,
@@ -163,7 +172,10 @@ def _read_files(doc: Document, into: Inputs) -> None:
                         _check_chart_size(block.kind, table, ref)
                         into.tables[key] = table
                     else:
-                        into.tables[key] = read_grid(found, ref, sheet=block.sheet, cells=block.range)
+                        grid = read_grid(found, ref, sheet=block.sheet, cells=block.range)
+                        if block.type == "table" and (too_wide := table_width_error(len(grid.header))) is not None:
+                            raise SpecError(f"{grid.header[MAX_TABLE_COLUMNS].where}: {too_wide}")
+                        into.tables[key] = grid
             elif ref not in into.pictures:
                 found = resolve_path(ref, doc.base_dir, roots)
                 im = open_image(found, budget=into.budget)

@@ -21,6 +21,7 @@ from .atomic import AtomicFiles
 from .errors import SpecError
 from .paint.encode import DEFAULT_QUALITY, encode
 from .paint.png import stream_png
+from .spec.document import MIN_SLICE_HEIGHT  # slices shorter make no sense (thousands of files)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
 MAX_IMAGE_HEIGHT = 200_000
 #: Format limits of one image (px): libjpeg's 65,500 and WebP's 16,383.
 FORMAT_MAX_HEIGHT = {"jpeg": 65_500, "webp": 16_383, "png": MAX_IMAGE_HEIGHT}
-#: Slices shorter than this make no sense (and would make thousands of files).
-MIN_SLICE_HEIGHT = 100
 #: Lowest JPEG/WebP quality tried when fitting ``max_bytes``.
 #: ``slice_height`` of a folder target given none: one phone screen (9:16) per slice
 AUTO_SLICE = -1

@@ -9,8 +9,8 @@ tushuo/_data/template-data) that fills every slot, so it renders as it is.
 from __future__ import annotations
 
 import difflib
+import os
 import re
-import shutil
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -116,8 +116,11 @@ def new_spec(name: str, out: str | Path, *, force: bool = False) -> list[Path]:
         raise SpecError(f"template '{name}' has no sample data to start from")
     text = _spec_text(info)
     out.parent.mkdir(parents=True, exist_ok=True)
+    copies = _asset_copies(info.path, info.sample, out.parent, force=force)  # refused before anything is written
     written = [_write(out, text)]
-    written += _copy_assets(info.path, info.sample, out.parent, force=force)
+    for f, target in copies:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written.append(_write_bytes(target, f.read_bytes()))
     return written
 
 
@@ -150,20 +153,32 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _copy_assets(template: Path, sample: Path, dest: Path, *, force: bool) -> list[Path]:
-    """Copy the pictures the sample data names (its file fields) so the new spec renders where it is."""
+def _write_bytes(path: Path, data: bytes) -> Path:
+    from .atomic import write_atomic
+
+    write_atomic(path, data)
+    return path
+
+
+def _asset_copies(template: Path, sample: Path, dest: Path, *, force: bool) -> list[tuple[Path, Path]]:
+    """(picture, where it goes) for each picture the sample data names (its file fields), so the
+    new spec renders where it is. Each lands inside ``dest``: a sub-folder that is a symlink out
+    (``portraits -> ../elsewhere``) is refused, and a file already there (a dangling symlink too)
+    is kept unless ``force``; copies are renamed into place, never written through a link."""
     from .deps import dependencies
     from .loader import read_tree
 
     base = sample.parent.resolve()
-    copied = []
+    inside = dest.resolve()
+    copies = []
     for f in dependencies(template, data=read_tree(sample), data_base=base):
         if f == sample.resolve() or not f.is_relative_to(base) or f.suffix.lower() in (".yaml", ".yml"):
             continue
         target = dest / f.relative_to(base)
-        if target.resolve() == f or (target.exists() and not force):
+        if target.resolve() == f or (os.path.lexists(target) and not force):
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(f, target)
-        copied.append(target)
-    return copied
+        if not target.parent.resolve().is_relative_to(inside):
+            raise SpecError(f"{target.parent} leads out of {dest} (a symlink?): the template's pictures "
+                            "are not copied there; remove the link or start the spec in another folder")
+        copies.append((f, target))
+    return copies

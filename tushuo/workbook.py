@@ -42,6 +42,10 @@ MAX_UNPACKED = 256 * 1024 * 1024
 MAX_CELLS = 100_000
 #: Longest text in one cell (the loader's MAX_TEXT_CHARS).
 MAX_CELL_CHARS = 20_000
+#: Most cells, empty ones included, looked through in one sheet: the used area runs from A1 to
+#: the farthest cell (or to what the sheet's dimension claims), so one stray value at
+#: XFD1048576 made it 17 billion cells and the read never ended.
+MAX_VISITED = 2_000_000
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: old .xls, or an encrypted .xlsx
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
@@ -330,7 +334,7 @@ def _scan(wb: Any, ws: Any) -> tuple[list[tuple[int, int, int, int]], set[tuple[
     return merges, empty
 
 
-def read_sheet(raw: bytes, name: str, sheet: str | int | None = None, cells: str | None = None) -> Grid:  # noqa: C901  (one pass over the rows, each case a few lines)
+def read_sheet(raw: bytes, name: str, sheet: str | int | None = None, cells: str | None = None) -> Grid:
     """The grid of one sheet (or of the range ``cells``, e.g. ``B2:F14``) of the workbook ``raw``.
 
     ``name`` is the workbook as the spec names it. Without a range, the used area is
@@ -338,13 +342,30 @@ def read_sheet(raw: bytes, name: str, sheet: str | int | None = None, cells: str
     """
     wb = _open(raw, name)
     try:
+        return _read_sheet(wb, name, sheet, cells)
+    except SpecError:
+        raise
+    except (SyntaxError, KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile, EOFError) as exc:
+        # read-only sheets are parsed while they are read: a damaged sheet's XML fails here, not at
+        # load_workbook (xml.etree's ParseError is a SyntaxError)
+        raise SpecError(f"damaged workbook ({type(exc).__name__}: {exc}); open it in Excel or WPS and save it "
+                        "again", file=name) from None
+
+
+def _read_sheet(wb: Any, name: str, sheet: str | int | None, cells: str | None) -> Grid:  # noqa: C901  (one pass over the rows, each case a few lines)
+    try:
         ws = _sheet(wb, sheet, name)
         where = f"{name}!{ws.title}"
         bounds = parse_range(cells) if cells else None
         c0, r0, c1, r1 = bounds if bounds else (1, 1, None, None)
         values: dict[tuple[int, int], tuple[Any, str | None]] = {}
-        count = 0
+        count = visited = 0
         for r, row in enumerate(ws.iter_rows(min_row=r0, max_row=r1, min_col=c0, max_col=c1), start=r0):
+            visited += len(row)
+            if visited > MAX_VISITED:
+                raise SpecError(f"sheet {ws.title} is too large to look through: more than {MAX_VISITED:,} cells "
+                                f"by row {r} (a value or formatting far from the table?); name the cells to "
+                                "read with range: (e.g. range: A1:F200)", file=name)
             for c, cell in enumerate(row, start=c0):
                 v = getattr(cell, "value", None)
                 if v is None:
@@ -398,6 +419,10 @@ def read_sheet(raw: bytes, name: str, sheet: str | int | None = None, cells: str
         raise SpecError(f"the range {cells} of sheet {ws.title} is empty", file=name)
     r1 = used_rows[-1]
     c1 = used_cols[-1]
+    if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_CELLS:  # a few values far apart: the grid between them
+        raise SpecError(f"the table would span {column_letter(c0)}{r0}:{column_letter(c1)}{r1}, "
+                        f"{(r1 - r0 + 1) * (c1 - c0 + 1):,} cells (at most {MAX_CELLS:,}); name the cells to "
+                        "read with range: (e.g. range: A1:F200)", file=where)
     grid_rows: list[list[Cell]] = []
     for r in range(r0, r1 + 1):
         row = []

@@ -22,7 +22,7 @@ from ..spec.blocks import (
 from . import icons
 from .common import balanced, card, diamond, nesting, next_number, number_label, titled
 from .context import LayoutContext
-from .paginate import KEEP, line_keeps
+from .paginate import KEEP, item_keeps, line_keeps
 from .registry import layout_for
 
 
@@ -324,5 +324,5 @@ def layout_checklist(block: ChecklistBlock, width: float, ctx: LayoutContext) ->
             frame.breaks.append(ry)
     frame.height = y
     # no item alone at a page's foot or top: the first two and the last two stay together
-    frame.keeps.extend(line_keeps([ry for ry, _ in rows[1:]], y))
+    frame.keeps.extend(item_keeps([(ry, ry + rh) for ry, rh in rows], y))
     return frame

@@ -17,6 +17,7 @@ from .common import balanced, card, pill, short_text, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .media import crop_to_ratio
+from .paginate import item_keeps
 from .registry import layout_for
 
 LEFT_RATIO = 4 / 3  # picture at the left of a list card
@@ -62,6 +63,8 @@ def cards_geometry(block: CardsBlock, width: float, ctx: LayoutContext) -> Cards
             frame.add_break(y - gap / 2)
     frame.height = y
     frame.breaks = [b for b in frame.breaks if 0 < b < y]
+    # no card alone at a page's foot or top: the first two and the last two stay together
+    frame.keeps.extend(item_keeps([(cy, cy + ch) for _, cy, _, ch in geo.cards], y))
     return geo
 
 

@@ -31,7 +31,7 @@ from .context import LayoutContext
 from .flowgraph import BBox
 from .icons import cross, tick
 from .media import crop_to_ratio
-from .paginate import KEEP
+from .paginate import KEEP, item_keeps
 from .pieces import centered_lines
 from .registry import layout_for
 
@@ -232,6 +232,8 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
             frame.add_break(y - (gap if mode == "side" else ctx.px(30)) / 2)
     frame.height = y
     frame.breaks = [b for b in frame.breaks if 0 < b < y]
+    # no row alone at a page's foot or top (under its repeated column headers): two and two stay together
+    frame.keeps.extend(item_keeps([(b.y, b.y + b.h) for b in frame.boxes if b.kind == "row"], y))
     if len(block.rows) > 1:  # continued on the next page: its column headers (合格 / 不合格) again first
         frame.repeats.append(Repeat(head_top, head_end, y))
     return ComparisonGeometry(frame, mode, headers, header_texts, rows)

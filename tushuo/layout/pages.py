@@ -13,7 +13,8 @@ Choices, documented once:
   there is a document, the cover page *replaces* it: body pages start at the frame's
   first break below the banner.
 * Table of contents and outline: marks of level 1 and 2 (sections, headings); the
-  contents page is left out when there are fewer than two entries.
+  contents page is left out when there are fewer than two entries, and its rows close up
+  (to 80 %) when that keeps it on one page (``furniture.TOC_SQUEEZE``).
 * Page numbers count physical pages (the cover is page 1, unnumbered), so the numbers
   in the contents agree with every viewer's page box.
 * A line of text that straddles a cut is drawn on exactly one page: the one holding

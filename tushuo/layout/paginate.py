@@ -8,9 +8,14 @@ Every safe break of the frame is a candidate end of the piece being filled. Its 
 badness, 100 at half full), plus ``UNDERFULL`` below half full; ``penalty`` is the
 largest of the frame's ``Keep`` bands the break falls strictly inside (a heading with the
 first unit after it, a decision with its branches, a loop label with its decision,
-a paragraph's first and last two lines). The piece ends at its
-cheapest candidate, the fuller one on a tie. As in TeX's page builder, pieces are
-settled one at a time from the top: a later page never moves an earlier break.
+a paragraph's first and last two lines, a list's first and last two items). The piece
+ends at its cheapest candidate, the fuller one on a tie. As in TeX's page builder, pieces
+are settled one at a time from the top: a later page never moves an earlier break.
+One step further than TeX: when the pieces that would follow the cheapest break hold a
+bad one (a penalised break, an underfull page), the few cheapest breaks that fill this
+piece well are weighed with the cost of the ``LOOKAHEAD`` pieces after them, and the
+least total wins. A kept-off first step then no longer pushes the next flow's first
+step alone onto the next page's foot.
 
 When the cheapest candidate leaves the piece under ``MIN_FILL`` full (or under half
 full before one unit with no break in it) and what it would push on cannot fit a fresh
@@ -28,7 +33,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..frame import Frame, Glyphs, Keep, Line, Repeat, Text
 
@@ -40,6 +45,11 @@ WIDOW = 150.0
 UNDERFULL = 5_000.0
 #: a candidate break this far down the room or less is not taken: a forced cut fills the piece instead
 MIN_FILL = 0.2
+#: a piece's break is weighed with the cost of this many pieces after it (settled without looking further)
+LOOKAHEAD = 2
+#: how many of a piece's cheapest breaks are weighed that way, of those that fill it this far at least
+CHOICES = 4
+AHEAD_FILL = 0.55
 _EPS = 1e-6
 
 
@@ -108,56 +118,141 @@ def plan_cuts(
     if max_height <= 0:
         raise ValueError("max_height must be positive")
     pts = sorted({b for b in breaks if top < b < height})
-    pens = break_penalties(pts, keeps)
     gaps = list(blank) if blank is not None else [0.0] * len(pts)
     if len(gaps) != len(pts):
         raise ValueError("blank needs one value per break")
-    slack = max(gaps, default=0.0)
+    builder = _PageBuilder(pts, break_penalties(pts, keeps), gaps, height, max_height, keeps, repeats,
+                           avoid, boxes, blank is not None)
     cuts: list[Cut] = []
     while True:
-        rep = _repeat_at(top, repeats, max_height)
-        room = max_height - (rep[1] - rep[0] if rep else 0.0)
-        if height - top <= room + _EPS:
-            cuts.append(Cut(top, height, False, rep))
+        cut = builder.weighed(top)
+        cuts.append(cut)
+        if cut.bottom >= height - _EPS:
             return cuts
-        limit = top + room
+        top = cut.bottom
+
+
+@dataclass
+class _PageBuilder:
+    """The state ``plan_cuts`` settles pieces with: sorted breaks, their penalties and blank above."""
+
+    pts: list[float]
+    pens: list[float]
+    gaps: list[float]
+    height: float
+    max_height: float
+    keeps: Sequence[Keep]
+    repeats: Sequence[Repeat]
+    avoid: Sequence[tuple[float, float]]
+    boxes: Sequence[tuple[float, float]]
+    pages: bool
+    settled: dict[float, Cut] = field(default_factory=dict)
+
+    def fitting(self, top: float) -> tuple[tuple[float, float] | None, float, list[int]]:
+        """(repeat, room, indices of the breaks that fit) of a piece from ``top``."""
+        pts, gaps = self.pts, self.gaps
+        rep = _repeat_at(top, self.repeats, self.max_height)
+        room = self.max_height - (rep[1] - rep[0] if rep else 0.0)
         lo = bisect.bisect_right(pts, top + _EPS)
-        hi = bisect.bisect_right(pts, limit + slack + _EPS)
-        fits = [i for i in range(lo, hi) if pts[i] - gaps[i] <= limit + _EPS]
+        hi = bisect.bisect_right(pts, top + room + max(gaps, default=0.0) + _EPS)
+        return rep, room, [i for i in range(lo, hi) if pts[i] - gaps[i] <= top + room + _EPS]
+
+    def piece(self, top: float) -> Cut:
+        """The piece from ``top`` as the page builder settles it, looking no further (memoised:
+        the pieces looked ahead at are mostly the ones settled next)."""
+        if top not in self.settled:
+            self.settled[top] = self._piece(top)
+        return self.settled[top]
+
+    def _piece(self, top: float) -> Cut:
+        pts, pens, gaps = self.pts, self.pens, self.gaps
+        rep, room, fits = self.fitting(top)
+        if self.height - top <= room + _EPS:
+            return Cut(top, self.height, False, rep)
         best = _cheapest(pts, pens, gaps, fits, top, room)
         if best is not None and pts[best[1]] - top < room / 2:
-            # an underfull piece pays only if what it pushes on fits a fresh piece; else, when
-            # nearly empty, the fullest-scoring break past MIN_FILL, and when what follows is
-            # one unit with no break in it (a callout or quote taller than a page), a forced
-            # cut fills this piece: that unit is cut between lines anyway (not a unit some keep
-            # holds together, such as a block title with its chart: the title would end the piece)
-            i = best[1]
-            good = next((j for j in range(i + 1, len(pts)) if pens[j] < KEEP), None)
-            end = pts[good] if good is not None else height
-            fresh = _repeat_at(pts[i], repeats, max_height)
-            if end - pts[i] > max_height - (fresh[1] - fresh[0] if fresh else 0.0) + _EPS:
-                solid = (i + 1 == len(pts) or pts[i + 1] >= end - _EPS) and not any(
-                    k.penalty >= KEEP and k.top < end - _EPS and k.bottom > pts[i] + _EPS for k in keeps)
-                if solid:
-                    best = None
-                elif pts[i] - top < MIN_FILL * room:
-                    best = _cheapest(pts, pens, gaps, [j for j in fits if pts[j] - top >= MIN_FILL * room], top, room)
+            best = self._underfull(best, fits, top, room)
         if best is not None:
-            cuts.append(Cut(top, pts[best[1]], False, rep, best[0]))
-            top = pts[best[1]]
-            continue
-        tiers = (list(avoid) + list(boxes), avoid) if boxes else (avoid,)
-        bottom = _dodge(limit, tiers, top + room / 2)
-        after = next((p for p in pts if p > bottom + _EPS), height)
-        if blank is not None and not any(bottom - _EPS <= a < after for a, _ in avoid):
+            return Cut(top, pts[best[1]], False, rep, best[0])
+        return Cut(top, self._forced(top, room), True, rep, KEEP)
+
+    def _underfull(self, best: tuple[float, int], fits: list[int], top: float,
+                   room: float) -> tuple[float, int] | None:
+        """An underfull piece pays only if what it pushes on fits a fresh piece; else, when
+        nearly empty, the fullest-scoring break past MIN_FILL, and when what follows is one
+        unit with no break in it (a callout or quote taller than a page), a forced cut fills
+        this piece (None): that unit is cut between lines anyway (not a unit some keep holds
+        together, such as a block title with its chart: the title would end the piece)."""
+        pts, pens = self.pts, self.pens
+        i = best[1]
+        good = next((j for j in range(i + 1, len(pts)) if pens[j] < KEEP), None)
+        end = pts[good] if good is not None else self.height
+        fresh = _repeat_at(pts[i], self.repeats, self.max_height)
+        if end - pts[i] <= self.max_height - (fresh[1] - fresh[0] if fresh else 0.0) + _EPS:
+            return best
+        solid = (i + 1 == len(pts) or pts[i + 1] >= end - _EPS) and not any(
+            k.penalty >= KEEP and k.top < end - _EPS and k.bottom > pts[i] + _EPS for k in self.keeps)
+        if solid:
+            return None
+        if pts[i] - top < MIN_FILL * room:
+            return _cheapest(pts, pens, self.gaps, [j for j in fits if pts[j] - top >= MIN_FILL * room], top, room)
+        return best
+
+    def _forced(self, top: float, room: float) -> float:
+        """Where a piece with no break that fits ends: at the room's foot, moved off lines and boxes."""
+        avoid = self.avoid
+        tiers = (list(avoid) + list(self.boxes), avoid) if self.boxes else (avoid,)
+        bottom = _dodge(top + room, tiers, top + room / 2)
+        after = next((p for p in self.pts if p > bottom + _EPS), self.height)
+        if self.pages and not any(bottom - _EPS <= a < after for a, _ in avoid):
             # no line of the unit would follow the cut onto the next page, only its foot (a
             # box's padding and border): its last line goes on with it, so no page holds a
             # bare box edge (a slice is read right under the last one: its foot may go on)
             last = [a for a, _ in avoid if top + room / 2 <= a < bottom - _EPS]
             if last:
                 bottom = max(last)
-        cuts.append(Cut(top, bottom, True, rep, KEEP))
-        top = bottom
+        return bottom
+
+    def ahead(self, top: float) -> tuple[list[float], float]:
+        """The costs of the next ``LOOKAHEAD`` pieces from ``top`` as the page builder settles them,
+        and where they end."""
+        costs = []
+        for _ in range(LOOKAHEAD):
+            if top >= self.height - _EPS:
+                break
+            c = self.piece(top)
+            costs.append(c.cost)
+            top = c.bottom
+        return costs, top
+
+    def weighed(self, top: float) -> Cut:
+        """The piece from ``top``, its break weighed with the pieces after it when those hold a bad one.
+
+        A kept-off first step that leaves the next flow's first step alone at the next foot,
+        an underfull page: of the few cheapest breaks that leave this piece well filled, the
+        one with the least cost over it and the pieces after it. Only then: more pages are not
+        searched to fill them fuller, and a break whose next pieces end higher up than the
+        cheapest's is not taken (it would cost a page where the look ends).
+        """
+        cut = self.piece(top)
+        if cut.forced or cut.bottom >= self.height - _EPS:
+            return cut
+        later, reach = self.ahead(cut.bottom)
+        if not later or max(later) < WIDOW:
+            return cut
+        pts, gaps, pens = self.pts, self.gaps, self.pens
+        rep, room, fits = self.fitting(top)
+        options = sorted((badness(pts[i] - gaps[i] - top, room) + pens[i], -pts[i], i) for i in fits
+                         if pts[i] - gaps[i] - top >= AHEAD_FILL * room and pens[i] < KEEP)[:CHOICES]
+        best_total = cut.cost + sum(later)
+        for cost, _, i in options:
+            if abs(pts[i] - cut.bottom) <= _EPS:
+                continue
+            costs, end = self.ahead(pts[i])
+            total = cost + sum(costs)
+            if total < best_total - _EPS and end >= reach - _EPS:
+                best_total, cut = total, Cut(top, pts[i], False, rep, cost)
+        return cut
 
 
 def _cheapest(pts: Sequence[float], pens: Sequence[float], gaps: Sequence[float], which: Iterable[int],
@@ -230,9 +325,7 @@ def lead_keep(top: float, next_top: float) -> Keep:
 def line_keeps(breaks: Sequence[float], height: float) -> list[Keep]:
     """Club and widow keeps of a text with breaks between its lines: no line alone at a page's foot or top.
 
-    Lists use them too, with breaks between their items (a timeline's events, a
-    checklist's rows): no item alone at a page's foot or top, so no page shows only one
-    item of a list of several (150, as for lines: a page never goes under half full for it).
+    Lists keep their items the same way through ``item_keeps``.
     """
     if not breaks:
         return []
@@ -240,6 +333,30 @@ def line_keeps(breaks: Sequence[float], height: float) -> list[Keep]:
     club = Keep(0.0, b[1] if len(b) > 1 else height, WIDOW, "club")
     widow = Keep(b[-2] if len(b) > 1 else 0.0, height, WIDOW, "widow")
     return [club] if club == replace(widow, why="club") else [club, widow]
+
+
+def item_keeps(spans: Iterable[tuple[float, float]], height: float) -> list[Keep]:
+    """Club and widow keeps of a list: no page shows only its first item or only its last.
+
+    ``spans`` are the items' (top, bottom) in the frame. Items that overlap (a grid's row,
+    a decision's branches, a zigzag's staggered boxes) have no break between them and
+    move as one unit of as many items. The units up to the second item stay together, and
+    so do the units from the last but one item on: a flowchart's first step is never
+    alone at a page's foot, a table's last row never alone at the next page's top (150,
+    as for a paragraph's lines, so a page never goes under half full for it).
+    """
+    units: list[list[float]] = []  # [top, bottom, items]
+    for top, bottom in sorted(spans):
+        if units and top < units[-1][1] - _EPS:
+            units[-1][1] = max(units[-1][1], bottom)
+            units[-1][2] += 1
+        else:
+            units.append([top, bottom, 1])
+    if sum(u[2] for u in units) < 2 or len(units) < 2:
+        return []
+    head = next(u for i, u in enumerate(units) if sum(v[2] for v in units[: i + 1]) >= 2)
+    tail = next(u for i, u in reversed(list(enumerate(units))) if sum(v[2] for v in units[i:]) >= 2)
+    return [Keep(0.0, head[1], WIDOW, "club"), Keep(tail[0], height, WIDOW, "widow")]
 
 
 def blank_above(frame: Frame, pts: Sequence[float]) -> list[float]:
@@ -322,5 +439,5 @@ def cut_frame(frame: Frame, room: float, *, start: float = 0.0, end: float | Non
     )
 
 
-__all__ = ["KEEP", "LEAD_CUES", "MIN_FILL", "UNDERFULL", "WIDOW", "Cut", "badness", "blank_above", "break_penalties", "cut_frame", "lead_keep",
-           "leads_in", "line_keeps", "plan_cuts", "resolve_keeps", "text_line_bands"]
+__all__ = ["AHEAD_FILL", "CHOICES", "KEEP", "LEAD_CUES", "LOOKAHEAD", "MIN_FILL", "UNDERFULL", "WIDOW", "Cut", "badness", "blank_above", "break_penalties", "cut_frame", "item_keeps",
+           "lead_keep", "leads_in", "line_keeps", "plan_cuts", "resolve_keeps", "text_line_bands"]

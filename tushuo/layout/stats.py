@@ -20,6 +20,7 @@ from .common import balanced, card, titled
 from .context import LayoutContext
 from .flowgraph import BBox
 from .icons import icon
+from .paginate import item_keeps
 from .pieces import centered_lines
 from .registry import layout_for
 
@@ -108,6 +109,8 @@ def stats_geometry(block: StatsBlock, width: float, ctx: LayoutContext) -> Stats
             y += gap
             frame.add_break(y - gap / 2)
     frame.height = y
+    # a row of one card never alone at a page's foot or top (a full row of several may be)
+    frame.keeps.extend(item_keeps([(cy, cy + ch) for _, cy, _, ch in cards], y))
     return StatsGeometry(frame, cols, cards, texts)
 
 

@@ -34,7 +34,7 @@ from .common import balanced, card, number_badge, pill, short_text, titled
 from .context import LayoutContext
 from .flowgraph import BBox, EdgeSpec, FlowStyle, NodeSpec, Point, _side_x, route_rows
 from .icons import icon
-from .paginate import KEEP
+from .paginate import KEEP, item_keeps
 from .pieces import centered_lines
 from .registry import layout_for
 
@@ -481,6 +481,8 @@ def steps_geometry(block: StepsBlock, width: float, ctx: LayoutContext) -> Steps
                         _moved(g.label_box, y0) if g.label_box else None, [_moved(b, y0) for b in g.label_texts])
            for g in body.edges]
     frame.keeps.extend(flow_keeps(items, eds))
+    # no step alone at a page's foot or top: the first two rows and the last two stay together
+    frame.keeps.extend(item_keeps([(g.box[1], g.box[1] + g.box[3]) for g in items], frame.height))
     return StepsGeometry(frame, arrangement, items, eds)
 
 

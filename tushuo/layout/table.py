@@ -16,6 +16,7 @@ from ..frame import Box, Frame, Group, Rect, Repeat
 from ..spec.blocks import TableBlock
 from .common import balanced, titled
 from .context import MAX_HEIGHT, LayoutContext
+from .paginate import item_keeps
 from .registry import layout_for
 
 
@@ -142,6 +143,8 @@ def layout_table(block: TableBlock, width: float, ctx: LayoutContext) -> Frame:
         if i and not (header and i == 1):
             frame.breaks.append(ry)
     frame.height = y
+    # no row alone at a page's foot or top: the first two body rows and the last two stay together
+    frame.keeps.extend(item_keeps([(ry, ry + rh) for ry, rh in row_boxes[1 if header else 0:]], y))
     if header is not None and len(row_boxes) > 2:  # a table continued on the next page shows its header again
         ry, rh = row_boxes[0]
         frame.repeats.append(Repeat(ry, ry + rh, y))

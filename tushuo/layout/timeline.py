@@ -15,7 +15,7 @@ from ..spec.blocks import TimelineBlock
 from .common import balanced, pill, titled
 from .context import LayoutContext
 from .flowgraph import BBox
-from .paginate import line_keeps
+from .paginate import item_keeps
 from .registry import layout_for
 
 
@@ -98,5 +98,5 @@ def timeline_geometry(block: TimelineBlock, width: float, ctx: LayoutContext) ->
     frame.height = y
     frame.breaks = [b for b in frame.breaks if 0 < b < y]
     # no event alone at a page's foot or top: the first two and the last two stay together
-    frame.keeps.extend(line_keeps(sorted(b for b in frame.breaks if b > events[0][1]) if events else [], y))
+    frame.keeps.extend(item_keeps([(top, top + h) for _, top, _, h in events], y))
     return TimelineGeometry(frame, events, texts, dots)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,8 @@ def _find_template(ref: Any, node: _N, base: Path, sandbox: tuple[Path, ...]) ->
             for ext in (".yaml", ".yml", ".json"):
                 if (d / f"{ref}{ext}").is_file():
                     return (d / f"{ref}{ext}").resolve(), (d.resolve(),)
+        import difflib  # only for this message: importing it costs a cold start 2 ms
+
         names = _template_names()
         close = difflib.get_close_matches(ref, names, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sized
 from types import UnionType
@@ -138,6 +137,8 @@ def _bounds(field: Any) -> tuple[Any, Any]:
 
 def _message(e: Mapping[str, Any], where: _Where) -> str:  # noqa: C901 - over the limit before ruff ran; split tracked in #12
     """A message that says what is wrong and what would fix it."""
+    import difflib  # only for a message: importing it costs a cold start 2 ms
+
     kind, ctx, value = e["type"], e.get("ctx") or {}, e.get("input")
     if kind == "missing":
         return "field required"

@@ -421,6 +421,33 @@ class _Builder:
 _SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
 
 
+_SURROGATE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _refuse_lone_surrogate(text: str, label: str | None) -> None:
+    """Half of a character pair escaped alone (``"\\ud800"``): no output can hold it. Refused
+    here, where the file still has lines (YAML's reader refuses it, and json's values have none)."""
+    pending: re.Match[str] | None = None  # a high half waiting for its low half
+    for m in _SURROGATE_ESCAPE.finditer(text):
+        high = int(m.group(2), 16) < 0xDC00
+        if pending is not None and not high and m.start() + len(m.group(1)) == pending.end():
+            pending = None
+            continue
+        lone = pending if pending is not None else (None if high else m)
+        if lone is not None:
+            break
+        pending = m
+    else:
+        lone = pending
+    if lone is None:
+        return
+    at = lone.start() + len(lone.group(1))
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    raise SpecError(f"\\u{lone.group(2)} is half of a character pair (a lone surrogate) that no output can hold; "
+                    "delete it or write the whole character", file=label, line=line, col=col)
+
+
 def _join_surrogate_escapes(text: str) -> tuple[str, dict[int, list[int]]]:
     """JSON's escaped surrogate pairs (``\\ud83d\\ude00``, which YAML's reader refuses) as one
     ``\\U0001f600``, and per line the columns where the text got 2 characters shorter, so
@@ -462,6 +489,7 @@ def _parse_text(text: str, label: str | None, json_mode: bool) -> _N:
             raise SpecError(f"spec too large: nested more than {limits.MAX_DEPTH} levels deep", file=label) from None
     shifts: dict[int, list[int]] = {}
     if json_mode and "\\u" in text:
+        _refuse_lone_surrogate(text, label)
         text, shifts = _join_surrogate_escapes(text)
     try:
         node = _compose(text, label, "JSON" if json_mode else "YAML")

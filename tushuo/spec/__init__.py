@@ -1,4 +1,8 @@
-"""Spec models: pure data, validated by pydantic."""
+"""Spec models: pure data, validated by pydantic.
+
+The model modules do without ``from __future__ import annotations``: pydantic would eval()
+each of ~190 annotation strings when the classes are made, 4-5 ms of every cold start.
+"""
 
 from typing import Any
 

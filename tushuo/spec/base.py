@@ -7,8 +7,6 @@ so a program gets the same messages a person editing YAML gets. Validation itsel
 with file:line:col, which construction has no use for.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Any
 

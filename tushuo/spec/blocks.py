@@ -4,11 +4,9 @@ Pure data: no drawing code. Every field has a description (it becomes the JSON
 Schema's). Cross-field rules live in validators so errors name the offending path.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Self, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -192,6 +190,19 @@ class ChecklistBlock(_Model):
 Cell = Union[str, int, float]
 
 
+#: Most columns in a table: past a dozen the cells are cut already (check warns); past this the
+#: layout's cost runs away (50,000 columns of a CSV: over a minute) for a picture nobody can read.
+MAX_TABLE_COLUMNS = 30
+
+
+def table_width_error(columns: int) -> str | None:
+    """Why a table of ``columns`` columns is refused, or None."""
+    if columns <= MAX_TABLE_COLUMNS:
+        return None
+    return (f"{columns:,} columns are too many for a table: at most {MAX_TABLE_COLUMNS}; "
+            "show the columns that matter (range: A1:F20 for a workbook)")
+
+
 class TableBlock(_Model):
     """A plain table with a header row and zebra rows."""
 
@@ -204,7 +215,7 @@ class TableBlock(_Model):
     range: str | None = Field(default=None, description=_RANGE)
 
     @model_validator(mode="after")
-    def _same_width(self) -> TableBlock:
+    def _same_width(self) -> Self:
         _check_source(self, "rows")
         if self.rows is None:
             if self.data_file is None:
@@ -216,6 +227,8 @@ class TableBlock(_Model):
         what = "header columns" if self.header else "cells in rows[0]"
         if n == 0:
             raise located("rows[0]", "rows[0] has no cells: a table needs at least one column")
+        if (too_wide := table_width_error(n)) is not None:
+            raise located("header" if self.header else "rows[0]", too_wide)
         for i, row in enumerate(self.rows):
             if len(row) != n:
                 raise located(f"rows[{i}]", f"row has {_count(len(row), 'cell')} for {n} {what}; give every row {_count(n, 'cell')}")
@@ -300,6 +313,15 @@ class StepItem(_Model):
         return v
 
 
+#: Most items in one steps block, arrows one item may name (``next``), and arrows all its items
+#: name: a flowchart's arrows are routed around each other, and past these it took minutes
+#: (3,000 items with 100 decisions: 155 s, 950 MB, then a RecursionError; 40 decisions of 40
+#: branches: over 60 s). Nobody reads a flowchart that big: it is split into several blocks.
+MAX_STEPS = 300
+MAX_BRANCHES = 8
+MAX_ARROWS = 120
+
+
 class StepsBlock(_Model):
     """A process or flowchart."""
 
@@ -310,7 +332,8 @@ class StepsBlock(_Model):
     numbered: bool = Field(default=True, description="Number badges on steps.")
 
     @model_validator(mode="after")
-    def _ids(self) -> StepsBlock:
+    def _ids(self) -> Self:
+        self._sizes()
         seen: dict[str, int] = {}
         for i, item in enumerate(self.items):
             if item.id is not None:
@@ -328,6 +351,21 @@ class StepsBlock(_Model):
                         msg = f"no item has id '{edge.to}': give the target item `id: {edge.to}`"
                     raise located(f"items[{i}].next[{j}].to", msg)
         return self
+
+    def _sizes(self) -> None:
+        if len(self.items) > MAX_STEPS:
+            raise located(f"items[{MAX_STEPS}]", f"{len(self.items):,} items are too many for one steps block: "
+                          f"at most {MAX_STEPS}; split the process into several steps blocks")
+        arrows = 0
+        for i, item in enumerate(self.items):
+            branches = len(item.next or ())
+            if branches > MAX_BRANCHES:
+                raise located(f"items[{i}].next", f"{branches} arrows leave this item: at most {MAX_BRANCHES} "
+                              "can be told apart")
+            arrows += branches
+            if arrows > MAX_ARROWS:
+                raise located(f"items[{i}].next", f"more than {MAX_ARROWS} arrows named by next in one steps "
+                              "block: too many to route legibly; split the process into several steps blocks")
 
 
 # --------------------------------------------------------------------- comparison
@@ -368,7 +406,7 @@ class ComparisonBlock(_Model):
     rows: list[ComparisonRow] = Field(min_length=1, description="Aspects, one per row.")
 
     @model_validator(mode="after")
-    def _cells_per_row(self) -> ComparisonBlock:
+    def _cells_per_row(self) -> Self:
         n = len(self.columns)
         for i, row in enumerate(self.rows):
             if len(row.cells) != n:
@@ -413,7 +451,7 @@ class StatsBlock(_Model):
     range: str | None = Field(default=None, description=_RANGE)
 
     @model_validator(mode="after")
-    def _source(self) -> StatsBlock:
+    def _source(self) -> Self:
         _check_source(self, "items")
         if self.items is None and self.data_file is None:
             raise ValueError("stats need items, or a data_file")
@@ -471,7 +509,7 @@ class ChartBlock(_Model):
     height: float | None = Field(default=None, ge=200, le=3000, description="Chart height in px at 1080 (default by kind).")
 
     @model_validator(mode="after")
-    def _data(self) -> ChartBlock:
+    def _data(self) -> Self:
         if self.data_file is None:
             if self.labels is None or self.series is None:
                 missing = " and ".join(n for n in ("labels", "series") if getattr(self, n) is None)
@@ -606,7 +644,7 @@ class SectionBlock(_Model):
     type: Literal["section"] = Field(default="section", description="Block kind.")
     title: str = Field(min_length=1, description="Section title.")
     number: bool | str = Field(default=True, description="True: automatic 一、二、…; a string: that label; false: none.")
-    blocks: list[Block] = Field(min_length=1, description="The section's blocks.")
+    blocks: list["Block"] = Field(min_length=1, description="The section's blocks.")  # Block is defined below
 
 
 Block = Annotated[

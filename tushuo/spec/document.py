@@ -1,7 +1,5 @@
 """The Document model: the top level of a spec."""
 
-from __future__ import annotations
-
 import datetime as _dt
 from typing import Any, Literal
 
@@ -20,6 +18,10 @@ class Footer(SpecModel):
     text: str | None = Field(default=None, description="e.g. 颍州区委组织部 出品.")
     qrcode: str | None = Field(default=None, description="Data for a QR code (usually the account's URL).")
     note: str | None = Field(default=None, description="Caption by the QR code, e.g. 长按识别二维码关注.")
+
+
+#: Shortest slice (px at the design width): a slice_height under it is a mistake, not a layout.
+MIN_SLICE_HEIGHT = 100
 
 
 class Output(SpecModel):
@@ -46,6 +48,13 @@ class Output(SpecModel):
         "or poster (a print piece such as a QR standee or a notice: each page is the design alone, "
         "cut at safe places, full page width, its background to the page edges, centred on the page).",
     )
+
+    @field_validator("slice_height")
+    @classmethod
+    def _slice_height(cls, v: int) -> int:
+        if 0 < v < MIN_SLICE_HEIGHT:  # located here; the writer's own check only says "slice_height"
+            raise ValueError(f"{v} px is too small; use at least {MIN_SLICE_HEIGHT} px (or 0 for one image)")
+        return v
 
 
 class Document(SpecModel):

@@ -1,7 +1,5 @@
 """Theme model: palette, fonts, sizes and spacing. Sizes are for a 1080 px canvas."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints
