@@ -235,3 +235,15 @@ def test_check_of_a_folder_says_so(tmp_path: Path, capsys: pytest.CaptureFixture
 
     assert main(["check", str(tmp_path)]) == 2
     assert f"{tmp_path}: is a folder, not a spec file" in capsys.readouterr().err
+
+
+def test_python_data_nested_past_the_depth_limit_is_bad_input() -> None:
+    """tushuo.load() of a dict 3,000 levels deep raised RecursionError (a file is refused at 64)."""
+    deep: object = 1
+    for _ in range(3_000):
+        deep = {"a": deep}
+    spec = {"title": "t", "meta": deep, "blocks": [{"type": "paragraph", "text": "x"}]}
+    with pytest.raises(SpecError, match="spec too large: nested more than 64 levels deep"):
+        tushuo.load(spec)
+    with pytest.raises(SpecError, match="spec too large: nested more than 64 levels deep"):
+        tushuo.load({"title": "{{x}}", "blocks": [{"type": "paragraph", "text": "x"}]}, data={"x": [deep]})
