@@ -101,6 +101,17 @@ def test_short_comparison_cells_break_between_words_in_even_lines() -> None:
     assert got["无管理员或不会操作"] == ["无管理员或", "不会操作"]  # was 无管理员或不会 / 操作
 
 
+def test_a_cell_in_a_taller_row_takes_a_line_more_rather_than_cut_a_word() -> None:
+    spec = {"title": "t", "blocks": [{"type": "comparison",
+                                      "columns": [{"label": "合格", "tone": "positive"}, {"label": "不合格", "tone": "negative"}],
+                                      "rows": [{"aspect": "学用", "cells": ["每月组织党员群众集中学习不少于2次，学用结合见实效。",
+                                                                           "很少组织学习，课件与群众需求脱节。"]}]}]}
+    got = texts(spec)
+    # was 很少组织学习，课 / 件与群众需求脱节。 beside a cell of four lines
+    assert got["很少组织学习，课件与群众需求脱节。"] == ["很少组织学习，", "课件与群众", "需求脱节。"]
+    assert len(got["每月组织党员群众集中学习不少于2次，学用结合见实效。"]) == 4  # the row is no taller
+
+
 def test_traditional_cells_break_where_the_simplified_ones_do() -> None:
     spec = _comparison(["有固定的播放场所", "场所被占用或设备故障", "无管理员或不会操作"])
     hans = texts(spec)

@@ -200,6 +200,34 @@ def short_text(ctx: LayoutContext, text: str, width: float, style: TextStyle) ->
     return tb
 
 
+def use_room(ctx: LayoutContext, text: str, width: float, tb: TextBlock, room: int) -> TextBlock:
+    """``tb`` (``text`` from ``balanced`` at ``width``) or, when one of its breaks cuts a word and
+    the box holds ``room`` lines anyway (a cell in a taller row), ``text`` in the fewest more lines
+    of ``even_split`` that cut none (很少组织学习， / 课件与群众 / 需求脱节。 beside a cell four
+    lines tall, not 很少组织学习，课 / 件与群众需求脱节。). Justified text stays as set."""
+    if (room <= len(tb.lines) or tb.style.align == "justify" or not plain(text, tb.style)
+            or not _cuts_word(text, tb)):
+        return tb
+    for k in range(len(tb.lines) + 1, room + 1):
+        more = even_lines(ctx, text, width, k, tb.style)
+        if more is not None and not _cuts_word(text, more):
+            return more
+    return tb
+
+
+def _cuts_word(text: str, tb: TextBlock) -> bool:
+    """Whether a line break of ``tb`` (``text`` set, one paragraph) falls inside a word."""
+    from ..text.linebreak import word_edges
+
+    edges = word_edges(text)
+    at = 0
+    for ln in tb.lines[:-1]:
+        at = text.find(ln.text, at) + len(ln.text)
+        if not edges[at]:
+            return True
+    return False
+
+
 def even_lines(ctx: LayoutContext, text: str, width: float, lines: int, style: TextStyle,
                natural: TextBlock | None = None) -> TextBlock | None:
     """``text`` set at ``width`` in the lines of ``even_split``, or None when it cannot be split
@@ -462,4 +490,4 @@ def shadow_color(bg: str) -> str:
     return mix(bg, "#000000", 0.06)
 
 
-__all__ = ["balanced", "block_title", "card", "cn_numeral", "diamond", "even_split", "nesting", "next_number", "number_badge", "number_label", "one_line", "pill", "shadow_color", "short_text"]
+__all__ = ["balanced", "block_title", "card", "cn_numeral", "diamond", "even_split", "nesting", "next_number", "number_badge", "number_label", "one_line", "pill", "shadow_color", "short_text", "use_room"]

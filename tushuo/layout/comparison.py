@@ -26,7 +26,7 @@ from ..frame import Box, Frame, Image, Keep, Rect, Repeat
 from ..spec.blocks import ComparisonBlock
 from ..text.layout import TextStyle
 from ..text.linebreak import is_widow
-from .common import balanced, even_split, plain, shadow_color, titled
+from .common import balanced, even_split, plain, shadow_color, titled, use_room
 from .context import LayoutContext
 from .flowgraph import BBox
 from .icons import cross, tick
@@ -181,6 +181,12 @@ def comparison_geometry(block: ComparisonBlock, width: float, ctx: LayoutContext
                 h += photo_h + (ctx.px(16) if ctb is not None else 0.0)
             content.append(h)
         row_h = max(content) + 2 * pad
+        # a cell whose breaks cut a word may take more lines when the row is taller than it anyway
+        pitch = cell_style.size * cell_style.line_height
+        for k, (ctb, pic, has_mark, text_x) in enumerate(cells):
+            if ctb is not None and len(ctb.lines) > 1 and max(content) - content[k] >= pitch - 1e-6:
+                room = len(ctb.lines) + int((max(content) - content[k]) / pitch + 1e-6)
+                cells[k] = (use_room(ctx, row.cells[k].text, inner - text_x, ctb, room), pic, has_mark, text_x)
         if mode == "side":
             ab = balanced(ctx, row.aspect, aspect_w - 2 * aspect_pad, aspect_style, color=pal.on_primary,
                           align="center")
