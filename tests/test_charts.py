@@ -447,6 +447,28 @@ def test_hbar_and_progress_grow_with_their_labels():
     assert small.height == p5 and small.notes  # a too-small height grows, and the author is told
 
 
+@pytest.mark.parametrize("values", [[3, 0, 0, 5, -1, 2, 1], [8, 2, 9, 1, 7, 3, 6], [1, 6, 2, 5, 5, 0, 4]])
+def test_line_value_labels_keep_off_the_line(values):
+    """A one-series line's value labels never sit on its strokes: a valley's value goes under the
+    point, clear of the two segments rising from it (−1 between 5 and 2 was drawn across both)."""
+    labels = [f"12/{25 + i}" for i in range(len(values))]
+    plan = plan_chart(spec("line", labels, [[float(v) for v in values]], unit="个"))
+    strokes = [op for op in plan.items if isinstance(op, PathOp) and op.fill is None and len(op.commands) == len(values)]
+    segs = [((a[1], a[2]), (b[1], b[2])) for op in strokes for a, b in zip(op.commands, op.commands[1:])]
+    assert segs
+    values_drawn = [t for t in plan.labels() if t.role == "value"]
+    assert len(values_drawn) == len(values)
+    for t in values_drawn:
+        x, y, w, h = t.box
+        for (ax, ay), (bx, by) in segs:
+            for n in range(101):  # the stroke's centre line, sampled
+                px, py = ax + (bx - ax) * n / 100, ay + (by - ay) * n / 100
+                assert not (x < px < x + w and y < py < y + h), (t.text, (px, py), t.box)
+    # the labels under valleys stay above the category labels
+    cats = [t for t in plan.labels() if t.role == "label"]
+    assert max(t.box[1] + t.box[3] for t in values_drawn) <= min(t.box[1] for t in cats)
+
+
 def test_negative_bars_hang_below_the_baseline():
     plan = plan_chart(spec("bar", ["一月", "二月"], [[5.0, -3.0]], unit="%"))
     assert_readable(plan)

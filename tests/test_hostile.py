@@ -235,3 +235,29 @@ def test_check_of_a_folder_says_so(tmp_path: Path, capsys: pytest.CaptureFixture
 
     assert main(["check", str(tmp_path)]) == 2
     assert f"{tmp_path}: is a folder, not a spec file" in capsys.readouterr().err
+
+
+def test_python_data_nested_past_the_depth_limit_is_bad_input() -> None:
+    """tushuo.load() of a dict 3,000 levels deep raised RecursionError (a file is refused at 64)."""
+    deep: object = 1
+    for _ in range(3_000):
+        deep = {"a": deep}
+    spec = {"title": "t", "meta": deep, "blocks": [{"type": "paragraph", "text": "x"}]}
+    with pytest.raises(SpecError, match="spec too large: nested more than 64 levels deep"):
+        tushuo.load(spec)
+    with pytest.raises(SpecError, match="spec too large: nested more than 64 levels deep"):
+        tushuo.load({"title": "{{x}}", "blocks": [{"type": "paragraph", "text": "x"}]}, data={"x": [deep]})
+
+
+def test_a_page_carries_only_the_shapes_near_its_band() -> None:
+    """Every page of a long table drew every row's rules and fills (clipped away): quadratic in
+    rows (2,000 rows: 119 pages, 120 s, 5.6 MB; now 8.7 s and 126 KB for 1,000 rows)."""
+    from tushuo.frame import Group, Rect
+    from tushuo.layout.pages import _only_band
+
+    rows = Group(tuple(Rect(0, 10 * i, 100, 10, fill="#eeeeee") for i in range(1_000)))
+    kept = _only_band(rows, (5_000, 5_500))
+    assert isinstance(kept, Group)
+    near = [r for r in rows.ops if r.y + r.h > 5_000 - 64 and r.y < 5_500 + 64]
+    assert list(kept.ops) == near and all(a is b for a, b in zip(kept.ops, near))
+    assert _only_band(rows, (0, 20_000)) is rows  # a band holding everything keeps the very group

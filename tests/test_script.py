@@ -23,6 +23,8 @@ def test_convert_text_per_region() -> None:
     assert convert_text(s, "hant-tw") == "「兩委」換屆，軟體『資訊』：https://example.org/软件 選舉程序"
     assert convert_text(s, "hant-hk") == "「兩委」換屆，軟件『信息』：https://example.org/软件 選舉程序"
     assert convert_text("村（社区）", "hant-tw") == "村（社區）"  # s2twp alone says 社群
+    # s2twp alone says 專案 ("project"): 檢查專案 for 检查项目, a table head 專案 for 项目
+    assert convert_text("检查项目：项目要求", "hant-tw") == "檢查項目：項目要求"
 
 
 def test_apply_script_converts_words_only() -> None:

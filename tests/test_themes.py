@@ -168,3 +168,33 @@ def test_every_text_in_every_example_is_readable(spec: str, name: str) -> None:
     texts = [op for op in frame.walk() if isinstance(op, Text)]
     assert texts
     assert _text_contrast_failures(frame) == []
+
+
+MARKED_ON_FILLS = """title: 换届
+blocks:
+  - type: banner
+    title: 严肃换届==纪律==
+    subtitle: 颍州区委组织部 · ==2026年==第1期
+  - type: comparison
+    columns:
+      - {label: ==合格==单位, tone: positive}
+      - {label: 不合格==站点==, tone: negative}
+    rows:
+      - {aspect: 场所, cells: [有固定场所, 无固定场所]}
+  - type: table
+    header: [项目, ==要求==]
+    rows: [[场所, 面积不少于20平方米]]
+  - type: paragraph
+    text: 正文里的==重点==。
+"""
+
+
+@pytest.mark.parametrize("name", THEMES)
+def test_highlighted_text_on_a_dark_fill_is_readable(name: str) -> None:
+    """==mark== in a banner, a column head or a table head stands on the primary (or a status colour), not on
+    paper: it took the accent there too and vanished (#A32420 on party-red's #B7181E, 1.2:1)."""
+    frame = layout_document(tushuo.load(MARKED_ON_FILLS), theme=name)
+    marked = [run for op in frame.walk() if isinstance(op, Text) for run in op.runs
+              if run.text in ("纪律", "2026年", "合格", "站点", "要求", "重点")]
+    assert len(marked) == 6
+    assert _text_contrast_failures(frame) == []

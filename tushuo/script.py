@@ -38,9 +38,10 @@ _QUOTES = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"}
 #: Taiwan characters but without the phrase swap. Found by converting every example and
 #: template with s2tw and s2twp and reading the differences: 社区→社群 ("online
 #: community"), 选举程序→程式 ("program"), 运行→執行, 远程教育→遠端, 调度会→排程會,
-#: 发布→釋出, 优化→最佳化, 设备→裝置 ("device"). Kept swaps: 数据→資料, 信息→資訊,
+#: 发布→釋出, 优化→最佳化, 设备→裝置 ("device"), 项目→專案 ("project": 檢查專案 for
+#: 检查项目, a table head 專案 for 项目). Kept swaps: 数据→資料, 信息→資訊,
 #: 在线→線上, 打开→開啟, 打印→列印, 联系→聯絡, 批量→批次.
-_KEEP_PHRASES = {"hant-tw": ("社区", "程序", "运行", "远程", "调度", "发布", "优化", "设备")}
+_KEEP_PHRASES = {"hant-tw": ("社区", "程序", "运行", "远程", "调度", "发布", "优化", "设备", "项目")}
 
 #: Spec fields that are not words: never converted.
 NOT_WORDS = frozenset({

@@ -638,12 +638,19 @@ def _plan_line(p: _Planner) -> Plan:  # noqa: C901 - over the limit before ruff 
     y0 = top + above
     bottom = H - label_h - 14 * k - p.lh / 2  # the plot's lowest point (its tick number hangs below)
     below = 0.0
+    # one line: a point none of whose neighbours is lower, and some higher (a valley, the foot of
+    # a rise), is labelled under it, clear of the strokes that rise from it
+    one = s.values[0]
+    under = {i for i in range(p.n) if labels_on and p.ns == 1 and p.n > 1
+             and all(one[j] >= one[i] for j in (i - 1, i + 1) if 0 <= j < p.n)
+             and any(one[j] > one[i] for j in (i - 1, i + 1) if 0 <= j < p.n)}
     if labels_on and p.ns == 2:
-        # labels under the lower line's points must clear the category labels
         lows = [min(a, b) for a, b in zip(*s.values) if a != b]
-        if lows:
-            f = (min(lows) - lo) / (hi - lo)
-            below = max(0.0, (12 * k + p.lh - f * (bottom - y0)) / (1 - f)) if f < 1 else 0.0
+    else:
+        lows = [one[i] for i in under]
+    if lows:  # labels under points must clear the category labels
+        f = (min(lows) - lo) / (hi - lo)
+        below = max(0.0, (12 * k + p.lh - f * (bottom - y0)) / (1 - f)) if f < 1 else 0.0
     y1 = bottom - below
     ph = max(y1 - y0, 40 * k)
 
@@ -680,7 +687,7 @@ def _plan_line(p: _Planner) -> Plan:  # noqa: C901 - over the limit before ruff 
         for i in sorted(shown):
             col = [series[i] for series in s.values]
             for j, v in enumerate(col):
-                is_low = p.ns == 2 and v < col[1 - j]
+                is_low = (p.ns == 2 and v < col[1 - j]) or i in under
                 if p.ns == 2 and v == col[1 - j] and j == 1:
                     continue  # equal values: one label says it
                 color, _ = p.label_color(i)

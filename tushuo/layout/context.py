@@ -5,9 +5,11 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..color import luminance, readable
 from ..errors import SpecError
 from ..humanize import char_code
 from ..lru import BoundedLRU
@@ -53,6 +55,15 @@ def clear_text_memo() -> None:
 #: limits); slices and PDF pages go up to this. Blocks with many rows check it before
 #: laying them out.
 MAX_HEIGHT = 1_000_000
+
+
+@lru_cache(maxsize=16)
+def _accent_on_fills(gold: str, fills: tuple[str, ...]) -> str:
+    """The gold, lightened just enough to read at 4.5:1 on every dark fill (each step only lightens, so
+    what reads on one fill still does after the next)."""
+    for fill in fills:
+        gold = readable(gold, fill)
+    return gold
 
 
 @dataclass
@@ -138,6 +149,12 @@ class LayoutContext:
             role=role,
         )
         base.update(overrides)
+        if "accent" not in overrides and luminance(base["color"]) > 0.5:
+            # light text stands on a dark fill (a banner, a column or table head): the accent, chosen for the
+            # paper, would vanish there (#A32420 on #B7181E), so ==highlight== is the gold, made readable on
+            # the fills light text stands on, without the band (a light band under light text would take the contrast away)
+            base["accent"] = _accent_on_fills(pal.gold, (pal.primary, pal.positive, pal.negative))
+            base["band"] = False
         return TextStyle(**base)
 
     def text(self, text: str, width: float, style: TextStyle | str = "body", **overrides: Any) -> TextBlock:

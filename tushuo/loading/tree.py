@@ -87,6 +87,8 @@ def _from_python(value: Any, mark: Mark | None, budget: list[int], active: set[i
     if isinstance(value, (dict, list, tuple)):
         if id(value) in active:
             raise SpecError("the spec contains itself (a recursive dict or list)")
+        if len(active) >= limits.MAX_DEPTH:  # ``active`` is the path down here: 3,000 dicts deep was a RecursionError
+            raise SpecError(f"spec too large: nested more than {limits.MAX_DEPTH} levels deep")
         active.add(id(value))
         try:
             if isinstance(value, dict):

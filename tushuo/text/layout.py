@@ -96,6 +96,7 @@ class TextStyle:
     bold_face: str = "sans-bold"
     color: str = "#222222"
     accent: str = "#C9302C"  # ==highlight== colour
+    band: bool = True  # ==highlight== over a soft accent band (not on dark fills: the colour alone marks it there)
     line_height: float = 1.6  # line pitch as a multiple of size
     align: Align = "left"  # "justify": CJK lines justified except the last
     indent: bool = False  # first-line indent of two full-width characters
@@ -388,7 +389,7 @@ def layout_text(text: str, width: float, style: TextStyle, fontbook: FontBook | 
 
     lines: list[TextLine] = []
     underlays: list[Rect] = []
-    band = _band_colour(style.accent)
+    band = _band_colour(style.accent) if style.band else ""
     for i, (para, a, e, first, last) in enumerate(plan):
         x0 = indent if first else 0.0
         avail = width - x0
@@ -572,7 +573,7 @@ def _set_line(  # noqa: C901 - over the limit before ruff ran; split tracked in 
                            trim=trim if start == a else 0.0))
         start = j
     # highlighter bands: one per highlighted stretch of the line
-    j = e if plain else a
+    j = e if plain or not band else a
     while j < e:
         if flags[j] & HIGHLIGHT:
             k = j
