@@ -437,6 +437,23 @@ def test_unit_goes_in_values_or_in_a_caption():
     assert [text_lines(lab)[0] for lab in no_values.labels() if lab.role == "axis"][1:] == ["0", "1", "2", "3", "4"]
 
 
+def test_numbers_too_wide_with_their_unit_drop_it_to_the_caption_and_else_an_axis_gives_the_scale():
+    """Eight bars of 186人次 left every number out (and with no axis the chart had no scale at all)."""
+    towns = ["清河", "文峰", "颍西", "西湖", "三合", "程集", "袁集", "马寨"]
+    eight = plan_chart(spec("bar", towns, [[186.0, 142.0, 205.0, 168.0, 131.0, 190.0, 122.0, 136.0]], unit="人次"))
+    texts = [text_lines(lab)[0] for lab in eight.labels()]
+    assert [text_lines(lab)[0] for lab in eight.labels() if lab.role == "value"] == [
+        "186", "142", "205", "168", "131", "190", "122", "136"]
+    assert "单位：人次" in texts and not eight.notes
+    few = plan_chart(spec("bar", towns[:3], [[186.0, 142.0, 205.0]], unit="人次"))
+    assert [text_lines(lab)[0] for lab in few.labels() if lab.role == "value"] == ["186人次", "142人次", "205人次"]
+    wide = plan_chart(spec("bar", list("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳"), [[123456.0 + 997 * i for i in range(16)]], unit="人"))
+    assert not [lab for lab in wide.labels() if lab.role == "value"]
+    assert [text_lines(lab)[0] for lab in wide.labels() if lab.role == "axis"][0] == "单位：人"
+    assert len([lab for lab in wide.labels() if lab.role == "axis"]) >= 4  # the caption and three ticks at least
+    assert any("value axis" in n for n in wide.notes)
+
+
 def test_hbar_and_progress_grow_with_their_labels():
     h5 = plan_chart(spec("hbar", [f"第{i}镇" for i in range(5)], [[1.0] * 5])).height
     h10 = plan_chart(spec("hbar", [f"第{i}镇" for i in range(10)], [[1.0] * 10])).height

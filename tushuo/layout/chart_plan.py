@@ -448,20 +448,54 @@ def _limits(values: Sequence[float], room: float, span: float) -> tuple[float, f
 
 
 # ---------------------------------------------------------------------------- bar, stacked
+def _bar_width(slot: float, series: int, k: float, stacked: bool) -> float:
+    """A bar's width in a category's slot: one stacked column, or one bar per series 4 px apart."""
+    if stacked:
+        return min(slot * 0.6, 120 * k)
+    return min((slot * 0.74 - 4 * k * (series - 1)) / series, 110 * k if series == 1 else 64 * k)
+
+
+def _column_values_fit(p: _Planner, stacked: bool) -> bool:
+    """Whether every bar's number fits over it (the room a value label has: its category's slot, or its bar and
+    the gap to the next in a group). A short unit after each number (186人次) that makes them too wide goes to the
+    caption instead (单位：人次) and the bare numbers are tried; None fitting leaves a value axis to give the scale."""
+    k = p.k
+    slot = p.W / p.n  # values shown: no value axis takes room on the left
+    pitch = slot if (stacked or p.ns == 1) else _bar_width(slot, p.ns, k, stacked) + 4 * k
+    numbers = ([sum(v[i] for v in p.s.values) for i in range(p.n)] if stacked
+               else [x for v in p.s.values for x in v])
+
+    def fits() -> bool:
+        return max(p.tw(p.value_text(v), p.s.bold) for v in numbers) <= pitch - 2 * k
+
+    if fits():
+        return True
+    if p.value_unit:
+        unit, p.value_unit = p.value_unit, ""
+        if fits():
+            return True
+        p.value_unit = unit
+    return False
+
+
 def _plan_columns(p: _Planner, stacked: bool) -> Plan:  # noqa: C901 - over the limit before ruff ran; split tracked in #12
     """Vertical bars: grouped (one bar per series) or stacked (one column per label)."""
     s, k, W = p.s, p.k, p.W
     H = s.height or round(0.62 * W)
     vals = s.values
-    top = p.header(legend=p.ns > 1, caption=bool(s.unit) and (not s.show_values or not p.unit_in_values))
+    show_values = s.show_values and _column_values_fit(p, stacked)
+    if s.show_values and not show_values:
+        p.notes.append("values are left out: the bars are too narrow for their numbers at a readable size; "
+                       "a value axis gives the scale instead")
+    top = p.header(legend=p.ns > 1, caption=bool(s.unit) and (not show_values or not p.value_unit))
     if stacked:
         pos = [sum(max(0.0, v[i]) for v in vals) for i in range(p.n)]
         neg = [sum(min(0.0, v[i]) for v in vals) for i in range(p.n)]
         extremes = pos + neg
     else:
         extremes = [x for v in vals for x in v]
-    value_room = p.lh + 8 * k if s.show_values else 0.0
-    axis = not s.show_values
+    value_room = p.lh + 8 * k if show_values else 0.0
+    axis = not show_values
     ticks: list[float] = []
     left = 0.0
     if axis:
@@ -492,10 +526,7 @@ def _plan_columns(p: _Planner, stacked: bool) -> Plan:  # noqa: C901 - over the 
         p.value_axis(ticks, y_of, x0 + 0, x1)
     # bars
     gap = 4 * k
-    if stacked:
-        bw = min(slot * 0.6, 120 * k)
-    else:
-        bw = min((slot * 0.74 - gap * (p.ns - 1)) / p.ns, 110 * k if p.ns == 1 else 64 * k)
+    bw = _bar_width(slot, p.ns, k, stacked)
     group = bw if stacked else bw * p.ns + gap * (p.ns - 1)
     labels: list[tuple[float, float, float, str, int]] = []  # x centre, y anchor, direction, text, label index
     inside: list[_Label] = []
@@ -531,16 +562,11 @@ def _plan_columns(p: _Planner, stacked: bool) -> Plan:  # noqa: C901 - over the 
     p.baseline(x0, x1, y_of(0))
     for lab in inside:
         p.put(lab)
-    if s.show_values:
-        pitch = slot if (stacked or p.ns == 1) else bw + gap
-        widest = max(p.tw(t, s.bold) for *_, t, _ in labels)
-        if widest <= pitch - 2 * k:
-            for x, y, direction, text, i in labels:
-                color, _ = p.label_color(i)
-                ty = y - 6 * k - p.lh if direction < 0 else y + 6 * k
-                p.label(x, ty, text, ha="center", bold=True, color=color, role="value")
-        else:
-            p.notes.append("values are left out: the bars are too narrow for their numbers at a readable size")
+    if show_values:  # _column_values_fit measured these labels against this pitch
+        for x, y, direction, text, i in labels:
+            color, _ = p.label_color(i)
+            ty = y - 6 * k - p.lh if direction < 0 else y + 6 * k
+            p.label(x, ty, text, ha="center", bold=True, color=color, role="value")
     p.category_labels(centers, slot, H - label_h, left=x0)
     return p.plan(H)
 
