@@ -344,10 +344,12 @@ def test_justified_gaps_even_at_han_digit_boundaries() -> None:
     """2026年12月 in a justified line: the gap between 年 and 12 (which has its 1/8 em already)
     is not wider than the gaps between Han characters once the line is stretched."""
     head = "登记时间为2026年12月1日至12月10日每天上午"
-    text = head + "12345678901234567890"  # the long number cannot share the first line
+    # the number (2.9 em with its CJK–Latin space) cannot share the first line; it is narrower than
+    # LONG_RUN, so the line before it is stretched, not left ragged as before a phone number
+    text = head + "12345"
     style = TextStyle(size=40, align="justify")
     natural = layout_text(head, 1e6, style).lines[0].width
-    tb = layout_text(text, natural + 3 * 40, style)  # a first line stretched by 3 em
+    tb = layout_text(text, natural + 2.5 * 40, style)  # a first line stretched by 2.5 em
     assert tb.lines[0].text == head
     ln = tb.lines[0]
     xs = [x for r in ln.runs for x in r.xs]
@@ -414,9 +416,12 @@ def test_widow_rule_covers_two_line_paragraphs_and_centred_text_and_keeps_units(
     assert [ln.text for ln in layout_text("中" * 10 + "行。", 400, TextStyle(size=40)).lines] == ["中" * 9, "中行。"]
     centred = layout_text("中" * 20 + "行。", 400, TextStyle(size=40, align="center"))
     assert all(len(ln.text) > 2 for ln in centred.lines)  # balanced instead
-    # a number is one unit: it is never split to keep 人。 company; the lines above give it room
+    # a number is one unit: it is never split to keep 人。 company; the line before it stays ragged
+    # (12345人。 is over LONG_RUN wide), not two lines of eight stretched 0.29 em a gap
     tb = layout_text("中" * 14 + "共计12345人。", 400, TextStyle(size=40, align="justify"))
-    assert [ln.text for ln in tb.lines] == ["中" * 8, "中" * 6 + "共计", "12345人。"]
+    assert [ln.text for ln in tb.lines] == ["中" * 10, "中" * 4 + "共计", "12345人。"]
+    xs = [x for r in tb.lines[1].runs for x in r.xs]
+    assert all(b - a == pytest.approx(40) for a, b in zip(xs, xs[1:]))  # not letter-spaced
     # no line may start with a closing mark to make room: 。” stays with the character before it
     tb = layout_text("中" * 19 + "说。”", 400, TextStyle(size=40, align="justify"))
     assert all(ln.text[0] not in "。”" for ln in tb.lines)

@@ -663,6 +663,11 @@ WORD_SLACK = 2.0
 #: several lines around it each stretched by 0.3 em. Linear, so one ragged line is not split into
 #: two half as short (the blank is the same, a second ragged line is not).
 RAGGED_BEFORE_UNIT = 20.0
+#: Width (em) from which an unbreakable run (a phone number 0558-1234567, a code ABC-2026-00123, a
+#: long Latin word) counts as an address for ``RAGGED_BEFORE_UNIT``: a line it does not fit after
+#: may stay ragged rather than stretch. A narrower run (a percentage, a short word) leaves at most
+#: the slack a body line of 20 ems takes at about ``TOLERANCE``.
+LONG_RUN = 3.0
 
 
 def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came in; split tracked in #12
@@ -697,7 +702,8 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
     they cost ``100 × (slack in em)²``, so they stay nearly full but a lone character is
     cheap to avoid. ``balanced`` (centred text): every line, the last too, costs the
     square of its width in em, so the lines come out even (CSS ``text-wrap: balance``).
-    A justified line before a URL or e-mail address may stay ragged (``RAGGED_BEFORE_UNIT``);
+    A justified line before a URL or e-mail address, or before an unbreakable run ``LONG_RUN`` ems wide
+    or wider that does not fit after it, may stay ragged (``RAGGED_BEFORE_UNIT``);
     the indexes of such lines are added to ``ragged`` when given, for the layout not to stretch them.
 
     Speed: the greedy setting (each line as full as it goes, measured compressed) is taken
@@ -733,6 +739,14 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
     st = stretch if isinstance(stretch, bytes) else bytes(stretch if stretch is not None else n)
     em = float(size) or 1.0
     cube = 100.0 / (TOLERANCE * em) ** 3
+    long_next: list[bool] = []  # node j's next piece is a long run (set below; the greedy check needs none)
+
+    def before_unit(i: int, j: int) -> bool:
+        """Whether the line from node i to node j may stay ragged: before an address, inside one, or
+        before a long run that does not fit after it."""
+        if unit_next[j] or split[j - 1]:
+            return True
+        return bool(long_next) and long_next[j] and E[j + 1] - A[i] > (first if i == 0 else width) + _EPS
 
     def cost(i: int, j: int, w: float, c: int, base: float) -> tuple[float, bool]:
         """Demerits of the line from node i to node j, ``w`` wide, with ``c`` gaps that stretch
@@ -747,13 +761,13 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
             return 100.0 * (slack / em) ** 2, False
         if not c:  # a line that cannot stretch (one unit, a URL) stays ragged: tolerable when a little short
             d = RAGGED_DEMERITS * (slack / em) ** 2
-            if unit_next[j] or split[j - 1]:  # a piece of an address: as short as the next piece needs
+            if before_unit(i, j):  # a piece of an address: as short as the next piece needs
                 d = min(d, 100.0 + RAGGED_BEFORE_UNIT * slack / em)
             return min(_MAX_LINE_DEMERITS, d), False
         # the widest gap after justifying (layout._even_gaps raises all to one level)
         r = (slack + base) / c
         d = min(_MAX_LINE_DEMERITS, cube * r ** 3)
-        if (unit_next[j] or split[j - 1]) and r > TOLERANCE:  # before an address, or inside one
+        if r > TOLERANCE and before_unit(i, j):  # before an address, or inside one
             dr = 100.0 + RAGGED_BEFORE_UNIT * slack / em
             if dr < d:
                 return dr, True
@@ -816,6 +830,10 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
     A = list(map(sub, map(add, at_s(S), at_s([*gap_list, 0.0])), at_s(SI)))
     if trims is not None:
         A = list(map(add, A, at_s([*trims, 0.0])))
+    # node j is followed by a long unbreakable run (node j to node j + 1); the greedy check above is
+    # the same without: a ragged line costs more than one at TOLERANCE
+    long_run = LONG_RUN * em
+    long_next.extend(0 < j < m and E[j + 1] - A[j] >= long_run for j in range(m + 1))
     Gp = [0, 0, *accumulate(st[1:])]  # Gp[k + 1]: stretchable gaps before text[1..k]
     Gp.append(Gp[-1])
     Bp = [0.0, 0.0, *accumulate(map(mul, st[1:], gap_list[1:]))]  # the CJK–Latin space they have
@@ -835,7 +853,7 @@ def total_fit(  # noqa: C901 - over the limit when ruff's complexity rule came i
         Ej = E[j]
         # lines from nodes above hi are looser than the window: tried only when none inside fits
         # (and before a URL: a ragged line there may be as short as it must)
-        hi = j - 1 if j == m or unit_next[j] or split[j - 1] else min(j - 1, bisect_right(keys, S[e] - width + window) - 1)
+        hi = j - 1 if j == m or unit_next[j] or split[j - 1] or long_next[j] else min(j - 1, bisect_right(keys, S[e] - width + window) - 1)
         bj, pj, rj = inf, 0, False
         extra = _LINES + ((_SPLIT + (SHORT_SPLIT if split[j - 1] == 2 else 0.0)) if split[j - 1] else 0.0)
         for order in (range(hi, -1, -1), range(hi + 1, j)):
