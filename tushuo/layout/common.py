@@ -351,8 +351,10 @@ def _even_breaks(fonts: FontBook, text: str, width: float, lines: int, style: Te
 
     Breaks that cut a word (``text.linebreak.word_edges``: 换届风气监 / 督举报须知) are avoided
     when the longest line gets at most ``WORD_SLACK`` (two characters) longer for it: 换届风气 /
-    监督举报须知. Lines ending at a pause or closing mark (，、。”) are preferred when nearly as
-    even. No line is a lone character (孤字), first, last or between, when another split exists.
+    监督举报须知. Breaks right after a separator (``word_edges`` 3) are preferred to others when
+    the longest line gets at most ``WORD_SLACK`` longer again: 图说组工｜ / 抓党建…, not 图说组工｜抓
+    / 党建…; 2026年12月 · 颍州区委组织部 · / WiFi…, not … · 颍州区委 / 组织部 · WiFi…. Lines
+    ending at a pause or closing mark (，、。”) are preferred when nearly as even. No line is a lone character (孤字), first, last or between, when another split exists.
     Breaks inside a quote or bracket pair are avoided, with one more line if need be;
     only when that fails too are they allowed.
     """
@@ -380,8 +382,14 @@ def _even_breaks(fonts: FontBook, text: str, width: float, lines: int, style: Te
     rough = [0 if b == u - 1 or text[vis[b] - 1] in _BREAK_AFTER else 1 for b in range(u)]
     words = word_edges(text)
     cut = [0 if words[ends[b]] else 1 for b in range(u)]  # 1: the break cuts a word
-    # a cut word outweighs any number of lines not ending at a mark
-    weighed = [(u + 1) * c + r for c, r in zip(cut, rough)]
+    # 1: the break is not right after a separator (图说组工｜ / 抓党建…), when the text has one
+    sep = [int(b < u - 1 and words[ends[b]] != 3) for b in range(u)]
+    if sep[:-1].count(0) == 0:
+        sep = [0] * u
+    # a cut word outweighs any number of breaks off a separator, and one of those any number
+    # of lines not ending at a mark
+    worded_cost = [(u + 1) * c + s for c, s in zip(cut, sep)]
+    weighed = [(u + 1) * ((u + 1) * c + s) + r for c, s, r in zip(cut, sep, rough)]
     letters = letters_before(text)
     # every line width the searches below may ask, measured once (they ask each many times):
     # the first line's to each break, and for each break the lines ending there, longer and
@@ -410,6 +418,9 @@ def _even_breaks(fonts: FontBook, text: str, width: float, lines: int, style: Te
             continue
         worded = (dp(n, min(width, even[0][1] + WORD_SLACK * em + 1e-6), strict, cut, squares=False)
                   if any(cut[:-1]) else None) or even
+        # 2b. allowing that WORD_SLACK more again, the fewest breaks off a separator (no more cuts)
+        worded = (dp(n, min(width, worded[0][1] + WORD_SLACK * em + 1e-6), strict, worded_cost, squares=False)
+                  if any(sep) else None) or worded
         limit = min(width, max(even[0][1] + 1.5 * em, worded[0][1] + 1e-6))
         marked = dp(n, limit, strict, weighed, squares=False) or worded
         cuts = (dp(n, marked[0][1] + 1e-6, strict, weighed, squares=True) or marked)[1]

@@ -46,11 +46,11 @@ from uniseg.linebreak import line_break, line_break_breakables
 
 #: Never at the start of a line (clreq §3.1.4 strict level, GB/T 15834—2011 §5.1):
 #: pause and stop marks, closing brackets/quotes, interpuncts, connectors, ellipsis,
-#: dashes, percent/unit signs; plus the ASCII closers and the solidus.
+#: dashes, percent/unit signs, the separator bars ｜ |; plus the ASCII closers and the solidus.
 NO_START = frozenset(
-    "，。、；：？！）】》」』”’〉〕〗〙〛｝］｠｣·・～〜%％‰℃°′″…⋯—―‖"
+    "，。、；：？！）】》」』”’〉〕〗〙〛｝］｠｣·・～〜%％‰℃°′″…⋯—―‖｜"
     "‥〃々〻ヽヾゝゞ｡､･"
-    ",.;:!?)]}/"
+    ",.;:!?)]}/|"
 )
 #: Never at the end of a line: opening brackets and quotes (and the solidus).
 NO_END = frozenset("（【《「『“‘〈〔〖〘〚｛［｟｢([{/")
@@ -70,6 +70,13 @@ NUMBER_UNITS = frozenset("年月日号时点分秒天周旬季个人名位户家
 #: break to one between two other Han characters, which may cut a word (选/民).
 PHRASE_END = frozenset("的地得了着过和与及或并而等之")
 PHRASE_START = frozenset("是否在对为把被将和与及或并而由向从以于如若但也都就才还")
+#: Marks that part a title into pieces (图说组工｜抓党建…, 要闻：…): a break right after one is
+#: where a reader expects it (:func:`word_edges` 3). The interpuncts · and • only with a space
+#: beside them (2026年12月 · 颍州区委组织部; not the · inside a name, 马克思·韦伯), a dash only as
+#: the two-em ——; a space only between two runs that are not Latin letters or digits (the space
+#: around WiFi in 开通 WiFi 网络 is spacing, not a separator).
+SEPARATORS = frozenset("｜|：:")
+_SPACED_SEPARATORS = frozenset("·•")
 #: A URL or e-mail address that must break leaves pieces of at least this many characters
 #: when it can (not www. / 12380.gov.cn, nor …gov. / cn); a shorter piece costs SHORT_SPLIT.
 SHORT_FRAGMENT = 5
@@ -319,7 +326,8 @@ def word_edges(text: str) -> bytes:
     """For each ``i`` in ``0..len(text)``, what a break before ``text[i]`` does to words: 0 cuts
     one (监|督, 怎|样; or a number from the Han word it counts: 20|平方米), 1 falls between two
     words (监督|举报), 2 is a phrase edge (next to a one-character function word: 的|选民,
-    选民|是否; or not between two Han characters).
+    选民|是否; or not between two Han characters), 3 falls right after a separator that parts
+    the text (图说组工｜|抓党建, 2026年12月 · |颍州区委: ``SEPARATORS``).
 
     The one place tushuo knows Chinese words. Each run of Han characters is segmented with a
     word list (:func:`_segment`). Between two characters that start no known word (a name, a
@@ -353,7 +361,30 @@ def word_edges(text: str) -> bytes:
         if i and ("0" <= text[i - 1] <= "9" or "０" <= text[i - 1] <= "９"):
             out[i] = 0  # a number and what it counts: not 20 / 平方米
         i = j
+    for i in range(1, n):
+        if _after_separator(text, i):
+            out[i] = 3
     return bytes(out)
+
+
+def _after_separator(text: str, i: int) -> bool:
+    """Whether a break before ``text[i]`` falls right after a separator (``SEPARATORS``)."""
+    k = i
+    while k > 0 and text[k - 1] in SPACES:
+        k -= 1
+    if k == 0 or text[i] in SPACES:
+        return False
+    prev = text[k - 1]
+    if k == 1:  # a mark the text starts with (——摘自…) parts nothing
+        return False
+    if prev in SEPARATORS or (prev in "—―" and text[k - 2] == prev and k > 2):
+        return True
+    if prev in _SPACED_SEPARATORS:
+        return k < i or text[k - 2] in SPACES
+    nxt = text[i]
+    if k == i or nxt in NO_START or prev in NO_END:
+        return False
+    return not (prev.isascii() and prev.isalnum()) and not (nxt.isascii() and nxt.isalnum())
 
 
 class Opportunities:
@@ -440,11 +471,15 @@ class Opportunities:
     @property
     def word_demerits(self) -> list[float]:
         """Demerits of breaking at node j, < the last (:func:`word_edges`): ``WORD_SPLIT`` inside a
-        word, ``PHRASE_SPLIT`` between two words, 0 at a phrase edge. Only balanced text asks."""
+        word, ``PHRASE_SPLIT`` between two words, 0 at a phrase edge; when the text has a break
+        right after a separator, every other break costs ``SEPARATOR_GAIN`` more (as many breaks
+        are compared: the separator's is cheaper). Only balanced text asks."""
         if self._word_demerits is None:
             words = word_edges(self.text)
-            cost = (WORD_SPLIT, PHRASE_SPLIT, 0.0)
-            self._word_demerits = [cost[words[a]] if a == e else 0.0 for a, e in zip(self.node_starts, self.node_ends)]
+            pairs = list(zip(self.node_starts, self.node_ends))
+            gain = SEPARATOR_GAIN if any(words[a] == 3 for a, _ in pairs[1:-1]) else 0.0
+            cost = (WORD_SPLIT + gain, PHRASE_SPLIT + gain, gain, 0.0)
+            self._word_demerits = [cost[words[a]] if a == e or words[a] == 3 else gain for a, e in pairs]
             self._word_demerits[0] = self._word_demerits[-1] = 0.0
         return self._word_demerits
 
@@ -656,6 +691,10 @@ PHRASE_SPLIT = 3.0
 #: How much longer (in em) the longest line of a balanced title may get for its breaks to cut
 #: fewer words (``layout.common.even_split``): two characters, as ``WORD_SPLIT`` allows.
 WORD_SLACK = 2.0
+#: What a break right after a separator (:func:`word_edges` 3: 图说组工｜ / 抓党建…) saves a
+#: centred label against any other: it moves the break up to two characters off the middle,
+#: as ``WORD_SPLIT`` does (``even_split`` allows ``WORD_SLACK`` for it too).
+SEPARATOR_GAIN = 10.0
 #: Demerits of a justified line left ragged, unstretched, because the next line starts with a
 #: URL or e-mail address that did not fit after it (as browsers and the old greedy setting do):
 #: those of a line at ``TOLERANCE`` plus this much per em of blank. A line 10 em short costs as
