@@ -87,10 +87,12 @@ def read_by(doc: Any, theme: Any = None) -> dict[Path, Callable[[Path], SpecErro
     from .themes import _looks_like_path, user_fonts
 
     def refusal(path: str, what: str) -> Callable[[Path], SpecError]:
-        file, line, col = doc.locate(path) if path else (doc._source_file, None, None)
-        return lambda out: SpecError(f"the output {out} is {what} this spec reads: writing it would replace it; "
-                                     "give the output another name or folder", file=file, line=line, col=col,
-                                     path=path or None)
+        def error(out: Path) -> SpecError:  # located only when an output does hit the file (rarely)
+            file, line, col = doc.locate(path) if path else (doc._source_file, None, None)
+            return SpecError(f"the output {out} is {what} this spec reads: writing it would replace it; "
+                             "give the output another name or folder", file=file, line=line, col=col,
+                             path=path or None)
+        return error
 
     found: dict[Path, Callable[[Path], SpecError]] = {}
     if doc._source_file:
