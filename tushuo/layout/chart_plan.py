@@ -455,27 +455,21 @@ def _bar_width(slot: float, series: int, k: float, stacked: bool) -> float:
     return min((slot * 0.74 - 4 * k * (series - 1)) / series, 110 * k if series == 1 else 64 * k)
 
 
-def _column_values_fit(p: _Planner, stacked: bool) -> bool:
-    """Whether every bar's number fits over it (the room a value label has: its category's slot, or its bar and
-    the gap to the next in a group). A short unit after each number (186人次) that makes them too wide goes to the
-    caption instead (单位：人次) and the bare numbers are tried; None fitting leaves a value axis to give the scale."""
+def _column_value_unit(p: _Planner, stacked: bool) -> str | None:
+    """The unit each bar's number carries when every number fits over its bar (the room a value label
+    has: its category's slot, or its bar and the gap to the next in a group): the short unit
+    (186人次), or none when only the bare numbers fit (the unit goes to the caption, 单位：人次);
+    None when even those do not (a value axis gives the scale instead)."""
     k = p.k
     slot = p.W / p.n  # values shown: no value axis takes room on the left
     pitch = slot if (stacked or p.ns == 1) else _bar_width(slot, p.ns, k, stacked) + 4 * k
     numbers = ([sum(v[i] for v in p.s.values) for i in range(p.n)] if stacked
                else [x for v in p.s.values for x in v])
-
-    def fits() -> bool:
-        return max(p.tw(p.value_text(v), p.s.bold) for v in numbers) <= pitch - 2 * k
-
-    if fits():
-        return True
-    if p.value_unit:
-        unit, p.value_unit = p.value_unit, ""
-        if fits():
-            return True
-        p.value_unit = unit
-    return False
+    texts = [fmt_num(v) for v in numbers]
+    for unit in dict.fromkeys((p.value_unit, "")):
+        if max(p.tw(t + unit, p.s.bold) for t in texts) <= pitch - 2 * k:
+            return unit
+    return None
 
 
 def _plan_columns(p: _Planner, stacked: bool) -> Plan:  # noqa: C901 - over the limit before ruff ran; split tracked in #12
@@ -483,8 +477,11 @@ def _plan_columns(p: _Planner, stacked: bool) -> Plan:  # noqa: C901 - over the 
     s, k, W = p.s, p.k, p.W
     H = s.height or round(0.62 * W)
     vals = s.values
-    show_values = s.show_values and _column_values_fit(p, stacked)
-    if s.show_values and not show_values:
+    unit = _column_value_unit(p, stacked) if s.show_values else None
+    show_values = unit is not None
+    if unit is not None:
+        p.value_unit = unit
+    elif s.show_values:
         p.notes.append("values are left out: the bars are too narrow for their numbers at a readable size; "
                        "a value axis gives the scale instead")
     top = p.header(legend=p.ns > 1, caption=bool(s.unit) and (not show_values or not p.value_unit))
@@ -562,7 +559,7 @@ def _plan_columns(p: _Planner, stacked: bool) -> Plan:  # noqa: C901 - over the 
     p.baseline(x0, x1, y_of(0))
     for lab in inside:
         p.put(lab)
-    if show_values:  # _column_values_fit measured these labels against this pitch
+    if show_values:  # _column_value_unit measured these labels against this pitch
         for x, y, direction, text, i in labels:
             color, _ = p.label_color(i)
             ty = y - 6 * k - p.lh if direction < 0 else y + 6 * k
